@@ -1,0 +1,71 @@
+import { z } from 'zod';
+
+/** Every event kind of PRODUCT.md ("Events — a stable contract"). */
+export const EVENT_KINDS = [
+  'run.start',
+  'run.exit',
+  'proc.exec',
+  'fs.change',
+  'net.allow',
+  'net.deny',
+  'net.ask',
+  'secret.use',
+  'approval.request',
+  'approval.answer',
+  'agent.pause',
+  'agent.resume',
+  'agent.kill',
+  'rule.change',
+  'alert',
+] as const;
+export const EventKindSchema = z.enum(EVENT_KINDS);
+export type EventKind = z.infer<typeof EventKindSchema>;
+
+const base = {
+  /** Sequence number in the log, assigned by the store. */
+  id: z.number().int().nonnegative(),
+  /** ISO 8601 timestamp. */
+  ts: z.string(),
+  /** The agent's name, or null for events about Paddock itself. */
+  agent: z.string().nullable(),
+  /** The run this event belongs to, when there is one. */
+  run: z.string().nullable().optional(),
+};
+
+const netFields = {
+  host: z.string(),
+  port: z.number().int().min(0).max(65535),
+  rule: z.string().nullable(),
+  line: z.number().int().positive().nullable(),
+  reason: z.string(),
+  address: z.string().nullable().optional(),
+  bytesUp: z.number().int().nonnegative().optional(),
+  bytesDown: z.number().int().nonnegative().optional(),
+  durationMs: z.number().nonnegative().optional(),
+  count: z.number().int().positive().optional(),
+};
+
+export const EventSchema = z.discriminatedUnion('kind', [
+  z.looseObject({ ...base, kind: z.literal('run.start'), command: z.array(z.string()).optional(), enforcement: z.record(z.string(), z.string()).optional() }),
+  z.looseObject({ ...base, kind: z.literal('run.exit'), code: z.number().int().nullable(), signal: z.string().nullable() }),
+  z.looseObject({ ...base, kind: z.literal('proc.exec'), pid: z.number().int(), argv: z.array(z.string()) }),
+  z.looseObject({ ...base, kind: z.literal('fs.change'), path: z.string(), change: z.string().optional(), count: z.number().int().optional() }),
+  z.looseObject({ ...base, kind: z.literal('net.allow'), ...netFields }),
+  z.looseObject({ ...base, kind: z.literal('net.deny'), ...netFields }),
+  z.looseObject({ ...base, kind: z.literal('net.ask'), ...netFields }),
+  z.looseObject({ ...base, kind: z.literal('secret.use'), name: z.string(), as: z.enum(['env', 'file', 'header']), host: z.string().nullable() }),
+  z.looseObject({ ...base, kind: z.literal('approval.request'), id: z.number().int().nonnegative(), approval: z.string(), target: z.string().optional(), what: z.string().optional() }),
+  z.looseObject({ ...base, kind: z.literal('approval.answer'), approval: z.string(), answer: z.enum(['once', 'always', 'deny', 'deny-always', 'timeout']) }),
+  z.looseObject({ ...base, kind: z.literal('agent.pause'), reason: z.string().optional() }),
+  z.looseObject({ ...base, kind: z.literal('agent.resume') }),
+  z.looseObject({ ...base, kind: z.literal('agent.kill'), reason: z.string().optional() }),
+  z.looseObject({ ...base, kind: z.literal('rule.change'), rule: z.string(), change: z.enum(['add', 'remove', 'replace']).optional() }),
+  z.looseObject({ ...base, kind: z.literal('alert'), type: z.string(), message: z.string() }),
+]);
+export type PaddockEvent = z.infer<typeof EventSchema>;
+
+/** An event before the store has given it an id and a timestamp. */
+export type NewEvent = { kind: EventKind; agent: string | null; run?: string | null; ts?: string } & Record<string, unknown>;
+
+/** Alert types raised by the tripwires. */
+export const ALERT_TYPES = ['private-probe', 'ssh-egress', 'denied-burst', 'cpu-sustained', 'control-plane', 'secret-exfil', 'sandbox', 'proxy', 'store'] as const;
