@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+// `npm start`: open the desktop app. On first start, fetch Electron's binary (skipped at install
+// so that `npm ci` works offline) and build an Electron-ABI copy of better-sqlite3 into .native/
+// (the Node build in node_modules stays for the CLI and the tests). Where Electron cannot be had,
+// say so in one sentence and run the headless web console instead.
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(join(root, 'package.json'));
+const quiet = { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', timeout: 600_000 };
+
+function electronBinary() {
+  const dir = join(root, 'node_modules', 'electron');
+  if (!existsSync(join(dir, 'package.json'))) return null;
+  if (!existsSync(join(dir, 'path.txt'))) {
+    process.stdout.write('paddock: fetching the Electron binary (first start only)…\n');
+    const r = spawnSync(process.execPath, [join(dir, 'install.js')], quiet);
+    if (r.status !== 0 || !existsSync(join(dir, 'path.txt'))) return null;
+  }
+  const p = join(dir, 'dist', readFileSync(join(dir, 'path.txt'), 'utf8').trim());
+  return existsSync(p) ? p : null;
+}
+
+/** Builds better-sqlite3 for Electron's ABI into .native/electron-<version>/ once. */
+function electronSqlite(version) {
+  const out = join(root, '.native', `electron-${version}`);
+  const binding = join(out, 'build', 'Release', 'better_sqlite3.node');
+  if (existsSync(binding)) return binding;
+  process.stdout.write(`paddock: building the database module for Electron ${version} (first start only)…\n`);
+  const src = dirname(require.resolve('better-sqlite3/package.json'));
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
+  cpSync(src, out, { recursive: true, filter: (p) => !p.includes(`${src}/build`) });
+  const prebuilt = spawnSync('npx', ['--no-install', 'prebuild-install', '--runtime', 'electron', '--target', version], { ...quiet, cwd: out });
+  if (prebuilt.status !== 0 || !existsSync(binding)) {
+    const gyp = spawnSync('npx', ['--no-install', 'node-gyp', 'rebuild', '--release', `--target=${version}`, '--dist-url=https://electronjs.org/headers'], { ...quiet, cwd: out });
+    if (gyp.status !== 0 || !existsSync(binding)) return null;
+  }
+  return binding;
+}
+
+function runConsole(reason) {
+  process.stdout.write(`paddock: ${reason}, so Paddock runs its web console instead — open the URL below in your browser.\n`);
+  const child = spawn(process.execPath, [join(root, 'bin', 'paddock'), 'serve', ...process.argv.slice(2)], { stdio: 'inherit' });
+  child.on('exit', (code, signal) => process.exit(signal ? 1 : (code ?? 0)));
+}
+
+if (!existsSync(join(root, 'out', 'main', 'index.js')) || !existsSync(join(root, 'dist', 'cli', 'main.js'))) {
+  const b = spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
+  if (b.status !== 0) process.exit(b.status ?? 1);
+}
+
+const electron = electronBinary();
+if (!electron) {
+  runConsole('the Electron binary could not be downloaded on this machine');
+} else {
+  const version = JSON.parse(readFileSync(join(root, 'node_modules', 'electron', 'package.json'), 'utf8')).version;
+  const binding = electronSqlite(version);
+  if (!binding) {
+    runConsole(`the database module could not be built for Electron ${version} (install a C++ toolchain, then run npm start again)`);
+  } else {
+    const child = spawn(electron, [root, ...process.argv.slice(2)], {
+      stdio: 'inherit',
+      env: { ...process.env, PADDOCK_SQLITE_BINDING: binding },
+    });
+    child.on('exit', (code, signal) => process.exit(signal ? 1 : (code ?? 0)));
+  }
+}
