@@ -1,0 +1,62 @@
+import { readdirSync, realpathSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { Rule } from '../../shared/rules.schema.js';
+import { compileGlob } from './glob.js';
+import { isWithin } from './layout.js';
+
+function tryOr<T>(f: () => T): T | null {
+  try {
+    return f();
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Files to mask for `deny exec NAME` rules (names without `/`): every file on the inside PATH
+ * with a matching name, the real file behind it (through symlinks such as
+ * /etc/alternatives), and every hard link to it in the PATH directories. Masking the real
+ * file makes every symlink to it useless, so it can be neither run nor copied.
+ * Returns real host paths, which are also their inside paths.
+ */
+export async function execNameMasks(rules: Rule[], pathDirs: string[], visibleRoots: string[]): Promise<string[]> {
+  const names = rules
+    .filter((r) => r.kind === 'exec' && (r.effect === 'deny' || r.effect === 'ask'))
+    .filter((r) => !r.pattern.includes('/') && !r.pattern.startsWith('~'))
+    .map((r) => compileGlob(`/${r.pattern}`, '/'));
+  if (names.length === 0) return [];
+  const visible = (p: string): boolean => visibleRoots.some((r) => isWithin(p, r));
+  const dirs = new Set<string>();
+  for (const d of pathDirs) {
+    // Threat: the agent's ~/.local/bin being a link to a host dir: only scan what is visible inside.
+    const real = tryOr(() => realpathSync(d));
+    if (real && visible(real)) dirs.add(real);
+  }
+  const targets = new Set<string>();
+  const linked = new Set<string>(); // dev:ino of targets that have other hard links
+  const listing = [...dirs].map((dir) => ({ dir, names: tryOr(() => readdirSync(dir)) ?? [] }));
+  for (const { dir, names: entries } of listing) {
+    for (const name of entries) {
+      if (!names.some((m) => m(`/${name}`))) continue;
+      const abs = path.join(dir, name);
+      const st = tryOr(() => statSync(abs));
+      const real = st?.isFile() ? tryOr(() => realpathSync(abs)) : null;
+      if (!st || !real || !visible(real)) continue;
+      targets.add(real);
+      if (st.nlink > 1) linked.add(`${st.dev}:${st.ino}`);
+    }
+  }
+  // Hard links of a denied program under another name are the same program (stat all only then).
+  if (linked.size > 0) {
+    for (const { dir, names: entries } of listing) {
+      for (const name of entries) {
+        const abs = path.join(dir, name);
+        const st = tryOr(() => statSync(abs));
+        if (!st?.isFile() || !linked.has(`${st.dev}:${st.ino}`)) continue;
+        const real = tryOr(() => realpathSync(abs));
+        if (real && visible(real)) targets.add(real);
+      }
+    }
+  }
+  return [...targets].sort();
+}

@@ -1,0 +1,105 @@
+import { mkdir, realpath, lstat, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { PaddockError } from '../../shared/errors.js';
+import { isWithin } from './layout.js';
+
+/** A host path bound into the sandbox at its real path. */
+export interface Grant {
+  path: string;
+  access: 'ro' | 'rw';
+  isDir: boolean;
+  /** Where it came from, for messages: `folder ~/x`, `rule allow read /y`. */
+  source: string;
+}
+
+/** The real data dir / user home that grants are checked against. */
+export interface GrantContext {
+  dataDir: string;
+  userHome: string;
+  agent: string;
+}
+
+/** Kernel and daemon interfaces: binding them would hand the agent devices, D-Bus or other sockets. */
+const FORBIDDEN_ROOTS = ['/proc', '/sys', '/dev', '/run', '/var/run'];
+
+/** realpath of the longest existing prefix, plus the rest: for paths that may not exist yet. */
+export async function realpathLoose(p: string): Promise<string> {
+  const abs = path.resolve(p);
+  try {
+    return await realpath(abs);
+  } catch {
+    const parent = path.dirname(abs);
+    if (parent === abs) return abs;
+    return path.join(await realpathLoose(parent), path.basename(abs));
+  }
+}
+
+/** Resolve and check a granted folder; throws E_FOLDER saying which folder and why. */
+export async function resolveFolder(
+  given: string,
+  ctx: GrantContext,
+  source: string,
+): Promise<{ path: string; isDir: boolean }> {
+  const fail = (why: string): never => {
+    throw new PaddockError('E_FOLDER', `Cannot grant ${source} (${given}): ${why}`);
+  };
+  if (!path.isAbsolute(given)) fail('the path must be absolute; use ~/… or a full path.');
+  let real: string;
+  try {
+    // Threat: a symlink that points somewhere else than the user meant; bind what it resolves to.
+    real = await realpath(given);
+  } catch {
+    return fail('it does not exist. Create it or remove it from the profile.');
+  }
+  const st = await stat(real);
+  if (!st.isDirectory() && !st.isFile()) fail('it is neither a folder nor a regular file.');
+  // Threat: the agent reaching Paddock's database, control socket or other agents.
+  if (isWithin(real, ctx.dataDir)) fail(`it lies inside Paddock's data dir (${ctx.dataDir}), which agents may never see.`);
+  // Threat: granting the whole home (or an ancestor) exposes ~/.ssh, keychains and dotfiles.
+  if (isWithin(ctx.userHome, real)) fail('it is your home folder or contains it; grant a subfolder instead.');
+  for (const root of FORBIDDEN_ROOTS) {
+    if (isWithin(real, root)) fail(`${root} holds devices, kernel interfaces or sockets and cannot be granted.`);
+  }
+  return { path: real, isDir: st.isDirectory() };
+}
+
+/**
+ * Create (0700) and resolve the agent's home or workspace. It may live in the data dir only
+ * under `<data-dir>/agents/<agent>/` (threat: a crafted profile pointing at another agent or the db).
+ */
+export async function resolveAgentDir(given: string, ctx: GrantContext, what: 'home' | 'workspace'): Promise<string> {
+  const fail = (why: string): never => {
+    throw new PaddockError('E_FOLDER', `Cannot use ${given} as the agent's ${what}: ${why}`);
+  };
+  if (!path.isAbsolute(given)) fail('the path must be absolute.');
+  const pre = await realpathLoose(given);
+  if (isWithin(ctx.userHome, pre)) fail('it is your home folder or contains it; use a dedicated folder.');
+  for (const root of FORBIDDEN_ROOTS) if (isWithin(pre, root)) fail(`it lies under ${root}.`);
+  await mkdir(given, { recursive: true, mode: 0o700 });
+  const real = await realpath(given);
+  const st = await lstat(real);
+  if (!st.isDirectory()) fail('it is not a folder.');
+  const own = path.join(ctx.dataDir, 'agents', ctx.agent);
+  if (isWithin(real, ctx.dataDir) && !(real !== own && isWithin(real, own))) {
+    fail(`inside the data dir only ${own}/… may be used.`);
+  }
+  if (isWithin(ctx.userHome, real)) fail('it is your home folder or contains it; use a dedicated folder.');
+  return real;
+}
+
+/**
+ * Merge grants of the same real path: when one says ro and another rw, ro wins (the safer
+ * reading; the plan warns).
+ */
+export function mergeGrants(grants: Grant[], warnings: string[]): Grant[] {
+  const byPath = new Map<string, Grant>();
+  for (const g of grants) {
+    const prev = byPath.get(g.path);
+    if (!prev) byPath.set(g.path, g);
+    else if (prev.access !== g.access) {
+      warnings.push(`${g.path} is granted both ro and rw (${prev.source}; ${g.source}): it is read-only.`);
+      byPath.set(g.path, { ...prev, access: 'ro' });
+    }
+  }
+  return [...byPath.values()];
+}

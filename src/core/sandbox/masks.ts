@@ -1,0 +1,174 @@
+import { lstat, mkdir } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import path from 'node:path';
+import type { Rule } from '../../shared/rules.schema.js';
+import { compileGlob, literalRoot } from './glob.js';
+import { isWithin, type MountOp } from './layout.js';
+import { walkTree, type WalkBudget } from './walk.js';
+
+/** A host tree visible inside at the same path. */
+export interface Tree {
+  root: string;
+  writable: boolean;
+  /** The agent's own home: no persistence protection (its home is its own). */
+  isHome: boolean;
+  /** System directories: only rules anchored under them are applied there. */
+  isSystem: boolean;
+}
+
+/** Shell start-up files: writing one in a folder the user later uses as $HOME runs code on the host. */
+export const RC_FILES = new Set([
+  '.bashrc', '.bash_profile', '.profile', '.zshrc', '.zprofile', '.bash_login', '.bash_logout', '.zshenv', '.zlogin',
+]);
+
+/** Mount ops produced by the rules, split so the caller can order them after the grants. */
+export interface MaskPlan {
+  /** rw self-binds that pin protected paths' parents (a mount point cannot be renamed away). */
+  pins: MountOp[];
+  /** ro binds, empty-file binds and empty tmpfs masks. */
+  masks: MountOp[];
+  masked: string[];
+  readOnly: string[];
+  warnings: string[];
+}
+
+type Matcher = { rule: Rule; match: (p: string) => boolean; root: string | null };
+
+const pathRules = (rules: Rule[], kind: Rule['kind'], effects: Rule['effect'][], home: string): Matcher[] =>
+  rules
+    .filter((r) => r.kind === kind && effects.includes(r.effect))
+    .filter((r) => kind !== 'exec' || r.pattern.includes('/') || r.pattern.startsWith('~'))
+    .map((r) => ({ rule: r, match: compileGlob(r.pattern, home), root: literalRoot(r.pattern, home) }));
+
+/** Start directories to walk in a tree for the given matchers, or [] when nothing can match there. */
+function startsFor(tree: Tree, matchers: Matcher[], wholeTree: boolean): string[] {
+  if (wholeTree) return [tree.root];
+  const starts = new Set<string>();
+  for (const m of matchers) {
+    if (m.root === null) {
+      if (!tree.isSystem) return [tree.root];
+      continue; // relative patterns are not applied to system directories (cost; they hold no user data)
+    }
+    if (isWithin(m.root, tree.root)) starts.add(m.root);
+    else if (isWithin(tree.root, m.root)) return [tree.root];
+  }
+  return [...starts].filter((s) => ![...starts].some((o) => o !== s && isWithin(s, o)));
+}
+
+/**
+ * Turn `deny read`, `deny write`, path-glob `deny exec` rules and the default persistence
+ * protection into mount ops, for files and folders that exist at launch. `ask` is enforced as
+ * `deny` here: a file access cannot be paused for an answer (the safer reading).
+ */
+export async function planRuleMasks(input: {
+  trees: Tree[];
+  rules: Rule[];
+  home: string;
+  emptyFile: string;
+  budget: WalkBudget;
+}): Promise<MaskPlan> {
+  const { trees, rules, home, emptyFile, budget } = input;
+  const out: MaskPlan = { pins: [], masks: [], masked: [], readOnly: [], warnings: [] };
+  const readDeny = pathRules(rules, 'read', ['deny', 'ask'], home);
+  const writeDeny = pathRules(rules, 'write', ['deny', 'ask'], home);
+  const execDeny = pathRules(rules, 'exec', ['deny', 'ask'], home);
+  const writeAllow = pathRules(rules, 'write', ['allow'], home);
+  for (const r of rules) {
+    if (r.effect === 'ask' && (r.kind === 'read' || r.kind === 'write' || r.kind === 'exec')) {
+      out.warnings.push(`"${r.text}" (line ${r.line}) is enforced as deny: file access cannot wait for an answer.`);
+    }
+  }
+  const pinned = new Set<string>();
+  const done = new Set<string>();
+  const roDirs: string[] = [];
+
+  const mask = (p: string, st: Stats): void => {
+    if (done.has(p)) return;
+    done.add(p);
+    out.masked.push(p);
+    if (st.isDirectory()) out.masks.push({ op: 'tmpfs', dest: p, mode: 0o000 }, { op: 'remount-ro', dest: p });
+    else out.masks.push({ op: 'ro-bind', src: emptyFile, dest: p });
+  };
+  const readOnly = (p: string, st: Stats): void => {
+    if (done.has(p)) return;
+    done.add(p);
+    out.readOnly.push(p);
+    out.masks.push({ op: 'ro-bind', src: p, dest: p });
+    if (st.isDirectory()) roDirs.push(p);
+  };
+  const pin = (tree: Tree, p: string): void => {
+    // Threat: `mv repo repo.old && git init repo` swaps a protected .git for the agent's own.
+    for (let d = path.dirname(p); d !== tree.root && isWithin(d, tree.root); d = path.dirname(d)) {
+      if (pinned.has(d)) break;
+      pinned.add(d);
+      out.pins.push({ op: 'bind', src: d, dest: d });
+    }
+  };
+  const writeAllowed = (p: string, isDir: boolean): boolean =>
+    writeAllow.some((m) => m.match(p) || (isDir && m.match(`${p}/x`)));
+  const protect = async (tree: Tree, p: string, st: Stats): Promise<void> => {
+    if (writeAllowed(p, st.isDirectory())) return;
+    pin(tree, p);
+    readOnly(p, st);
+  };
+  const protectGitDir = async (tree: Tree, gitDir: string): Promise<void> => {
+    if (!writeAllowed(gitDir, true)) {
+      pin(tree, gitDir);
+      if (!pinned.has(gitDir)) {
+        pinned.add(gitDir);
+        out.pins.push({ op: 'bind', src: gitDir, dest: gitDir });
+      }
+    }
+    const hooks = path.join(gitDir, 'hooks');
+    let hst = await lstat(hooks).catch(() => null);
+    if (!hst && !writeAllowed(hooks, true)) {
+      // Threat: hooks dir deleted by the user/agent, then recreated with a payload: pin an empty one.
+      await mkdir(hooks, { mode: 0o755 });
+      hst = await lstat(hooks);
+    }
+    if (hst && !hst.isSymbolicLink()) await protect(tree, hooks, hst);
+    const cfg = path.join(gitDir, 'config');
+    const cst = await lstat(cfg).catch(() => null);
+    if (cst && !cst.isSymbolicLink()) await protect(tree, cfg, cst);
+    // Submodules keep their own git dirs (hooks, config) under modules/.
+    await walkTree(path.join(gitDir, 'modules'), input.budget, async (abs, st) => {
+      if (!st.isDirectory()) return 'skip';
+      if ((await lstat(path.join(abs, 'HEAD')).catch(() => null))?.isFile()) {
+        await protectGitDir(tree, abs);
+        return 'skip';
+      }
+      return 'descend';
+    });
+  };
+
+  for (const tree of trees) {
+    const persistence = tree.writable && !tree.isHome && !tree.isSystem;
+    const all = [...readDeny, ...writeDeny, ...execDeny];
+    for (const start of startsFor(tree, all, persistence)) {
+      await walkTree(start, budget, async (abs, st) => {
+        if (readDeny.some((m) => m.match(abs))) {
+          mask(abs, st);
+          return 'skip';
+        }
+        if (st.isFile() && execDeny.some((m) => m.match(abs))) {
+          mask(abs, st);
+          return 'skip';
+        }
+        const underRo = roDirs.some((d) => isWithin(abs, d));
+        if (!underRo && writeDeny.some((m) => m.match(abs))) readOnly(abs, st);
+        if (persistence && !underRo && abs !== tree.root) {
+          const base = path.basename(abs);
+          if (base === '.git' && st.isDirectory()) {
+            await protectGitDir(tree, abs);
+            return 'skip';
+          }
+          if ((base === '.git' && st.isFile()) || (RC_FILES.has(base) && st.isFile()) || (base === '.vscode' && st.isDirectory())) {
+            await protect(tree, abs, st);
+          }
+        }
+        return 'descend';
+      });
+    }
+  }
+  return out;
+}

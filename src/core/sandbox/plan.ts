@@ -1,0 +1,205 @@
+import { chmod, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { PaddockError } from '../../shared/errors.js';
+import { INSTRUCTION_FILE } from '../../shared/names.js';
+import { copyFolderOnce } from './copy.js';
+import { droppedEnvKeys, sandboxEnv, sandboxPathDirs } from './env.js';
+import { execNameMasks } from './exec-mask.js';
+import { preparePlaceholder } from './files.js';
+import { expandHome, hasGlob } from './glob.js';
+import { mergeGrants, realpathLoose, resolveAgentDir, resolveFolder, type Grant, type GrantContext } from './grants.js';
+import { writeInstructionFile } from './instructions.js';
+import { buildBwrapArgs, depth, isWithin, type MountLayout, type MountOp } from './layout.js';
+import { planRuleMasks, type Tree } from './masks.js';
+import { assertPlatformSupported, findBwrap } from './platform.js';
+import { seatbeltProfile } from './seatbelt.js';
+import { seccompProgram } from './seccomp.js';
+import type { SandboxSpec } from './spec.js';
+import { etcMasks, identityFiles, insideIds, systemOps } from './system.js';
+import { MAX_WALK_ENTRIES } from './walk.js';
+
+export { buildBwrapArgs, type MountLayout, type MountOp } from './layout.js';
+export { sandboxEnv } from './env.js';
+
+/** A ready-to-spawn sandbox. */
+export interface SandboxPlan {
+  /** `[bwrap, ...args, '--', ...command]` (bwrap as an absolute path); on macOS `[sandbox-exec, -p, profile, ...command]`. */
+  argv: string[];
+  /** Environment for the bwrap process itself: empty (bwrap's own environ shows in /proc/1/environ inside). */
+  env: Record<string, string>;
+  /** Current directory to spawn in (the workspace). */
+  cwd: string;
+  /** Data bwrap reads at setup: `fds[i]` must be written to child fd `3 + i`, then closed (see `spawnSandbox`). */
+  fds: Buffer[];
+  /** Inside paths hidden by rules and defaults (masked files and folders). */
+  masked: string[];
+  /** Inside paths made read-only by rules and persistence protection. */
+  readOnly: string[];
+  warnings: string[];
+  /** The real paths used inside (HOME and the current directory). */
+  home: string;
+  workspace: string;
+  /** Remove the plan's temporary files (safe once the sandbox has started, and idempotent). */
+  cleanup(): Promise<void>;
+}
+
+const sortByDepth = (ops: MountOp[]): MountOp[] =>
+  ops.map((o, i) => ({ o, i })).sort((a, b) => depth(a.o.dest) - depth(b.o.dest) || a.i - b.i).map((x) => x.o);
+
+/** Grants from `allow read|write PATH` rules (globs grant nothing; they only lift defaults). */
+async function ruleGrants(spec: SandboxSpec, home: string, ctx: GrantContext, warnings: string[]): Promise<Grant[]> {
+  const out: Grant[] = [];
+  for (const r of spec.rules) {
+    if (r.effect !== 'allow' || (r.kind !== 'read' && r.kind !== 'write')) continue;
+    const p = expandHome(r.pattern, home);
+    if (hasGlob(p)) {
+      if (r.kind === 'read') warnings.push(`"${r.text}" (line ${r.line}) grants nothing: name a path, not a glob.`);
+      continue;
+    }
+    if (isWithin(path.resolve(p), home)) continue; // the agent's home is already its own
+    const g = await resolveFolder(p, ctx, `rule "${r.text}" (line ${r.line})`);
+    out.push({ ...g, access: r.kind === 'write' ? 'rw' : 'ro', source: `rule ${r.text}` });
+  }
+  return out;
+}
+
+/**
+ * Prepare everything on the host for one run and return the exact command to spawn: checks the
+ * platform (fail closed), resolves and checks folders, copies `copy` folders on first start,
+ * writes the instruction file, turns rules into masks, and builds the bwrap argument list.
+ */
+export async function prepareSandbox(spec: SandboxSpec, opts: { platform?: NodeJS.Platform } = {}): Promise<SandboxPlan> {
+  const platform = opts.platform ?? process.platform;
+  assertPlatformSupported(platform);
+  const warnings: string[] = [];
+  const dataDir = await realpathLoose(spec.dataDir);
+  const userHome = await realpathLoose(spec.userHome ?? os.homedir());
+  const ctx: GrantContext = { dataDir, userHome, agent: spec.agent };
+  const home = await resolveAgentDir(spec.home, ctx, 'home');
+  const workspace = await resolveAgentDir(spec.workspace, ctx, 'workspace');
+  const instructionFile = spec.instructionFile ?? INSTRUCTION_FILE;
+
+  const grants: Grant[] = [];
+  const copies: { src: string; dest: string; folder: string }[] = [];
+  for (const f of spec.folders) {
+    const r = await resolveFolder(f.path, ctx, `folder ${f.path}`);
+    if (f.access !== 'copy') grants.push({ ...r, access: f.access, source: `folder ${f.path}` });
+    else {
+      const dest = path.join(workspace, path.basename(r.path));
+      if (path.basename(r.path) === instructionFile || copies.some((c) => c.dest === dest)) {
+        throw new PaddockError('E_FOLDER', `Cannot copy ${f.path}: another copy or the instruction file already uses ${dest}. Rename one of them.`);
+      }
+      copies.push({ src: r.path, dest, folder: f.path });
+    }
+  }
+  grants.push(...(await ruleGrants(spec, home, ctx, warnings)));
+  const merged = mergeGrants(grants, warnings);
+  for (const k of droppedEnvKeys(spec.extraEnv)) warnings.push(`Environment variable "${k}" was not passed: reserved or invalid name.`);
+
+  for (const c of copies) await copyFolderOnce(c.src, c.dest, c.folder, spec.onProgress);
+  const instructionPath = await writeInstructionFile(workspace, instructionFile, spec.instructions);
+  const env = sandboxEnv({ ...spec, home });
+
+  if (platform === 'darwin') {
+    const port = /:(\d+)\/?$/.exec(spec.extraEnv?.HTTP_PROXY ?? '')?.[1];
+    const profile = seatbeltProfile(
+      { ...spec, home, workspace, folders: merged.map((g) => ({ path: g.path, access: g.access })) },
+      { proxyPort: port ? Number(port) : null },
+    );
+    return {
+      argv: ['/usr/bin/sandbox-exec', '-p', profile, ...spec.command], env, cwd: workspace, fds: [], masked: [], readOnly: [],
+      warnings, home, workspace, cleanup: async () => {},
+    };
+  }
+
+  const bwrap = findBwrap() as string; // assertPlatformSupported checked it exists
+  const tmp = await mkdtemp(path.join(os.tmpdir(), 'paddock-sbx-'));
+  const cleanup = async (): Promise<void> => rm(tmp, { recursive: true, force: true });
+  try {
+    // One empty, mode-0000 file: bound over masked files it cannot be read, run or copied.
+    const emptyFile = path.join(tmp, 'masked');
+    await writeFile(emptyFile, '', { mode: 0o000 });
+    await chmod(emptyFile, 0o000);
+    const budget = { left: MAX_WALK_ENTRIES };
+    const sys = await systemOps();
+    const etc = await etcMasks(emptyFile, budget);
+
+    const binds: MountOp[] = [
+      { op: 'bind', src: home, dest: home },
+      { op: 'bind', src: workspace, dest: workspace },
+      ...merged.map((g): MountOp => ({ op: g.access === 'rw' ? 'bind' : 'ro-bind', src: g.path, dest: g.path })),
+    ];
+    // Threat: a grant (or workspace) that contains the data dir would expose the db and sockets.
+    if (binds.some((b) => b.dest !== dataDir && isWithin(dataDir, b.dest))) {
+      binds.push({ op: 'tmpfs', dest: dataDir, mode: 0o755 });
+      warnings.push(`A granted folder contains Paddock's data dir; it is hidden inside.`);
+    }
+    for (const b of spec.extraBinds ?? []) {
+      binds.push({ op: b.mode === 'rw' ? 'bind' : 'ro-bind', src: await realpath(b.src), dest: b.dest });
+    }
+
+    const trees: Tree[] = [
+      ...sys.roots.map((r) => ({ root: r, writable: false, isHome: false, isSystem: true })),
+      { root: home, writable: true, isHome: true, isSystem: false },
+      { root: workspace, writable: true, isHome: false, isSystem: false },
+      ...merged.filter((g) => g.isDir).map((g) => ({ root: g.path, writable: g.access === 'rw', isHome: false, isSystem: false })),
+    ];
+    const rules = await planRuleMasks({ trees, rules: spec.rules, home, emptyFile, budget });
+    warnings.push(...rules.warnings);
+    const visibleRoots = [...sys.roots, home, workspace, ...merged.map((g) => g.path)];
+    const execMasked = await execNameMasks(spec.rules, sandboxPathDirs({ home, extraPath: spec.extraPath }), visibleRoots);
+
+    const fds: Buffer[] = [];
+    const fdFor = (data: string | Buffer): number => fds.push(Buffer.from(data)) + 2;
+    const ids = insideIds(process.getuid?.() ?? 1000, process.getgid?.() ?? 1000);
+    const idf = identityFiles(spec.agent, ids.uid, ids.gid, home);
+    const hostTrees = [home, workspace, ...merged.filter((g) => g.access === 'rw').map((g) => g.path)];
+    const fileOps: MountOp[] = [];
+    for (const f of spec.extraFiles ?? []) {
+      if (!path.isAbsolute(f.dest)) throw new PaddockError('E_INVALID_INPUT', `In-sandbox file ${f.dest} must be an absolute path.`);
+      await preparePlaceholder(f.dest, hostTrees);
+      fileOps.push({ op: 'ro-bind-data', fd: fdFor(f.content), dest: f.dest, mode: f.mode });
+    }
+    const layout: MountLayout = {
+      tty: spec.tty === true,
+      uid: ids.uid,
+      gid: ids.gid,
+      hostname: spec.agent,
+      env,
+      cwd: workspace,
+      ops: [
+        ...sys.ops,
+        ...etc.ops,
+        { op: 'ro-bind-data', fd: fdFor(idf.passwd), dest: '/etc/passwd', mode: 0o644 },
+        { op: 'ro-bind-data', fd: fdFor(idf.group), dest: '/etc/group', mode: 0o644 },
+        ...sortByDepth(binds),
+        ...sortByDepth([...rules.pins, ...rules.masks]),
+        ...execMasked.map((p): MountOp => ({ op: 'ro-bind', src: emptyFile, dest: p })),
+        // The instruction file is Paddock's: the agent reads it but cannot rewrite it for later runs.
+        { op: 'ro-bind', src: instructionPath, dest: instructionPath },
+        ...fileOps,
+        // Threat: the root tmpfs used as scratch space outside any limit or review.
+        { op: 'remount-ro', dest: '/' },
+      ],
+      command: spec.command,
+    };
+    // Threat: TTY injection, kernel keyrings, nested namespaces and other kernel attack surface.
+    layout.seccompFd = fdFor(seccompProgram());
+    return {
+      argv: [bwrap, ...buildBwrapArgs(layout)],
+      env: {},
+      cwd: workspace,
+      fds,
+      masked: [...etc.masked, ...rules.masked, ...execMasked],
+      readOnly: rules.readOnly,
+      warnings,
+      home,
+      workspace,
+      cleanup,
+    };
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+}

@@ -1,0 +1,83 @@
+import { lstat, readlink } from 'node:fs/promises';
+import type { MountOp } from './layout.js';
+import { walkTree, type WalkBudget } from './walk.js';
+
+/** Read-only system directories bound into every sandbox (only what programs need). */
+export const SYSTEM_DIRS = ['/usr', '/etc', '/opt'];
+/** Top-level names that are symlinks into /usr on merged-/usr systems, or real dirs elsewhere. */
+const SYSTEM_LINKS = ['/bin', '/sbin', '/lib', '/lib64', '/lib32', '/libx32'];
+
+/**
+ * The base of every sandbox: read-only system dirs, fresh /proc, minimal /dev, private /tmp.
+ * Everything else at the top level (/root, /home, /run, /var, /mnt, /media, /srv, /sys, the host
+ * /tmp) is simply not mounted: the root is an empty tmpfs. Returns the ops and the real system dirs.
+ */
+export async function systemOps(): Promise<{ ops: MountOp[]; roots: string[] }> {
+  const ops: MountOp[] = [];
+  const roots: string[] = [];
+  for (const d of SYSTEM_DIRS) {
+    const st = await lstat(d).catch(() => null);
+    if (st?.isDirectory()) {
+      ops.push({ op: 'ro-bind', src: d, dest: d });
+      roots.push(d);
+    }
+  }
+  for (const d of SYSTEM_LINKS) {
+    const st = await lstat(d).catch(() => null);
+    if (st?.isSymbolicLink()) ops.push({ op: 'symlink', target: await readlink(d), dest: d });
+    else if (st?.isDirectory()) {
+      ops.push({ op: 'ro-bind', src: d, dest: d });
+      roots.push(d);
+    }
+  }
+  ops.push(
+    // Threat: seeing or signalling host processes — a /proc of the sandbox's own pid namespace only.
+    { op: 'proc', dest: '/proc' },
+    // Threat: raw host devices — bwrap's minimal /dev (null, zero, random, tty, pts).
+    { op: 'dev', dest: '/dev' },
+    { op: 'tmpfs', dest: '/dev/shm', mode: 0o1777 },
+    // Threat: host /tmp holds other users' sockets (X11, ssh-agent) and files: a private one.
+    { op: 'tmpfs', dest: '/tmp', mode: 0o1777 },
+    { op: 'dir', dest: '/var', mode: 0o755 },
+    { op: 'tmpfs', dest: '/var/tmp', mode: 0o1777 },
+  );
+  return { ops, roots };
+}
+
+/**
+ * Mask files under /etc that are not world-readable (shadow, gshadow, SSH host keys, TLS
+ * private keys, Wi-Fi and VPN secrets). Threat: when Paddock runs as root the agent's uid maps to
+ * root on the host, so owner-only files on the read-only /etc would otherwise be readable.
+ */
+export async function etcMasks(emptyFile: string, budget: WalkBudget): Promise<{ ops: MountOp[]; masked: string[] }> {
+  const ops: MountOp[] = [];
+  const masked: string[] = [];
+  await walkTree('/etc', budget, (abs, st) => {
+    if (abs === '/etc') return 'descend';
+    if ((st.mode & 0o004) !== 0) return 'descend';
+    masked.push(abs);
+    if (st.isDirectory()) ops.push({ op: 'tmpfs', dest: abs, mode: 0o000 }, { op: 'remount-ro', dest: abs });
+    else ops.push({ op: 'ro-bind', src: emptyFile, dest: abs });
+    return 'skip';
+  });
+  return { ops, masked };
+}
+
+/** uid/gid inside: the caller's own, or 1000 when Paddock runs as root (agents never run as root inside). */
+export function insideIds(hostUid: number, hostGid: number): { uid: number; gid: number } {
+  return hostUid === 0 ? { uid: 1000, gid: 1000 } : { uid: hostUid, gid: hostGid === 0 ? 1000 : hostGid };
+}
+
+/**
+ * /etc/passwd and /etc/group inside: the agent and the two system identities tools expect.
+ * Threat: the host's user list (names, homes) is information the agent does not need.
+ */
+export function identityFiles(agent: string, uid: number, gid: number, home: string): { passwd: string; group: string } {
+  const passwd = [
+    'root:x:0:0:root:/root:/usr/sbin/nologin',
+    `${agent}:x:${uid}:${gid}:Paddock agent ${agent}:${home}:/bin/bash`,
+    'nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin',
+  ];
+  const group = ['root:x:0:', `${agent}:x:${gid}:`, 'nogroup:x:65534:'];
+  return { passwd: `${passwd.join('\n')}\n`, group: `${group.join('\n')}\n` };
+}
