@@ -1,0 +1,221 @@
+import { spawn, type StdioOptions } from 'node:child_process';
+import { readdirSync, rmdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { PaddockError } from '../../../shared/errors.js';
+import { findBwrap, findPrlimit } from './capabilities.js';
+import { type CgroupLayout, detectCgroupLayout } from './cgroup-detect.js';
+import { RunCgroup } from './cgroup.js';
+import { RunControl } from './control.js';
+import { FsWatcher } from './fs-watch.js';
+import { ProcWatcher } from './proc-watch.js';
+import { sleep } from './proc.js';
+import type { LaunchOptions, RunExit, RunLimits, SandboxProcess } from './types.js';
+
+export type { LaunchOptions, SandboxProcess, RunExit, RuntimeEvent, RunLimits } from './types.js';
+
+let cachedLayout: CgroupLayout | null = null;
+
+/** The machine's cgroup layout, detected once per process. */
+export function cgroupLayout(): CgroupLayout {
+  cachedLayout ??= detectCgroupLayout();
+  return cachedLayout;
+}
+
+/**
+ * Removes the cgroups of runs whose host died (e.g. SIGKILL) before cleaning up. Only empty ones go:
+ * the kernel refuses rmdir of a cgroup with processes, so live runs are never touched, and ones younger
+ * than `minAgeMs` are left alone (a run between mkdir and its wrapper joining is still empty). Call it at
+ * engine start, once the data-dir lock is held. Returns how many were removed.
+ */
+export function sweepStaleCgroups(minAgeMs = 5000): number {
+  let n = 0;
+  for (const parent of Object.values(cgroupLayout().parents)) {
+    let names: string[];
+    try {
+      names = readdirSync(parent, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      try {
+        // Young ones may be runs that are starting (created, wrapper not yet joined).
+        if (Date.now() - statSync(join(parent, name)).ctimeMs < minAgeMs) continue;
+        rmdirSync(join(parent, name));
+        n++;
+      } catch {
+        // populated (a live run) or already gone
+      }
+    }
+  }
+  return n;
+}
+
+/**
+ * The wrapper that runs before bwrap: it moves itself into every cgroup of the run and only then
+ * execs bwrap, so nothing of the sandbox ever runs outside the limits (threat: a fork before the move
+ * escapes them). A failed move exits 125 and the sandbox never starts (fail closed).
+ * Arguments: COUNT FILE… COMMAND…; no caller data is ever interpolated into the script text.
+ */
+function wrapperScript(keepPwd: boolean): string {
+  return [
+    'n=$1; shift',
+    'while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n-1)); done',
+    // dash exports PWD on its own; it must not reach the sandbox (threat: leaking the host's cwd).
+    keepPwd ? '' : 'unset PWD',
+    'exec "$@"',
+  ]
+    .filter(Boolean)
+    .join('\n');
+}
+
+/** rlimit fallbacks for the limits no cgroup enforces, as a prlimit(1) prefix, plus what they enforce. */
+function rlimitFallback(limits: RunLimits, missing: Array<keyof RunLimits>): { prefix: string[]; enforcement: Record<string, string> } {
+  const prefix: string[] = [];
+  const enforcement: Record<string, string> = {};
+  const opts: string[] = [];
+  if (missing.includes('memory') && limits.memory !== null) {
+    opts.push(`--as=${Math.floor(limits.memory)}`);
+    enforcement.memory = 'rlimit RLIMIT_AS (per process address space)';
+  }
+  if (missing.includes('processes') && limits.processes !== null) {
+    opts.push(`--nproc=${Math.floor(limits.processes)}`);
+    enforcement.processes =
+      process.getuid?.() === 0
+        ? 'not enforced: RLIMIT_NPROC does not bind uid 0 (run Paddock as a user, or make a pids cgroup writable)'
+        : 'rlimit RLIMIT_NPROC (counts every process of this uid, not only the agent)';
+  }
+  if (missing.includes('cpu') && limits.cpu !== null) enforcement.cpu = 'not enforced: no writable cpu cgroup';
+  if (opts.length > 0) {
+    const prlimit = findPrlimit();
+    if (!prlimit) throw new PaddockError('E_SANDBOX_UNAVAILABLE', 'Limits need cgroups or prlimit(1); install util-linux, or make a cgroup writable for Paddock.');
+    prefix.push(prlimit, ...opts, '--');
+  }
+  return { prefix, enforcement };
+}
+
+/**
+ * Starts a bubblewrap sandbox inside its own cgroups (or with rlimit/signal fallbacks), watches
+ * its processes and workspace, and returns its controls. Resolves as soon as bwrap is spawned.
+ */
+export async function launchSandbox(o: LaunchOptions): Promise<SandboxProcess> {
+  if (o.argv.length === 0) throw new PaddockError('E_INTERNAL', 'The sandbox command line is empty; this is a bug in Paddock, please report it.');
+  const layout = cgroupLayout();
+  const wanted = o.cgroup ?? layout.mode;
+  if (wanted !== 'none' && wanted !== layout.mode) {
+    throw new PaddockError('E_SANDBOX_UNAVAILABLE', `cgroup mode ${wanted} is not available here (found ${layout.mode}); run \`paddock doctor\`.`);
+  }
+  let cg: RunCgroup | null = null;
+  if (wanted !== 'none') {
+    try {
+      cg = RunCgroup.create(layout, o.agent, o.runId, o.limits);
+    } catch (e) {
+      throw new PaddockError('E_SANDBOX_UNAVAILABLE', `Could not create the run's cgroup (${(e as Error).message}); run \`paddock doctor\`, or free the run id.`);
+    }
+  }
+  const missing: Array<keyof RunLimits> = cg ? cg.unenforced : ['memory', 'processes', 'cpu'];
+  let fallback: ReturnType<typeof rlimitFallback>;
+  try {
+    fallback = rlimitFallback(o.limits, missing);
+  } catch (e) {
+    await cg?.remove();
+    throw e;
+  }
+  const enforcement: Record<string, string> = {
+    cgroup: cg ? `${cg.mode} ${Object.values(cg.dirs).join(' ')}` : 'none',
+    memory: 'no limit set',
+    processes: 'no limit set',
+    cpu: 'no limit set',
+    ...(cg?.enforcement ?? {}),
+    ...fallback.enforcement,
+  };
+  enforcement.freeze ??= 'signal SIGSTOP to each process (rescanned until none is new)';
+  enforcement.kill ??= 'signal SIGKILL to the pid-namespace init (the kernel kills the whole namespace)';
+  if (o.argv.includes('--die-with-parent')) enforcement.dieWithParent = 'bwrap --die-with-parent (PR_SET_PDEATHSIG SIGKILL)';
+
+  const bwrap = o.argv[0] === 'bwrap' ? (findBwrap() ?? 'bwrap') : o.argv[0]!;
+  const files = cg ? cg.procsFiles() : [];
+  const command = [...fallback.prefix, bwrap, ...o.argv.slice(1)];
+  const io = o.stdio;
+  const stdio: StdioOptions = [io, io, io, ...(o.extraFds ?? [])];
+  // The shell wrapper only when there are cgroups to join: it costs the start a few ms.
+  const child =
+    files.length > 0
+      ? spawn('/bin/sh', ['-c', wrapperScript('PWD' in o.env), 'paddock-launch', String(files.length), ...files, ...command], { env: o.env, stdio })
+      : spawn(command[0]!, command.slice(1), { env: o.env, stdio });
+  if (child.pid === undefined) {
+    await cg?.remove();
+    const err = await new Promise<Error>((r) => child.once('error', r));
+    throw new PaddockError('E_SANDBOX_UNAVAILABLE', `Could not start the sandbox: ${err.message}. Check that /bin/sh and bubblewrap are installed.`);
+  }
+  const hostPid = child.pid;
+  const control = new RunControl(hostPid, cg);
+  const procs = new ProcWatcher(
+    () => control.pids(),
+    (pid) => pid === hostPid || pid === control.nsInit(),
+    (e) => o.onEvent(e),
+    o.pollMs ?? 50,
+    o.execRateCap ?? 50,
+  );
+  const files$ = new FsWatcher(o.workspace, (e) => o.onEvent(e));
+  procs.start();
+  try {
+    files$.start();
+  } catch {
+    // a missing workspace means no fs.change events, not a failed run
+  }
+
+  let state: SandboxProcess['state'] = 'running';
+  const exited = new Promise<RunExit>((resolve) => {
+    child.once('exit', (code, signal) => {
+      control.hostGone = true;
+      void (async () => {
+        // When bwrap's namespace init dies the kernel kills the namespace; wait for it, then make sure.
+        for (let i = 0; i < 200 && !control.empty(); i++) await sleep(1);
+        if (!control.empty()) await control.killAll();
+        procs.poll();
+        procs.stop();
+        files$.stop();
+        state = 'exited';
+        resolve({ code, signal });
+        // Removing the (now empty) cgroups is bookkeeping, off the exit path; a leftover is swept later.
+        void cg?.remove();
+      })();
+    });
+  });
+
+  const sp: SandboxProcess = {
+    hostPid,
+    child,
+    enforcement,
+    mode: cg ? cg.mode : 'none',
+    pids: () => control.pids(),
+    stats: () => control.stats(),
+    async pause() {
+      if (state !== 'running') return;
+      await control.freeze();
+      if (state === 'running') state = 'paused';
+    },
+    async resume() {
+      if (state !== 'paused') return;
+      control.thaw();
+      state = 'running';
+    },
+    async kill() {
+      if (state === 'exited') return;
+      await control.killAll();
+      await exited;
+    },
+    async stop(graceMs = 10_000) {
+      if (state === 'exited') return;
+      if (state === 'paused') await sp.resume();
+      control.terminate();
+      const done = await Promise.race([exited.then(() => true), sleep(graceMs).then(() => false)]);
+      if (!done) await sp.kill();
+    },
+    get state() {
+      return state;
+    },
+    exited,
+  };
+  return sp;
+}
