@@ -1,0 +1,83 @@
+/**
+ * Gap findings about files and resources: folders, write rules that re-open protected paths,
+ * and limits.
+ */
+import type { GapFinding } from '../../shared/api.js';
+import type { Profile } from '../../shared/profile.schema.js';
+import type { RuleSet } from '../../shared/rules.schema.js';
+import { compilePathGlob } from '../policy/glob.js';
+import { lines } from './gap-net.js';
+
+/** Paths Paddock keeps read-only in writable places by default (they run code outside the sandbox later). */
+export const PROTECTED_BY_DEFAULT = ['.git/hooks', '.git/config', 'shell rc files (.bashrc, .profile, .zshrc…)', '.vscode/'] as const;
+
+/** Sample paths under a directory that a write rule must not reach. */
+const PROTECTED_SAMPLES = ['.git/hooks/pre-commit', '.git/config', '.bashrc', '.bash_profile', '.profile', '.zshrc', '.vscode/settings.json', '.vscode/tasks.json'];
+
+/** True when an allow-write pattern can reach one of the paths protected by default. */
+function reopensProtected(pattern: string): boolean {
+  const firstGlob = pattern.search(/[*?[]/);
+  const literal = firstGlob < 0 ? pattern : pattern.slice(0, firstGlob);
+  const dir = literal.includes('/') ? literal.slice(0, literal.lastIndexOf('/') + 1) : '';
+  const base = firstGlob < 0 ? `${pattern.replace(/\/$/, '')}/` : dir;
+  const re = compilePathGlob(pattern);
+  const candidates = [...PROTECTED_SAMPLES.map((p) => base + p), ...PROTECTED_SAMPLES.map((p) => `${base}sub/${p}`)];
+  return candidates.some((c) => re.test(c)) || /(^|\/)(\.git|\.vscode|\.(bash|zsh)rc|\.profile|\.bash_profile)(\/|$)/.test(pattern);
+}
+
+/** Findings about folders, protected paths and write rules. */
+export function fileFindings(profile: Profile, rs: RuleSet): GapFinding[] {
+  const out: GapFinding[] = [];
+  for (const f of profile.folders) {
+    if (f.path === '/') {
+      out.push({
+        severity: 'high',
+        code: 'folder-whole-filesystem',
+        message: `The folder / (${f.access}) grants the whole filesystem${f.access === 'rw' ? ' for writing' : ''}.`,
+        suggestion: 'grant only the folders the task needs',
+      });
+    }
+  }
+  const rw = profile.folders.filter((f) => f.access === 'rw');
+  if (rw.length > 0) {
+    out.push({
+      severity: 'info',
+      code: 'folder-rw-in-place',
+      message: `${rw.map((f) => f.path).join(', ')} ${rw.length > 1 ? 'are' : 'is'} changed in place (rw): there is no copy to review before the changes land.`,
+      suggestion: 'access: copy (the agent works on a copy; you export the results after reviewing a diff)',
+    });
+  }
+  const writes = rs.rules.filter((r) => r.kind === 'write' && r.effect === 'allow' && reopensProtected(r.pattern));
+  if (writes.length > 0) {
+    out.push({
+      severity: 'medium',
+      code: 'write-reopens-protected',
+      message: `${writes.map((r) => r.text).join('; ')} (${lines(writes)}) can write to ${PROTECTED_BY_DEFAULT.join(', ')}: code planted there runs later outside the sandbox (git hooks, your shell, your editor).`,
+      suggestion: 'narrow the write rule to the files the task needs, or add "deny write **/.git/hooks/**"',
+    });
+  } else {
+    out.push({
+      severity: 'info',
+      code: 'protected-by-default',
+      message: `In the workspace${rw.length > 0 ? ' and rw folders' : ''} Paddock keeps ${PROTECTED_BY_DEFAULT.join(', ')} read-only by default, so the agent cannot plant code that runs later outside the sandbox.`,
+      suggestion: null,
+    });
+  }
+  return out;
+}
+
+/** Findings about resource limits. */
+export function limitFindings(profile: Profile): GapFinding[] {
+  const { memory, processes, cpu } = profile.limits;
+  const missing = [memory === null ? 'memory' : null, processes === null ? 'processes' : null, cpu === null ? 'cpu' : null].filter((x): x is string => x !== null);
+  if (missing.length === 0) return [];
+  const all = missing.length === 3;
+  return [
+    {
+      severity: memory === null || processes === null ? 'medium' : 'low',
+      code: 'limits-missing',
+      message: `${all ? 'No limits are set' : `No ${missing.join(' or ')} limit is set`}: fork bombs, memory hogs and crypto miners are held back only by Paddock's defaults.`,
+      suggestion: `limits: { ${[memory === null ? 'memory: 2GiB' : null, processes === null ? 'processes: 256' : null, cpu === null ? 'cpu: 1.0' : null].filter(Boolean).join(', ')} }`,
+    },
+  ];
+}

@@ -1,0 +1,150 @@
+/**
+ * Gap findings about the network and secrets: what the agent can still reach or leak that no
+ * rule addresses explicitly.
+ */
+import type { GapFinding } from '../../shared/api.js';
+import type { Profile } from '../../shared/profile.schema.js';
+import type { Rule, RuleSet } from '../../shared/rules.schema.js';
+import { classifyAddress } from '../policy/ip.js';
+import { parseNetPattern, type NetTarget } from '../policy/net-pattern.js';
+
+function target(rule: Rule): NetTarget | null {
+  const p = parseNetPattern(rule.pattern);
+  return p.ok ? p.pattern.target : null;
+}
+
+/** `line N` or `lines N, M` for messages. */
+export function lines(rules: readonly Rule[]): string {
+  return `line${rules.length > 1 ? 's' : ''} ${rules.map((r) => r.line).join(', ')}`;
+}
+
+/** True when a net rule target covers a header-secret host (`api.x.com` or `*.x.com`). */
+function covers(t: NetTarget, host: string): boolean {
+  const h = host.replace(/:\d+$/, '').toLowerCase();
+  if (t.type === 'any') return true;
+  if (t.type === 'name') return t.name === h;
+  if (t.type === 'suffix') {
+    const bare = h.startsWith('*.') ? h.slice(2) : h;
+    return bare.endsWith(`.${t.domain}`) || (h.startsWith('*.') && bare === t.domain);
+  }
+  return false;
+}
+
+/** Findings about net rules and the network switch. */
+export function netFindings(profile: Profile, rs: RuleSet): GapFinding[] {
+  const out: GapFinding[] = [];
+  const net = rs.rules.filter((r) => r.kind === 'net');
+  const on = profile.network === 'on';
+  const anyRules = net.filter((r) => target(r)?.type === 'any');
+  const allowAny = anyRules.filter((r) => r.effect === 'allow');
+  if (allowAny.length > 0) {
+    out.push({
+      severity: 'high',
+      code: 'net-allow-any',
+      message: `${allowAny[0]?.text} (${lines(allowAny)}) lets the agent reach every public host${on ? '' : ' once the network is on'}: it can send anything it reads to any server.`,
+      suggestion: 'replace it with "allow net HOST" for the hosts the task needs and "ask net *" for the rest',
+    });
+  }
+  if (on && anyRules.length === 0) {
+    out.push({
+      severity: 'low',
+      code: 'net-unknown-denied-silently',
+      message: 'Hosts that no rule names are denied silently: you are not asked, the agent just fails to connect.',
+      suggestion: 'ask net *',
+    });
+  }
+  for (const r of net) {
+    if (r.effect === 'deny') continue;
+    const t = target(r);
+    let cls: string | null = null;
+    if (t?.type === 'localhost') cls = 'loopback';
+    else if (t?.type === 'cidr') {
+      const base = t.cidr.family === 4 ? { family: 4 as const, value: t.cidr.base, text: '' } : { family: 6 as const, value: t.cidr.base, text: '' };
+      const c = classifyAddress(base);
+      const broad = t.cidr.family === 4 ? t.cidr.prefix < 8 : t.cidr.prefix < 16;
+      cls = c !== 'public' ? c : broad ? 'broad' : null;
+    }
+    if (!cls) continue;
+    const metadata = cls === 'metadata' || cls === 'link-local' || cls === 'broad' || cls === 'unspecified';
+    out.push({
+      severity: metadata ? 'high' : 'medium',
+      code: 'net-private-access',
+      message: `${r.text} (line ${r.line}) opens ${cls === 'broad' ? 'a range that includes private addresses' : `${cls} addresses`} to the agent: ${
+        metadata ? 'cloud metadata and link-local services hand out credentials' : 'services on this machine or your local network become reachable'
+      }.`,
+      suggestion: 'name the single address and port the task needs, e.g. "allow net 127.0.0.1:8000"',
+    });
+  }
+  if (!on && net.length > 0) {
+    out.push({
+      severity: 'info',
+      code: 'net-rules-while-off',
+      message: `The network is off, so the ${net.length} net rule${net.length > 1 ? 's have' : ' has'} no effect until you switch it on (paddock net ${profile.name} on).`,
+      suggestion: null,
+    });
+  }
+  if (on) {
+    const denied = new Set(rs.rules.filter((r) => r.kind === 'exec' && r.effect === 'deny').map((r) => r.pattern.split('/').pop()));
+    const missing = ['ssh', 'nc', 'socat'].filter((p) => !denied.has(p) && !denied.has('*'));
+    if (missing.length > 0) {
+      out.push({
+        severity: 'low',
+        code: 'exec-tunnel-tools',
+        message: `${missing.join(', ')} can run inside the sandbox: they reach only what the proxy allows, but they are the usual tools for tunnels.`,
+        suggestion: missing.map((p) => `deny exec ${p}`).join('\n'),
+      });
+    }
+  }
+  return out;
+}
+
+/** Findings about declared secrets and secret rules. */
+export function secretFindings(profile: Profile, rs: RuleSet): GapFinding[] {
+  const out: GapFinding[] = [];
+  const reach = rs.rules.filter((r) => r.kind === 'net' && r.effect !== 'deny');
+  for (const s of profile.secrets) {
+    if (s.as === 'env' || s.as === 'file') {
+      const where = s.as === 'env' ? `environment variable ${s.name}` : `file ~/.secrets/${s.name}`;
+      out.push({
+        severity: 'medium',
+        code: s.as === 'env' ? 'secret-env-readable' : 'secret-file-readable',
+        message: `Secret ${s.name} is delivered as the ${where}: the agent can read it and send it to any host it may reach.`,
+        suggestion: `{ name: ${s.name}, as: header, hosts: [HOST], header: "Authorization: Bearer {}" } (the agent never sees the value)`,
+      });
+      continue;
+    }
+    const hosts = s.hosts ?? [];
+    const wild = hosts.filter((h) => h.startsWith('*.'));
+    if (wild.length > 0) {
+      out.push({
+        severity: 'medium',
+        code: 'secret-header-wildcard-host',
+        message: `Secret ${s.name} is injected into requests to every subdomain of ${wild.map((h) => h.slice(2)).join(', ')}, including ones that others may control.`,
+        suggestion: 'bind it to the exact API host, e.g. hosts: [api.example.com]',
+      });
+    }
+    const unreachable = hosts.filter((h) => !reach.some((r) => { const t = target(r); return t !== null && covers(t, h); }));
+    if (profile.network === 'off' || unreachable.length > 0) {
+      out.push({
+        severity: 'low',
+        code: 'secret-header-unused',
+        message:
+          profile.network === 'off'
+            ? `Secret ${s.name} is only injected into requests, and the network is off: it is never used.`
+            : `Secret ${s.name} is bound to ${unreachable.join(', ')}, which no allow or ask net rule reaches: it is never used there.`,
+        suggestion: profile.network === 'off' ? 'network: on' : unreachable.map((h) => `allow net ${h}`).join('\n'),
+      });
+    }
+  }
+  const declared = new Set(profile.secrets.map((s) => s.name));
+  const unknown = rs.rules.filter((r) => r.kind === 'secret' && !/[*?[]/.test(r.pattern) && !declared.has(r.pattern));
+  if (unknown.length > 0) {
+    out.push({
+      severity: 'low',
+      code: 'secret-rule-undeclared',
+      message: `${unknown.map((r) => r.text).join('; ')} (${lines(unknown)}) name${unknown.length > 1 ? '' : 's'} a secret the profile does not declare: ${unknown.length > 1 ? 'they never match' : 'it never matches'}.`,
+      suggestion: 'declare the secret under secrets: or remove the rule',
+    });
+  }
+  return out;
+}

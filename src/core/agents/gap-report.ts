@@ -1,0 +1,88 @@
+/**
+ * The gap report: what an agent can still do that no rule addresses explicitly, so the user
+ * sees the holes before the agent finds them. Deterministic: sorted by severity, code, message.
+ */
+import type { GapFinding } from '../../shared/api.js';
+import type { Profile } from '../../shared/profile.schema.js';
+import type { Effect, Rule, RuleSet } from '../../shared/rules.schema.js';
+import { fileFindings, limitFindings } from './gap-files.js';
+import { lines, netFindings, secretFindings } from './gap-net.js';
+
+const SEVERITY_ORDER: Record<GapFinding['severity'], number> = { high: 0, medium: 1, low: 2, info: 3 };
+const EFFECT_RANK: Record<Effect, number> = { deny: 2, ask: 1, allow: 0 };
+
+/** Whether a pattern matches everything of its kind (so a deny with it overrides every weaker rule). */
+function universal(r: Rule): boolean {
+  if (r.kind === 'read' || r.kind === 'write') return r.pattern === '**' || r.pattern === '/**';
+  if (r.kind === 'net') return r.pattern === '*' || r.pattern === '*:*';
+  return r.pattern === '*';
+}
+
+/** Findings about the rules themselves: advisories, asks, shadowed and repeated rules. */
+function ruleFindings(profile: Profile, rs: RuleSet): GapFinding[] {
+  const out: GapFinding[] = [];
+  if (rs.advisories.length > 0) {
+    const list = rs.advisories.map((a) => `${a.type} "${a.text}" (line ${a.line})`).join('; ');
+    out.push({
+      severity: 'medium',
+      code: 'advisory-not-enforced',
+      message: `${rs.advisories.length} do/dont line${rs.advisories.length > 1 ? 's are' : ' is'} advisory: told to the agent in PADDOCK.md, enforced by nothing. ${list}`,
+      suggestion: 'where possible, turn them into rules: "deny …", or "ask action NAME" for actions the agent harness declares',
+    });
+  }
+  const asks = rs.rules.filter((r) => r.effect === 'ask');
+  if (asks.length > 0) {
+    out.push({
+      severity: 'info',
+      code: 'ask-timeout',
+      message: `${asks.length} ask rule${asks.length > 1 ? 's wait' : ' waits'} ${profile.approvals.timeout} s for your answer; an unanswered ask is denied once (it never becomes a rule).`,
+      suggestion: null,
+    });
+  }
+  // Indexed by kind and pattern so that a long rule list stays linear.
+  const strongest = new Map<string, number>();
+  const universalDeny = new Set<string>();
+  for (const o of rs.rules) {
+    const key = `${o.kind}\u0000${o.pattern}`;
+    strongest.set(key, Math.max(strongest.get(key) ?? -1, EFFECT_RANK[o.effect]));
+    if (o.effect === 'deny' && universal(o)) universalDeny.add(o.kind);
+  }
+  const shadowed: Rule[] = [];
+  const redundant: Rule[] = [];
+  const seen = new Set<string>();
+  for (const r of rs.rules) {
+    const key = `${r.kind}\u0000${r.pattern}`;
+    const full = `${r.effect}\u0000${key}`;
+    if ((strongest.get(key) ?? -1) > EFFECT_RANK[r.effect] || (r.effect !== 'deny' && universalDeny.has(r.kind))) shadowed.push(r);
+    else if (seen.has(full)) redundant.push(r);
+    seen.add(full);
+  }
+  if (shadowed.length > 0) {
+    out.push({
+      severity: 'low',
+      code: 'rule-shadowed',
+      message: `${shadowed.map((r) => r.text).join('; ')} (${lines(shadowed)}) can never decide anything: a deny or ask rule for the same target wins (deny > ask > allow, whatever the order).`,
+      suggestion: 'remove the shadowed rules or the broader one',
+    });
+  }
+  if (redundant.length > 0) {
+    out.push({
+      severity: 'low',
+      code: 'rule-repeated',
+      message: `${redundant.map((r) => r.text).join('; ')} (${lines(redundant)}) repeat${redundant.length > 1 ? '' : 's'} an earlier rule.`,
+      suggestion: 'remove the repeated lines',
+    });
+  }
+  return out;
+}
+
+/**
+ * Lists what the agent can still do that no rule addresses explicitly, each finding with a
+ * stable kebab-case `code`, a severity and, where there is one, a rule or change that closes it.
+ */
+export function gapReport(profile: Profile, ruleSet: RuleSet): GapFinding[] {
+  const all = [...netFindings(profile, ruleSet), ...secretFindings(profile, ruleSet), ...fileFindings(profile, ruleSet), ...limitFindings(profile), ...ruleFindings(profile, ruleSet)];
+  return all.sort(
+    (a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0) || (a.message < b.message ? -1 : a.message > b.message ? 1 : 0),
+  );
+}

@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import { gapReport } from '../../../src/core/agents/gap-report.js';
+import { loadProfile, parseProfile } from '../../../src/core/agents/profile.js';
+import type { GapFinding } from '../../../src/shared/api.js';
+
+const ctx = { home: '/home/u' };
+
+/** Parses a profile (failing the test on diagnostics) and returns its gap report. */
+function gaps(text: string): GapFinding[] {
+  const r = parseProfile(text, 'p.yaml', ctx);
+  expect(r.diagnostics).toEqual([]);
+  return gapReport(r.profile!, r.ruleSet!);
+}
+
+function codes(f: GapFinding[]): string[] {
+  return f.map((g) => g.code);
+}
+
+const LIMITED = 'limits: { memory: 1GiB, processes: 64, cpu: 1 }\n';
+
+describe('gap report of the PRODUCT.md example', () => {
+  const r = loadProfile('test/fixtures/profiles/example.yaml', ctx);
+  const report = gapReport(r.profile!, r.ruleSet!);
+
+  it('flags the env and file secrets, the advisory lines and the tunnel tools, not what the rules cover', () => {
+    expect(codes(report)).toEqual(['advisory-not-enforced', 'secret-env-readable', 'secret-file-readable', 'exec-tunnel-tools', 'ask-timeout', 'protected-by-default']);
+    const env = report.find((g) => g.code === 'secret-env-readable')!;
+    expect(env.message).toMatch(/GITHUB_TOKEN.*read it and send it to any host/);
+    expect(env.suggestion).toMatch(/as: header/);
+    expect(report.find((g) => g.code === 'advisory-not-enforced')?.message).toContain('Never create accounts');
+    // It has `ask net *` and reaches api.openai.com through it: neither gap applies.
+    expect(codes(report)).not.toContain('net-unknown-denied-silently');
+    expect(codes(report)).not.toContain('secret-header-unused');
+    expect(report.find((g) => g.code === 'exec-tunnel-tools')?.suggestion).toBe('deny exec nc\ndeny exec socat');
+  });
+
+  it('is sorted by severity then code, and deterministic', () => {
+    const order = { high: 0, medium: 1, low: 2, info: 3 };
+    const keys = report.map((g) => [order[g.severity], g.code] as const);
+    expect([...keys].sort((a, b) => a[0] - b[0] || a[1].localeCompare(b[1]))).toEqual(keys);
+    expect(gapReport(r.profile!, r.ruleSet!)).toEqual(report);
+    for (const g of report) expect(g.code).toMatch(/^[a-z]+(-[a-z]+)*$/);
+  });
+});
+
+describe('gap findings', () => {
+  it('network on without ask net * : unknown hosts are denied silently', () => {
+    const f = gaps(`name: a\nnetwork: on\nrules: |\n  allow net x.com\n  deny exec ssh\n  deny exec nc\n  deny exec socat\n${LIMITED}`);
+    expect(f.find((g) => g.code === 'net-unknown-denied-silently')).toMatchObject({ severity: 'low', suggestion: 'ask net *' });
+  });
+
+  it('allow net * is high, and names its line', () => {
+    const f = gaps(`name: a\nnetwork: on\nrules: |\n  allow net *\n${LIMITED}`);
+    expect(f[0]).toMatchObject({ severity: 'high', code: 'net-allow-any' });
+    expect(f[0]?.message).toContain('line 4');
+  });
+
+  it('rules opening private, loopback or metadata addresses are flagged', () => {
+    const f = gaps(`name: a\nnetwork: on\nrules: |\n  allow net 169.254.169.254\n  allow net localhost:8000\n  allow net 10.0.0.0/8\n  deny net 192.168.0.0/16\n${LIMITED}`);
+    const p = f.filter((g) => g.code === 'net-private-access');
+    expect(p.map((g) => g.severity)).toEqual(['high', 'medium', 'medium']);
+    expect(p.map((g) => g.message).join(' ')).not.toContain('192.168');
+  });
+
+  it('net rules with the network off have no effect (info), and header secrets are never used', () => {
+    const f = gaps(`name: a\nrules: |\n  allow net api.x.com\nsecrets:\n  - { name: K, as: header, hosts: [api.x.com], header: "Authorization: Bearer {}" }\n${LIMITED}`);
+    expect(f.find((g) => g.code === 'net-rules-while-off')?.severity).toBe('info');
+    expect(f.find((g) => g.code === 'secret-header-unused')?.message).toMatch(/network is off/);
+  });
+
+  it('a header secret bound to hosts no rule reaches, or to a wildcard, is flagged', () => {
+    const f = gaps(`name: a\nnetwork: on\nrules: |\n  allow net api.x.com\nsecrets:\n  - { name: K, as: header, hosts: [api.y.com, "*.x.com"], header: "X-Key: {}" }\n${LIMITED}`);
+    expect(f.find((g) => g.code === 'secret-header-unused')).toMatchObject({ suggestion: 'allow net api.y.com\nallow net *.x.com' });
+    expect(f.find((g) => g.code === 'secret-header-wildcard-host')?.severity).toBe('medium');
+  });
+
+  it('missing limits: medium for memory/processes, with a suggestion', () => {
+    const none = gaps('name: a\n').find((g) => g.code === 'limits-missing');
+    expect(none).toMatchObject({ severity: 'medium', suggestion: 'limits: { memory: 2GiB, processes: 256, cpu: 1.0 }' });
+    expect(gaps('name: a\nlimits: { memory: 1GiB, processes: 9 }\n').find((g) => g.code === 'limits-missing')?.severity).toBe('low');
+    expect(codes(gaps(`name: a\n${LIMITED}`))).not.toContain('limits-missing');
+  });
+
+  it('rw folders are changed in place; / is the whole filesystem', () => {
+    const f = gaps(`name: a\nfolders:\n  - { path: ~/src, access: rw }\n  - { path: /, access: ro }\n${LIMITED}`);
+    expect(f.find((g) => g.code === 'folder-rw-in-place')?.message).toContain('/home/u/src');
+    expect(f.find((g) => g.code === 'folder-whole-filesystem')?.severity).toBe('high');
+    expect(f.find((g) => g.code === 'protected-by-default')?.message).toMatch(/\.git\/hooks.*read-only by default/);
+  });
+
+  it('an allow write rule that re-opens .git/hooks or rc files is flagged instead of the default note', () => {
+    for (const rule of ['allow write /home/u/src/**', 'allow write ~/.bashrc', 'allow write **']) {
+      const f = gaps(`name: a\nrules: |\n  ${rule}\n${LIMITED}`);
+      expect(codes(f), rule).toContain('write-reopens-protected');
+      expect(codes(f), rule).not.toContain('protected-by-default');
+    }
+    expect(codes(gaps(`name: a\nrules: |\n  allow write /home/u/out/*.txt\n${LIMITED}`))).not.toContain('write-reopens-protected');
+  });
+
+  it('shadowed and repeated rules are low findings', () => {
+    const f = gaps(`name: a\nrules: |\n  allow exec curl\n  deny exec curl\n  deny read **\n  allow read /x/**\n  deny exec wget\n  deny exec wget\n${LIMITED}`);
+    expect(f.find((g) => g.code === 'rule-shadowed')?.message).toMatch(/allow exec curl; allow read \/x\/\*\* \(lines 3, 6\)/);
+    expect(f.find((g) => g.code === 'rule-repeated')?.message).toMatch(/deny exec wget \(line 8\)/);
+  });
+
+  it('secret rules naming undeclared secrets never match', () => {
+    const f = gaps(`name: a\nrules: |\n  deny secret NOPE\n${LIMITED}`);
+    expect(f.find((g) => g.code === 'secret-rule-undeclared')?.message).toContain('deny secret NOPE');
+  });
+
+  it('ask rules mention the approval timeout', () => {
+    const f = gaps(`name: a\nrules: |\n  ask action purchase\napprovals: { timeout: 30 }\n${LIMITED}`);
+    expect(f.find((g) => g.code === 'ask-timeout')?.message).toMatch(/30 s/);
+  });
+});
