@@ -45,6 +45,17 @@ export function netFindings(profile: Profile, rs: RuleSet): GapFinding[] {
       suggestion: 'replace it with "allow net HOST" for the hosts the task needs and "ask net *" for the rest',
     });
   }
+  // Precedence is deny > ask > allow, whatever the order: a broad ask turns every allow under it into an ask.
+  const askAny = anyRules.filter((r) => r.effect === 'ask');
+  const overridden = net.filter((r) => r.effect === 'allow' && target(r)?.type !== 'any' && target(r)?.type !== 'cidr');
+  if (askAny.length > 0 && overridden.length > 0) {
+    out.push({
+      severity: 'medium',
+      code: 'net-allow-overridden-by-ask',
+      message: `${askAny[0]?.text} (${lines(askAny)}) also matches the hosts of ${overridden.length} allow rule${overridden.length > 1 ? 's' : ''} (${lines(overridden)}): ask wins over allow, so every connection to them is asked too.`,
+      suggestion: 'to let the named hosts through unasked, replace "ask net *" with explicit "ask net HOST" rules, or answer their first ask with "always"',
+    });
+  }
   if (on && anyRules.length === 0) {
     out.push({
       severity: 'low',

@@ -113,3 +113,16 @@ describe('gap findings', () => {
     expect(f.find((g) => g.code === 'ask-timeout')?.message).toMatch(/30 s/);
   });
 });
+
+describe('ask wins over allow', () => {
+  it('warns that a broad ask turns the named allow rules into asks', () => {
+    const f = gaps(`name: a\nnetwork: on\n${LIMITED}rules: |\n  allow net api.example.com\n  ask net *\n`);
+    const finding = f.find((g) => g.code === 'net-allow-overridden-by-ask');
+    expect(finding?.severity).toBe('medium');
+    expect(finding?.message).toMatch(/line 5/);
+  });
+  it('says nothing when no allow rule sits under the ask', () => {
+    const f = gaps(`name: a\nnetwork: on\n${LIMITED}rules: |\n  ask net *\n  deny net evil.example\n`);
+    expect(codes(f)).not.toContain('net-allow-overridden-by-ask');
+  });
+});
