@@ -23,7 +23,7 @@ describe('gap report of the PRODUCT.md example', () => {
   const report = gapReport(r.profile!, r.ruleSet!);
 
   it('flags the env and file secrets, the advisory lines and the tunnel tools, not what the rules cover', () => {
-    expect(codes(report)).toEqual(['advisory-not-enforced', 'secret-env-readable', 'secret-file-readable', 'exec-tunnel-tools', 'ask-timeout', 'protected-by-default']);
+    expect(codes(report)).toEqual(['advisory-not-enforced', 'net-allow-overridden-by-ask', 'secret-env-readable', 'secret-file-readable', 'exec-tunnel-tools', 'ask-timeout', 'protected-by-default']);
     const env = report.find((g) => g.code === 'secret-env-readable')!;
     expect(env.message).toMatch(/GITHUB_TOKEN.*read it and send it to any host/);
     expect(env.suggestion).toMatch(/as: header/);
