@@ -1,0 +1,25 @@
+import type { Command } from '../command.js';
+import { checkCommand } from './check.js';
+import { killCommand, netCommand, pauseCommand, psCommand, resumeCommand, stopCommand } from './control.js';
+import { doctorCommand } from './doctor.js';
+import { eventsCommand, logCommand } from './events.js';
+import { runCommand } from './run.js';
+import { secretCommand } from './secret.js';
+import { serveCommand } from './serve.js';
+
+/** Every CLI command, in the order `paddock --help` lists them. */
+export const COMMANDS: Command[] = [
+  checkCommand,
+  runCommand,
+  psCommand,
+  pauseCommand,
+  resumeCommand,
+  stopCommand,
+  killCommand,
+  netCommand,
+  eventsCommand,
+  logCommand,
+  secretCommand,
+  doctorCommand,
+  serveCommand,
+];
