@@ -9,7 +9,4 @@ export default defineConfig({
     pool: 'forks',
     reporters: ['default'],
   },
-  bench: {
-    include: ['bench/**/*.bench.ts'],
-  },
 });

@@ -1,0 +1,243 @@
+/**
+ * One agent's listener: a Unix socket (mode 0600 in a 0700 directory) speaking HTTP proxy and
+ * SOCKS5 (told apart by the first byte). The agent's identity is the socket a connection came
+ * in on — nothing the client says. If the listener dies it is rebuilt on the same path and an
+ * alert is raised; meanwhile the agent has no network (there is no other route).
+ */
+import { chmodSync, lstatSync, mkdirSync, unlinkSync } from 'node:fs';
+import http from 'node:http';
+import net, { type Socket } from 'node:net';
+import path from 'node:path';
+import type { Duplex } from 'node:stream';
+import { PaddockError } from '../../shared/errors.js';
+import type { Policy } from '../policy/evaluator.js';
+import { handleConnect, handleRequest } from './http-proxy.js';
+import type { NetEventAggregator } from './net-events.js';
+import { handleSocks } from './socks.js';
+import type { ApprovalsPort, Dialer, EgressAlertType, ProxyMode, Resolver } from './types.js';
+
+/** The socket's file name inside the agent's socket directory. */
+export const SOCKET_NAME = 'proxy.sock';
+
+/** What an AgentProxy needs from the egress module. */
+export interface AgentProxyEnv {
+  events: NetEventAggregator;
+  approvals: ApprovalsPort;
+  resolve: Resolver;
+  dial: Dialer;
+  ownAddresses(): ReadonlySet<string>;
+  controlPorts(): readonly number[];
+  /** Raises an alert; returns true when the agent was paused by it. */
+  alert(agent: string, run: string | null, type: EgressAlertType, message: string, extra?: Record<string, unknown>): boolean;
+  denied(agent: string, run: string | null): void;
+  allOffline(): boolean;
+  longLivedMs: number;
+}
+
+/** The per-agent proxy. Handlers read its state; the Egress flips its switches. */
+export class AgentProxy {
+  readonly socketPath: string;
+  policy: Policy;
+  network: boolean;
+  paused = false;
+  gatePending = 0;
+  private server: net.Server | null = null;
+  private readonly http: http.Server;
+  private readonly live = new Set<Duplex>();
+  private closing = false;
+  private ino: number | null = null;
+  private health: NodeJS.Timeout | null = null;
+  private restarting: Promise<void> | null = null;
+
+  constructor(
+    readonly agent: string,
+    readonly run: string | null,
+    readonly mode: ProxyMode,
+    readonly socketDir: string,
+    policy: Policy,
+    readonly approvalTimeoutMs: number,
+    private readonly env: AgentProxyEnv,
+  ) {
+    this.socketPath = path.join(socketDir, SOCKET_NAME);
+    this.policy = policy;
+    this.network = mode === 'proxy';
+    // requestTimeout 0: a request held for an approval may wait up to the approval timeout.
+    this.http = http.createServer({ requestTimeout: 0, headersTimeout: 30_000, maxHeaderSize: 32 * 1024 });
+    this.http.on('request', (req, res) => void handleRequest(this, req, res).catch(() => res.destroy()));
+    this.http.on('connect', (req, sock: Duplex, head: Buffer) => void handleConnect(this, req, sock, head).catch(() => sock.destroy()));
+    this.http.on('clientError', (_err, sock: Duplex) => {
+      if (sock.writable) sock.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      else sock.destroy();
+    });
+  }
+
+  get events(): NetEventAggregator {
+    return this.env.events;
+  }
+  get approvals(): ApprovalsPort {
+    return this.env.approvals;
+  }
+  get resolve(): Resolver {
+    return this.env.resolve;
+  }
+  get dial(): Dialer {
+    return this.env.dial;
+  }
+  get longLivedMs(): number {
+    return this.env.longLivedMs;
+  }
+  ownAddresses(): ReadonlySet<string> {
+    return this.env.ownAddresses();
+  }
+  controlPorts(): readonly number[] {
+    return this.env.controlPorts();
+  }
+  alert(type: EgressAlertType, message: string, extra?: Record<string, unknown>): boolean {
+    return this.env.alert(this.agent, this.run, type, message, extra);
+  }
+  denied(): void {
+    this.env.denied(this.agent, this.run);
+  }
+
+  /** Why new connections are refused right now, or null when they may be decided. */
+  blockedReason(): string | null {
+    if (this.mode === 'gate') return `the network switch of agent "${this.agent}" was off when it started (only the ask gate answers); restart it with the network on`;
+    if (this.env.allOffline()) return 'all agents are offline (global switch)';
+    if (!this.network) return `the network switch of agent "${this.agent}" is off`;
+    if (this.paused) return `agent "${this.agent}" is paused`;
+    return null;
+  }
+
+  /** Registers a live socket so switching off can cut it; returns the unregister function. */
+  track(s: Duplex): () => void {
+    this.live.add(s);
+    return () => this.live.delete(s);
+  }
+
+  /** Destroys every tunnel and upstream connection of this agent (network switched off). */
+  cutAll(): void {
+    for (const s of this.live) s.destroy();
+    this.live.clear();
+  }
+
+  /** Number of live sockets (client and upstream sides). */
+  get connections(): number {
+    return this.live.size;
+  }
+
+  private onConnection = (sock: Socket): void => {
+    sock.on('error', () => sock.destroy());
+    sock.once('data', (chunk: Buffer) => {
+      sock.pause();
+      sock.unshift(chunk);
+      // First byte 0x05: SOCKS5; anything else is HTTP.
+      if (chunk[0] === 0x05) {
+        if (this.mode === 'gate') return void sock.end(Buffer.from([0x05, 0xff]));
+        void handleSocks(this, sock).catch(() => sock.destroy());
+        sock.resume();
+      } else {
+        this.http.emit('connection', sock);
+        sock.resume();
+      }
+    });
+  };
+
+  /** Creates the directory (0700) and binds the socket (0600), replacing a stale socket file. */
+  async listen(): Promise<void> {
+    mkdirSync(this.socketDir, { recursive: true, mode: 0o700 });
+    const st = lstatSync(this.socketDir);
+    // Threat: a symlinked or foreign directory redirecting the agent's socket.
+    if (!st.isDirectory() || (process.getuid && st.uid !== process.getuid()))
+      throw new PaddockError('E_INTERNAL', `The egress socket folder ${this.socketDir} is not a folder owned by Paddock's user; remove it and start the agent again.`);
+    chmodSync(this.socketDir, 0o700);
+    try {
+      const s = lstatSync(this.socketPath);
+      if (!s.isSocket()) throw new PaddockError('E_INTERNAL', `${this.socketPath} exists and is not a socket; remove it and start the agent again.`);
+      unlinkSync(this.socketPath);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    const server = net.createServer({ pauseOnConnect: false }, this.onConnection);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.socketPath, () => {
+        server.removeListener('error', reject);
+        resolve();
+      });
+    });
+    chmodSync(this.socketPath, 0o600);
+    this.ino = lstatSync(this.socketPath).ino;
+    this.server = server;
+    server.on('error', () => this.died('the proxy listener failed'));
+    server.on('close', () => {
+      if (this.server === server) this.died('the proxy listener closed');
+    });
+    if (!this.health) {
+      // Fail closed, then heal: notice a removed or replaced socket file (killed from outside) within a second.
+      this.health = setInterval(() => this.check(), 1000);
+      this.health.unref();
+    }
+  }
+
+  private check(): void {
+    if (this.closing || this.restarting) return;
+    let ino: number | null = null;
+    try {
+      ino = lstatSync(this.socketPath).ino;
+    } catch {
+      ino = null;
+    }
+    if (ino === null || ino !== this.ino) this.died('the proxy socket was removed or replaced');
+  }
+
+  private died(why: string): void {
+    if (this.closing || this.restarting) return;
+    this.alert('proxy', `${why}; the agent has no network until it is restarted (restarting now)`);
+    void this.restart().catch(() => {});
+  }
+
+  /** Rebuilds the listener on the same path (existing tunnels are kept). */
+  restart(): Promise<void> {
+    if (this.restarting) return this.restarting;
+    const old = this.server;
+    this.server = null;
+    this.restarting = (async () => {
+      if (old) await new Promise<void>((r) => old.close(() => r()));
+      let delay = 50;
+      for (;;) {
+        if (this.closing) return;
+        try {
+          await this.listen();
+          return;
+        } catch {
+          await new Promise((r) => setTimeout(r, delay));
+          delay = Math.min(delay * 2, 2000);
+        }
+      }
+    })().finally(() => {
+      this.restarting = null;
+    });
+    return this.restarting;
+  }
+
+  /** Stops listening, cuts every connection and removes the socket. */
+  async close(): Promise<void> {
+    this.closing = true;
+    if (this.health) clearInterval(this.health);
+    this.health = null;
+    const server = this.server;
+    this.server = null;
+    this.cutAll();
+    if (server) await new Promise<void>((r) => server.close(() => r()));
+    try {
+      if (lstatSync(this.socketPath).ino === this.ino) unlinkSync(this.socketPath);
+    } catch {
+      // Already gone.
+    }
+  }
+
+  /** Test hook: the listener as it is now (to kill it from outside). */
+  get listener(): net.Server | null {
+    return this.server;
+  }
+}

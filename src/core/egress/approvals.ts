@@ -1,0 +1,188 @@
+/**
+ * The engine's approvals queue: every `ask` (net, action, secret) waits here for the user.
+ * Similar pending requests (same agent, kind and target) merge into one approval; an
+ * unanswered ask is denied once after its timeout and never becomes a rule; `always` and
+ * `deny-always` add a narrow rule through the injected `addRule`.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Answer, Approval } from '../../shared/approval.schema.js';
+import { DEFAULT_APPROVAL_TIMEOUT_S } from '../../shared/profile.schema.js';
+import type { NewEvent } from '../../shared/events.schema.js';
+import { answerRule } from './target.js';
+import type { ApprovalOutcome, ApprovalRequest, ApprovalsPort } from './types.js';
+
+/** The subset of the store's ApprovalsRepo the queue persists pending asks with. */
+export interface ApprovalStore {
+  insert(a: Omit<Approval, 'created'> & { created?: string }): unknown;
+  answer(id: string, answer: Answer): boolean;
+  expire(id: string): boolean;
+}
+
+/** Ports of the queue. */
+export interface ApprovalQueueDeps {
+  /** Appends an event; when it returns the stored event, its id is used (see nextEventId). */
+  log(e: NewEvent): unknown;
+  /**
+   * The id the next appended event will get (the store's head + 1). When given, the approval id
+   * is that number, so the `approval.request` event's `id` equals its `approval` field.
+   * Without it, approval ids are short random strings.
+   */
+  nextEventId?: () => number;
+  /** Appends a rule to the agent's rules (and logs `rule.change`); the engine recompiles the policy. */
+  addRule(agent: string, ruleText: string): void | Promise<void>;
+  /** Persists pending asks (the store's approvals table) so `paddock approvals` lists them. */
+  store?: ApprovalStore;
+  /** Told whenever the pending list changes (the UI's `approvals:changed`). */
+  changed?: () => void;
+  /** Default timeout in seconds (60). */
+  defaultTimeoutS?: number;
+  now?: () => number;
+}
+
+interface Pending {
+  approval: Approval;
+  run: string | null;
+  rule: string | null;
+  waiters: Set<(o: ApprovalOutcome) => void>;
+  timer: NodeJS.Timeout;
+  answering: boolean;
+}
+
+/** The queue; implements the approvals port of the proxy and the API's `approvals:*`. */
+export class ApprovalQueue implements ApprovalsPort {
+  private readonly pending = new Map<string, Pending>();
+  private readonly byKey = new Map<string, string>();
+  /**
+   * Targets answered `always` (agent, kind, target). The added allow rule cannot beat an `ask`
+   * rule that also matches (deny > ask > allow), so the queue remembers the answer itself.
+   */
+  private readonly standing = new Set<string>();
+  private readonly now: () => number;
+
+  constructor(private readonly deps: ApprovalQueueDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  /** Pending asks, oldest first (`paddock approvals`). */
+  list(): Approval[] {
+    return [...this.pending.values()].map((p) => ({ ...p.approval }));
+  }
+
+  /** Waits for the user's answer. Resolves `deny` at once if `signal` is already aborted. */
+  request(req: ApprovalRequest): Promise<ApprovalOutcome> {
+    if (req.signal?.aborted) return Promise.resolve('deny');
+    const key = `${req.agent}\u0000${req.kind}\u0000${req.target}`;
+    if (this.standing.has(key)) return Promise.resolve('once');
+    return new Promise<ApprovalOutcome>((resolve) => {
+      let settle = (o: ApprovalOutcome): void => {
+        settle = () => {};
+        resolve(o);
+      };
+      const waiter = (o: ApprovalOutcome): void => settle(o);
+      const existingId = this.byKey.get(key);
+      const existing = existingId !== undefined ? this.pending.get(existingId) : undefined;
+      // Merge: one prompt for the same agent and target; every waiter gets the one answer.
+      const entry = existing ?? this.create(req, key);
+      entry.waiters.add(waiter);
+      req.signal?.addEventListener(
+        'abort',
+        () => {
+          entry.waiters.delete(waiter);
+          settle('deny');
+        },
+        { once: true },
+      );
+    });
+  }
+
+  private create(req: ApprovalRequest, key: string): Pending {
+    const timeoutMs = Math.max(1, req.timeoutMs ?? (this.deps.defaultTimeoutS ?? DEFAULT_APPROVAL_TIMEOUT_S) * 1000);
+    const created = new Date(this.now());
+    const id = this.deps.nextEventId ? String(this.deps.nextEventId()) : randomBytes(4).toString('hex');
+    const approval: Approval = {
+      id, agent: req.agent, kind: req.kind, target: req.target, detail: req.detail.slice(0, 2000), rule: req.rule,
+      created: created.toISOString(), expires: new Date(created.getTime() + timeoutMs).toISOString(),
+    };
+    const timer = setTimeout(() => this.settle(id, 'timeout'), timeoutMs);
+    timer.unref();
+    const entry: Pending = { approval, run: req.run ?? null, rule: req.rule, waiters: new Set(), timer, answering: false };
+    this.pending.set(id, entry);
+    this.byKey.set(key, id);
+    this.safe(() => this.deps.store?.insert({ ...approval }));
+    this.deps.log({
+      kind: 'approval.request', agent: req.agent, run: entry.run, approval: id, approvalKind: req.kind,
+      target: req.target, what: req.kind, detail: approval.detail, rule: req.rule, expires: approval.expires,
+    });
+    this.deps.changed?.();
+    return entry;
+  }
+
+  /**
+   * Answers a pending ask (`paddock approve ID [--always]`, `deny ID [--always]`). Returns false
+   * when the id is not pending (threat: a late answer overriding a timeout).
+   */
+  async answer(id: string, answer: Answer): Promise<boolean> {
+    const p = this.pending.get(id);
+    // Threat: two answers racing (UI and CLI) both adding rules; the first one wins.
+    if (!p || p.answering) return false;
+    p.answering = true;
+    clearTimeout(p.timer);
+    let outcome: ApprovalOutcome = answer;
+    if (answer === 'always' || answer === 'deny-always') {
+      const rule = answerRule(p.approval.kind, p.approval.target, answer);
+      if (rule === null) {
+        // The target cannot be written as a narrow rule: the answer counts for this request only.
+        outcome = answer === 'always' ? 'once' : 'deny';
+      } else {
+        try {
+          await this.deps.addRule(p.approval.agent, rule);
+          if (answer === 'always') this.standing.add(`${p.approval.agent}\u0000${p.approval.kind}\u0000${p.approval.target}`);
+        } catch {
+          outcome = answer === 'always' ? 'once' : 'deny';
+        }
+      }
+    }
+    return this.settle(id, outcome, answer);
+  }
+
+  /** Forgets the `always` answers of an agent (call when the user edits its rules). */
+  clearStanding(agent: string): void {
+    for (const k of [...this.standing]) if (k.startsWith(`${agent}\u0000`)) this.standing.delete(k);
+  }
+
+  /** Denies every pending ask of an agent (its run ended or it was killed). */
+  cancelAgent(agent: string): void {
+    for (const [id, p] of this.pending) if (p.approval.agent === agent) this.settle(id, 'deny');
+  }
+
+  /** Denies everything pending (engine shutdown). */
+  close(): void {
+    for (const id of [...this.pending.keys()]) this.settle(id, 'deny');
+  }
+
+  private settle(id: string, outcome: ApprovalOutcome, asAnswered: ApprovalOutcome = outcome): boolean {
+    const p = this.pending.get(id);
+    if (!p) return false;
+    clearTimeout(p.timer);
+    this.pending.delete(id);
+    this.byKey.delete(`${p.approval.agent}\u0000${p.approval.kind}\u0000${p.approval.target}`);
+    this.safe(() => (outcome === 'timeout' ? this.deps.store?.expire(id) : this.deps.store?.answer(id, asAnswered === 'timeout' ? 'deny' : asAnswered)));
+    this.deps.log({ kind: 'approval.answer', agent: p.approval.agent, run: p.run, approval: id, answer: asAnswered, effective: outcome, target: p.approval.target });
+    for (const w of p.waiters) w(outcome);
+    this.deps.changed?.();
+    return true;
+  }
+
+  private safe(f: () => unknown): void {
+    try {
+      f();
+    } catch {
+      // Persisting is best effort: the in-memory queue is authoritative for waiting requests.
+    }
+  }
+}
+
+/** True when an outcome lets the request through. */
+export function approved(o: ApprovalOutcome): boolean {
+  return o === 'once' || o === 'always';
+}

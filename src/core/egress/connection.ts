@@ -1,0 +1,202 @@
+/**
+ * One outgoing connection of an agent, shared by CONNECT, SOCKS5 and plain-HTTP requests:
+ * decide (with the ask flow), report the decision and the tripwires, dial exactly the vetted
+ * address, and pipe a tunnel with byte counts and SSH detection.
+ */
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { approved } from './approvals.js';
+import type { NetEvent } from './net-events.js';
+import { formatTarget, type Target } from './target.js';
+import { looksLikeSsh } from './tripwires.js';
+import { vetConnection, type VetResult } from './vet.js';
+import type { AgentProxy } from './agent-proxy.js';
+
+/** A refused connection: the HTTP status and SOCKS reply code to answer with, and the message. */
+export interface Refusal {
+  ok: false;
+  status: 400 | 403 | 502 | 503 | 504;
+  socks: number;
+  message: string;
+}
+
+/** An allowed connection with its connected upstream socket. */
+export interface Opened {
+  ok: true;
+  vet: VetResult;
+  upstream: Socket;
+  started: number;
+}
+
+const DIAL_TIMEOUT_MS = 15_000;
+
+/** `paddock: denied net HOST:PORT by rule "…" (line N): reason`. */
+export function denialMessage(target: Target, v: Pick<VetResult, 'decision'>): string {
+  const d = v.decision;
+  const by = d.rule ? ` by rule "${d.rule}"${d.line !== null ? ` (line ${d.line})` : ''}` : '';
+  return `paddock: denied net ${formatTarget(target)}${by}: ${d.reason}`;
+}
+
+function netEvent(p: AgentProxy, kind: NetEvent['kind'], target: Target, v: Pick<VetResult, 'decision' | 'address'>, extra: Record<string, unknown> = {}): NetEvent {
+  return {
+    kind, agent: p.agent, run: p.run, host: target.host, port: target.port, address: v.address,
+    rule: v.decision.rule, line: v.decision.line, reason: v.decision.reason, ...extra,
+  };
+}
+
+/** Decides a connection and, when allowed, dials the vetted address. Never throws. */
+export async function openConnection(p: AgentProxy, target: Target, via: string, signal: AbortSignal): Promise<Opened | Refusal> {
+  const blocked = p.blockedReason();
+  if (blocked) {
+    p.events.emit(netEvent(p, 'net.deny', target, { address: null, decision: { effect: 'deny', rule: null, line: null, reason: blocked } }, { via }));
+    return { ok: false, status: 403, socks: 0x02, message: `paddock: denied net ${formatTarget(target)}: ${blocked}` };
+  }
+  const v = await vetConnection(
+    {
+      policy: p.policy,
+      resolve: p.resolve,
+      ownAddresses: p.ownAddresses(),
+      controlPorts: p.controlPorts(),
+      ask: async (decision) => {
+        p.events.emit(netEvent(p, 'net.ask', target, { address: null, decision }, { via }));
+        const outcome = await p.approvals.request({
+          agent: p.agent, run: p.run, kind: 'net', target: formatTarget(target), detail: `${via} ${formatTarget(target)}`,
+          rule: decision.rule, timeoutMs: p.approvalTimeoutMs, signal,
+        });
+        return approved(outcome);
+      },
+    },
+    target,
+  ).catch((err: unknown): VetResult => ({
+    effect: 'deny', decision: { effect: 'deny', rule: null, line: null, reason: `internal error while deciding (${String(err)})` },
+    address: null, family: null, asked: false, probe: null, controlPlane: false, sshIntended: false,
+  }));
+  // The switch may have flipped (or the agent been paused) while we resolved or asked.
+  const late = p.blockedReason();
+  if (v.effect === 'deny' || late) {
+    const shown = late && v.effect !== 'deny' ? { ...v, decision: { effect: 'deny' as const, rule: null, line: null, reason: late } } : v;
+    p.events.emit(netEvent(p, 'net.deny', target, shown, { via }));
+    reportDenialTripwires(p, target, v);
+    return { ok: false, status: 403, socks: 0x02, message: denialMessage(target, shown) };
+  }
+  if (target.port === 22 && !v.sshIntended) {
+    // Threat: a reverse SSH tunnel out of the sandbox (ROME); a rule naming port 22 explicitly means it is intended.
+    const paused = p.alert('ssh-egress', `connection to ${formatTarget(target)} (port 22, SSH)`, { host: target.host, port: 22 });
+    if (paused) return refuseLate(p, target, v, via, 'the agent was paused by the ssh-egress tripwire');
+  }
+  if (signal.aborted) return refuseLate(p, target, v, via, 'the client went away before the connection was opened');
+  try {
+    const upstream = await dialVetted(p, v, target.port);
+    return { ok: true, vet: v, upstream, started: Date.now() };
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    p.events.emit(netEvent(p, 'net.allow', target, v, { via, error: code, bytesUp: 0, bytesDown: 0, durationMs: 0 }));
+    const socks = code === 'ECONNREFUSED' ? 0x05 : code === 'ETIMEDOUT' ? 0x04 : code === 'ENETUNREACH' ? 0x03 : 0x01;
+    return { ok: false, status: code === 'ETIMEDOUT' ? 504 : 502, socks, message: `paddock: could not connect to ${formatTarget(target)} (${v.address ?? '?'}): ${code}` };
+  }
+}
+
+function refuseLate(p: AgentProxy, target: Target, v: VetResult, via: string, reason: string): Refusal {
+  const shown = { ...v, decision: { effect: 'deny' as const, rule: null, line: null, reason } };
+  p.events.emit(netEvent(p, 'net.deny', target, shown, { via }));
+  return { ok: false, status: 403, socks: 0x02, message: denialMessage(target, shown) };
+}
+
+function reportDenialTripwires(p: AgentProxy, target: Target, v: VetResult): void {
+  const t = formatTarget(target);
+  if (v.controlPlane) p.alert('control-plane', `attempt to reach Paddock's own control plane at ${t}`, { host: target.host, port: target.port });
+  else if (v.probe) p.alert('private-probe', `attempt to reach ${t}${v.address && v.address !== target.host ? ` (${v.address})` : ''}: ${v.decision.reason}`, { host: target.host, port: target.port, address: v.address });
+  if (target.port === 22) p.alert('ssh-egress', `attempt to reach ${t} (port 22, SSH): denied`, { host: target.host, port: 22 });
+  p.denied();
+}
+
+/** Dials exactly the vetted address (an IP literal: no second DNS resolution). */
+function dialVetted(p: AgentProxy, v: VetResult, port: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const s = p.dial({ address: v.address!, family: v.family!, port });
+    const timer = setTimeout(() => {
+      s.destroy();
+      reject(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' }));
+    }, DIAL_TIMEOUT_MS);
+    const untrack = p.track(s);
+    s.once('connect', () => {
+      clearTimeout(timer);
+      s.removeListener('error', onError);
+      s.once('close', untrack);
+      resolve(s);
+    });
+    const onError = (err: Error): void => {
+      clearTimeout(timer);
+      untrack();
+      reject(err);
+    };
+    s.once('error', onError);
+  });
+}
+
+/**
+ * Pipes a tunnel both ways, counting bytes and watching the first bytes of each direction
+ * for an SSH banner; logs one `net.allow` at close (and one at open for long-lived tunnels).
+ */
+export function pipeTunnel(p: AgentProxy, client: Duplex, o: Opened, target: Target, via: string, head?: Buffer): void {
+  const { upstream, vet } = o;
+  let up = 0;
+  let down = 0;
+  let firstUp: Buffer | null = head && head.length ? head : null;
+  let checkedUp = false;
+  let checkedDown = false;
+  let closed = false;
+  const untrack = p.track(client);
+  const sshCheck = (buf: Buffer): boolean => {
+    if (vet.sshIntended || !looksLikeSsh(buf)) return false;
+    p.alert('ssh-egress', `SSH banner in a tunnel to ${formatTarget(target)} (port ${target.port})`, { host: target.host, port: target.port });
+    client.destroy();
+    upstream.destroy();
+    return true;
+  };
+  const longTimer = setTimeout(() => {
+    if (!closed) p.events.emit(netEvent(p, 'net.allow', target, vet, { via, open: true }));
+  }, p.longLivedMs);
+  longTimer.unref();
+  const finish = (): void => {
+    if (closed) return;
+    closed = true;
+    clearTimeout(longTimer);
+    untrack();
+    client.destroy();
+    upstream.destroy();
+    p.events.emit(netEvent(p, 'net.allow', target, vet, { via, bytesUp: up, bytesDown: down, durationMs: Date.now() - o.started }));
+  };
+  client.on('data', (chunk: Buffer) => {
+    up += chunk.length;
+    if (!checkedUp) {
+      checkedUp = true;
+      firstUp = firstUp ? Buffer.concat([firstUp, chunk]) : chunk;
+      if (sshCheck(firstUp)) return;
+    }
+    if (!upstream.write(chunk)) client.pause();
+  });
+  upstream.on('data', (chunk: Buffer) => {
+    down += chunk.length;
+    if (!checkedDown) {
+      checkedDown = true;
+      if (sshCheck(chunk)) return;
+    }
+    if (!client.write(chunk)) upstream.pause();
+  });
+  upstream.on('drain', () => client.resume());
+  client.on('drain', () => upstream.resume());
+  client.on('end', () => upstream.end());
+  upstream.on('end', () => client.end());
+  client.on('close', finish);
+  upstream.on('close', finish);
+  client.on('error', finish);
+  upstream.on('error', finish);
+  if (firstUp) {
+    up += firstUp.length;
+    checkedUp = true;
+    if (sshCheck(firstUp)) return;
+    upstream.write(firstUp);
+  }
+  client.resume();
+}

@@ -1,0 +1,85 @@
+/**
+ * The ask gate: `POST http://paddock.ask/v1/ask` with `{"action": "...", "detail": "..."}`,
+ * decided by the agent's `action` rules. Answers 200 `{"decision":"allow"}` or 403
+ * `{"decision":"deny"}`; an `ask` holds the request until the user answers. Works whether the
+ * network switch is on or off (PRODUCT.md "The ask gate").
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { approved } from './approvals.js';
+import type { AgentProxy } from './agent-proxy.js';
+
+/** The host name of the gate (never resolved, never dialled). */
+export const GATE_HOST = 'paddock.ask';
+const MAX_BODY = 64 * 1024;
+/** Concurrent gate requests per agent (threat: piling up prompts to wear the user down). */
+export const MAX_PENDING_GATE = 16;
+
+function send(res: ServerResponse, status: number, body: Record<string, unknown>): void {
+  if (res.headersSent || res.destroyed) return;
+  const text = `${JSON.stringify(body)}\n`;
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), connection: 'close' });
+  res.end(text);
+}
+
+function readBody(req: IncomingMessage): Promise<string | null> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        resolve(null);
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', () => resolve(null));
+  });
+}
+
+/** Parses `{action, detail}`; returns an error sentence when it is not acceptable. */
+export function parseAsk(text: string): { action: string; detail: string } | { error: string } {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    return { error: 'the body must be JSON: {"action": "send-email", "detail": "..."}' };
+  }
+  if (typeof v !== 'object' || v === null) return { error: 'the body must be a JSON object with "action"' };
+  const { action, detail } = v as { action?: unknown; detail?: unknown };
+  if (typeof action !== 'string' || action.trim() === '' || action.length > 200 || /[\u0000-\u001f\u007f]/.test(action))
+    return { error: '"action" must be a non-empty single-line string of at most 200 characters' };
+  if (detail !== undefined && typeof detail !== 'string') return { error: '"detail" must be a string' };
+  return { action: action.trim(), detail: (detail ?? '').slice(0, 2000) };
+}
+
+/** Handles one request addressed to the gate. */
+export async function handleGate(p: AgentProxy, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+  if (path !== '/v1/ask' || req.method !== 'POST') {
+    send(res, 404, { error: 'the ask gate answers POST /v1/ask with {"action": "...", "detail": "..."}' });
+    return;
+  }
+  const body = await readBody(req);
+  if (body === null) return send(res, 413, { error: `the request body is larger than ${MAX_BODY} bytes` });
+  const ask = parseAsk(body);
+  if ('error' in ask) return send(res, 400, { error: ask.error });
+  const decision = p.policy.decide('action', ask.action);
+  if (decision.effect === 'allow') return send(res, 200, { decision: 'allow', rule: decision.rule, line: decision.line, reason: decision.reason });
+  if (decision.effect === 'deny') return send(res, 403, { decision: 'deny', rule: decision.rule, line: decision.line, reason: decision.reason });
+  if (p.gatePending >= MAX_PENDING_GATE) return send(res, 429, { decision: 'deny', reason: `too many pending asks from this agent (at most ${MAX_PENDING_GATE}); try again later` });
+  p.gatePending++;
+  const ac = new AbortController();
+  res.once('close', () => ac.abort());
+  try {
+    const outcome = await p.approvals.request({
+      agent: p.agent, run: p.run, kind: 'action', target: ask.action, detail: ask.detail, rule: decision.rule,
+      timeoutMs: p.approvalTimeoutMs, signal: ac.signal,
+    });
+    if (approved(outcome)) send(res, 200, { decision: 'allow', answer: outcome, rule: decision.rule, reason: 'approved by the user' });
+    else send(res, 403, { decision: 'deny', answer: outcome, rule: decision.rule, reason: outcome === 'timeout' ? 'no answer in time: denied' : 'denied by the user' });
+  } finally {
+    p.gatePending--;
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * What the sandbox needs to use the egress path: the agent's socket folder and the helpers
+ * bound in read-only, the proxy variables, and a launcher that starts the in-sandbox bridge
+ * (socat: 127.0.0.1:PORT in the sandbox's own network namespace → the Unix socket) before
+ * exec'ing the agent. Node is not available inside; socat is (bwrap binds /usr read-only).
+ */
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { SOCKET_NAME } from './agent-proxy.js';
+import { LAUNCHER_SH, PADDOCK_ASK_SH } from './helper-scripts.js';
+
+/** Where the agent's socket folder appears inside the sandbox. */
+export const INSIDE_SOCKET_DIR = '/run/paddock/net';
+/** Where the helpers (`paddock-ask`) appear inside the sandbox; put on PATH. */
+export const INSIDE_BIN_DIR = '/run/paddock/bin';
+/** The bridge's port on the sandbox's own loopback (no other process there can clash with it). */
+export const DEFAULT_BRIDGE_PORT = 3128;
+
+/** Inputs of sandboxGlue. */
+export interface GlueOptions {
+  /** The agent's socket folder on the host (the one given to Egress.open). */
+  socketDir: string;
+  /** A folder holding the helpers (written by installHelpers); shared by all agents, read-only inside. */
+  helperDir: string;
+  /** Network switch at start: off → no proxy variables and no bridge (only the gate). */
+  network: boolean;
+  port?: number;
+}
+
+/** The pieces to merge into the SandboxSpec. */
+export interface SandboxGlue {
+  extraBinds: { src: string; dest: string; mode: 'ro' | 'rw' }[];
+  extraEnv: Record<string, string>;
+  extraPath: string[];
+  /** Wraps the agent's argv so the bridge is listening before the agent starts. */
+  wrapCommand(command: string[]): string[];
+}
+
+/**
+ * Builds the sandbox glue. NO_PROXY covers only the sandbox's own loopback (the agent's own
+ * local servers); nothing else is reachable there, so it cannot be used to bypass the proxy.
+ */
+export function sandboxGlue(o: GlueOptions): SandboxGlue {
+  const port = o.port ?? DEFAULT_BRIDGE_PORT;
+  const binds: SandboxGlue['extraBinds'] = [
+    // The folder, not the socket file: a restarted listener's new socket shows up inside too.
+    { src: o.socketDir, dest: INSIDE_SOCKET_DIR, mode: 'ro' },
+    { src: o.helperDir, dest: INSIDE_BIN_DIR, mode: 'ro' },
+  ];
+  if (!o.network) return { extraBinds: binds, extraEnv: {}, extraPath: [INSIDE_BIN_DIR], wrapCommand: (c) => [...c] };
+  const http = `http://127.0.0.1:${port}`;
+  const socks = `socks5h://127.0.0.1:${port}`;
+  const noProxy = 'localhost,127.0.0.1,::1';
+  const env: Record<string, string> = {
+    HTTP_PROXY: http, HTTPS_PROXY: http, ALL_PROXY: socks, NO_PROXY: noProxy,
+    http_proxy: http, https_proxy: http, all_proxy: socks, no_proxy: noProxy,
+  };
+  const sock = `${INSIDE_SOCKET_DIR}/${SOCKET_NAME}`;
+  return {
+    extraBinds: binds,
+    extraEnv: env,
+    extraPath: [INSIDE_BIN_DIR],
+    wrapCommand: (c) => ['/bin/sh', '-c', LAUNCHER_SH, 'paddock-bridge', String(port), sock, ...c],
+  };
+}
+
+/** Writes the helper scripts (`paddock-ask`) into `dir` (0755, files 0755). Idempotent. */
+export async function installHelpers(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o755 });
+  await chmod(dir, 0o755);
+  const ask = path.join(dir, 'paddock-ask');
+  await writeFile(ask, PADDOCK_ASK_SH, { mode: 0o755 });
+  await chmod(ask, 0o755);
+}

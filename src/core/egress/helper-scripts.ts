@@ -1,0 +1,50 @@
+/**
+ * POSIX sh scripts run inside the sandbox (no Node there; sh, socat, coreutils, sed, awk are).
+ */
+
+/**
+ * The launcher: `sh -c LAUNCHER_SH paddock-bridge PORT SOCKET CMD...`. Starts the bridge in a
+ * restart loop (an agent that kills socat gets it back; the proxy path is the only route, so
+ * while it is down the agent simply has no network), waits until 127.0.0.1:PORT is listening
+ * (read from /proc/net/tcp, without connecting), then execs the agent's command.
+ */
+export const LAUNCHER_SH = [
+  'p=$1; s=$2; shift 2',
+  '( while :; do socat TCP-LISTEN:"$p",bind=127.0.0.1,fork,reuseaddr UNIX-CONNECT:"$s"; sleep 0.2; done ) </dev/null >/dev/null 2>&1 &',
+  'h=$(printf "%04X" "$p"); i=0',
+  'while ! grep -q "0100007F:$h 00000000:0000 0A" /proc/net/tcp 2>/dev/null; do',
+  '  i=$((i+1)); if [ "$i" -ge 500 ]; then echo "paddock: the network bridge did not start; the agent runs without network" >&2; break; fi',
+  '  sleep 0.01',
+  'done',
+  'exec "$@"',
+].join('\n');
+
+/** `paddock-ask ACTION [DETAIL]`: exit 0 approved, 1 denied (also when the gate is unreachable: fail closed). */
+export const PADDOCK_ASK_SH = `#!/bin/sh
+# paddock-ask ACTION [DETAIL] - ask the user, through Paddock, whether this agent may do ACTION.
+# Blocks until the user answers. Exit 0: approved. Exit 1: denied, no answer in time, or the gate
+# could not be reached. Exit 2: usage.
+set -u
+if [ "$#" -lt 1 ] || [ -z "$1" ]; then
+  echo "usage: paddock-ask ACTION [DETAIL]   (exit 0 approved, 1 denied)" >&2
+  exit 2
+fi
+sock=\${PADDOCK_ASK_SOCKET:-/run/paddock/net/proxy.sock}
+# JSON string escaping: tabs/CR to spaces, other control characters dropped, \\ and " escaped, newlines as \\n.
+esc() {
+  printf '%s' "$1" | tr '\\t\\r' '  ' | tr -d '\\000-\\010\\013\\014\\016-\\037' \\
+    | sed -e 's/\\\\/\\\\\\\\/g' -e 's/"/\\\\"/g' | awk 'BEGIN { ORS = "" } NR > 1 { print "\\\\n" } { print }'
+}
+body="{\\"action\\":\\"$(esc "$1")\\",\\"detail\\":\\"$(esc "\${2:-}")\\"}"
+len=$(printf '%s' "$body" | wc -c | tr -d ' ')
+resp=$(printf 'POST /v1/ask HTTP/1.1\\r\\nHost: paddock.ask\\r\\nContent-Type: application/json\\r\\nContent-Length: %s\\r\\nConnection: close\\r\\n\\r\\n%s' "$len" "$body" \\
+  | socat -t 100000 - "UNIX-CONNECT:$sock,shut-none" 2>/dev/null)
+status=$(printf '%s\\n' "$resp" | head -n 1 | cut -d ' ' -f 2)
+reason=$(printf '%s\\n' "$resp" | sed -n 's/.*"reason":"\\([^"]*\\)".*/\\1/p' | head -n 1)
+case "$status" in
+  200) exit 0 ;;
+  403|429) echo "paddock-ask: $1: denied\${reason:+ ($reason)}" >&2; exit 1 ;;
+  '') echo "paddock-ask: the ask gate could not be reached; treating it as denied" >&2; exit 1 ;;
+  *) echo "paddock-ask: the ask gate answered $status\${reason:+ ($reason)}; treating it as denied" >&2; exit 1 ;;
+esac
+`;

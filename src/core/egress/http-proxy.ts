@@ -1,0 +1,139 @@
+/**
+ * The HTTP proxy side of an agent's socket: CONNECT tunnels and absolute-URI plain-HTTP
+ * requests (each request on a keep-alive connection is decided on its own and forwarded on
+ * its own upstream connection to the vetted address), plus the ask gate.
+ */
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { openConnection, pipeTunnel } from './connection.js';
+import { GATE_HOST, handleGate } from './gate.js';
+import { canonicalHost, hostHeaderMatches, parseAbsoluteUri, parseAuthority } from './target.js';
+import type { AgentProxy } from './agent-proxy.js';
+
+/** Hop-by-hop headers never forwarded (RFC 9110 §7.6.1) plus the proxy's own. */
+const HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authorization', 'proxy-authenticate', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+
+function plain(res: ServerResponse, status: number, message: string): void {
+  if (res.headersSent || res.destroyed) return;
+  const text = `${message}\n`;
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text), connection: 'close' });
+  res.end(text);
+}
+
+function forwardHeaders(raw: string[]): [string, string][] {
+  const out: [string, string][] = [];
+  const listed = new Set<string>();
+  for (let i = 0; i < raw.length; i += 2) {
+    if (raw[i]!.toLowerCase() === 'connection') for (const t of raw[i + 1]!.split(',')) listed.add(t.trim().toLowerCase());
+  }
+  for (let i = 0; i < raw.length; i += 2) {
+    const k = raw[i]!.toLowerCase();
+    if (!HOP.has(k) && !listed.has(k)) out.push([raw[i]!, raw[i + 1]!]);
+  }
+  return out;
+}
+
+/** Handles a plain request on the agent's socket (absolute-URI proxying or the gate). */
+export async function handleRequest(p: AgentProxy, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = req.url ?? '';
+  if (url.startsWith('/')) {
+    // Origin-form: only the gate is served this way (e.g. `curl --unix-socket`); the rest is not a proxy request.
+    const host = req.headers.host !== undefined ? parseAuthority(req.headers.host, 80) : null;
+    if (host && canonicalHost(host.host) === GATE_HOST) return handleGate(p, req, res, url.split('?')[0]!);
+    return plain(res, 400, 'paddock: this is an HTTP proxy: send absolute http:// URLs or CONNECT host:port');
+  }
+  const parsed = parseAbsoluteUri(url);
+  if ('error' in parsed) return plain(res, 400, `paddock: ${parsed.error}`);
+  const { target, path } = parsed;
+  // Threat: a request vetted for the URI's host while the Host header sends it to another virtual host.
+  if (!hostHeaderMatches(req.headers.host, target)) return plain(res, 400, `paddock: the Host header "${req.headers.host ?? ''}" does not match the URL's host ${target.host}:${target.port}`);
+  if (canonicalHost(target.host) === GATE_HOST) return handleGate(p, req, res, path.split('?')[0]!);
+  if (req.headers.upgrade !== undefined) return plain(res, 400, 'paddock: protocol upgrades are only supported through CONNECT');
+
+  const ac = new AbortController();
+  res.once('close', () => ac.abort());
+  const o = await openConnection(p, target, 'http', ac.signal);
+  if (!o.ok) return plain(res, o.status, o.message);
+  let up = 0;
+  let down = 0;
+  let done = false;
+  const untrackClient = p.track(req.socket);
+  const finish = (error?: string): void => {
+    if (done) return;
+    done = true;
+    untrackClient();
+    o.upstream.destroy();
+    const v = o.vet;
+    p.events.emit({
+      kind: 'net.allow', agent: p.agent, run: p.run, host: target.host, port: target.port, address: v.address,
+      rule: v.decision.rule, line: v.decision.line, reason: v.decision.reason, via: 'http', method: req.method,
+      bytesUp: up, bytesDown: down, durationMs: Date.now() - o.started, ...(error ? { error } : {}),
+    });
+  };
+  const headers = forwardHeaders(req.rawHeaders);
+  if (!headers.some(([k]) => k.toLowerCase() === 'host')) headers.unshift(['Host', req.headers.host ?? `${target.host}:${target.port}`]);
+  headers.push(['Connection', 'close']);
+  const upReq = http.request({
+    method: req.method,
+    path,
+    headers: headers.flat() as unknown as http.OutgoingHttpHeaders, // raw [k, v, k, v] form keeps order and duplicates
+    // No agent: the request goes out on exactly this pre-dialled socket to the vetted address.
+    createConnection: () => o.upstream,
+    setHost: false,
+  });
+  upReq.on('response', (upRes) => {
+    const out = forwardHeaders(upRes.rawHeaders);
+    if (!res.headersSent) res.writeHead(upRes.statusCode ?? 502, upRes.statusMessage, out.flat());
+    upRes.on('data', (c: Buffer) => {
+      down += c.length;
+      if (!res.write(c)) upRes.pause();
+    });
+    res.on('drain', () => upRes.resume());
+    upRes.on('end', () => {
+      res.end();
+      finish();
+    });
+    upRes.on('error', () => {
+      res.destroy();
+      finish('upstream error');
+    });
+  });
+  upReq.on('error', (err: NodeJS.ErrnoException) => {
+    plain(res, 502, `paddock: the upstream server failed (${err.code ?? err.message})`);
+    if (res.headersSent) res.destroy();
+    finish(err.code ?? 'error');
+  });
+  req.on('data', (c: Buffer) => {
+    up += c.length;
+    if (!upReq.write(c)) req.pause();
+  });
+  upReq.on('drain', () => req.resume());
+  req.on('end', () => upReq.end());
+  res.once('close', () => {
+    if (!done) finish('client closed');
+  });
+}
+
+/** Handles `CONNECT host:port` on the agent's socket. */
+export async function handleConnect(p: AgentProxy, req: IncomingMessage, sock: Duplex, head: Buffer): Promise<void> {
+  const fail = (status: number, message: string): void => {
+    if (sock.destroyed) return;
+    const text = `${message}\n`;
+    const reason = http.STATUS_CODES[status] ?? 'Error';
+    sock.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`);
+  };
+  sock.on('error', () => sock.destroy());
+  const target = parseAuthority(req.url ?? '');
+  if (!target) return fail(400, `paddock: CONNECT needs host:port, got "${req.url ?? ''}"`);
+  if (canonicalHost(target.host) === GATE_HOST) return fail(403, `paddock: the ask gate is plain HTTP only: POST http://${GATE_HOST}/v1/ask`);
+  const ac = new AbortController();
+  sock.once('close', () => ac.abort());
+  const o = await openConnection(p, target, 'connect', ac.signal);
+  if (!o.ok) return fail(o.status, o.message);
+  if (sock.destroyed) {
+    o.upstream.destroy();
+    return;
+  }
+  sock.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+  pipeTunnel(p, sock, o, target, 'connect', head);
+}

@@ -1,0 +1,127 @@
+/**
+ * The egress proxy's ports and options. Everything environment-specific (the log, DNS, the
+ * dialer, the approvals queue, pausing an agent, CPU statistics) comes in through here so the
+ * engine wires real ones and tests wire loopback-only ones.
+ */
+import type { Socket } from 'node:net';
+import type { Answer } from '../../shared/approval.schema.js';
+import type { NewEvent } from '../../shared/events.schema.js';
+import type { Policy } from '../policy/evaluator.js';
+
+/** One resolved address (as `dns.lookup(..., { all: true })` returns them). */
+export interface ResolvedAddress {
+  address: string;
+  family: 4 | 6;
+}
+
+/** Resolves a host name on the host side (never called for IP literals). */
+export type Resolver = (host: string) => Promise<ResolvedAddress[]>;
+
+/** Opens a TCP connection to exactly this address (an IP literal: no second resolution). */
+export type Dialer = (target: { address: string; family: 4 | 6; port: number }) => Socket;
+
+/** What an approval is about. */
+export type ApprovalKind = 'net' | 'action' | 'secret';
+
+/** The outcome of an ask: the user's answer or `timeout` (denied once, no rule). */
+export type ApprovalOutcome = Answer | 'timeout';
+
+/** A request for the user's approval. */
+export interface ApprovalRequest {
+  agent: string;
+  run?: string | null;
+  kind: ApprovalKind;
+  /** `host:port` (IPv6 as `[v6]:port`), an action name or a secret name. */
+  target: string;
+  detail: string;
+  /** The rule that asked, as written, or null for a default ask. */
+  rule: string | null;
+  /** How long to wait for an answer (default: the queue's default, 60 s). */
+  timeoutMs?: number;
+  /** Resolves as `deny` when aborted (the client went away, the network was switched off). */
+  signal?: AbortSignal;
+}
+
+/** The approvals port the proxy asks through (the engine passes its `ApprovalQueue`). */
+export interface ApprovalsPort {
+  request(req: ApprovalRequest): Promise<ApprovalOutcome>;
+}
+
+/** Tripwire alert types raised by the egress module. */
+export type EgressAlertType = 'private-probe' | 'ssh-egress' | 'denied-burst' | 'cpu-sustained' | 'control-plane' | 'proxy';
+
+/** Per alert type: raise it at all, and pause the agent when it fires. */
+export interface AlertSetting {
+  enabled: boolean;
+  autoPause: boolean;
+}
+
+/** Tripwire configuration (every field optional; see DEFAULT_ALERTS). */
+export interface AlertConfig {
+  types?: Partial<Record<EgressAlertType, Partial<AlertSetting>>>;
+  /** denied-burst: this many denials … */
+  burstCount?: number;
+  /** … within this window. */
+  burstWindowMs?: number;
+  /** The same alert type for the same agent is raised at most once per this window. */
+  repeatWindowMs?: number;
+}
+
+/** The ports and settings of the egress module (one per engine). */
+export interface EgressDeps {
+  /** Appends an event to the activity log. */
+  log(e: NewEvent): unknown;
+  /** The approvals queue (ApprovalQueue). */
+  approvals: ApprovalsPort;
+  /** Pauses (freezes) the agent; called by tripwires configured to auto-pause. */
+  pause?(agent: string, reason: string): void | Promise<void>;
+  /** Default: `dns.lookup(host, { all: true })`. */
+  resolve?: Resolver;
+  /** Default: `net.connect({ host: address, port })`. */
+  dial?: Dialer;
+  /** TCP ports of Paddock's own control plane (the web console); never reachable on a local address. */
+  controlPorts?: () => readonly number[];
+  /** The host's own addresses; default: every address of `os.networkInterfaces()`. */
+  ownAddresses?: () => readonly string[];
+  alerts?: AlertConfig;
+  /** Events of the same agent, kind, host and port within this window fold into one (default 1000 ms). */
+  aggregateWindowMs?: number;
+  /** At most this many net events per agent and window before the rest fold per kind (default 50). */
+  aggregateBudget?: number;
+  /** An allowed connection still open after this long gets an event at open as well (default 5000 ms). */
+  longLivedMs?: number;
+  /** Milliseconds clock (tests). Default Date.now. */
+  now?: () => number;
+}
+
+/** How an agent's socket behaves. */
+export type ProxyMode = 'proxy' | 'gate';
+
+/** Opening the egress path of one running agent. */
+export interface OpenAgentOptions {
+  agent: string;
+  run?: string | null;
+  /**
+   * A directory only this agent's sandbox sees (bound at `/run/paddock/net`); the socket is
+   * `<socketDir>/proxy.sock`. A directory is bound (not the socket file) so a restarted
+   * listener's new socket is visible inside without restarting the sandbox.
+   */
+  socketDir: string;
+  /** The agent's compiled rules; replace with setPolicy when they change. */
+  policy: Policy;
+  /** `proxy`: network on at start (full proxy). `gate`: network off at start, only the ask gate answers. */
+  mode: ProxyMode;
+  /** Seconds an ask waits (profile `approvals.timeout`, default 60). */
+  approvalTimeoutS?: number;
+}
+
+/** What `status(agent)` reports. */
+export interface AgentNetStatus {
+  agent: string;
+  mode: ProxyMode;
+  network: boolean;
+  paused: boolean;
+  offline: boolean;
+  connections: number;
+  socketPath: string;
+}

@@ -1,0 +1,85 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { installHelpers } from '../../../src/core/egress/glue.js';
+import { harness, rawExchange, waitFor, type Harness } from './harness.js';
+
+const HOOK = path.resolve(import.meta.dirname, '../../../examples/claude-code/paddock-hook.mjs');
+
+/** Runs a program; resolves with its exit code and output. */
+function runProc(cmd: string, args: string[], env: Record<string, string>, stdin = ''): { done: Promise<{ code: number | null; out: string; err: string }> } {
+  const p = spawn(cmd, args, { env: { PATH: '/usr/bin:/bin', ...env } });
+  let out = '';
+  let err = '';
+  p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  p.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  p.stdin.end(stdin);
+  return { done: new Promise((r) => p.on('close', (code) => r({ code, out, err }))) };
+}
+
+describe('the ask gate, paddock-ask and the Claude Code hook', () => {
+  let h: Harness;
+  let sock: string;
+  let bin: string;
+  beforeEach(async () => {
+    h = harness();
+    bin = path.join(h.dir, 'bin');
+    await installHelpers(bin);
+    sock = await h.open('alpha', 'ask action send-email\ndeny action Bash(git push*)\nallow action Bash(ls*)', { mode: 'gate' });
+  });
+  afterEach(async () => {
+    await h.cleanup();
+  });
+
+  it('paddock-ask send-email "to boss" blocks until answered and returns the answer', async () => {
+    const env = { PADDOCK_ASK_SOCKET: sock };
+    const first = runProc(path.join(bin, 'paddock-ask'), ['send-email', 'to "boss"\nsecond line'], env);
+    await waitFor(() => h.queue.list().length === 1, 5000, 'the ask');
+    const a = h.queue.list()[0]!;
+    expect(a).toMatchObject({ agent: 'alpha', kind: 'action', target: 'send-email', detail: 'to "boss"\nsecond line', rule: 'ask action send-email' });
+    await new Promise((r) => setTimeout(r, 300));
+    let finished = false;
+    void first.done.then(() => (finished = true));
+    expect(finished).toBe(false); // still blocked
+    await h.queue.answer(a.id, 'once');
+    expect((await first.done).code).toBe(0);
+
+    const second = runProc(path.join(bin, 'paddock-ask'), ['send-email', 'again'], env);
+    await waitFor(() => h.queue.list().length === 1, 5000, 'the second ask');
+    await h.queue.answer(h.queue.list()[0]!.id, 'deny');
+    const r = await second.done;
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('denied');
+  });
+
+  it('paddock-ask fails closed when the gate is unreachable', async () => {
+    const r = await runProc(path.join(bin, 'paddock-ask'), ['send-email'], { PADDOCK_ASK_SOCKET: path.join(h.dir, 'nope.sock') }).done;
+    expect(r.code).toBe(1);
+  });
+
+  it('answers HTTP clients directly from the rules (deny 403, allow 200)', async () => {
+    const ask = (action: string): Promise<string> => {
+      const body = JSON.stringify({ action, detail: '' });
+      return rawExchange(sock, `POST http://paddock.ask/v1/ask HTTP/1.1\r\nHost: paddock.ask\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`, /\}\n$/);
+    };
+    expect(await ask('Bash(git push origin main)')).toMatch(/^HTTP\/1\.1 403[^]*"decision":"deny"[^]*"rule":"deny action Bash\(git push\*\)"/);
+    expect(await ask('Bash(ls -la)')).toMatch(/^HTTP\/1\.1 200[^]*"decision":"allow"/);
+  });
+
+  it('the sample hook turns a denied Bash(git push) into a deny decision for Claude Code', async () => {
+    const env = { PADDOCK_ASK_SOCKET: sock, PADDOCK_ASK: path.join(bin, 'paddock-ask') };
+    const input = {
+      session_id: 's1', transcript_path: '/tmp/t.jsonl', cwd: '/work', hook_event_name: 'PreToolUse',
+      tool_name: 'Bash', tool_input: { command: 'git push origin main', description: 'Push' },
+    };
+    const r = await runProc(process.execPath, [HOOK], env, JSON.stringify(input)).done;
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.out) as { hookSpecificOutput: { hookEventName: string; permissionDecision: string; permissionDecisionReason: string } };
+    expect(out.hookSpecificOutput).toMatchObject({ hookEventName: 'PreToolUse', permissionDecision: 'deny' });
+    expect(out.hookSpecificOutput.permissionDecisionReason).toContain('Bash(git push origin main)');
+
+    const ok = await runProc(process.execPath, [HOOK], env, JSON.stringify({ ...input, tool_input: { command: 'ls -la' } })).done;
+    expect(ok.code).toBe(0);
+    expect(ok.out).toBe('');
+  });
+});
