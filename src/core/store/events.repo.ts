@@ -1,0 +1,217 @@
+import type Database from 'better-sqlite3';
+import { PaddockError } from '../../shared/errors.js';
+import { EVENT_KINDS, type NewEvent, type PaddockEvent } from '../../shared/events.schema.js';
+import { AGENT_NAME_RE } from '../../shared/names.js';
+import { canonicalJson } from './canonical-json.js';
+import { eventHash, GENESIS_HASH, verifyChain, type ChainHead, type ChainRow, type VerifyResult } from './event-chain.js';
+
+/** Filters for reading the log. */
+export interface EventQuery {
+  /** One agent's events; `null` selects Paddock's own events (no agent). */
+  agent?: string | null;
+  /** Kind prefix: `net.` selects net.allow/net.deny/net.ask; an exact kind selects that kind. */
+  kindPrefix?: string;
+  /** Only events with id > afterId (for following the log). */
+  afterId?: number;
+  /** Only events with id < beforeId (for paging back). */
+  beforeId?: number;
+  /** At most this many events (default 1000, at most 100 000). */
+  limit?: number;
+  /** `desc` (default): newest first, so the limit keeps the latest; `asc`: oldest first. */
+  order?: 'asc' | 'desc';
+}
+
+const KNOWN_KINDS: ReadonlySet<string> = new Set(EVENT_KINDS);
+const RESERVED = new Set(['id', 'ts', 'agent', 'kind', 'run']);
+const ISO_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+/** Threat: a flood of huge events (giant argv, paths) filling the disk through the log. */
+export const MAX_EVENT_BODY = 1 << 20;
+const DEFAULT_LIMIT = 1000;
+const MAX_LIMIT = 100_000;
+
+interface Row {
+  id: number;
+  ts: string;
+  agent: string | null;
+  kind: string;
+  run: string | null;
+  body: string;
+}
+
+function invalid(msg: string): PaddockError {
+  return new PaddockError('E_INVALID_INPUT', msg);
+}
+
+/** Sets an own property even for the key `__proto__` (threat: a body key swapping the object's prototype). */
+function setOwn(o: Record<string, unknown>, k: string, v: unknown): void {
+  if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else o[k] = v;
+}
+
+function toEvent(r: Row): PaddockEvent {
+  const ev: Record<string, unknown> = { id: r.id, ts: r.ts, agent: r.agent, kind: r.kind, run: r.run };
+  const body = JSON.parse(r.body) as Record<string, unknown>;
+  for (const k of Object.keys(body)) if (!RESERVED.has(k)) setOwn(ev, k, body[k]);
+  return ev as PaddockEvent;
+}
+
+function checkId(v: number | undefined, what: string): void {
+  if (v !== undefined && (!Number.isSafeInteger(v) || v < 0)) throw invalid(`${what} must be a non-negative integer.`);
+}
+
+/** The append-only, hash-chained activity log (the only code that touches the events table). */
+export class EventsRepo {
+  private readonly stmts = new Map<string, Database.Statement>();
+  private readonly insertStmt: Database.Statement;
+  private readonly headStmt: Database.Statement<[], { id: number; hash: string }>;
+  private readonly writeBatch: Database.Transaction<(rows: Omit<ChainRow, 'id'>[]) => Row[]>;
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly clock: () => Date,
+  ) {
+    this.insertStmt = db.prepare('INSERT INTO events (id, ts, agent, kind, run, body, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    this.headStmt = db.prepare('SELECT id, hash FROM events ORDER BY id DESC LIMIT 1');
+    this.writeBatch = db.transaction((rows: Omit<ChainRow, 'id'>[]) => {
+      // The head is read inside the write transaction, so two writers (host + CLI) never fork the chain.
+      const head = this.headStmt.get();
+      let id = head?.id ?? 0;
+      let prev = head?.hash ?? GENESIS_HASH;
+      const out: Row[] = [];
+      for (const r of rows) {
+        id++;
+        const row = { ...r, id };
+        const hash = eventHash(prev, row);
+        this.insertStmt.run(id, row.ts, row.agent, row.kind, row.run, row.body, prev, hash);
+        prev = hash;
+        out.push(row);
+      }
+      return out;
+    });
+  }
+
+  private normalise(e: NewEvent, now: string): Omit<ChainRow, 'id'> {
+    if (typeof e !== 'object' || e === null) throw invalid('An event must be an object.');
+    if (!KNOWN_KINDS.has(e.kind)) throw invalid(`Unknown event kind "${String(e.kind)}": use one of ${EVENT_KINDS.join(', ')}.`);
+    if (e.agent !== null && (typeof e.agent !== 'string' || !AGENT_NAME_RE.test(e.agent)))
+      throw invalid(`Event agent "${String(e.agent)}" is not a valid agent name (use null for Paddock's own events).`);
+    const run = e.run ?? null;
+    if (run !== null && typeof run !== 'string') throw invalid('Event run must be a string or null.');
+    let ts = now;
+    if (e.ts !== undefined) {
+      if (typeof e.ts !== 'string' || !ISO_RE.test(e.ts) || Number.isNaN(Date.parse(e.ts))) throw invalid(`Event ts "${String(e.ts)}" is not an ISO 8601 timestamp.`);
+      ts = e.ts;
+    }
+    const fields: Record<string, unknown> = {};
+    for (const k of Object.keys(e)) if (!RESERVED.has(k)) setOwn(fields, k, e[k]);
+    const body = canonicalJson(fields);
+    if (body.length > MAX_EVENT_BODY) throw invalid(`An event of kind ${e.kind} is larger than ${MAX_EVENT_BODY} bytes: shorten its fields.`);
+    return { ts, agent: e.agent, kind: e.kind, run, body };
+  }
+
+  /** Appends one event: assigns its id and timestamp, chains its hash, returns it as stored. */
+  append(e: NewEvent): PaddockEvent {
+    return this.appendMany([e])[0]!;
+  }
+
+  /** Appends several events in one transaction (the fast path for bursts); all or none are written. */
+  appendMany(events: readonly NewEvent[]): PaddockEvent[] {
+    if (events.length === 0) return [];
+    const now = this.clock().toISOString();
+    const rows = events.map((e) => this.normalise(e, now));
+    return this.writeBatch.immediate(rows).map(toEvent);
+  }
+
+  private prepared(sql: string): Database.Statement {
+    let s = this.stmts.get(sql);
+    if (s === undefined) {
+      s = this.db.prepare(sql);
+      this.stmts.set(sql, s);
+    }
+    return s;
+  }
+
+  /** The SQL (and parameters) for one query, split per kind so each part is an index range scan. */
+  private plans(q: EventQuery): { sql: string; params: unknown[] }[] {
+    checkId(q.afterId, 'afterId');
+    checkId(q.beforeId, 'beforeId');
+    const limit = q.limit ?? DEFAULT_LIMIT;
+    if (!Number.isSafeInteger(limit) || limit < 1) throw invalid('limit must be a positive integer.');
+    const order = q.order ?? 'desc';
+    if (order !== 'asc' && order !== 'desc') throw invalid('order must be asc or desc.');
+    let kinds: (string | undefined)[] = [undefined];
+    if (q.kindPrefix !== undefined && q.kindPrefix !== '') {
+      const prefix = q.kindPrefix;
+      kinds = EVENT_KINDS.filter((k) => k.startsWith(prefix));
+      if (kinds.length === 0) return [];
+    }
+    return kinds.map((kind) => {
+      const where: string[] = [];
+      const params: unknown[] = [];
+      const add = (clause: string, ...values: unknown[]): void => {
+        where.push(clause);
+        params.push(...values);
+      };
+      if (q.agent === null) add('agent IS NULL');
+      else if (q.agent !== undefined) add('agent = ?', q.agent);
+      if (kind !== undefined) add('kind = ?', kind);
+      if (q.afterId !== undefined) add('id > ?', q.afterId);
+      if (q.beforeId !== undefined) add('id < ?', q.beforeId);
+      params.push(Math.min(limit, MAX_LIMIT));
+      const sql = `SELECT id, ts, agent, kind, run, body FROM events${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id ${order === 'asc' ? 'ASC' : 'DESC'} LIMIT ?`;
+      return { sql, params };
+    });
+  }
+
+  /** Reads events matching `q` (newest first unless `order: 'asc'`), kind fields at the top level. */
+  query(q: EventQuery = {}): PaddockEvent[] {
+    const parts = this.plans(q);
+    const rows = parts.flatMap((p) => this.prepared(p.sql).all(...p.params) as Row[]);
+    if (parts.length > 1) {
+      const dir = q.order === 'asc' ? 1 : -1;
+      rows.sort((a, b) => dir * (a.id - b.id));
+      rows.length = Math.min(rows.length, q.limit ?? DEFAULT_LIMIT, MAX_LIMIT);
+    }
+    return rows.map(toEvent);
+  }
+
+  /** SQLite's query plan for `q` (one line per step), to check that reads stay index scans. */
+  plan(q: EventQuery = {}): string[] {
+    return this.plans(q).flatMap((p) =>
+      (this.db.prepare(`EXPLAIN QUERY PLAN ${p.sql}`).all(...p.params) as { detail: string }[]).map((r) => r.detail),
+    );
+  }
+
+  /** Streams every event after `afterId` in id order (for export), without loading them all. */
+  *iterate(afterId = 0): IterableIterator<PaddockEvent> {
+    checkId(afterId, 'afterId');
+    for (const r of this.db.prepare('SELECT id, ts, agent, kind, run, body FROM events WHERE id > ? ORDER BY id').iterate(afterId) as IterableIterator<Row>)
+      yield toEvent(r);
+  }
+
+  /** The newest event's id (0 when the log is empty). */
+  latestId(): number {
+    return this.headStmt.get()?.id ?? 0;
+  }
+
+  /** The chain head: the newest id and its hash, for anchoring outside the database. */
+  head(): ChainHead {
+    const h = this.headStmt.get();
+    return h ? { id: h.id, hash: h.hash } : { id: 0, hash: GENESIS_HASH };
+  }
+
+  /**
+   * Walks the whole chain (streamed) and reports the first event that was modified, removed
+   * (an id gap) or whose previous-hash link is broken; also flags removed append-only triggers.
+   */
+  verify(): VerifyResult {
+    const rows = this.db.prepare('SELECT id, ts, agent, kind, run, body, prev_hash, hash FROM events ORDER BY id').iterate() as IterableIterator<{
+      id: unknown; ts: unknown; agent: unknown; kind: unknown; run: unknown; body: unknown; prev_hash: unknown; hash: unknown;
+    }>;
+    const result = verifyChain(rows);
+    const triggers = this.db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'trigger' AND name IN ('events_no_update', 'events_no_delete')").get() as { n: number };
+    if (triggers.n === 2) return result;
+    const note = 'the append-only triggers were removed (the database file was edited outside Paddock)';
+    return result.ok ? { ...result, ok: false, message: `chain intact, but ${note}` } : { ...result, message: `${result.message}; also ${note}` };
+  }
+}

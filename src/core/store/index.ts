@@ -1,0 +1,11 @@
+export { resolveDataDir, ensureDataDir, dataPaths, APP_FOLDER, type DataPaths, type ResolveDataDirOptions } from './data-dir.js';
+export { openDatabase, type DatabaseOptions } from './db.js';
+export { openStore, type Store, type StoreOptions } from './store.js';
+export { AgentsRepo, type StoredAgent, type AgentInput } from './agents.repo.js';
+export { EventsRepo, MAX_EVENT_BODY, type EventQuery } from './events.repo.js';
+export { GENESIS_HASH, canonicalEventText, eventHash, verifyChain, type ChainHead, type VerifyResult } from './event-chain.js';
+export { ApprovalsRepo, type StoredApproval } from './approvals.repo.js';
+export { SecretsRepo, type SecretInput, type SecretRow, type SecretMode, type AgentKeyRow } from './secrets.repo.js';
+export { canonicalJson } from './canonical-json.js';
+export { toStoreError } from './store-errors.js';
+export { MIGRATIONS, LATEST_VERSION, type Migration } from './migrations/index.js';

@@ -1,0 +1,14 @@
+import { migration001 } from './001-initial.js';
+import { migration002 } from './002-answers.js';
+
+/** One schema step: its number (becomes `PRAGMA user_version`) and its SQL. */
+export interface Migration {
+  readonly version: number;
+  readonly up: string;
+}
+
+/** Every migration, in order. Append new ones; never edit or renumber a released one. */
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002];
+
+/** The schema version this code writes and understands. */
+export const LATEST_VERSION: number = MIGRATIONS.length === 0 ? 0 : MIGRATIONS[MIGRATIONS.length - 1]!.version;
