@@ -8,6 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const args = process.argv.slice(2);
+
+// Integration tests drive the real `bin/paddock`, so the command line is built first (tsc, a few seconds).
+if (!process.env.PADDOCK_TEST_SKIP_BUILD) {
+  const build = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.core.json'], { stdio: 'inherit' });
+  if (build.status !== 0) process.exit(build.status ?? 1);
+}
 const vitest = ['node_modules/vitest/vitest.mjs', 'run', ...args];
 const has = (bin) => spawnSync('sh', ['-c', `command -v ${bin}`], { stdio: 'ignore' }).status === 0;
 

@@ -1,4 +1,5 @@
 import type { Command } from '../command.js';
+import { approvalsCommand, approveCommand, denyCommand } from './approvals.js';
 import { checkCommand } from './check.js';
 import { killCommand, netCommand, pauseCommand, psCommand, resumeCommand, stopCommand } from './control.js';
 import { doctorCommand } from './doctor.js';
@@ -17,6 +18,9 @@ export const COMMANDS: Command[] = [
   stopCommand,
   killCommand,
   netCommand,
+  approvalsCommand,
+  approveCommand,
+  denyCommand,
   eventsCommand,
   logCommand,
   secretCommand,

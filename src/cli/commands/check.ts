@@ -1,0 +1,66 @@
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import type { GapFinding } from '../../shared/api.js';
+import { formatDiagnostic } from '../../shared/errors.js';
+import { parseProfile } from '../../core/agents/profile.js';
+import { gapReport } from '../../core/agents/gap-report.js';
+import { renderInstructions } from '../../core/agents/instructions.js';
+import { expectPositionals } from '../args.js';
+import type { Command } from '../command.js';
+import { EXIT_USAGE } from '../io.js';
+
+const SEVERITY_LABEL: Record<GapFinding['severity'], string> = { high: 'HIGH', medium: 'MEDIUM', low: 'LOW', info: 'INFO' };
+
+/** Reads a profile named on the command line; an unreadable file is reported like a bad profile. */
+export function readProfileFile(file: string): { text: string } | { error: string } {
+  try {
+    return { text: readFileSync(file, 'utf8') };
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a profile file' : code === 'EACCES' ? 'permission denied' : String((e as Error).message);
+    return { error: `${file}:1:1: cannot read the profile: ${why}` };
+  }
+}
+
+export function formatGaps(gaps: readonly GapFinding[]): string {
+  if (gaps.length === 0) return 'Gap report: nothing found — every capability is addressed by a rule.\n';
+  const lines = ['Gap report — what the agent can still do that no rule addresses:'];
+  for (const g of gaps) {
+    lines.push(`  ${SEVERITY_LABEL[g.severity].padEnd(6)} ${g.message}  [${g.code}]`);
+    if (g.suggestion) lines.push(`         suggested: ${g.suggestion.replace(/\n/g, '\n                    ')}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export const checkCommand: Command = {
+  name: 'check',
+  summary: 'validate a profile and its rules; print the gap report',
+  usage: 'paddock check PROFILE [--instructions]',
+  help: 'Exit 0 when the profile is valid (the gap report follows), 2 when it is not (each error as FILE:LINE:COL: message).',
+  options: { instructions: { type: 'boolean', description: 'also print the instruction file (PADDOCK.md) the agent will get' } },
+  async run(ctx) {
+    expectPositionals(ctx.args, 1, 1, 'PROFILE (the path of a YAML profile)', 'check');
+    const file = ctx.args.positionals[0]!;
+    const read = readProfileFile(file);
+    if ('error' in read) {
+      ctx.io.err(`${read.error}\n`);
+      return EXIT_USAGE;
+    }
+    const { profile, ruleSet, diagnostics } = parseProfile(read.text, file, { home: homedir() });
+    if (!profile || !ruleSet || diagnostics.length > 0) {
+      if (ctx.json) for (const d of diagnostics) ctx.io.out(`${JSON.stringify({ type: 'error', ...d })}\n`);
+      for (const d of diagnostics) ctx.io.err(`${formatDiagnostic(d)}\n`);
+      ctx.io.err(`paddock: ${file} is not a valid profile (${diagnostics.length} error${diagnostics.length === 1 ? '' : 's'})\n`);
+      return EXIT_USAGE;
+    }
+    const gaps = gapReport(profile, ruleSet);
+    if (ctx.json) {
+      for (const g of gaps) ctx.io.out(`${JSON.stringify({ type: 'gap', ...g })}\n`);
+      return 0;
+    }
+    ctx.io.out(`${file}: valid profile for agent "${profile.name}" (${ruleSet.rules.length} enforced rule${ruleSet.rules.length === 1 ? '' : 's'}, ${ruleSet.advisories.length} advisory)\n\n`);
+    ctx.io.out(formatGaps(gaps));
+    if (ctx.args.options.instructions) ctx.io.out(`\n--- PADDOCK.md ---\n${renderInstructions(profile, ruleSet)}`);
+    return 0;
+  },
+};

@@ -1,0 +1,88 @@
+import type { RunInfo } from '../../shared/agent.schema.js';
+import { AGENT_NAME_RE } from '../../shared/names.js';
+import { expectPositionals, UsageError } from '../args.js';
+import type { Command, CommandContext } from '../command.js';
+import { formatBytes, formatDuration, table } from '../format.js';
+import { callHost } from '../host-client.js';
+
+function agentName(ctx: CommandContext, command: string): string {
+  expectPositionals(ctx.args, 1, 1, 'NAME (the agent)', command);
+  const name = ctx.args.positionals[0]!;
+  if (!AGENT_NAME_RE.test(name)) throw new UsageError(`"${name}" is not a valid agent name`, command);
+  return name;
+}
+
+export const psCommand: Command = {
+  name: 'ps',
+  summary: 'running agents: name, run id, state, pids, CPU, memory, uptime',
+  usage: 'paddock ps [--json]',
+  help: 'One line per run: NAME RUN STATE PIDS CPU MEM UPTIME (PIDS is the number of processes; --json lists them).',
+  options: {},
+  async run(ctx) {
+    expectPositionals(ctx.args, 0, 0, '', 'ps');
+    const runs = (await callHost(ctx, 'ps', {})) as RunInfo[];
+    if (ctx.json) {
+      for (const r of runs) ctx.io.out(`${JSON.stringify({ ...r, uptime: Math.round((Date.now() - Date.parse(r.started)) / 1000) })}\n`);
+      return 0;
+    }
+    const rows = runs.map((r) => [r.agent, r.run, r.state, String(r.pids.length), `${(r.cpu * 100).toFixed(1)}%`, formatBytes(r.memory), formatDuration(Date.now() - Date.parse(r.started))]);
+    // The header only for people: scripts read one line per run.
+    if (process.stdout.isTTY) rows.unshift(['NAME', 'RUN', 'STATE', 'PIDS', 'CPU', 'MEM', 'UPTIME']);
+    if (rows.length) ctx.io.out(table(rows));
+    return 0;
+  },
+};
+
+function simple(name: 'pause' | 'resume' | 'stop', summary: string, done: string): Command {
+  return {
+    name,
+    summary,
+    usage: `paddock ${name} NAME`,
+    options: {},
+    async run(ctx) {
+      const agent = agentName(ctx, name);
+      await callHost(ctx, name, { name: agent });
+      ctx.io.out(`${done} ${agent}\n`);
+      return 0;
+    },
+  };
+}
+
+export const pauseCommand = simple('pause', 'freeze every process of the agent', 'paused');
+export const resumeCommand = simple('resume', 'thaw every process of the agent', 'resumed');
+export const stopCommand = simple('stop', 'stop the agent politely: SIGTERM, up to 10 s, then SIGKILL', 'stopped');
+
+export const killCommand: Command = {
+  name: 'kill',
+  summary: 'kill every process of the agent at once (SIGKILL), or of all agents with --all',
+  usage: 'paddock kill NAME | paddock kill --all',
+  options: { all: { type: 'boolean', description: 'kill every agent of this host' } },
+  async run(ctx) {
+    if (ctx.args.options.all) {
+      expectPositionals(ctx.args, 0, 0, '', 'kill');
+      await callHost(ctx, 'killAll', {});
+      ctx.io.out('killed all agents\n');
+      return 0;
+    }
+    const agent = agentName(ctx, 'kill');
+    await callHost(ctx, 'kill', { name: agent });
+    ctx.io.out(`killed ${agent}\n`);
+    return 0;
+  },
+};
+
+export const netCommand: Command = {
+  name: 'net',
+  summary: "flip the agent's network switch, live",
+  usage: 'paddock net NAME on|off',
+  options: {},
+  async run(ctx) {
+    expectPositionals(ctx.args, 2, 2, 'NAME and on|off', 'net');
+    const [agent, sw] = ctx.args.positionals as [string, string];
+    if (!AGENT_NAME_RE.test(agent)) throw new UsageError(`"${agent}" is not a valid agent name`, 'net');
+    if (sw !== 'on' && sw !== 'off') throw new UsageError(`the switch is on or off, not "${sw}"`, 'net');
+    const r = (await callHost(ctx, 'net', { name: agent, on: sw === 'on' })) as { live: boolean } | null;
+    ctx.io.out(`network ${sw} for ${agent}${r && !r.live ? ' (it was started offline: the network comes on at its next start)' : ''}\n`);
+    return 0;
+  },
+};

@@ -1,0 +1,93 @@
+import type { PaddockEvent } from '../../shared/events.schema.js';
+import { AGENT_NAME_RE } from '../../shared/names.js';
+import { ensureDataDir } from '../../core/store/data-dir.js';
+import { openStore } from '../../core/store/store.js';
+import { expectPositionals, UsageError } from '../args.js';
+import type { Command, CommandContext } from '../command.js';
+import { cliPaths } from '../host-client.js';
+
+const SKIP = new Set(['id', 'ts', 'agent', 'kind', 'run']);
+
+/** One readable line per event: time, agent, kind, then the kind's fields. */
+export function formatEvent(e: PaddockEvent): string {
+  const fields = Object.entries(e)
+    .filter(([k, v]) => !SKIP.has(k) && v !== undefined)
+    .map(([k, v]) => `${k}=${typeof v === 'string' ? (/\s/.test(v) ? JSON.stringify(v) : v) : JSON.stringify(v)}`)
+    .join(' ');
+  return `${e.ts}  ${(e.agent ?? '-').padEnd(12)}  ${e.kind.padEnd(16)}  ${fields}`;
+}
+
+function openLog(ctx: CommandContext) {
+  const paths = cliPaths(ctx);
+  ensureDataDir(paths.root);
+  return openStore(paths.db);
+}
+
+export const eventsCommand: Command = {
+  name: 'events',
+  summary: 'the activity log (--agent A, --kind PREFIX, --follow, --json)',
+  usage: 'paddock events [--agent A] [--kind PREFIX] [--limit N] [--follow] [--json]',
+  help: 'Prints the latest events, oldest first. --kind net. selects net.allow/net.deny/net.ask. --follow keeps printing new events until Ctrl-C.',
+  options: {
+    agent: { type: 'string', value: 'NAME', description: "only this agent's events" },
+    kind: { type: 'string', value: 'PREFIX', description: 'only kinds starting with PREFIX (net., run.exit, alert)' },
+    limit: { type: 'string', value: 'N', description: 'how many of the latest events (default 200)' },
+    follow: { type: 'boolean', short: 'f', description: 'keep printing new events' },
+  },
+  async run(ctx) {
+    expectPositionals(ctx.args, 0, 0, '', 'events');
+    const agent = ctx.args.options.agent as string | undefined;
+    if (agent !== undefined && !AGENT_NAME_RE.test(agent)) throw new UsageError(`"${agent}" is not a valid agent name`, 'events');
+    const kindPrefix = ctx.args.options.kind as string | undefined;
+    const limitRaw = ctx.args.options.limit as string | undefined;
+    const limit = limitRaw === undefined ? 200 : Number(limitRaw);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100_000) throw new UsageError('--limit must be a whole number from 1 to 100000', 'events');
+    const store = openLog(ctx);
+    const print = (e: PaddockEvent): void => ctx.io.out(`${ctx.json ? JSON.stringify(e) : formatEvent(e)}\n`);
+    try {
+      const latest = store.events.query({ agent, kindPrefix, limit, order: 'desc' }).reverse();
+      latest.forEach(print);
+      if (!ctx.args.options.follow) return 0;
+      let last = store.events.latestId();
+      await new Promise<void>((resolve) => {
+        const stop = (): void => {
+          clearInterval(timer);
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          resolve();
+        };
+        const timer = setInterval(() => {
+          const fresh = store.events.query({ agent, kindPrefix, afterId: last, limit: 10_000, order: 'asc' });
+          fresh.forEach(print);
+          last = Math.max(last, store.events.latestId());
+        }, 200);
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+      return 0;
+    } finally {
+      store.close();
+    }
+  },
+};
+
+export const logCommand: Command = {
+  name: 'log',
+  summary: 'log verify: check the hash chain of the activity log (exit 1 naming the first bad event)',
+  usage: 'paddock log verify',
+  options: {},
+  async run(ctx) {
+    expectPositionals(ctx.args, 1, 1, 'a subcommand (verify)', 'log');
+    if (ctx.args.positionals[0] !== 'verify') throw new UsageError(`unknown subcommand "log ${ctx.args.positionals[0]}" (did you mean paddock log verify?)`, 'log');
+    const store = openLog(ctx);
+    try {
+      const r = store.events.verify();
+      if (ctx.json) ctx.io.out(`${JSON.stringify(r)}\n`);
+      else if (r.ok) ctx.io.out(`log ok: ${r.count} events, hash chain intact\n`);
+      else ctx.io.err(`paddock: log verification failed: ${r.message}\n`);
+      return r.ok ? 0 : 1;
+    } finally {
+      store.close();
+    }
+  },
+};

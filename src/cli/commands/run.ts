@@ -1,0 +1,109 @@
+import { resolve } from 'node:path';
+import { PaddockError } from '../../shared/errors.js';
+import { createEngine } from '../../core/engine.js';
+import { connectControl, type ControlClient } from '../../core/host/control-client.js';
+import { startHost } from '../../core/host/host.js';
+import { ensureDataDir } from '../../core/store/data-dir.js';
+import { expectPositionals } from '../args.js';
+import type { Command, CommandContext } from '../command.js';
+import { cliPaths } from '../host-client.js';
+import { EXIT_PADDOCK } from '../io.js';
+import { paddockVersion } from '../version.js';
+import { readProfileFile } from './check.js';
+import { homedir } from 'node:os';
+import { ttyPassphrasePrompt } from '../../core/vault/tty-prompt.js';
+import { parseProfile } from '../../core/agents/profile.js';
+
+export const runCommand: Command = {
+  name: 'run',
+  summary: "import/update the agent from PROFILE and run it in the foreground (exits with the agent's code)",
+  usage: 'paddock run PROFILE [-- CMD ARGS…]',
+  help: `Runs the agent in its sandbox with its stdio passed through. Exit code: the agent's, 128+N when
+a signal N ended it, 125 when Paddock itself failed. If a Paddock host already runs for this data
+dir, the agent is started there and its output streamed here. Ctrl-C stops the agent politely
+(SIGTERM, then SIGKILL after 10 s); a second Ctrl-C kills it.`,
+  options: {},
+  async run(ctx) {
+    expectPositionals(ctx.args, 1, 1, 'PROFILE (the path of a YAML profile)', 'run');
+    const file = ctx.args.positionals[0]!;
+    const read = readProfileFile(file);
+    if ('error' in read) throw new PaddockError('E_PROFILE_INVALID', read.error);
+    // Validate here so errors name the file as the user typed it, whoever hosts the run.
+    const parsed = parseProfile(read.text, file, { home: homedir() });
+    if (!parsed.profile || parsed.diagnostics.length)
+      throw new PaddockError('E_PROFILE_INVALID', `${file} is not a valid profile; fix it (paddock check ${file}) and try again`, parsed.diagnostics);
+    const command = ctx.args.rest && ctx.args.rest.length ? ctx.args.rest : null;
+    const paths = cliPaths(ctx);
+    ensureDataDir(paths.root);
+    const existing = await connectControl(paths.socket);
+    if (existing) return runAsGuest(ctx, existing, read.text, file, command);
+    return runAsHost(ctx, paths.root, read.text, file, command);
+  },
+};
+
+async function runAsHost(ctx: CommandContext, dataDir: string, yaml: string, file: string, command: string[] | null): Promise<number> {
+  const engine = await createEngine({ dataDir, passphrasePrompt: ttyPassphrasePrompt() });
+  let host;
+  try {
+    host = await startHost(engine, `paddock run ${file}`, paddockVersion());
+  } catch (e) {
+    engine.store.close();
+    throw e;
+  }
+  let interrupts = 0;
+  let name: string | null = null;
+  const onSignal = (sig: NodeJS.Signals): void => {
+    interrupts++;
+    if (interrupts === 1 && name) {
+      ctx.io.err(`\npaddock: ${sig}: stopping ${name} (press Ctrl-C again to kill every agent hosted here)\n`);
+      void engine.runs.stop(name).catch(() => undefined);
+    } else void engine.runs.killAll(`paddock run received ${sig}`).catch(() => undefined);
+  };
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const s of signals) process.on(s, onSignal);
+  try {
+    const { profile } = engine.importProfile(yaml, file);
+    name = profile.name;
+    const run = await engine.start(profile.name, { command, stdio: 'inherit' });
+    const result = await run.done;
+    const others = engine.runs.active();
+    if (others.length) {
+      ctx.io.err(`paddock: ${name} exited (${result.exitCode}); still hosting ${others.map((r) => r.agent).join(', ')} — waiting for them to end\n`);
+      await new Promise<void>((resolveIdle) => {
+        if (engine.runs.active().length === 0) resolveIdle();
+        else host.events.once('idle', () => resolveIdle());
+      });
+    }
+    return result.exitCode;
+  } finally {
+    for (const s of signals) process.off(s, onSignal);
+    await host.close();
+    await engine.close();
+  }
+}
+
+async function runAsGuest(ctx: CommandContext, client: ControlClient, yaml: string, file: string, command: string[] | null): Promise<number> {
+  return new Promise<number>((done) => {
+    let finished = false;
+    const finish = (code: number): void => {
+      if (finished) return;
+      finished = true;
+      process.stdin.unref?.();
+      client.close();
+      done(code);
+    };
+    const id = client.stream('run', { yaml, source: resolve(file), command, cwd: process.cwd() }, (msg) => {
+      if ('stream' in msg) (msg.stream === 'stdout' ? process.stdout : process.stderr).write(Buffer.from(msg.data, 'base64'));
+      else if ('exit' in msg) finish(msg.exit.exitCode);
+      else if ('ok' in msg && !msg.ok) {
+        ctx.io.err(`paddock: ${msg.error.message}\n`);
+        finish(EXIT_PADDOCK);
+      }
+    });
+    process.stdin.on('data', (d: Buffer) => client.send({ id, stdin: d.toString('base64') }));
+    process.stdin.on('end', () => client.send({ id, stdinEnd: true }));
+    const forward = (sig: NodeJS.Signals): void => client.send({ id, signal: sig === 'SIGINT' ? 'SIGINT' : 'SIGTERM' });
+    process.on('SIGINT', forward);
+    process.on('SIGTERM', forward);
+  });
+}

@@ -1,0 +1,71 @@
+import { createApiHandlers } from '../../core/api/handlers.js';
+import { createEngine } from '../../core/engine.js';
+import { startHost } from '../../core/host/host.js';
+import { PaddockError } from '../../shared/errors.js';
+import { expectPositionals, UsageError } from '../args.js';
+import type { Command } from '../command.js';
+import { cliPaths } from '../host-client.js';
+import { paddockVersion } from '../version.js';
+import { DEFAULT_RENDERER_DIR, startConsoleServer } from '../serve/console-server.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** The console's port when --port is not given. */
+export const DEFAULT_CONSOLE_PORT = 7447;
+
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'run the engine headless with the web console on 127.0.0.1 (prints the URL with its token)',
+  usage: 'paddock serve [--port N]',
+  help: `Hosts the data dir (like the desktop app) and serves the app's UI and its API on
+http://127.0.0.1:PORT/ only. Prints http://127.0.0.1:PORT/#token=TOKEN: the token is new at every
+start, and every /api/ request needs it (Authorization: Bearer TOKEN). --port 0 picks a free port.
+Ctrl-C (or SIGTERM) stops every agent and exits.`,
+  options: { port: { type: 'string', value: 'N', description: `port on 127.0.0.1 (default ${DEFAULT_CONSOLE_PORT}; 0 picks a free one)` } },
+  async run(ctx) {
+    expectPositionals(ctx.args, 0, 0, '', 'serve');
+    const raw = ctx.args.options.port;
+    const port = raw === undefined ? DEFAULT_CONSOLE_PORT : Number(raw);
+    if (typeof raw === 'boolean' || !Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port takes a number from 0 to 65535, not "${String(raw)}"`, 'serve');
+    const paths = cliPaths(ctx);
+    // Threat: an agent probing the console: its port is control plane, refused by every proxy.
+    let consolePort: number | null = null;
+    const engine = await createEngine({ dataDir: paths.root, controlPorts: () => (consolePort === null ? [] : [consolePort]) });
+    let host;
+    try {
+      host = await startHost(engine, 'paddock serve', paddockVersion());
+    } catch (e) {
+      engine.store.close();
+      throw e;
+    }
+    const handlers = createApiHandlers(engine, { version: paddockVersion() });
+    let web;
+    try {
+      web = await startConsoleServer({ engine, handlers, port });
+      consolePort = web.port;
+    } catch (e) {
+      await host.close();
+      await engine.close();
+      const code = (e as { code?: string }).code;
+      if (code === 'EADDRINUSE') throw new PaddockError('E_USAGE', `port ${port} is in use on 127.0.0.1; pick another with --port N (0 picks a free one)`);
+      throw e;
+    }
+    if (!existsSync(join(DEFAULT_RENDERER_DIR, 'index.html')))
+      ctx.io.err('paddock: the UI is not built (the API works): run `npx electron-vite build` in the Paddock folder, then reload the page.\n');
+    ctx.io.out(`${web.url}\n`);
+    await new Promise<void>((resolveStop) => {
+      const stop = (): void => {
+        for (const s of signals) process.off(s, stop);
+        resolveStop();
+      };
+      const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+      for (const s of signals) process.on(s, stop);
+    });
+    ctx.io.err('paddock: stopping every agent and the console\n');
+    await web.close();
+    await engine.runs.killAll('paddock serve is shutting down').catch(() => undefined);
+    await host.close();
+    await engine.close();
+    return 0;
+  },
+};

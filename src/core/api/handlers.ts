@@ -1,0 +1,126 @@
+import type { Approval, Answer } from '../../shared/approval.schema.js';
+import type { ChannelInput, ChannelResult, Channel, DoctorCheck, ProfileCheck } from '../../shared/api.js';
+import { PaddockError } from '../../shared/errors.js';
+import type { SecretMeta } from '../../shared/secret.schema.js';
+import { parseProfile } from '../agents/profile.js';
+import { gapReport } from '../agents/gap-report.js';
+import { renderInstructions } from '../agents/instructions.js';
+import type { Engine } from '../engine.js';
+import { doctorChecks as defaultDoctor } from './doctor.js';
+
+/** One async function per channel of the API map; inputs are already validated by the caller. */
+export type ApiHandlers = { [C in Channel]: (input: ChannelInput<C>) => Promise<ChannelResult<C>> };
+
+/** The vault as the API needs it (the vault module plugs in here once the lead wires it). */
+export interface VaultPort {
+  list(agent: string): Promise<SecretMeta[]> | SecretMeta[];
+  /** Write-only: stores the value, never returns it. */
+  set(agent: string, name: string, value: string): Promise<void> | void;
+  remove(agent: string, name: string): Promise<boolean> | boolean;
+}
+
+/** The approvals queue of the egress proxy (answers reach the waiting request through it). */
+export interface ApprovalsPort {
+  list(): Promise<Approval[]> | Approval[];
+  answer(id: string, answer: Answer): Promise<boolean> | boolean;
+}
+
+/** Environment-specific parts of the API (each host passes its own). */
+export interface ApiOptions {
+  version: string;
+  vault?: VaultPort;
+  approvals?: ApprovalsPort;
+  doctor?: () => Promise<DoctorCheck[]>;
+}
+
+/** The file name used in diagnostics of the rule editor (a profile being edited has no file). */
+export const EDITOR_FILE = 'profile.yaml';
+
+/** Checks a profile the way `paddock check` does, for the rule editor's live validation. */
+export function checkProfile(yaml: string, home: string): ProfileCheck {
+  const r = parseProfile(yaml, EDITOR_FILE, { home });
+  if (!r.profile || !r.ruleSet) return { ok: false, diagnostics: r.diagnostics, gaps: [], instructions: null };
+  return { ok: true, diagnostics: [], gaps: gapReport(r.profile, r.ruleSet), instructions: renderInstructions(r.profile, r.ruleSet) };
+}
+
+/** The engine's vault as the API sees it: names and metadata out, values in only. */
+function engineVault(engine: Engine): VaultPort {
+  return {
+    list: (agent) => engine.vault.list(agent),
+    set: (agent, name, value) => engine.vault.set(agent, name, value),
+    remove: (agent, name) => engine.vault.remove(agent, name),
+  };
+}
+
+/** Builds the API handlers over one engine. */
+export function createApiHandlers(engine: Engine, opts: ApiOptions): ApiHandlers {
+  const approvals = opts.approvals ?? engine.approvals;
+  const vault = opts.vault ?? engineVault(engine);
+  const mustExist = (name: string): void => {
+    if (!engine.store.agents.get(name)) throw new PaddockError('E_NOT_FOUND', `there is no agent "${name}"; create it first`);
+  };
+  return {
+    'agents:list': async () => engine.store.agents.list(),
+    'agents:get': async ({ name }) => {
+      const a = engine.store.agents.get(name);
+      if (!a) throw new PaddockError('E_NOT_FOUND', `there is no agent "${name}"; create it first`);
+      return a;
+    },
+    'agents:save': async ({ yaml }) => engine.importProfile(yaml, null).agent,
+    'agents:delete': async ({ name }) => {
+      // Threat: deleting the record of a running agent would leave it running unsupervised in the UI.
+      await engine.deleteAgent(name);
+      engine.bus.emit('runs');
+    },
+    'agents:check': async ({ yaml }) => checkProfile(yaml, engine.userHome),
+    'runs:list': async () => engine.runs.info(),
+    'runs:start': async ({ name }) => {
+      const run = await engine.start(name, { stdio: 'pipe' });
+      // Nobody reads a console-started agent's output: drain it so a full pipe never blocks the agent.
+      run.stdout?.resume();
+      run.stderr?.resume();
+      run.stdin?.on('error', () => undefined);
+      run.stdin?.end();
+      const info = (await engine.runs.info()).find((r) => r.run === run.run);
+      if (!info) throw new PaddockError('E_INTERNAL', `agent "${name}" ended right after it started; see its activity for the exit code`);
+      return info;
+    },
+    'runs:pause': async ({ name }) => engine.runs.pause(name, 'paused from the app'),
+    'runs:resume': async ({ name }) => engine.runs.resume(name),
+    'runs:stop': async ({ name }) => engine.runs.stop(name),
+    'runs:kill': async ({ name }) => engine.runs.kill(name, 'killed from the app'),
+    'runs:killAll': async () => engine.runs.killAll('killed from the app (kill all)'),
+    'net:set': async ({ name, on }) => {
+      engine.setNetwork(name, on);
+    },
+    'net:setAllOffline': async ({ offline }) => {
+      engine.setAllOffline(offline);
+      engine.bus.emit('runs');
+    },
+    'activity:query': async ({ agent, kind, before, limit }) =>
+      engine.store.events.query({ agent, kindPrefix: kind || undefined, beforeId: before, limit: limit ?? 1000 }),
+    'activity:verify': async () => {
+      const { ok, count, firstBad, message } = engine.store.events.verify();
+      return { ok, count, firstBad, message };
+    },
+    'approvals:list': async () => approvals.list(),
+    'approvals:answer': async ({ id, answer }) => {
+      // Threat: a late or replayed answer must not override a timeout or an earlier answer.
+      if (!(await approvals.answer(id, answer))) throw new PaddockError('E_NOT_FOUND', `approval ${id} is not pending any more (answered or timed out)`);
+      engine.bus.emit('approvals');
+    },
+    'vault:list': async ({ agent }) => {
+      mustExist(agent);
+      return vault.list(agent);
+    },
+    'vault:setSecret': async ({ agent, name, value }) => {
+      mustExist(agent);
+      await vault.set(agent, name, value);
+    },
+    'vault:removeSecret': async ({ agent, name }) => {
+      if (!(await vault.remove(agent, name))) throw new PaddockError('E_NOT_FOUND', `agent "${agent}" has no secret ${name}`);
+    },
+    'system:doctor': async () => (opts.doctor ?? (() => defaultDoctor(engine)))(),
+    'system:info': async () => ({ version: opts.version, dataDir: engine.paths.root, platform: process.platform }),
+  };
+}

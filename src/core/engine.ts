@@ -1,0 +1,227 @@
+import { EventEmitter } from 'node:events';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { Agent } from '../shared/agent.schema.js';
+import { PaddockError } from '../shared/errors.js';
+import type { NewEvent, PaddockEvent } from '../shared/events.schema.js';
+import type { Profile } from '../shared/profile.schema.js';
+import type { RuleSet } from '../shared/rules.schema.js';
+import { parseProfile } from './agents/profile.js';
+import { ApprovalQueue } from './egress/approvals.js';
+import { CpuWatch, createEgress, installHelpers, type Egress } from './egress/index.js';
+import { AnswerRules } from './runs/answers.js';
+import { agentPolicy, lastLine, makePrepare } from './runs/prepare.js';
+import { RunManager } from './runs/run-manager.js';
+import { ensureDataDir, type DataPaths } from './store/data-dir.js';
+import { openStore, type Store } from './store/store.js';
+import { createVault, type Vault } from './vault/vault.js';
+import type { PassphrasePrompt } from './vault/master-key.js';
+
+/** Everything environment-specific enters the engine here (CONVENTIONS: ports, not globals). */
+export interface EngineDeps {
+  dataDir: string;
+  /** The real user's home: `~` in profiles, and what must stay invisible to agents. */
+  userHome?: string;
+  clock?: () => Date;
+  platform?: NodeJS.Platform;
+  /** Electron-ABI build of better-sqlite3 for the desktop app (null: the Node build). */
+  sqliteBinding?: string | null;
+  /** Where PADDOCK_VAULT_PASSPHRASE is read (default process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** Asks for the vault passphrase when no keychain exists (a TTY prompt, or the app's dialog). */
+  passphrasePrompt?: PassphrasePrompt;
+  /** TCP ports of this host's own web console (agents may never reach them). */
+  controlPorts?: () => readonly number[];
+}
+
+export interface EngineEvents {
+  event: [PaddockEvent];
+  runs: [];
+  approvals: [];
+}
+
+/** A profile parsed and checked against the contract. */
+export interface LoadedProfile {
+  agent: Agent;
+  profile: Profile;
+  ruleSet: RuleSet;
+}
+
+/** The engine: owns the store, the runs, the egress proxy, the vault and the event bus. One per host. */
+export class Engine {
+  readonly bus = new EventEmitter<EngineEvents>();
+  readonly runs: RunManager;
+  readonly userHome: string;
+  readonly approvals: ApprovalQueue;
+  readonly egress: Egress;
+  readonly answers: AnswerRules;
+  private readonly cpu: CpuWatch;
+  private vaultInstance: Vault | null = null;
+
+  private constructor(
+    readonly paths: DataPaths,
+    readonly store: Store,
+    private readonly deps: EngineDeps,
+  ) {
+    this.userHome = deps.userHome ?? homedir();
+    this.bus.setMaxListeners(100);
+    this.answers = new AnswerRules(store);
+    this.approvals = new ApprovalQueue({
+      log: (e) => this.log(e),
+      nextEventId: () => store.events.latestId() + 1,
+      addRule: (agent, text) => this.addAnswerRule(agent, text),
+      store: store.approvals,
+      changed: () => this.bus.emit('approvals'),
+    });
+    this.egress = createEgress({
+      log: (e) => this.log(e),
+      approvals: this.answers.gate(this.approvals),
+      pause: (agent, reason) => this.runs.pause(agent, reason).catch(() => undefined),
+      controlPorts: deps.controlPorts,
+    });
+    this.cpu = new CpuWatch({
+      stats: async (agent) => (await this.runs.get(agent)?.proc?.stats().catch(() => null))?.cpu ?? null,
+      tripwires: this.egress.tripwires,
+    });
+    const helperDir = join(paths.run, 'egress', 'bin');
+    this.runs = new RunManager({
+      paths,
+      userHome: this.userHome,
+      platform: deps.platform,
+      log: (e) => this.log(e),
+      changed: () => this.bus.emit('runs'),
+      prepare: makePrepare({
+        paths,
+        egress: this.egress,
+        approvals: this.approvals,
+        ask: this.answers.gate(this.approvals),
+        vault: () => this.vault,
+        cpu: this.cpu,
+        answerRules: (agent, after) => this.answers.rules(agent, after),
+        helperDir,
+      }),
+      // A paused agent opens no new connections either.
+      paused: (agent) => this.egress.pause(agent),
+      resumed: (agent) => this.egress.resume(agent),
+    });
+  }
+
+  static async create(deps: EngineDeps): Promise<Engine> {
+    const paths = ensureDataDir(deps.dataDir);
+    const store = openStore(paths.db, { clock: deps.clock, ...(deps.sqliteBinding ? { nativeBinding: deps.sqliteBinding } : {}) });
+    const engine = new Engine(paths, store, deps);
+    await installHelpers(join(paths.run, 'egress', 'bin'));
+    return engine;
+  }
+
+  /** The vault, created on first use (an agent without secrets never touches the keychain). */
+  get vault(): Vault {
+    this.vaultInstance ??= createVault({ store: this.store, env: this.deps.env, prompt: this.deps.passphrasePrompt, log: (e) => this.log(e) });
+    return this.vaultInstance;
+  }
+
+  /** Appends to the hash-chained log and tells listeners. */
+  log(e: NewEvent): PaddockEvent {
+    const ev = this.store.events.append(e);
+    this.bus.emit('event', ev);
+    return ev;
+  }
+
+  /** Parses a profile (as YAML text) without storing it. Throws E_PROFILE_INVALID with positions. */
+  parse(yaml: string, file: string): { profile: Profile; ruleSet: RuleSet } {
+    const { profile, ruleSet, diagnostics } = parseProfile(yaml, file, { home: this.userHome });
+    if (!profile || !ruleSet || diagnostics.length)
+      throw new PaddockError('E_PROFILE_INVALID', `${file} is not a valid profile (${diagnostics.length} error${diagnostics.length === 1 ? '' : 's'}); fix it and try again (paddock check ${file})`, diagnostics);
+    return { profile, ruleSet };
+  }
+
+  /** Imports or updates an agent from its profile text; a running agent's rules apply live. */
+  importProfile(yaml: string, source: string | null): LoadedProfile {
+    const { profile, ruleSet } = this.parse(yaml, source ?? '<profile>');
+    const before = this.store.agents.get(profile.name);
+    const agent = this.store.agents.upsert({ name: profile.name, profile: yaml, source });
+    if (before && before.profile !== yaml) this.log({ kind: 'rule.change', agent: profile.name, rule: '(profile updated)', change: 'replace' });
+    this.refreshPolicy(profile.name, ruleSet);
+    return { agent, profile, ruleSet };
+  }
+
+  /** The stored agent with its parsed profile. */
+  agent(name: string): LoadedProfile {
+    const agent = this.store.agents.get(name);
+    if (!agent) throw new PaddockError('E_NOT_FOUND', `there is no agent "${name}" (import one with paddock run PROFILE)`);
+    const { profile, ruleSet } = this.parse(agent.profile, agent.source ?? `<agent ${name}>`);
+    return { agent, profile, ruleSet };
+  }
+
+  /** Deletes an agent: its vault key goes first (its secrets become unrecoverable). Its events stay. */
+  async deleteAgent(name: string): Promise<void> {
+    if (this.runs.get(name)) throw new PaddockError('E_ALREADY_RUNNING', `agent "${name}" is running; kill it first (paddock kill ${name})`);
+    if (!this.store.agents.get(name)) throw new PaddockError('E_NOT_FOUND', `there is no agent "${name}"`);
+    this.vault.destroyAgentKey(name);
+    this.answers.clear(name);
+    this.store.agents.delete(name);
+  }
+
+  /** The agent's network switch: the live override if set, else the profile's. */
+  networkOf(name: string, profile: Profile): 'on' | 'off' {
+    return this.store.agents.get(name)?.network ?? profile.network;
+  }
+
+  /** Starts a stored agent. */
+  async start(name: string, opts: { command?: string[] | null; stdio: 'inherit' | 'pipe'; tty?: boolean }) {
+    const { profile, ruleSet } = this.agent(name);
+    return this.runs.start({ profile, ruleSet, command: opts.command, stdio: opts.stdio, tty: opts.tty, network: this.networkOf(name, profile) });
+  }
+
+  /** Flips the agent's network switch: live for a running agent (new connections, and off cuts tunnels). */
+  setNetwork(name: string, on: boolean): { live: boolean } {
+    if (!this.store.agents.setNetwork(name, on ? 'on' : 'off')) throw new PaddockError('E_NOT_FOUND', `there is no agent "${name}"`);
+    this.egress.setNetwork(name, on);
+    this.log({ kind: 'rule.change', agent: name, rule: `network ${on ? 'on' : 'off'}`, change: 'replace' });
+    const run = this.runs.get(name);
+    if (run) run.network = on ? 'on' : 'off';
+    // A run started offline has no proxy variables or bridge: switching on applies at its next start.
+    return { live: !run || !on || this.egress.status(name)?.mode === 'proxy' };
+  }
+
+  /** "All agents offline": every agent's new connections are refused and open tunnels cut. */
+  setAllOffline(offline: boolean): void {
+    this.egress.setAllOffline(offline);
+    this.log({ kind: 'rule.change', agent: null, rule: `all agents ${offline ? 'offline' : 'online'}`, change: 'replace' });
+  }
+
+  /** An "always" / "deny always" answer: remembered for the agent, applied to its running policy. */
+  private addAnswerRule(agent: string, text: string): void {
+    this.answers.add(agent, text);
+    this.log({ kind: 'rule.change', agent, rule: text, change: 'add', source: 'approval' });
+    try {
+      this.refreshPolicy(agent, this.agent(agent).ruleSet);
+    } catch {
+      /* the agent was deleted meanwhile */
+    }
+  }
+
+  private refreshPolicy(agent: string, ruleSet: RuleSet): void {
+    if (!this.runs.get(agent)) return;
+    this.egress.setPolicy(agent, agentPolicy(ruleSet.rules, this.answers.rules(agent, lastLine(ruleSet.rules)), this.agentHome(agent)));
+  }
+
+  private agentHome(agent: string): string {
+    return this.paths.agentHome(agent);
+  }
+
+  /** Kills every run and closes the store. */
+  async close(): Promise<void> {
+    await this.runs.killAll('paddock is shutting down').catch(() => undefined);
+    await Promise.all(this.runs.active().map((r) => r.done?.catch(() => undefined)));
+    this.cpu.stop();
+    this.approvals.close();
+    await this.egress.closeAll().catch(() => undefined);
+    this.store.close();
+  }
+}
+
+/** The composition root used by every host (CLI, web console, desktop app). */
+export function createEngine(deps: EngineDeps): Promise<Engine> {
+  return Engine.create(deps);
+}

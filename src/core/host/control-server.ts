@@ -1,0 +1,133 @@
+import { chmodSync, mkdirSync, unlinkSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { dirname } from 'node:path';
+import { PaddockError } from '../../shared/errors.js';
+import { ClientMessageSchema, lineReader, METHODS, type HostMessage, type Method, type Params } from './protocol.js';
+
+/** One request on a connection, with the means to stream back and receive stdin. */
+export interface RequestContext {
+  id: number;
+  send(msg: HostMessage): void;
+  /** Called with stdin chunks / end / forwarded signals sent for this request id. */
+  onStdin?: (data: Buffer) => void;
+  onStdinEnd?: () => void;
+  onSignal?: (signal: 'SIGINT' | 'SIGTERM') => void;
+  /** Registers a callback for when the client connection closes (a guest `run` that died). */
+  onClose(cb: () => void): void;
+}
+
+/** Method handlers. A handler returns its value, or for streaming methods sends messages itself and returns `undefined` after setting `streaming`. */
+export type Handlers = {
+  [M in Method]?: (params: Params<M>, ctx: RequestContext) => Promise<unknown>;
+};
+
+/** Methods whose handler streams (it sends the final message itself). */
+const STREAMING = new Set<Method>(['run']);
+
+/**
+ * The control socket at `<data-dir>/run/paddock.sock`: mode 0600 in a 0700 folder, so only the
+ * user (never an agent: the data dir is absent inside every sandbox) can drive the host.
+ */
+export async function listenControl(socketPath: string, handlers: Handlers): Promise<{ server: Server; close(): Promise<void> }> {
+  mkdirSync(dirname(socketPath), { recursive: true, mode: 0o700 });
+  chmodSync(dirname(socketPath), 0o700);
+  try {
+    unlinkSync(socketPath); // the host lock is held: any socket here is a dead host's
+  } catch {
+    /* none */
+  }
+  const connections = new Set<Socket>();
+  const server = createServer((sock) => {
+    connections.add(sock);
+    sock.on('close', () => connections.delete(sock));
+    serveConnection(sock, handlers);
+  });
+  const oldMask = process.umask(0o177); // the socket is created 0600: no window where others can connect
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(socketPath, () => resolve());
+    });
+  } finally {
+    process.umask(oldMask);
+  }
+  chmodSync(socketPath, 0o600);
+  return {
+    server,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const c of connections) c.destroy();
+        server.close(() => resolve());
+        try {
+          unlinkSync(socketPath);
+        } catch {
+          /* gone */
+        }
+      }),
+  };
+}
+
+function serveConnection(sock: Socket, handlers: Handlers): void {
+  const requests = new Map<number, RequestContext>();
+  const closeCallbacks: (() => void)[] = [];
+  let closed = false;
+  const write = (msg: HostMessage): void => {
+    if (!closed && !sock.destroyed) sock.write(`${JSON.stringify(msg)}\n`);
+  };
+  sock.on('close', () => {
+    closed = true;
+    for (const cb of closeCallbacks) cb();
+  });
+  sock.on('error', () => sock.destroy());
+  const protocolError = (id: number, message: string): void => write({ id, ok: false, error: { code: 'E_PROTOCOL', message } });
+
+  sock.on(
+    'data',
+    lineReader(
+      (line) => {
+        let raw: unknown;
+        try {
+          raw = JSON.parse(line);
+        } catch {
+          protocolError(0, 'not JSON');
+          return;
+        }
+        const parsed = ClientMessageSchema.safeParse(raw);
+        if (!parsed.success) {
+          protocolError(0, `bad message: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+          return;
+        }
+        const msg = parsed.data;
+        if ('stdin' in msg) return requests.get(msg.id)?.onStdin?.(Buffer.from(msg.stdin, 'base64'));
+        if ('stdinEnd' in msg) return requests.get(msg.id)?.onStdinEnd?.();
+        if ('signal' in msg) return requests.get(msg.id)?.onSignal?.(msg.signal);
+        void dispatch(msg.id, msg.method, msg.params ?? {});
+      },
+      (message) => {
+        protocolError(0, message);
+        sock.destroy();
+      },
+    ),
+  );
+
+  async function dispatch(id: number, method: string, params: unknown): Promise<void> {
+    if (!(method in METHODS)) return protocolError(id, `unknown method "${method}"`);
+    const m = method as Method;
+    const schema = METHODS[m];
+    const p = schema.safeParse(params);
+    if (!p.success) return write({ id, ok: false, error: { code: 'E_INVALID_INPUT', message: p.error.issues.map((i) => `${i.path.join('.') || 'params'}: ${i.message}`).join('; ') } });
+    const handler = handlers[m] as ((params: unknown, ctx: RequestContext) => Promise<unknown>) | undefined;
+    if (!handler) return write({ id, ok: false, error: { code: 'E_PROTOCOL', message: `this host does not support "${m}"` } });
+    const ctx: RequestContext = { id, send: write, onClose: (cb) => (closed ? cb() : closeCallbacks.push(cb)) };
+    requests.set(id, ctx);
+    try {
+      const value = await handler(p.data, ctx);
+      if (!STREAMING.has(m)) write({ id, ok: true, value: value ?? null });
+    } catch (e) {
+      const err = e instanceof PaddockError ? { code: e.code, message: e.message } : { code: 'E_INTERNAL', message: e instanceof Error ? e.message : String(e) };
+      write({ id, ok: false, error: err });
+    } finally {
+      if (!STREAMING.has(m)) requests.delete(id);
+    }
+  }
+}

@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import { AGENT_NAME_RE } from '../../shared/names.js';
+import { AnswerSchema } from '../../shared/approval.schema.js';
+
+/** Longest line accepted on the control socket (threat: a client exhausting the host's memory). */
+export const MAX_LINE = 4 * 1024 * 1024;
+
+const Name = z.string().regex(AGENT_NAME_RE, 'not a valid agent name');
+
+/** Control-socket methods and their parameters. */
+export const METHODS = {
+  hello: z.object({}).strict(),
+  ps: z.object({}).strict(),
+  pause: z.object({ name: Name }).strict(),
+  resume: z.object({ name: Name }).strict(),
+  kill: z.object({ name: Name }).strict(),
+  killAll: z.object({}).strict(),
+  stop: z.object({ name: Name }).strict(),
+  net: z.object({ name: Name, on: z.boolean() }).strict(),
+  offline: z.object({ offline: z.boolean() }).strict(),
+  approvals: z.object({}).strict(),
+  answer: z.object({ id: z.string().min(1).max(64), answer: AnswerSchema }).strict(),
+  /** Start an agent on the host and stream its stdio to this connection (a guest `paddock run`). */
+  run: z
+    .object({
+      yaml: z.string().max(1_000_000),
+      source: z.string().max(4096).nullable(),
+      command: z.array(z.string().max(65_536)).max(4096).nullable(),
+      cwd: z.string().max(4096),
+      tty: z.boolean().optional(),
+    })
+    .strict(),
+} as const;
+export type Method = keyof typeof METHODS;
+export type Params<M extends Method> = z.infer<(typeof METHODS)[M]>;
+
+/** Client → host. `stdin`/`stdinEnd` feed the agent of a `run` request on the same connection. */
+export const ClientMessageSchema = z.union([
+  z.object({ id: z.number().int().nonnegative(), method: z.string().max(64), params: z.unknown().optional() }).strict(),
+  z.object({ id: z.number().int().nonnegative(), stdin: z.string().max(MAX_LINE) }).strict(),
+  z.object({ id: z.number().int().nonnegative(), stdinEnd: z.literal(true) }).strict(),
+  z.object({ id: z.number().int().nonnegative(), signal: z.enum(['SIGINT', 'SIGTERM']) }).strict(),
+]);
+export type ClientMessage = z.infer<typeof ClientMessageSchema>;
+
+/** Host → client. */
+export type HostMessage =
+  | { id: number; ok: true; value: unknown }
+  | { id: number; ok: false; error: { code: string; message: string } }
+  | { id: number; stream: 'stdout' | 'stderr'; data: string }
+  | { id: number; exit: { code: number | null; signal: string | null; exitCode: number } }
+  | { id: number; notice: string };
+
+/**
+ * Splits a byte stream into JSON lines; calls `onLine` for each, `onError` once for an over-long line.
+ * Returns the function to feed chunks to.
+ */
+export function lineReader(onLine: (line: string) => void, onError: (message: string) => void): (chunk: Buffer) => void {
+  let buf = '';
+  let failed = false;
+  return (chunk) => {
+    if (failed) return;
+    buf += chunk.toString('utf8');
+    let nl: number;
+    while ((nl = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, nl);
+      buf = buf.slice(nl + 1);
+      if (line.trim()) onLine(line);
+    }
+    if (buf.length > MAX_LINE) {
+      failed = true;
+      onError(`message longer than ${MAX_LINE} bytes`);
+    }
+  };
+}

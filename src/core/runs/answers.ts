@@ -1,0 +1,65 @@
+import type { Rule } from '../../shared/rules.schema.js';
+import type { ApprovalOutcome, ApprovalRequest, ApprovalsPort } from '../egress/types.js';
+import { parseAuthority } from '../egress/target.js';
+import { compilePolicy, type Policy } from '../policy/evaluator.js';
+import { parseRules } from '../policy/rule-parser.js';
+import type { Store } from '../store/store.js';
+
+/**
+ * Rules the user added by answering an ask with "always" / "deny always". They are kept apart
+ * from the profile (which stays as the user wrote it) and survive restarts.
+ *
+ * Precedence is deny > ask > allow, so a remembered `allow` could never beat the `ask` rule that
+ * asked (e.g. `ask net *`). Remembered allows therefore answer the ask itself: `gate()` wraps the
+ * approvals queue and says yes at once when a remembered allow covers the request.
+ */
+export class AnswerRules {
+  private readonly allowCache = new Map<string, Policy>();
+
+  constructor(private readonly store: Pick<Store, 'answers'>) {}
+
+  add(agent: string, text: string): void {
+    // Only one well-formed rule per answer (threat: an answer smuggling extra rule lines).
+    const parsed = parseRules(text);
+    if (parsed.diagnostics.length || parsed.rules.length !== 1 || /[\r\n]/.test(text)) return;
+    this.store.answers.add(agent, text);
+    this.allowCache.delete(agent);
+  }
+
+  /** The remembered rules, numbered after `afterLine` (where the rule editor shows them). */
+  rules(agent: string, afterLine = 0): Rule[] {
+    const out: Rule[] = [];
+    for (const a of this.store.answers.list(agent)) {
+      const r = parseRules(a.rule).rules[0];
+      if (r) out.push({ ...r, line: afterLine + out.length + 1 });
+    }
+    return out;
+  }
+
+  clear(agent: string): void {
+    this.store.answers.clear(agent);
+    this.allowCache.delete(agent);
+  }
+
+  /** True when a remembered "always" answer covers this ask. */
+  covers(req: Pick<ApprovalRequest, 'agent' | 'kind' | 'target'>): boolean {
+    let policy = this.allowCache.get(req.agent);
+    if (!policy) {
+      policy = compilePolicy(this.rules(req.agent).filter((r) => r.effect === 'allow'));
+      this.allowCache.set(req.agent, policy);
+    }
+    if (req.kind === 'net') {
+      const t = parseAuthority(req.target);
+      return t !== null && policy.decideNet({ host: t.host, port: t.port }).effect === 'allow';
+    }
+    const d = policy.decide(req.kind, req.target);
+    return d.effect === 'allow' && d.rule !== null;
+  }
+
+  /** The approvals port the proxy and the vault ask through: remembered answers first. */
+  gate(queue: ApprovalsPort): ApprovalsPort {
+    return {
+      request: (req): Promise<ApprovalOutcome> => (this.covers(req) ? Promise.resolve('once') : queue.request(req)),
+    };
+  }
+}

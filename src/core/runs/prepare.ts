@@ -1,0 +1,82 @@
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Rule } from '../../shared/rules.schema.js';
+import { CpuWatch, sandboxGlue, type Egress } from '../egress/index.js';
+import type { ApprovalQueue } from '../egress/approvals.js';
+import type { ApprovalsPort } from '../egress/types.js';
+import { compilePolicy, type Policy } from '../policy/evaluator.js';
+import type { DataPaths } from '../store/data-dir.js';
+import type { Vault } from '../vault/vault.js';
+import type { PrepareRun, RunAdditions } from './run-manager.js';
+
+/** What a run's preparation needs from the engine. */
+export interface PrepareDeps {
+  paths: DataPaths;
+  egress: Egress;
+  approvals: ApprovalQueue;
+  /** The port asks go through (remembered answers first). */
+  ask: ApprovalsPort;
+  vault: () => Vault;
+  cpu: CpuWatch;
+  /** Rules the user added by answering "always" / "deny always" (they survive restarts). */
+  answerRules(agent: string, afterLine: number): Rule[];
+  helperDir: string;
+}
+
+/** The agent's policy: its profile rules plus the remembered answers. */
+export function agentPolicy(rules: readonly Rule[], answers: readonly Rule[], home: string): Policy {
+  return compilePolicy([...rules, ...answers], { home });
+}
+
+/** The last rule line of a rule set (remembered answers are numbered after it). */
+export function lastLine(rules: readonly Rule[]): number {
+  return rules.reduce((m, r) => Math.max(m, r.line), 0);
+}
+
+/**
+ * Builds the engine's run preparation: the egress path (proxy when the switch is on, the ask gate
+ * only when it is off), the secrets (only if the profile declares any: an agent without secrets
+ * never touches the keychain), and the CPU tripwire. Any failure stops the start (fail closed).
+ */
+export function makePrepare(d: PrepareDeps): PrepareRun {
+  return async ({ agent, run, home, profile, ruleSet, network }) => {
+    const socketDir = join(d.paths.run, 'egress', run);
+    await mkdir(socketDir, { recursive: true, mode: 0o700 });
+    const policy = agentPolicy(ruleSet.rules, d.answerRules(agent, lastLine(ruleSet.rules)), home);
+    const teardown = async (): Promise<void> => {
+      d.cpu.unwatch(agent);
+      d.approvals.cancelAgent(agent);
+      await d.egress.close(agent).catch(() => undefined);
+      await rm(socketDir, { recursive: true, force: true }).catch(() => undefined);
+    };
+    try {
+      const additions: RunAdditions = { teardown, extraEnv: {}, extraFiles: [] };
+      if (profile.secrets.length > 0) {
+        const secrets = await d.vault().resolveForRun(agent, profile.secrets, {
+          home,
+          // deny secret NAME withholds it; ask secret NAME waits for the user (denied on timeout).
+          decide: async (name) => {
+            const dec = policy.decide('secret', name);
+            if (dec.effect === 'allow') return 'allow';
+            if (dec.effect === 'deny') return 'deny';
+            const outcome = await d.ask.request({ agent, run, kind: 'secret', target: name, detail: `deliver secret ${name} to ${agent}`, rule: dec.rule, timeoutMs: profile.approvals.timeout * 1000 });
+            return outcome === 'once' || outcome === 'always' ? 'allow' : 'deny';
+          },
+        });
+        Object.assign(additions.extraEnv!, secrets.env);
+        additions.extraFiles!.push(...secrets.files);
+      }
+      await d.egress.open({ agent, run, socketDir, policy, mode: network === 'on' ? 'proxy' : 'gate', approvalTimeoutS: profile.approvals.timeout });
+      const glue = sandboxGlue({ socketDir, helperDir: d.helperDir, network: network === 'on' });
+      additions.extraBinds = glue.extraBinds;
+      Object.assign(additions.extraEnv!, glue.extraEnv);
+      additions.extraPath = glue.extraPath;
+      additions.wrapCommand = glue.wrapCommand;
+      additions.started = () => d.cpu.watch(agent, run);
+      return additions;
+    } catch (e) {
+      await teardown();
+      throw e;
+    }
+  };
+}

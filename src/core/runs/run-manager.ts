@@ -1,0 +1,244 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import type { Readable, Writable } from 'node:stream';
+import type { RunInfo, RunState } from '../../shared/agent.schema.js';
+import { PaddockError } from '../../shared/errors.js';
+import type { NewEvent } from '../../shared/events.schema.js';
+import type { Profile } from '../../shared/profile.schema.js';
+import type { RuleSet } from '../../shared/rules.schema.js';
+import { renderInstructions } from '../agents/instructions.js';
+import { prepareSandbox } from '../sandbox/plan.js';
+import { feedPlanFds, planFdStdio } from '../sandbox/spawn.js';
+import { assertPlatformSupported } from '../sandbox/platform.js';
+import { launchSandbox } from '../sandbox/runtime/launch.js';
+import type { SandboxProcess } from '../sandbox/runtime/types.js';
+import type { SandboxSpec } from '../sandbox/spec.js';
+import type { DataPaths } from '../store/data-dir.js';
+import { exitCodeOf } from './exit-code.js';
+
+/** How a run ended. `exitCode` is what `paddock run` exits with. */
+export interface RunResult {
+  code: number | null;
+  signal: string | null;
+  exitCode: number;
+  state: 'exited' | 'killed' | 'failed';
+}
+
+/** A live run as the engine tracks it. */
+export interface ActiveRun {
+  agent: string;
+  run: string;
+  started: Date;
+  network: 'on' | 'off';
+  state: RunState;
+  proc: SandboxProcess;
+  stdin: Writable | null;
+  stdout: Readable | null;
+  stderr: Readable | null;
+  done: Promise<RunResult>;
+}
+
+export interface StartOptions {
+  profile: Profile;
+  ruleSet: RuleSet;
+  /** Replaces the profile's command (`paddock run PROFILE -- CMD…`). */
+  command?: string[] | null;
+  stdio: 'inherit' | 'pipe';
+  tty?: boolean;
+  network: 'on' | 'off';
+}
+
+/** What the engine adds to a run (egress path, secrets) and undoes after it. */
+export interface RunAdditions {
+  extraBinds?: SandboxSpec['extraBinds'];
+  extraEnv?: Record<string, string>;
+  extraPath?: string[];
+  extraFiles?: SandboxSpec['extraFiles'];
+  wrapCommand?: (command: string[]) => string[];
+  /** Called once the run has started (its sandbox exists). */
+  started?: (run: ActiveRun) => void;
+  /** Called once the run has ended, or if it failed to start. */
+  teardown?: () => Promise<void>;
+}
+
+/** Prepares a run's additions; throwing here means the agent does not start (fail closed). */
+export type PrepareRun = (o: { agent: string; run: string; home: string; profile: Profile; ruleSet: RuleSet; network: 'on' | 'off' }) => Promise<RunAdditions>;
+
+export interface RunManagerDeps {
+  paths: DataPaths;
+  prepare?: PrepareRun;
+  userHome: string;
+  log(e: NewEvent): void;
+  changed(): void;
+  /** Told after an agent is frozen / thawed (the proxy refuses a paused agent's new connections). */
+  paused?(agent: string): void;
+  resumed?(agent: string): void;
+  platform?: NodeJS.Platform;
+}
+
+/** Starts sandboxed runs and keeps the controls of the live ones. One run per agent at a time. */
+export class RunManager {
+  private readonly runs = new Map<string, ActiveRun>();
+
+  constructor(private readonly deps: RunManagerDeps) {}
+
+  get(agent: string): ActiveRun | undefined {
+    return this.runs.get(agent);
+  }
+
+  active(): ActiveRun[] {
+    return [...this.runs.values()];
+  }
+
+  /** Starts the agent in its sandbox. Fails closed: any error before launch means no run. */
+  async start(o: StartOptions): Promise<ActiveRun> {
+    const { profile } = o;
+    const name = profile.name;
+    const existing = this.runs.get(name);
+    if (existing)
+      throw new PaddockError('E_ALREADY_RUNNING', `agent "${name}" is already running (run ${existing.run}); stop it first with paddock stop ${name} or paddock kill ${name}`);
+    assertPlatformSupported(this.deps.platform ?? process.platform);
+    const run = `r-${randomBytes(4).toString('hex')}`;
+    const home = this.deps.paths.agentHome(name);
+    const workspace = profile.workspace ?? this.deps.paths.agentWorkspace(name);
+    mkdirSync(home, { recursive: true, mode: 0o700 });
+    mkdirSync(workspace, { recursive: true, mode: 0o700 });
+    // Reserve the slot before any await so two concurrent starts cannot both launch.
+    const placeholder = { agent: name, run, state: 'starting' } as ActiveRun;
+    this.runs.set(name, placeholder);
+    this.deps.changed();
+    let proc: SandboxProcess;
+    let cleanup: () => Promise<void> = async () => {};
+    let add: RunAdditions = {};
+    try {
+      add = (await this.deps.prepare?.({ agent: name, run, home, profile, ruleSet: o.ruleSet, network: o.network })) ?? {};
+      const command = o.command && o.command.length ? o.command : profile.command;
+      const plan = await prepareSandbox({
+        agent: name,
+        runId: run,
+        dataDir: this.deps.paths.root,
+        home,
+        workspace,
+        folders: profile.folders,
+        command: add.wrapCommand ? add.wrapCommand(command) : command,
+        rules: o.ruleSet.rules,
+        instructions: renderInstructions(profile, o.ruleSet),
+        tty: o.tty ?? false,
+        userHome: this.deps.userHome,
+        extraBinds: add.extraBinds,
+        extraEnv: add.extraEnv,
+        extraPath: add.extraPath,
+        extraFiles: add.extraFiles,
+        onProgress: (p) => {
+          if (p.copied === p.total) this.deps.log({ kind: 'fs.change', agent: name, run, path: p.folder, change: 'copied-in', count: p.total });
+        },
+      });
+      cleanup = plan.cleanup;
+      proc = await launchSandbox({
+        argv: plan.argv,
+        env: plan.env,
+        extraFds: planFdStdio(plan),
+        agent: name,
+        runId: run,
+        limits: profile.limits,
+        stdio: o.stdio,
+        workspace,
+        onEvent: (e) => this.deps.log({ ...e, agent: name, run }),
+      });
+      // bwrap blocks reading its setup data (masks, seccomp, in-sandbox files) until these pipes close.
+      feedPlanFds(proc.child, plan);
+    } catch (e) {
+      this.runs.delete(name);
+      this.deps.changed();
+      await cleanup().catch(() => undefined);
+      await add.teardown?.().catch(() => undefined);
+      throw e;
+    }
+    const active: ActiveRun = {
+      agent: name,
+      run,
+      started: new Date(),
+      network: o.network,
+      state: 'running',
+      proc,
+      stdin: proc.child.stdin,
+      stdout: proc.child.stdout,
+      stderr: proc.child.stderr,
+      done: undefined as unknown as Promise<RunResult>,
+    };
+    let killed = false;
+    active.done = proc.exited.then(async (ex) => {
+      await cleanup().catch(() => undefined);
+      await add.teardown?.().catch(() => undefined);
+      const exitCode = exitCodeOf(ex.code, ex.signal);
+      this.deps.log({ kind: 'run.exit', agent: name, run, code: ex.code, signal: ex.signal, exitCode });
+      this.runs.delete(name);
+      this.deps.changed();
+      return { code: ex.code, signal: ex.signal, exitCode, state: killed ? 'killed' : 'exited' } as RunResult;
+    });
+    (active as ActiveRun & { markKilled: () => void }).markKilled = () => (killed = true);
+    this.runs.set(name, active);
+    this.deps.log({ kind: 'run.start', agent: name, run, command: o.command && o.command.length ? o.command : profile.command, enforcement: proc.enforcement, pid: proc.hostPid, network: o.network });
+    add.started?.(active);
+    this.deps.changed();
+    return active;
+  }
+
+  private live(agent: string): ActiveRun {
+    const r = this.runs.get(agent);
+    if (!r || r.state === 'starting') throw new PaddockError('E_NOT_FOUND', `agent "${agent}" is not running here (see paddock ps)`);
+    return r;
+  }
+
+  async pause(agent: string, reason?: string): Promise<void> {
+    const r = this.live(agent);
+    if (r.state === 'paused') return;
+    this.deps.paused?.(agent);
+    await r.proc.pause();
+    r.state = 'paused';
+    this.deps.log({ kind: 'agent.pause', agent, run: r.run, ...(reason ? { reason } : {}) });
+    this.deps.changed();
+  }
+
+  async resume(agent: string): Promise<void> {
+    const r = this.live(agent);
+    if (r.state !== 'paused') return;
+    await r.proc.resume();
+    r.state = 'running';
+    this.deps.resumed?.(agent);
+    this.deps.log({ kind: 'agent.resume', agent, run: r.run });
+    this.deps.changed();
+  }
+
+  /** Emergency stop: SIGKILL to every process of the agent at once. */
+  async kill(agent: string, reason?: string): Promise<void> {
+    const r = this.live(agent);
+    (r as ActiveRun & { markKilled?: () => void }).markKilled?.();
+    this.deps.log({ kind: 'agent.kill', agent, run: r.run, ...(reason ? { reason } : {}) });
+    await r.proc.kill();
+  }
+
+  /** Polite stop: SIGTERM, grace period, then SIGKILL. */
+  async stop(agent: string, graceMs = 10_000): Promise<void> {
+    const r = this.live(agent);
+    if (r.state === 'paused') await this.resume(agent); // a frozen process cannot handle SIGTERM
+    await r.proc.stop(graceMs);
+  }
+
+  async killAll(reason?: string): Promise<void> {
+    await Promise.all(this.active().filter((r) => r.state !== 'starting').map((r) => this.kill(r.agent, reason)));
+  }
+
+  async info(): Promise<RunInfo[]> {
+    const out: RunInfo[] = [];
+    for (const r of this.active()) {
+      if (r.state === 'starting') {
+        out.push({ agent: r.agent, run: r.run, state: 'starting', pids: [], cpu: 0, memory: 0, started: new Date().toISOString(), network: 'off' });
+        continue;
+      }
+      const s = await r.proc.stats().catch(() => ({ cpu: 0, memory: 0, pids: 0 }));
+      out.push({ agent: r.agent, run: r.run, state: r.state, pids: r.proc.pids(), cpu: s.cpu, memory: s.memory, started: r.started.toISOString(), network: r.network });
+    }
+    return out;
+  }
+}

@@ -1,0 +1,62 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createApiHandlers } from '../../../src/core/api/handlers.js';
+import { dispatch } from '../../../src/core/api/dispatch.js';
+import { createEngine } from '../../../src/core/engine.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'paddock-api-'));
+const engine = await createEngine({ dataDir: dir });
+const h = createApiHandlers(engine, { version: '9.9.9' });
+afterAll(async () => {
+  await engine.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('API handlers over a real engine', () => {
+  it('agents:check reports a rule typo at its profile line and the gap report once valid', async () => {
+    const bad = await h['agents:check']({ yaml: 'name: a\nrules: |\n  allow net x.test\n  alow net y.test\n' });
+    expect(bad.ok).toBe(false);
+    expect(bad.diagnostics).toMatchObject([{ line: 4, col: 3 }]);
+    const good = await h['agents:check']({ yaml: 'name: a\nnetwork: on\nrules: |\n  ask net *\n  dont "buy anything"\n' });
+    expect(good.ok).toBe(true);
+    expect(good.gaps.length).toBeGreaterThan(0);
+    expect(good.instructions).toContain('buy anything');
+  });
+
+  it('saves, lists, gets and deletes agents; unknown ones are E_NOT_FOUND', async () => {
+    const a = await h['agents:save']({ yaml: 'name: alpha\n' });
+    expect(a.name).toBe('alpha');
+    expect((await h['agents:list'](undefined)).map((x) => x.name)).toEqual(['alpha']);
+    await expect(h['agents:get']({ name: 'nobody' })).rejects.toMatchObject({ code: 'E_NOT_FOUND' });
+    await expect(h['agents:save']({ yaml: 'name: Bad Name\n' })).rejects.toMatchObject({ code: 'E_PROFILE_INVALID' });
+    await h['agents:delete']({ name: 'alpha' });
+    expect(await h['agents:list'](undefined)).toEqual([]);
+  });
+
+  it('the network switch is logged; all offline turns every agent off', async () => {
+    await h['agents:save']({ yaml: 'name: beta\nnetwork: on\n' });
+    await h['net:setAllOffline']({ offline: true });
+    expect(engine.store.agents.get('beta')?.network).toBe('off');
+    const ev = await h['activity:query']({ agent: 'beta', kind: 'rule.change' });
+    expect(ev[0]).toMatchObject({ kind: 'rule.change', rule: 'network off' });
+    expect((await h['activity:verify'](undefined)).ok).toBe(true);
+  });
+
+  it('never returns secret values; a late answer to an approval is refused', async () => {
+    const metas = await h['vault:list']({ agent: 'beta' });
+    expect(JSON.stringify(metas)).not.toMatch(/ciphertext|value/);
+    await expect(h['approvals:answer']({ id: 'nope', answer: 'once' })).rejects.toMatchObject({ code: 'E_NOT_FOUND' });
+    engine.store.approvals.insert({ id: 'ap1', agent: 'beta', kind: 'action', target: 'send-email', detail: '', rule: 'ask action send-email', expires: new Date(Date.now() + 60_000).toISOString() });
+    expect((await h['approvals:list'](undefined)).map((a) => a.id)).toEqual(['ap1']);
+    await h['approvals:answer']({ id: 'ap1', answer: 'deny' });
+    await expect(h['approvals:answer']({ id: 'ap1', answer: 'once' })).rejects.toMatchObject({ code: 'E_NOT_FOUND' });
+  });
+
+  it('dispatch validates input and wraps errors in the envelope', async () => {
+    expect(await dispatch(h, 'agents:get', { name: 'x'.repeat(200) })).toMatchObject({ ok: false, error: { code: 'E_INVALID_INPUT' } });
+    expect(await dispatch(h, 'toString', undefined)).toMatchObject({ ok: false, error: { code: 'E_NOT_FOUND' } });
+    expect(await dispatch(h, 'system:info', undefined)).toMatchObject({ ok: true, value: { version: '9.9.9', dataDir: dir } });
+  });
+});
