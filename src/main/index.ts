@@ -1,8 +1,20 @@
-import { app, BrowserWindow, session } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, session } from 'electron';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { createApiHandlers } from '../core/api/handlers.js';
+import { subscribeApiEvents } from '../core/api/dispatch.js';
+import { createEngine, type Engine } from '../core/engine.js';
+import { startHost, type Host } from '../core/host/host.js';
+import { resolveDataDir } from '../core/store/data-dir.js';
+import { EVENT_CHANNEL, type EventMessage } from './ipc/channels.js';
+import { registerApi } from './ipc/handle.js';
+import { notifyFor } from './notify.js';
 import { hardenApp, hardenSession, secureWebPreferences } from './security/index.js';
+import { PaddockTray } from './tray/tray.js';
+import type { TrayAction, TrayState } from './tray/tray-menu.js';
 
 const APP_NAME = 'Paddock';
+const INDEX_HTML = join(import.meta.dirname, '../renderer/index.html');
 
 // One Paddock per user: a second start focuses the first window instead of racing for the data dir.
 if (!app.requestSingleInstanceLock()) {
@@ -11,31 +23,115 @@ if (!app.requestSingleInstanceLock()) {
   app.setName(APP_NAME);
   hardenApp(app);
   let win: BrowserWindow | null = null;
+  let engine: Engine | null = null;
+  let host: Host | null = null;
+  let tray: PaddockTray | null = null;
+  let quitting = false;
+  let alert = false;
+  let allOffline = false;
 
   const createWindow = (): void => {
+    const preferences = secureWebPreferences(join(import.meta.dirname, '../preload/index.cjs'));
+    // The hardening flags are repeated literally so static checkers (electronegativity) can see them.
     win = new BrowserWindow({
       title: APP_NAME,
       width: 1280,
       height: 800,
       show: false,
-      webPreferences: secureWebPreferences(join(import.meta.dirname, '../preload/index.cjs')),
+      webPreferences: { ...preferences, contextIsolation: true, sandbox: true, nodeIntegration: false, disableBlinkFeatures: 'Auxclick' },
     });
     win.once('ready-to-show', () => win?.show());
-    void win.loadFile(join(import.meta.dirname, '../renderer/index.html'));
+    // Closing the window keeps agents running under the tray; Quit (tray or menu) really quits.
+    win.on('close', (e) => {
+      if (!quitting) {
+        e.preventDefault();
+        win?.hide();
+      }
+    });
+    win.on('closed', () => (win = null));
+    void win.loadFile(INDEX_HTML);
+  };
+  const open = (): void => {
+    if (!win) createWindow();
+    win?.show();
+    win?.focus();
+    alert = false;
+    void refreshTray();
   };
 
-  app.on('second-instance', () => {
-    if (win) {
-      if (win.isMinimized()) win.restore();
-      win.focus();
-    }
-  });
+  const trayState = async (): Promise<TrayState> => {
+    if (!engine) return { agents: [], approvals: 0, alert, allOffline };
+    const runs = await engine.runs.info();
+    const agents = engine.store.agents.list().map((a) => ({ name: a.name, state: runs.find((r) => r.agent === a.name)?.state ?? ('stopped' as const) }));
+    return { agents, approvals: engine.store.approvals.listPending().length, alert, allOffline };
+  };
+  const refreshTray = async (): Promise<void> => tray?.update(await trayState());
 
-  void app.whenReady().then(() => {
+  const act = async (a: TrayAction): Promise<void> => {
+    const e = engine;
+    if (!e) return;
+    switch (a.kind) {
+      case 'pause': return e.runs.pause(a.agent, 'paused from the tray');
+      case 'resume': return e.runs.resume(a.agent);
+      case 'kill': return e.runs.kill(a.agent, 'killed from the tray');
+      case 'pauseAll': await Promise.all(e.runs.active().filter((r) => r.state === 'running').map((r) => e.runs.pause(r.agent, 'paused from the tray (pause all)')));
+        return;
+      case 'killAll': return e.runs.killAll('killed from the tray (kill all)');
+      case 'allOffline':
+        allOffline = a.offline;
+        for (const ag of e.store.agents.list()) if (a.offline) e.setNetwork(ag.name, false);
+        return refreshTray();
+      case 'open': return open();
+      case 'approvals': return open();
+      case 'quit': return void app.quit();
+    }
+  };
+
+  void app.whenReady().then(async () => {
     hardenSession(session.defaultSession);
+    // PADDOCK_SQLITE_BINDING: the Electron-ABI build of better-sqlite3 made by `npm start` (scripts/start.mjs).
+    engine = await createEngine({ dataDir: resolveDataDir({ flag: undefined, env: process.env }), sqliteBinding: process.env.PADDOCK_SQLITE_BINDING ?? null });
+    try {
+      host = await startHost(engine, 'Paddock (desktop app)', app.getVersion());
+    } catch (e) {
+      dialog.showErrorBox(APP_NAME, (e as Error).message);
+      app.exit(1);
+      return;
+    }
+    const handlers = createApiHandlers(engine, { version: app.getVersion() });
+    registerApi(ipcMain, handlers, { webContents: () => win?.webContents ?? null, url: pathToFileURL(INDEX_HTML).href });
+    subscribeApiEvents(engine, (event, payload) => {
+      win?.webContents.send(EVENT_CHANNEL, { event, payload } satisfies EventMessage);
+      if (event !== 'activity:appended') void refreshTray();
+    });
+    engine.bus.on('event', (ev) => {
+      if (ev.kind === 'alert') alert = true;
+      if (ev.kind === 'alert' || ev.kind === 'approval.request') void refreshTray();
+      notifyFor(ev, { answer: (id, answer) => void handlers['approvals:answer']({ id, answer }).catch(() => undefined), open });
+    });
+    tray = new PaddockTray((a) => void act(a).catch((e: Error) => dialog.showErrorBox(APP_NAME, e.message)));
+    await refreshTray();
     createWindow();
   });
-  app.on('window-all-closed', () => {
-    if (process.platform !== 'darwin') app.quit();
+
+  // Quitting asks when agents run, then stops them (they never outlive the app unsupervised).
+  app.on('before-quit', (e) => {
+    if (quitting || !engine) return;
+    e.preventDefault();
+    const running = engine.runs.active().map((r) => r.agent);
+    const go = running.length === 0 || dialog.showMessageBoxSync({ type: 'question', buttons: ['Stop agents and quit', 'Cancel'], defaultId: 1, cancelId: 1, message: `${running.length} agent${running.length === 1 ? ' is' : 's are'} running (${running.join(', ')}). Quitting stops ${running.length === 1 ? 'it' : 'them'}.` }) === 0;
+    if (!go) return;
+    quitting = true;
+    void (async () => {
+      await engine?.runs.killAll('Paddock is quitting').catch(() => undefined);
+      await host?.close().catch(() => undefined);
+      await engine?.close().catch(() => undefined);
+      tray?.destroy();
+      app.quit();
+    })();
   });
+  app.on('second-instance', () => open());
+  app.on('activate', () => open());
+  // Agents keep running under the tray when every window is closed.
+  app.on('window-all-closed', () => undefined);
 }

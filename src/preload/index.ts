@@ -1,6 +1,34 @@
-import { contextBridge, ipcRenderer } from 'electron';
+import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import type { ApiEvent } from '../shared/api.js';
+import type { Result } from '../shared/errors.js';
+import { CHANNELS, EVENT_CHANNEL, type EventMessage } from '../main/ipc/channels.js';
 
-// One namespaced object; never ipcRenderer itself (the page must not reach arbitrary channels).
-contextBridge.exposeInMainWorld('paddock', {
-  version: (): Promise<string> => ipcRenderer.invoke('system:version') as Promise<string>,
-});
+/** An API error as the renderer sees it: the engine's code and its sentence. */
+class ApiError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const api: Record<string, unknown> = {};
+for (const channel of CHANNELS) {
+  api[channel] = async (input: unknown): Promise<unknown> => {
+    const r = (await ipcRenderer.invoke(channel, input)) as Result<unknown>;
+    if (!r.ok) throw new ApiError(r.error.code, r.error.message);
+    return r.value;
+  };
+}
+const listeners = new Map<ApiEvent, Set<(p: unknown) => void>>();
+ipcRenderer.on(EVENT_CHANNEL, (_e: IpcRendererEvent, msg: EventMessage) => listeners.get(msg.event)?.forEach((l) => l(msg.payload)));
+api.on = (event: ApiEvent, listener: (p: unknown) => void): (() => void) => {
+  let set = listeners.get(event);
+  if (!set) listeners.set(event, (set = new Set()));
+  set.add(listener);
+  return () => set.delete(listener);
+};
+
+// One namespaced object built from the API map; never ipcRenderer itself (the page must not reach arbitrary channels).
+contextBridge.exposeInMainWorld('paddock', Object.freeze(api));

@@ -1,0 +1,28 @@
+import type { ApiEvent, Channel } from '../../shared/api.js';
+
+/**
+ * The channel names of the API map, as plain strings: the sandboxed preload cannot load zod, so
+ * it gets this list instead of the map. The type checks below fail the build if the two drift.
+ */
+export const CHANNELS = [
+  'agents:list', 'agents:get', 'agents:save', 'agents:delete', 'agents:check',
+  'runs:list', 'runs:start', 'runs:pause', 'runs:resume', 'runs:stop', 'runs:kill', 'runs:killAll',
+  'net:set', 'net:setAllOffline',
+  'activity:query', 'activity:verify',
+  'approvals:list', 'approvals:answer',
+  'vault:list', 'vault:setSecret', 'vault:removeSecret',
+  'system:doctor', 'system:info',
+] as const satisfies readonly Channel[];
+
+type Missing = Exclude<Channel, (typeof CHANNELS)[number]>;
+/** Compile-time: every channel of the map is listed (a missing one makes this `false`). */
+export const CHANNELS_COMPLETE: [Missing] extends [never] ? true : false = true;
+
+/** The one IPC channel that carries engine events to the window. */
+export const EVENT_CHANNEL = 'paddock:event';
+
+/** An event pushed to the window. */
+export interface EventMessage {
+  event: ApiEvent;
+  payload: unknown;
+}

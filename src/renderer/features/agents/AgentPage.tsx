@@ -1,0 +1,74 @@
+import { useState, type KeyboardEvent } from 'react';
+import type { RunInfo } from '../../../shared/agent.schema.js';
+import { api } from '../../lib/api.js';
+import { useInterval, useLoad } from '../../lib/hooks.js';
+import { viewProfile } from '../../lib/profile-doc.js';
+import { Switch } from '../../components/Switch.js';
+import { RunControls } from './RunControls.js';
+import { ActivityTab } from './ActivityTab.js';
+import { RulesTab } from './RulesTab.js';
+import { FoldersTab, LimitsTab, ProfileTab } from './ProfileTabs.js';
+import { NetworkTab } from './NetworkTab.js';
+import { VaultTab } from './VaultTab.js';
+
+const TABS = ['activity', 'rules', 'folders', 'network', 'vault', 'limits', 'profile'] as const;
+type Tab = (typeof TABS)[number];
+const LABEL: Record<Tab, string> = { activity: 'Activity', rules: 'Rules', folders: 'Folders', network: 'Network', vault: 'Vault', limits: 'Limits', profile: 'Profile (YAML)' };
+
+/** One agent: its controls and tabs. */
+export function AgentPage({ name, initialTab, back }: { name: string; initialTab?: string; back: () => void }) {
+  const [tab, setTab] = useState<Tab>((TABS as readonly string[]).includes(initialTab ?? '') ? (initialTab as Tab) : 'activity');
+  const agent = useLoad(() => api()['agents:get']({ name }), [name], ['runs:changed']);
+  const runs = useLoad(() => api()['runs:list'](undefined), [], ['runs:changed']);
+  useInterval(runs.reload, 2000);
+  const [error, setError] = useState<string | null>(null);
+  const run: RunInfo | undefined = runs.data?.find((r) => r.agent === name);
+  if (agent.error) return <p className="error" role="alert">{agent.error}</p>;
+  if (!agent.data) return <p className="muted">Loading…</p>;
+  const a = agent.data;
+  const net = (a as { network?: 'on' | 'off' | null }).network ?? viewProfile(a.profile).network;
+  const saved = (): void => agent.reload();
+  const onTabKey = (e: KeyboardEvent): void => {
+    const i = TABS.indexOf(tab);
+    if (e.key === 'ArrowRight' || e.key === 'ArrowLeft') {
+      const next = TABS[(i + (e.key === 'ArrowRight' ? 1 : TABS.length - 1)) % TABS.length]!;
+      setTab(next);
+      document.getElementById(`tab-${next}`)?.focus();
+    }
+  };
+  return (
+    <section aria-labelledby="agent-title" className="agent-page">
+      <header className="page-head">
+        <div>
+          <button type="button" className="link small" onClick={back}>← Agents</button>
+          <h1 id="agent-title">{name}</h1>
+          <div className="muted small">
+            <span className={`state ${run?.state ?? 'stopped'}`} data-testid="agent-state">{run?.state ?? 'stopped'}</span>
+            {run && ` · run ${run.run} · ${run.pids.length} processes · CPU ${(run.cpu * 100).toFixed(1)}%`}
+          </div>
+        </div>
+        <div className="actions">
+          <Switch on={net === 'on'} label={`Network for ${name}`} onChange={(on) => void api()['net:set']({ name, on }).then(saved, (e: Error) => setError(e.message))} />
+          <RunControls name={name} run={run} onError={setError} onDone={runs.reload} />
+        </div>
+      </header>
+      {error && <p className="error" role="alert">{error}</p>}
+      <div role="tablist" aria-label={`${name} sections`} className="tabs" onKeyDown={onTabKey}>
+        {TABS.map((t) => (
+          <button key={t} id={`tab-${t}`} type="button" role="tab" aria-selected={tab === t} aria-controls={`panel-${t}`} tabIndex={tab === t ? 0 : -1} className={`tab ${tab === t ? 'active' : ''}`} onClick={() => setTab(t)}>
+            {LABEL[t]}
+          </button>
+        ))}
+      </div>
+      <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`} className="tabpanel">
+        {tab === 'activity' && <ActivityTab name={name} />}
+        {tab === 'rules' && <RulesTab agent={a} saved={saved} />}
+        {tab === 'folders' && <FoldersTab agent={a} saved={saved} />}
+        {tab === 'network' && <NetworkTab agent={a} network={net} saved={saved} />}
+        {tab === 'vault' && <VaultTab agent={a} />}
+        {tab === 'limits' && <LimitsTab agent={a} saved={saved} />}
+        {tab === 'profile' && <ProfileTab agent={a} saved={saved} />}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,66 @@
+import { useMemo, useState } from 'react';
+import type { Agent } from '../../../shared/agent.schema.js';
+import { api } from '../../lib/api.js';
+import { useLoad } from '../../lib/hooks.js';
+import { rulesOf, withRules } from '../../lib/profile-doc.js';
+import { Switch } from '../../components/Switch.js';
+import { clock } from '../../lib/format.js';
+
+/** The network switch, the net rules, and recent hosts with one-click allow / deny. */
+export function NetworkTab({ agent, network, saved }: { agent: Agent; network: 'on' | 'off'; saved: () => void }) {
+  const recent = useLoad(() => api()['activity:query']({ agent: agent.name, kind: 'net.', limit: 2000 }), [agent.name], ['runs:changed']);
+  const [msg, setMsg] = useState<string | null>(null);
+  const rules = rulesOf(agent.profile);
+  const netRules = rules.split('\n').map((l) => l.trim()).filter((l) => /^(allow|deny|ask)\s+net\s/.test(l));
+  const hosts = useMemo(() => {
+    const m = new Map<string, { host: string; last: string; kind: string; count: number }>();
+    for (const e of recent.data ?? []) {
+      const r = e as { host?: string; port?: number };
+      const key = `${r.host}`;
+      const cur = m.get(key);
+      if (cur) cur.count++;
+      else m.set(key, { host: String(r.host), last: e.ts, kind: e.kind, count: 1 });
+    }
+    return [...m.values()];
+  }, [recent.data]);
+  const addRule = async (rule: string): Promise<void> => {
+    try {
+      const text = `${rules.replace(/\n*$/, '\n')}${rule}\n`;
+      await api()['agents:save']({ yaml: withRules(agent.profile, text).yaml });
+      setMsg(`Added "${rule}".`);
+      saved();
+    } catch (e) {
+      setMsg((e as Error).message);
+    }
+  };
+  return (
+    <div className="stack">
+      <div className="row">
+        <Switch on={network === 'on'} label={`Network for ${agent.name}`} onChange={(on) => void api()['net:set']({ name: agent.name, on }).then(saved, (e: Error) => setMsg(e.message))} />
+        <span className="muted">{network === 'on' ? 'Traffic goes through the egress proxy and its rules.' : 'No network at all (the ask gate still works).'}</span>
+      </div>
+      <h2>Network rules</h2>
+      {netRules.length === 0 ? <p className="muted">No net rule: every host is denied.</p> : <ul className="plain">{netRules.map((r, i) => <li key={i}><code>{r}</code> <span className="badge info">enforced</span></li>)}</ul>}
+      <h2>Recent hosts</h2>
+      <table className="table">
+        <thead><tr><th scope="col">Host</th><th scope="col">Last decision</th><th scope="col">Seen</th><th scope="col">Last</th><th scope="col">Rule</th></tr></thead>
+        <tbody>
+          {hosts.length === 0 && <tr><td colSpan={5} className="muted">No connection attempts yet.</td></tr>}
+          {hosts.map((h) => (
+            <tr key={h.host}>
+              <td><code>{h.host}</code></td>
+              <td><span className={`badge ${h.kind === 'net.deny' ? 'bad' : h.kind === 'net.allow' ? 'ok' : 'ask'}`}>{h.kind.slice(4)}</span></td>
+              <td>{h.count}</td>
+              <td>{clock(h.last)}</td>
+              <td className="controls">
+                <button type="button" onClick={() => void addRule(`allow net ${h.host}`)}>Allow</button>
+                <button type="button" onClick={() => void addRule(`deny net ${h.host}`)}>Deny</button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {msg && <p className="small" role="status">{msg}</p>}
+    </div>
+  );
+}

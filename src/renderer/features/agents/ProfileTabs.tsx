@@ -1,0 +1,103 @@
+import { useEffect, useState } from 'react';
+import type { Agent } from '../../../shared/agent.schema.js';
+import type { ProfileCheck } from '../../../shared/api.js';
+import { api } from '../../lib/api.js';
+import { download } from '../../lib/hooks.js';
+import { addFolder, removeFolder, setKey, viewProfile } from '../../lib/profile-doc.js';
+
+/** Saves a changed profile; reports the engine's sentence on failure. */
+function useSave(saved: () => void): [(yaml: string) => Promise<void>, string | null] {
+  const [msg, setMsg] = useState<string | null>(null);
+  const save = async (yaml: string): Promise<void> => {
+    try {
+      await api()['agents:save']({ yaml });
+      setMsg('Saved. Changes apply from the next start.');
+      saved();
+    } catch (e) {
+      setMsg((e as Error).message);
+    }
+  };
+  return [save, msg];
+}
+
+/** Workspace and granted folders (ro / rw / copy). */
+export function FoldersTab({ agent, saved }: { agent: Agent; saved: () => void }) {
+  const v = viewProfile(agent.profile);
+  const [save, msg] = useSave(saved);
+  const [path, setPath] = useState('');
+  const [access, setAccess] = useState('copy');
+  return (
+    <div className="stack">
+      <p>Workspace: <code>{v.workspace ?? 'default (inside the data dir: agents/NAME/workspace)'}</code> — the agent's current directory.</p>
+      <table className="table">
+        <thead><tr><th scope="col">Host folder</th><th scope="col">Access</th><th scope="col"><span className="sr-only">Remove</span></th></tr></thead>
+        <tbody>
+          {v.folders.length === 0 && <tr><td colSpan={3} className="muted">No host folder is granted: the agent sees only its home and workspace.</td></tr>}
+          {v.folders.map((f, i) => (
+            <tr key={i}>
+              <td><code>{f.path}</code></td>
+              <td>{f.access === 'copy' ? 'copy (works on a copy in the workspace)' : f.access === 'rw' ? 'read & write' : 'read only'}</td>
+              <td><button type="button" className="ghost" onClick={() => void save(removeFolder(agent.profile, i))}>Remove</button></td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <form className="row" onSubmit={(e) => { e.preventDefault(); if (path) void save(addFolder(agent.profile, path, access)); }}>
+        <label className="field grow">Folder path<input value={path} onChange={(e) => setPath(e.target.value)} placeholder="~/Documents/papers" /></label>
+        <label className="field">Access
+          <select value={access} onChange={(e) => setAccess(e.target.value)}>
+            <option value="copy">copy</option><option value="ro">read only</option><option value="rw">read & write</option>
+          </select>
+        </label>
+        <button type="submit">Grant folder</button>
+      </form>
+      {msg && <p className="small" role="status">{msg}</p>}
+    </div>
+  );
+}
+
+/** Memory, processes and CPU limits. */
+export function LimitsTab({ agent, saved }: { agent: Agent; saved: () => void }) {
+  const v = viewProfile(agent.profile);
+  const [lim, setLim] = useState(v.limits);
+  const [save, msg] = useSave(saved);
+  const submit = (): void => {
+    const out: Record<string, string | number> = {};
+    if (lim.memory) out.memory = lim.memory;
+    if (lim.processes) out.processes = Number(lim.processes);
+    if (lim.cpu) out.cpu = Number(lim.cpu);
+    void save(setKey(agent.profile, 'limits', Object.keys(out).length ? out : undefined));
+  };
+  return (
+    <form className="stack narrow" onSubmit={(e) => { e.preventDefault(); submit(); }}>
+      <label className="field">Memory<input value={lim.memory} onChange={(e) => setLim({ ...lim, memory: e.target.value })} placeholder="2GiB" /></label>
+      <label className="field">Processes at once<input inputMode="numeric" value={lim.processes} onChange={(e) => setLim({ ...lim, processes: e.target.value })} placeholder="256" /></label>
+      <label className="field">CPU (cores)<input inputMode="decimal" value={lim.cpu} onChange={(e) => setLim({ ...lim, cpu: e.target.value })} placeholder="1.0" /></label>
+      <div className="actions"><button type="submit" className="primary">Save limits</button></div>
+      {msg && <p className="small" role="status">{msg}</p>}
+    </form>
+  );
+}
+
+/** The whole profile as YAML: edit, check, save, export. */
+export function ProfileTab({ agent, saved }: { agent: Agent; saved: () => void }) {
+  const [text, setText] = useState(agent.profile);
+  const [check, setCheck] = useState<ProfileCheck | null>(null);
+  const [save, msg] = useSave(saved);
+  useEffect(() => {
+    const t = setTimeout(() => void api()['agents:check']({ yaml: text }).then(setCheck, () => undefined), 200);
+    return () => clearTimeout(t);
+  }, [text]);
+  return (
+    <div className="stack">
+      <textarea className="yaml" aria-label="Profile YAML" spellCheck={false} value={text} onChange={(e) => setText(e.target.value)} rows={20} />
+      {check?.diagnostics.map((d, i) => <p key={i} className="error small">Line {d.line}, col {d.col}: {d.message}</p>)}
+      <div className="actions">
+        <button type="button" className="primary" disabled={!check?.ok || text === agent.profile} onClick={() => void save(text)}>Save profile</button>
+        <button type="button" onClick={() => download(`${agent.name}.yaml`, agent.profile, 'text/yaml')}>Export YAML</button>
+        <button type="button" className="danger" onClick={() => { if (confirm(`Delete the agent ${agent.name}? Its home and workspace stay on disk.`)) void api()['agents:delete']({ name: agent.name }).then(() => location.reload(), (e: Error) => alert(e.message)); }}>Delete agent</button>
+      </div>
+      {msg && <p className="small" role="status">{msg}</p>}
+    </div>
+  );
+}

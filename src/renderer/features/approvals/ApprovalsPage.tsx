@@ -1,0 +1,68 @@
+import { useEffect, useState } from 'react';
+import type { Answer } from '../../../shared/approval.schema.js';
+import { api } from '../../lib/api.js';
+import { useInterval, useLoad } from '../../lib/hooks.js';
+
+const KEYS: Record<string, Answer> = { o: 'once', a: 'always', d: 'deny', D: 'deny-always' };
+const LABEL: Record<Answer, string> = { once: 'Allow once', always: 'Always allow', deny: 'Deny', 'deny-always': 'Always deny' };
+
+/** Pending asks: agent, what, why, countdown; once / always / deny / deny always, with shortcuts. */
+export function ApprovalsPage() {
+  const list = useLoad(() => api()['approvals:list'](undefined), [], ['approvals:changed']);
+  const [now, setNow] = useState(Date.now());
+  const [sel, setSel] = useState(0);
+  const [msg, setMsg] = useState<string | null>(null);
+  useInterval(() => setNow(Date.now()), 1000);
+  const items = list.data ?? [];
+  const answer = async (id: string, a: Answer): Promise<void> => {
+    try {
+      await api()['approvals:answer']({ id, answer: a });
+      setMsg(`${LABEL[a]}: done.`);
+    } catch (e) {
+      setMsg((e as Error).message);
+    }
+    list.reload();
+  };
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent): void => {
+      if (e.target instanceof HTMLInputElement || e.target instanceof HTMLTextAreaElement || e.altKey || e.ctrlKey || e.metaKey) return;
+      if (e.key === 'j' || e.key === 'ArrowDown') setSel((s) => Math.min(items.length - 1, s + 1));
+      else if (e.key === 'k' || e.key === 'ArrowUp') setSel((s) => Math.max(0, s - 1));
+      else if (KEYS[e.key] && items[sel]) void answer(items[sel]!.id, KEYS[e.key]!);
+      else return;
+      e.preventDefault();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  });
+  return (
+    <section aria-labelledby="approvals-title">
+      <header className="page-head">
+        <h1 id="approvals-title">Approvals</h1>
+        <p className="muted small">Keys: j / k to move, <kbd>o</kbd> allow once, <kbd>a</kbd> always, <kbd>d</kbd> deny, <kbd>Shift+D</kbd> always deny. An ask nobody answers is denied once when its time runs out.</p>
+      </header>
+      {msg && <p className="small" role="status">{msg}</p>}
+      {items.length === 0 && <div className="empty-state"><h2>Nothing is waiting for you</h2><p>When an agent hits an <code>ask</code> rule, its request appears here and in a notification.</p></div>}
+      <ul className="approvals" aria-label="Pending requests">
+        {items.map((a, i) => {
+          const left = Math.max(0, Math.round((Date.parse(a.expires) - now) / 1000));
+          return (
+            <li key={a.id} className={`approval ${i === sel ? 'selected' : ''}`} aria-current={i === sel} onClick={() => setSel(i)} data-approval={a.id}>
+              <div className="approval-main">
+                <div><strong>{a.agent}</strong> wants <span className="badge ask">{a.kind}</span> <code>{a.target}</code></div>
+                {a.detail && <div className="small">{a.detail}</div>}
+                <div className="small muted">Why: {a.rule ? <code>{a.rule}</code> : 'no rule matched (default ask)'}</div>
+              </div>
+              <div className={`countdown ${left < 10 ? 'urgent' : ''}`} aria-label={`${left} seconds left`}>{left}s</div>
+              <div className="controls">
+                {(Object.keys(LABEL) as Answer[]).map((ans) => (
+                  <button key={ans} type="button" className={ans === 'once' ? 'primary' : ans.startsWith('deny') ? 'danger' : ''} onClick={() => void answer(a.id, ans)}>{LABEL[ans]}</button>
+                ))}
+              </div>
+            </li>
+          );
+        })}
+      </ul>
+    </section>
+  );
+}

@@ -1,0 +1,50 @@
+/** A starting profile for a well-known agent. The user edits it before (or after) saving. */
+export interface Preset {
+  id: string;
+  label: string;
+  blurb: string;
+  yaml: (name: string) => string;
+}
+
+const common = `  deny  read **/.env
+  deny  read **/*.pem
+  deny  exec ssh
+  deny  exec scp
+  ask   action send-email
+  ask   action purchase
+  do    "Keep all work inside the workspace"
+  dont  "Never create accounts, apply for jobs or buy anything"`;
+
+function llm(command: string, hosts: string[]): (name: string) => string {
+  return (name) => `name: ${name}
+command: [${command}]
+network: on
+rules: |
+${hosts.map((h) => `  allow net ${h}`).join('\n')}
+  ask   net *
+${common}
+limits: { memory: 2GiB, processes: 256, cpu: 1.0 }
+`;
+}
+
+/** The presets of the "New agent" dialog. */
+export const PRESETS: Preset[] = [
+  { id: 'claude-code', label: 'Claude Code', blurb: "Anthropic's coding agent; talks to api.anthropic.com.", yaml: llm('claude', ['api.anthropic.com', 'statsig.anthropic.com', 'sentry.io']) },
+  { id: 'codex', label: 'Codex CLI', blurb: "OpenAI's coding agent; talks to api.openai.com.", yaml: llm('codex', ['api.openai.com', 'chatgpt.com', 'auth.openai.com']) },
+  { id: 'openclaw', label: 'OpenClaw', blurb: 'A personal assistant agent; every new host is asked.', yaml: llm('openclaw', ['api.anthropic.com', 'api.openai.com']) },
+  { id: 'aider', label: 'Aider', blurb: 'Pair programming in the terminal.', yaml: llm('aider', ['api.openai.com', 'api.anthropic.com', 'openrouter.ai']) },
+  { id: 'goose', label: 'Goose', blurb: "Block's open agent.", yaml: llm('goose', ['api.openai.com', 'api.anthropic.com']) },
+  {
+    id: 'shell',
+    label: 'Plain shell',
+    blurb: 'A contained bash with no network: for scripts and trying things out.',
+    yaml: (name) => `name: ${name}
+command: [bash, -l]
+network: off
+rules: |
+${common}
+limits: { memory: 1GiB, processes: 128, cpu: 1.0 }
+`,
+  },
+  { id: 'scratch', label: 'From scratch', blurb: 'Only a name: no network, no folders, no rules yet.', yaml: (name) => `name: ${name}\n` },
+];

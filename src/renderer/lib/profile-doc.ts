@@ -1,0 +1,86 @@
+import { isMap, isScalar, isSeq, parseDocument, Scalar } from 'yaml';
+
+/** What the UI shows of a profile (read from its YAML; the engine stays the judge of validity). */
+export interface ProfileView {
+  name: string;
+  command: string[];
+  workspace: string | null;
+  folders: { path: string; access: string }[];
+  network: 'on' | 'off';
+  rules: string;
+  secrets: { name: string; as: string; hosts: string[] }[];
+  limits: { memory: string; processes: string; cpu: string };
+}
+
+const str = (v: unknown): string => (v === undefined || v === null ? '' : String(v));
+
+/** Reads the parts of a profile the tabs show; tolerant of a profile the user is still editing. */
+export function viewProfile(yaml: string): ProfileView {
+  const v = (parseDocument(yaml).toJS() ?? {}) as Record<string, unknown>;
+  const cmd = v.command;
+  const limits = (v.limits ?? {}) as Record<string, unknown>;
+  return {
+    name: str(v.name),
+    command: Array.isArray(cmd) ? cmd.map(str) : cmd ? [str(cmd)] : ['bash', '-l'],
+    workspace: v.workspace ? str(v.workspace) : null,
+    folders: Array.isArray(v.folders) ? (v.folders as Record<string, unknown>[]).map((f) => ({ path: str(f?.path), access: str(f?.access) })) : [],
+    network: v.network === true || v.network === 'on' ? 'on' : 'off',
+    rules: str(v.rules),
+    secrets: Array.isArray(v.secrets) ? (v.secrets as Record<string, unknown>[]).map((s) => ({ name: str(s?.name), as: str(s?.as), hosts: Array.isArray(s?.hosts) ? (s.hosts as unknown[]).map(str) : [] })) : [],
+    limits: { memory: str(limits.memory), processes: str(limits.processes), cpu: str(limits.cpu) },
+  };
+}
+
+/** Sets (or, with `undefined`, removes) a top-level key, keeping the rest of the file as written. */
+export function setKey(yaml: string, key: string, value: unknown): string {
+  const doc = parseDocument(yaml);
+  if (value === undefined) doc.delete(key);
+  else doc.set(key, value);
+  return doc.toString();
+}
+
+/** The profile with its `rules:` replaced by `rules`, and the profile line of the rules' first line. */
+export function withRules(yaml: string, rules: string): { yaml: string; firstLine: number } {
+  const doc = parseDocument(yaml);
+  const text = rules.endsWith('\n') || rules === '' ? rules : `${rules}\n`;
+  if (text.trim() === '') doc.delete('rules');
+  else {
+    const s = new Scalar(text);
+    s.type = Scalar.BLOCK_LITERAL;
+    doc.set('rules', s);
+  }
+  const out = doc.toString();
+  const idx = out.split('\n').findIndex((l) => /^rules:\s*[|>]/.test(l));
+  return { yaml: out, firstLine: idx < 0 ? 0 : idx + 2 };
+}
+
+/** The rules text of a profile as the user wrote it. */
+export function rulesOf(yaml: string): string {
+  const doc = parseDocument(yaml);
+  const r = doc.get('rules', true);
+  return isScalar(r) ? str(r.value) : '';
+}
+
+/** True when the YAML's top level is a mapping (the tabs can edit it). */
+export function isEditable(yaml: string): boolean {
+  const doc = parseDocument(yaml);
+  return doc.errors.length === 0 && (doc.contents === null || isMap(doc.contents));
+}
+
+/** Adds a folder entry. */
+export function addFolder(yaml: string, path: string, access: string): string {
+  const doc = parseDocument(yaml);
+  const folders = doc.get('folders', true);
+  if (isSeq(folders)) folders.add(doc.createNode({ path, access }));
+  else doc.set('folders', [{ path, access }]);
+  return doc.toString();
+}
+
+/** Removes the folder at `index`. */
+export function removeFolder(yaml: string, index: number): string {
+  const doc = parseDocument(yaml);
+  const folders = doc.get('folders', true);
+  if (isSeq(folders)) folders.delete(index);
+  if (isSeq(folders) && folders.items.length === 0) doc.delete('folders');
+  return doc.toString();
+}

@@ -1,0 +1,53 @@
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { paddockAsync, ROOT, waitFor } from '../helpers/cli.js';
+
+/** A running `paddock serve` on a fresh data dir. */
+export interface Console {
+  url: string;
+  origin: string;
+  port: number;
+  token: string;
+  dataDir: string;
+  stop(): Promise<number | null>;
+  stderr(): string;
+}
+
+/** Starts the real CLI's web console with `--port 0` and parses the URL it prints. */
+export async function startConsole(dataDir = mkdtempSync(join(tmpdir(), 'paddock-e2e-'))): Promise<Console> {
+  if (!existsSync(join(ROOT, 'out', 'renderer', 'index.html'))) throw new Error('the renderer is not built: run `npx electron-vite build` first');
+  const p = paddockAsync(['--data-dir', dataDir, 'serve', '--port', '0']);
+  const found = await waitFor(() => /^(http:\/\/127\.0\.0\.1:(\d+)\/#token=([A-Za-z0-9_-]{43}))$/m.exec(p.out()), 20_000).catch(() => {
+    throw new Error(`paddock serve printed no URL; stderr: ${p.err()}`);
+  });
+  const line = found!;
+  return {
+    url: line[1]!,
+    origin: `http://127.0.0.1:${line[2]}`,
+    port: Number(line[2]),
+    token: line[3]!,
+    dataDir,
+    stderr: p.err,
+    async stop() {
+      if (p.child.exitCode === null) p.child.kill('SIGTERM');
+      return p.exit;
+    },
+  };
+}
+
+/** Debian's Chromium, headless, with a fresh profile (Playwright's launch() makes a new temp user-data-dir) and no background traffic. */
+export async function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+}
+
+/** Where screenshots go (gitignored test artifacts). */
+export function screenshotDir(): string {
+  const d = join(ROOT, 'test-results', 'screenshots');
+  mkdirSync(d, { recursive: true });
+  return d;
+}
