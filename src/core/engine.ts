@@ -176,9 +176,9 @@ export class Engine {
   /** Flips the agent's network switch: live for a running agent (new connections, and off cuts tunnels). */
   setNetwork(name: string, on: boolean): { live: boolean } {
     if (!this.store.agents.setNetwork(name, on ? 'on' : 'off')) throw new PaddockError('E_NOT_FOUND', `there is no agent "${name}"`);
-    this.egress.setNetwork(name, on);
-    this.log({ kind: 'rule.change', agent: name, rule: `network ${on ? 'on' : 'off'}`, change: 'replace' });
     const run = this.runs.get(name);
+    if (run) this.egress.setNetwork(name, on);
+    this.log({ kind: 'rule.change', agent: name, rule: `network ${on ? 'on' : 'off'}`, change: 'replace' });
     if (run) run.network = on ? 'on' : 'off';
     // A run started offline has no proxy variables or bridge: switching on applies at its next start.
     return { live: !run || !on || this.egress.status(name)?.mode === 'proxy' };

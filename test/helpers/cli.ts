@@ -18,6 +18,20 @@ export function paddock(args: string[], opts: SpawnSyncOptions & { input?: strin
   return { code: r.status, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') };
 }
 
+/**
+ * Runs the real `bin/paddock` without blocking this process's event loop (needed when the test
+ * itself serves what the agent talks to).
+ */
+export function paddockP(args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv; timeout?: number } = {}): Promise<CliResult> {
+  const p = paddockAsync(args, { env: opts.env });
+  p.child.stdin?.end(opts.input ?? '');
+  const timer = setTimeout(() => p.child.kill('SIGKILL'), opts.timeout ?? 60_000);
+  return p.exit.then((code) => {
+    clearTimeout(timer);
+    return { code, stdout: p.out(), stderr: p.err() };
+  });
+}
+
 /** Starts the real `bin/paddock` in the background; collects its output. */
 export function paddockAsync(args: string[], opts: Parameters<typeof spawn>[2] = {}): { child: ChildProcess; out: () => string; err: () => string; exit: Promise<number | null> } {
   const child = spawn(process.execPath, [BIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'], ...opts });

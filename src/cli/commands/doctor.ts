@@ -32,7 +32,7 @@ export const doctorCommand: Command = {
     const checks = await runDoctor(paths.root, paths.lock);
     for (const c of checks) {
       if (ctx.json) ctx.io.out(`${JSON.stringify(c)}\n`);
-      else ctx.io.out(`${c.ok ? 'ok  ' : 'FIX '} ${c.id.padEnd(10)} ${c.message}\n${c.fix ? `                fix: ${c.fix}\n` : ''}`);
+      else ctx.io.out(`${c.ok ? 'ok  ' : 'FIX '} ${c.id.padEnd(18)} ${c.message}\n${c.fix ? `                        fix: ${c.fix}\n` : ''}`);
     }
     // The keychain is optional (a passphrase works too): only sandbox problems fail the doctor.
     return checks.some((c) => !c.ok && c.id !== 'keychain') ? 1 : 0;

@@ -35,12 +35,18 @@ describe('API handlers over a real engine', () => {
     expect(await h['agents:list'](undefined)).toEqual([]);
   });
 
-  it('the network switch is logged; all offline turns every agent off', async () => {
+  it('the network switch is logged; all offline is one global switch', async () => {
     await h['agents:save']({ yaml: 'name: beta\nnetwork: on\n' });
-    await h['net:setAllOffline']({ offline: true });
+    await h['net:set']({ name: 'beta', on: false });
     expect(engine.store.agents.get('beta')?.network).toBe('off');
     const ev = await h['activity:query']({ agent: 'beta', kind: 'rule.change' });
     expect(ev[0]).toMatchObject({ kind: 'rule.change', rule: 'network off' });
+    await h['net:setAllOffline']({ offline: true });
+    expect(engine.egress.allOffline).toBe(true);
+    const all = await h['activity:query']({ kind: 'rule.change' });
+    expect(all[0]).toMatchObject({ kind: 'rule.change', agent: null, rule: 'all agents offline' });
+    await h['net:setAllOffline']({ offline: false });
+    expect(engine.egress.allOffline).toBe(false);
     expect((await h['activity:verify'](undefined)).ok).toBe(true);
   });
 
@@ -48,10 +54,13 @@ describe('API handlers over a real engine', () => {
     const metas = await h['vault:list']({ agent: 'beta' });
     expect(JSON.stringify(metas)).not.toMatch(/ciphertext|value/);
     await expect(h['approvals:answer']({ id: 'nope', answer: 'once' })).rejects.toMatchObject({ code: 'E_NOT_FOUND' });
-    engine.store.approvals.insert({ id: 'ap1', agent: 'beta', kind: 'action', target: 'send-email', detail: '', rule: 'ask action send-email', expires: new Date(Date.now() + 60_000).toISOString() });
-    expect((await h['approvals:list'](undefined)).map((a) => a.id)).toEqual(['ap1']);
-    await h['approvals:answer']({ id: 'ap1', answer: 'deny' });
-    await expect(h['approvals:answer']({ id: 'ap1', answer: 'once' })).rejects.toMatchObject({ code: 'E_NOT_FOUND' });
+    // A real ask through the engine's queue: the waiting request gets the answer.
+    const outcome = engine.approvals.request({ agent: 'beta', kind: 'action', target: 'send-email', detail: 'to boss', rule: 'ask action send-email' });
+    const [ask] = await h['approvals:list'](undefined);
+    expect(ask).toMatchObject({ agent: 'beta', kind: 'action', target: 'send-email' });
+    await h['approvals:answer']({ id: ask!.id, answer: 'deny' });
+    expect(await outcome).toBe('deny');
+    await expect(h['approvals:answer']({ id: ask!.id, answer: 'once' })).rejects.toMatchObject({ code: 'E_NOT_FOUND' });
   });
 
   it('dispatch validates input and wraps errors in the envelope', async () => {
