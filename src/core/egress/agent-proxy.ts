@@ -14,7 +14,7 @@ import type { Policy } from '../policy/evaluator.js';
 import { handleConnect, handleRequest } from './http-proxy.js';
 import type { NetEventAggregator } from './net-events.js';
 import { handleSocks } from './socks.js';
-import type { ApprovalsPort, Dialer, EgressAlertType, ProxyMode, Resolver } from './types.js';
+import type { ApprovalsPort, Dialer, EgressAlertType, EgressSecrets, ProxyMode, Resolver } from './types.js';
 
 /** The socket's file name inside the agent's socket directory. */
 export const SOCKET_NAME = 'proxy.sock';
@@ -32,6 +32,8 @@ export interface AgentProxyEnv {
   denied(agent: string, run: string | null): void;
   allOffline(): boolean;
   longLivedMs: number;
+  /** (TLS interception) CAs for upstream verification instead of the bundled roots (tests). */
+  upstreamCa?: readonly string[];
 }
 
 /** The per-agent proxy. Handlers read its state; the Egress flips its switches. */
@@ -41,6 +43,8 @@ export class AgentProxy {
   network: boolean;
   paused = false;
   gatePending = 0;
+  /** (TLS interception) The agent's header secrets, or null: every CONNECT stays an opaque tunnel. */
+  secrets: EgressSecrets | null = null;
   private server: net.Server | null = null;
   private readonly http: http.Server;
   private readonly live = new Set<Duplex>();
@@ -85,6 +89,10 @@ export class AgentProxy {
   }
   get longLivedMs(): number {
     return this.env.longLivedMs;
+  }
+  /** (TLS interception) CAs for upstream verification (undefined: Node's bundled roots). */
+  get upstreamCa(): readonly string[] | undefined {
+    return this.env.upstreamCa;
   }
   ownAddresses(): ReadonlySet<string> {
     return this.env.ownAddresses();

@@ -84,7 +84,10 @@ export class Egress {
       denied: (agent, run) => void this.tripwires.denial(agent, run),
       allOffline: () => this.offline,
       longLivedMs: this.deps.longLivedMs ?? 5000,
+      upstreamCa: this.deps.upstreamCa,
     });
+    // TLS interception for header secrets (intercept.ts).
+    p.secrets = o.secrets && o.secrets.bindings.length > 0 ? o.secrets : null;
     this.agents.set(o.agent, p);
     try {
       await p.listen();

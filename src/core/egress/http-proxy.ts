@@ -5,8 +5,10 @@
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { openConnection, pipeTunnel } from './connection.js';
+import { openConnection } from './connection.js';
 import { GATE_HOST, handleGate } from './gate.js';
+import { startTunnel } from './intercept.js';
+import { checkPlainRequest } from './intercept-secrets.js';
 import { canonicalHost, hostHeaderMatches, parseAbsoluteUri, parseAuthority } from './target.js';
 import type { AgentProxy } from './agent-proxy.js';
 
@@ -20,7 +22,8 @@ function plain(res: ServerResponse, status: number, message: string): void {
   res.end(text);
 }
 
-function forwardHeaders(raw: string[]): [string, string][] {
+/** The end-to-end headers of a raw `[k, v, k, v]` list: hop-by-hop ones and those `Connection` names removed. */
+export function forwardHeaders(raw: string[]): [string, string][] {
   const out: [string, string][] = [];
   const listed = new Set<string>();
   for (let i = 0; i < raw.length; i += 2) {
@@ -49,6 +52,9 @@ export async function handleRequest(p: AgentProxy, req: IncomingMessage, res: Se
   if (!hostHeaderMatches(req.headers.host, target)) return plain(res, 400, `paddock: the Host header "${req.headers.host ?? ''}" does not match the URL's host ${target.host}:${target.port}`);
   if (canonicalHost(target.host) === GATE_HOST) return handleGate(p, req, res, path.split('?')[0]!);
   if (req.headers.upgrade !== undefined) return plain(res, 400, 'paddock: protocol upgrades are only supported through CONNECT');
+  // Header secrets: a placeholder over plain HTTP is never injected (bound host: "use https"; other host: secret-exfil).
+  const secretRefusal = checkPlainRequest(p, target, url, req.rawHeaders);
+  if (secretRefusal) return plain(res, 403, secretRefusal);
 
   const ac = new AbortController();
   res.once('close', () => ac.abort());
@@ -135,5 +141,6 @@ export async function handleConnect(p: AgentProxy, req: IncomingMessage, sock: D
     return;
   }
   sock.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-  pipeTunnel(p, sock, o, target, 'connect', head);
+  // Opaque tunnel, or TLS interception when the agent has header secrets (intercept.ts).
+  startTunnel(p, sock, o, target, 'connect', head);
 }

@@ -4,7 +4,8 @@
  */
 import type { Socket } from 'node:net';
 import { formatIpv4, formatIpv6 } from '../policy/ip.js';
-import { openConnection, pipeTunnel } from './connection.js';
+import { openConnection } from './connection.js';
+import { startTunnel } from './intercept.js';
 import type { Target } from './target.js';
 import type { AgentProxy } from './agent-proxy.js';
 
@@ -112,5 +113,6 @@ export async function handleSocks(p: AgentProxy, sock: Socket): Promise<void> {
   }
   const rest = r.detach();
   sock.write(reply(0x00));
-  pipeTunnel(p, sock, o, target, 'socks5', rest);
+  // Opaque tunnel, or TLS interception when the agent has header secrets (intercept.ts).
+  startTunnel(p, sock, o, target, 'socks5', rest);
 }

@@ -14,6 +14,8 @@ export const DEFAULT_ALERTS: Readonly<Record<EgressAlertType, AlertSetting>> = {
   'cpu-sustained': { enabled: true, autoPause: false },
   'control-plane': { enabled: true, autoPause: true },
   proxy: { enabled: true, autoPause: false },
+  // Issue 5: a placeholder on its way to a host its secret is not bound to.
+  'secret-exfil': { enabled: true, autoPause: true },
 };
 
 /** Ports of the tripwires. */

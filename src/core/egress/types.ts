@@ -7,6 +7,8 @@ import type { Socket } from 'node:net';
 import type { Answer } from '../../shared/approval.schema.js';
 import type { NewEvent } from '../../shared/events.schema.js';
 import type { Policy } from '../policy/evaluator.js';
+import type { AgentCa } from '../vault/ca.js';
+import type { HeaderBinding } from '../vault/inject.js';
 
 /** One resolved address (as `dns.lookup(..., { all: true })` returns them). */
 export interface ResolvedAddress {
@@ -48,7 +50,7 @@ export interface ApprovalsPort {
 }
 
 /** Tripwire alert types raised by the egress module. */
-export type EgressAlertType = 'private-probe' | 'ssh-egress' | 'denied-burst' | 'cpu-sustained' | 'control-plane' | 'proxy';
+export type EgressAlertType = 'private-probe' | 'ssh-egress' | 'denied-burst' | 'cpu-sustained' | 'control-plane' | 'proxy' | 'secret-exfil';
 
 /** Per alert type: raise it at all, and pause the agent when it fires. */
 export interface AlertSetting {
@@ -92,6 +94,39 @@ export interface EgressDeps {
   longLivedMs?: number;
   /** Milliseconds clock (tests). Default Date.now. */
   now?: () => number;
+  /**
+   * (TLS interception) The CAs that upstream servers' certificates are verified against, in
+   * place of Node's bundled root store. Tests only (a loopback server with its own test CA);
+   * leave unset in production. Verification is never switched off.
+   */
+  upstreamCa?: readonly string[];
+}
+
+/**
+ * (TLS interception) An agent's header secrets, for the proxy to inject (see intercept.ts).
+ * Given only when the agent has `as: header` secrets.
+ */
+export interface EgressSecrets {
+  /** The agent's header secrets with their values (host side only). */
+  bindings: readonly HeaderBinding[];
+  /** The agent's interception CA (createAgentCa without `permitted` when `intercept` is `all`). */
+  ca: AgentCa;
+  /** Called for every injection (the engine logs `secret.use` with `as: header`). */
+  onUse?(name: string, host: string): void;
+  /** `deny`/`ask secret NAME`: resolves false to leave the placeholder (the engine asks the user). Default: allowed. */
+  decide?(name: string, host: string): Promise<boolean>;
+  /**
+   * Which TLS connections are terminated: `all` (default; every CONNECT that speaks TLS, so a
+   * placeholder going anywhere is seen) or `bound` (only hosts a secret is bound to).
+   */
+  intercept?: 'all' | 'bound';
+  /**
+   * An intercepted TLS request carrying a placeholder to a host it is not bound to: `forward`
+   * it unchanged (default, the issue's acceptance) or `refuse` it with 403. Either way the
+   * placeholder is never replaced and a `secret-exfil` alert is raised (auto-pause by default).
+   * Plain-HTTP requests carrying a placeholder are always refused.
+   */
+  exfil?: 'forward' | 'refuse';
 }
 
 /** How an agent's socket behaves. */
@@ -113,6 +148,8 @@ export interface OpenAgentOptions {
   mode: ProxyMode;
   /** Seconds an ask waits (profile `approvals.timeout`, default 60). */
   approvalTimeoutS?: number;
+  /** The agent's header secrets: TLS is intercepted to inject them (absent: every CONNECT stays opaque). */
+  secrets?: EgressSecrets;
 }
 
 /** What `status(agent)` reports. */

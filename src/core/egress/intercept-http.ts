@@ -1,0 +1,162 @@
+/**
+ * The HTTP/1.1 relay of one intercepted TLS connection: Node's HTTP parser reads the agent's
+ * requests (keep-alive, Content-Length and chunked bodies, pipelining answered in order), the
+ * headers get their secrets (intercept-secrets.ts), and each request goes out, one at a time,
+ * on the verified upstream TLS connection; responses are streamed back.
+ */
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type tls from 'node:tls';
+import type { Opened } from './connection.js';
+import { forwardHeaders } from './http-proxy.js';
+import { prepareIntercepted } from './intercept-secrets.js';
+import { canonicalHost, formatTarget, parseAuthority, type Target } from './target.js';
+import type { AgentProxy } from './agent-proxy.js';
+import type { Counters } from './intercept.js';
+
+function plain(res: ServerResponse, status: number, message: string): void {
+  if (res.headersSent || res.destroyed) return;
+  const text = `${message}\n`;
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text), connection: 'close' });
+  res.end(text);
+}
+
+function rawError(sock: Duplex, status: number, message: string): void {
+  if (!sock.writable) return void sock.destroy();
+  const text = `${message}\n`;
+  sock.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? 'Error'}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`);
+}
+
+/** Whether a Host header names the tunnel's host and port (443 when it names none). */
+function hostMatches(header: string | undefined, target: Target): boolean {
+  if (header === undefined) return true; // HTTP/1.0: the tunnel decides.
+  const h = parseAuthority(header.trim(), 443);
+  return !!h && canonicalHost(h.host) === canonicalHost(target.host) && h.port === target.port;
+}
+
+/** An HTTP server for one agent-side TLS socket (never listening: fed with `connection`). */
+function relayServer(onRequest: (req: IncomingMessage, res: ServerResponse) => void): http.Server {
+  // requestTimeout 0: a request may wait for an `ask secret` answer.
+  const server = http.createServer({ requestTimeout: 0, headersTimeout: 30_000, maxHeaderSize: 32 * 1024 });
+  server.on('request', onRequest);
+  // Threat: a WebSocket / h2c upgrade turning the relay into a channel the proxy cannot read.
+  server.on('upgrade', (_req: IncomingMessage, sock: Duplex) => rawError(sock, 400, 'paddock: protocol upgrades (WebSocket, h2c) are not supported on connections where Paddock injects header secrets'));
+  server.on('clientError', (_err, sock: Duplex) => rawError(sock, 400, 'paddock: only HTTP/1.1 is spoken on connections where Paddock injects header secrets'));
+  return server;
+}
+
+/** One intercepted connection whose upstream TLS is verified. */
+export interface InterceptedConn {
+  agentTls: tls.TLSSocket;
+  upstream: tls.TLSSocket;
+  target: Target;
+  via: string;
+  opened: Opened;
+  counters: Counters;
+}
+
+/** Relays the agent's HTTP/1.1 requests to the verified upstream, injecting header secrets. */
+export function serveIntercepted(p: AgentProxy, c: InterceptedConn): void {
+  const { agentTls, upstream, target, opened } = c;
+  const s = p.secrets!;
+  const t = formatTarget(target);
+  let requests = 0;
+  let inflight = 0;
+  let upstreamGone = false;
+  let closed = false;
+  // One upstream connection: the agent keeps it alive and queues requests on it (maxSockets 1).
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  let fresh: tls.TLSSocket | null = upstream;
+  agent.createConnection = (_opts, cb): Duplex | undefined => {
+    if (fresh) {
+      const sock = fresh;
+      fresh = null;
+      return sock;
+    }
+    // The upstream closed its side: the agent's connection is ended too, and it reconnects (vetted again).
+    cb?.(new Error('the upstream closed the connection; retry'), undefined as unknown as Duplex);
+    return undefined;
+  };
+  const untrackUp = p.track(upstream);
+  const finish = (): void => {
+    if (closed) return;
+    closed = true;
+    untrackUp();
+    agent.destroy();
+    upstream.destroy();
+    agentTls.destroy();
+    const v = opened.vet;
+    p.events.emit({
+      kind: 'net.allow', agent: p.agent, run: p.run, host: target.host, port: target.port, address: v.address,
+      rule: v.decision.rule, line: v.decision.line, reason: v.decision.reason, via: c.via, intercepted: true, requests,
+      bytesUp: c.counters.up, bytesDown: c.counters.down, durationMs: Date.now() - opened.started,
+    });
+  };
+  upstream.once('close', () => {
+    upstreamGone = true;
+    if (inflight === 0) agentTls.end();
+  });
+  agentTls.once('close', finish);
+  agentTls.once('error', finish);
+  upstream.on('error', () => upstream.destroy());
+
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    requests++;
+    inflight++;
+    res.once('close', () => {
+      inflight--;
+      if (upstreamGone && inflight === 0) agentTls.end();
+    });
+    void relay(req, res).catch(() => res.destroy());
+  };
+
+  const relay = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const blocked = p.blockedReason();
+    if (blocked) return plain(res, 403, `paddock: denied net ${t}: ${blocked}`);
+    if (req.headers.upgrade !== undefined) return plain(res, 400, 'paddock: protocol upgrades (WebSocket, h2c) are not supported on connections where Paddock injects header secrets');
+    const url = req.url ?? '';
+    if (!url.startsWith('/') && !(url === '*' && req.method === 'OPTIONS')) return plain(res, 400, `paddock: expected a path (origin-form) in the request line, got "${url.slice(0, 100)}"`);
+    // Threat: domain fronting — a secret injected for the bound host while a shared front end routes on Host to another site.
+    if (!hostMatches(req.headers.host, target))
+      return plain(res, 400, `paddock: the Host header "${req.headers.host ?? ''}" does not match the tunnel's host ${t}`);
+    const verdict = await prepareIntercepted(p, s, target, url, forwardHeaders(req.rawHeaders));
+    if (!verdict.ok) return plain(res, verdict.status, verdict.message);
+    if (res.destroyed) return;
+    const headers = verdict.headers;
+    if (!headers.some((h, i) => i % 2 === 0 && h.toLowerCase() === 'host')) headers.unshift('Host', target.port === 443 ? target.host : t);
+    const upReq = http.request({
+      agent,
+      method: req.method,
+      path: url,
+      headers: headers as unknown as http.OutgoingHttpHeaders, // raw [k, v, k, v] form keeps order and duplicates
+      setHost: false,
+    });
+    upReq.on('response', (upRes) => {
+      if (!res.headersSent) res.writeHead(upRes.statusCode ?? 502, upRes.statusMessage, forwardHeaders(upRes.rawHeaders).flat());
+      upRes.pipe(res);
+      upRes.on('error', () => res.destroy());
+    });
+    upReq.on('error', (err: NodeJS.ErrnoException) => {
+      plain(res, 502, `paddock: the upstream server ${t} failed (${err.code ?? err.message})`);
+      if (res.headersSent) res.destroy();
+    });
+    res.once('close', () => {
+      if (!res.writableFinished) upReq.destroy();
+    });
+    req.pipe(upReq);
+  };
+
+  relayServer(onRequest).emit('connection', agentTls);
+}
+
+/** An intercepted connection whose upstream failed (certificate verification): every request gets a 502 saying why. */
+export function serveUpstreamFailure(p: AgentProxy, c: { agentTls: tls.TLSSocket; target: Target; via: string; opened: Opened; reason: string }): void {
+  const v = c.opened.vet;
+  p.events.emit({
+    kind: 'net.deny', agent: p.agent, run: p.run, host: c.target.host, port: c.target.port, address: v.address,
+    rule: null, line: null, reason: c.reason, via: c.via, intercepted: true,
+  });
+  const untrack = p.track(c.agentTls);
+  c.agentTls.once('close', untrack);
+  relayServer((_req, res) => plain(res, 502, `paddock: ${c.reason}`)).emit('connection', c.agentTls);
+}
