@@ -90,7 +90,8 @@ function vetAddress(ctx: VetContext, hostText: string, ip: IpAddress, port: numb
   if ((cls === 'loopback' || own) && ctx.controlPorts.includes(port))
     return { ...base, controlPlane: true, decision: deny(`${ip.text}:${port} is Paddock's own control plane: never reachable from an agent`) };
   const d = ctx.policy.decideNet({ host: hostText, port, address: ip.text });
-  if (d.effect === 'deny' || !own) return { ...base, decision: d };
+  // Loopback is already special in the policy (only a rule naming it, or localhost, opens it).
+  if (d.effect === 'deny' || !own || cls === 'loopback') return { ...base, decision: d };
   // Threat: the host's own public address reaching services bound to all interfaces; only a rule naming it opens it.
   if (namedByRule(ctx.policy, ip, port)) return { ...base, decision: d };
   return { ...base, decision: deny(`${ip.text} is one of this machine's own addresses: only a rule naming it can allow it`) };

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Rule } from '../../shared/rules.schema.js';
@@ -7,6 +8,8 @@ import type { ApprovalsPort } from '../egress/types.js';
 import { compilePolicy, type Policy } from '../policy/evaluator.js';
 import type { DataPaths } from '../store/data-dir.js';
 import type { Vault } from '../vault/vault.js';
+import { caBundle, caBundleEnv, createAgentCa, SYSTEM_CA_BUNDLES } from '../vault/index.js';
+import type { EgressSecrets } from '../egress/types.js';
 import type { PrepareRun, RunAdditions } from './run-manager.js';
 
 /** What a run's preparation needs from the engine. */
@@ -51,22 +54,44 @@ export function makePrepare(d: PrepareDeps): PrepareRun {
     };
     try {
       const additions: RunAdditions = { teardown, extraEnv: {}, extraFiles: [] };
+      // deny secret NAME withholds it; ask secret NAME waits for the user (denied on timeout).
+      const askSecret = async (name: string, detail: string): Promise<boolean> => {
+        const dec = policy.decide('secret', name);
+        if (dec.effect !== 'ask') return dec.effect === 'allow';
+        const outcome = await d.ask.request({ agent, run, kind: 'secret', target: name, detail, rule: dec.rule, timeoutMs: profile.approvals.timeout * 1000 });
+        return outcome === 'once' || outcome === 'always';
+      };
+      let secrets: EgressSecrets | undefined;
       if (profile.secrets.length > 0) {
-        const secrets = await d.vault().resolveForRun(agent, profile.secrets, {
+        const delivered = await d.vault().resolveForRun(agent, profile.secrets, {
           home,
-          // deny secret NAME withholds it; ask secret NAME waits for the user (denied on timeout).
-          decide: async (name) => {
-            const dec = policy.decide('secret', name);
-            if (dec.effect === 'allow') return 'allow';
-            if (dec.effect === 'deny') return 'deny';
-            const outcome = await d.ask.request({ agent, run, kind: 'secret', target: name, detail: `deliver secret ${name} to ${agent}`, rule: dec.rule, timeoutMs: profile.approvals.timeout * 1000 });
-            return outcome === 'once' || outcome === 'always' ? 'allow' : 'deny';
-          },
+          decide: async (name) => ((await askSecret(name, `deliver secret ${name} to ${agent}`)) ? 'allow' : 'deny'),
         });
-        Object.assign(additions.extraEnv!, secrets.env);
-        additions.extraFiles!.push(...secrets.files);
+        Object.assign(additions.extraEnv!, delivered.env);
+        additions.extraFiles!.push(...delivered.files);
+        if (delivered.headers.length > 0) {
+          // Header secrets: the agent holds placeholders; the proxy terminates TLS with this run's CA
+          // (its key never leaves this process) and injects the values for the bound hosts only.
+          const ca = createAgentCa(agent);
+          const bundle = caBundle(ca.certPem);
+          const paths = SYSTEM_CA_BUNDLES.filter((p) => existsSync(p));
+          for (const dest of paths.length ? paths : [SYSTEM_CA_BUNDLES[0]!]) additions.extraFiles!.push({ dest, content: bundle, mode: 0o444 });
+          Object.assign(additions.extraEnv!, caBundleEnv(paths[0] ?? SYSTEM_CA_BUNDLES[0]!));
+          // An approved injection lasts for this run (asking at every request would drown the user).
+          const approved = new Map<string, Promise<boolean>>();
+          secrets = {
+            bindings: delivered.headers,
+            ca,
+            onUse: (name, host) => d.vault().recordInjection(agent, name, host),
+            decide: (name, host) => {
+              const key = `${name}\u0000${host}`;
+              if (!approved.has(key)) approved.set(key, askSecret(name, `inject secret ${name} into a request to ${host}`));
+              return approved.get(key)!;
+            },
+          };
+        }
       }
-      await d.egress.open({ agent, run, socketDir, policy, mode: network === 'on' ? 'proxy' : 'gate', approvalTimeoutS: profile.approvals.timeout });
+      await d.egress.open({ agent, run, socketDir, policy, mode: network === 'on' ? 'proxy' : 'gate', approvalTimeoutS: profile.approvals.timeout, ...(secrets ? { secrets } : {}) });
       const glue = sandboxGlue({ socketDir, helperDir: d.helperDir, network: network === 'on' });
       additions.extraBinds = glue.extraBinds;
       Object.assign(additions.extraEnv!, glue.extraEnv);

@@ -51,6 +51,13 @@ describe('vetConnection (decision level, nothing is dialled)', () => {
     expect((await vetConnection(ctx('allow net *\nallow net 203.0.114.7', names, { ownAddresses: own }), { host: 'me.test', port: 443 })).effect).toBe('allow');
   });
 
+  it('a rule naming localhost opens loopback even though 127.0.0.1 is also one of the host\'s own addresses', async () => {
+    const names = { localhost: [{ address: '127.0.0.1', family: 4 as const }] };
+    const own = new Set(['127.0.0.1', '203.0.114.7']);
+    expect((await vetConnection(ctx('allow net localhost:8443', names, { ownAddresses: own }), { host: 'localhost', port: 8443 })).effect).toBe('allow');
+    expect((await vetConnection(ctx('allow net *', names, { ownAddresses: own }), { host: 'localhost', port: 8443 })).effect).toBe('deny');
+  });
+
   it('asks before any DNS lookup and denies without resolving when not approved', async () => {
     const c = ctx('ask net *', { 'x.test': [{ address: '93.184.216.34', family: 4 }] }, { ask: async () => false });
     const v = await vetConnection(c, { host: 'x.test', port: 443 });
