@@ -32,6 +32,31 @@ export interface EngineDeps {
   passphrasePrompt?: PassphrasePrompt;
   /** TCP ports of this host's own web console (agents may never reach them). */
   controlPorts?: () => readonly number[];
+  /** The mining tripwire: CPU (cores) sustained for a time raises `cpu-sustained`, optionally pausing. */
+  cpuAlert?: CpuAlertSettings;
+}
+
+/** Settings of the `cpu-sustained` tripwire. */
+export interface CpuAlertSettings {
+  threshold: number;
+  sustainedMs: number;
+  autoPause: boolean;
+}
+
+/** Default: one full core for two minutes raises an alert; pausing is the user's choice. */
+export const DEFAULT_CPU_ALERT: CpuAlertSettings = { threshold: 0.9, sustainedMs: 120_000, autoPause: false };
+
+/**
+ * Reads `PADDOCK_CPU_ALERT` = `CORES:SECONDS[:pause]` (e.g. `0.8:60:pause`). Bad values are an error
+ * that says how to write it (never silently ignored: the user believes the tripwire is set).
+ */
+export function cpuAlertFromEnv(env: NodeJS.ProcessEnv): CpuAlertSettings {
+  const raw = env.PADDOCK_CPU_ALERT?.trim();
+  if (!raw) return DEFAULT_CPU_ALERT;
+  const m = /^(\d+(?:\.\d+)?):(\d+(?:\.\d+)?)(?::(pause|nopause))?$/.exec(raw);
+  if (!m || Number(m[1]) <= 0 || Number(m[2]) <= 0)
+    throw new PaddockError('E_USAGE', `PADDOCK_CPU_ALERT="${raw}" is not CORES:SECONDS[:pause] (for example 0.8:60:pause)`);
+  return { threshold: Number(m[1]), sustainedMs: Number(m[2]) * 1000, autoPause: m[3] === 'pause' };
 }
 
 export interface EngineEvents {
@@ -78,10 +103,13 @@ export class Engine {
       approvals: this.answers.gate(this.approvals),
       pause: (agent, reason) => this.runs.pause(agent, reason).catch(() => undefined),
       controlPorts: deps.controlPorts,
+      alerts: { types: { 'cpu-sustained': { autoPause: (deps.cpuAlert ?? DEFAULT_CPU_ALERT).autoPause } } },
     });
     this.cpu = new CpuWatch({
       stats: async (agent) => (await this.runs.get(agent)?.proc?.stats().catch(() => null))?.cpu ?? null,
       tripwires: this.egress.tripwires,
+      threshold: (deps.cpuAlert ?? DEFAULT_CPU_ALERT).threshold,
+      sustainedMs: (deps.cpuAlert ?? DEFAULT_CPU_ALERT).sustainedMs,
     });
     const helperDir = join(paths.run, 'egress', 'bin');
     this.runs = new RunManager({

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { PaddockError } from '../../shared/errors.js';
-import { createEngine } from '../../core/engine.js';
+import { cpuAlertFromEnv, createEngine } from '../../core/engine.js';
 import { connectControl, type ControlClient } from '../../core/host/control-client.js';
 import { startHost } from '../../core/host/host.js';
 import { ensureDataDir } from '../../core/store/data-dir.js';
@@ -42,7 +42,7 @@ dir, the agent is started there and its output streamed here. Ctrl-C stops the a
 };
 
 async function runAsHost(ctx: CommandContext, dataDir: string, yaml: string, file: string, command: string[] | null): Promise<number> {
-  const engine = await createEngine({ dataDir, passphrasePrompt: ttyPassphrasePrompt() });
+  const engine = await createEngine({ dataDir, passphrasePrompt: ttyPassphrasePrompt(), cpuAlert: cpuAlertFromEnv(ctx.env) });
   let host;
   try {
     host = await startHost(engine, `paddock run ${file}`, paddockVersion());
@@ -96,6 +96,7 @@ async function runAsGuest(ctx: CommandContext, client: ControlClient, yaml: stri
       if ('stream' in msg) (msg.stream === 'stdout' ? process.stdout : process.stderr).write(Buffer.from(msg.data, 'base64'));
       else if ('exit' in msg) finish(msg.exit.exitCode);
       else if ('ok' in msg && !msg.ok) {
+        if (finished) return; // the host closing our socket after the exit message is not an error
         ctx.io.err(`paddock: ${msg.error.message}\n`);
         finish(EXIT_PADDOCK);
       }

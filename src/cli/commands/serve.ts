@@ -1,5 +1,5 @@
 import { createApiHandlers } from '../../core/api/handlers.js';
-import { createEngine } from '../../core/engine.js';
+import { cpuAlertFromEnv, createEngine } from '../../core/engine.js';
 import { startHost } from '../../core/host/host.js';
 import { PaddockError } from '../../shared/errors.js';
 import { expectPositionals, UsageError } from '../args.js';
@@ -30,7 +30,7 @@ Ctrl-C (or SIGTERM) stops every agent and exits.`,
     const paths = cliPaths(ctx);
     // Threat: an agent probing the console: its port is control plane, refused by every proxy.
     let consolePort: number | null = null;
-    const engine = await createEngine({ dataDir: paths.root, controlPorts: () => (consolePort === null ? [] : [consolePort]) });
+    const engine = await createEngine({ dataDir: paths.root, cpuAlert: cpuAlertFromEnv(ctx.env), controlPorts: () => (consolePort === null ? [] : [consolePort]) });
     let host;
     try {
       host = await startHost(engine, 'paddock serve', paddockVersion());
