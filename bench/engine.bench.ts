@@ -1,0 +1,72 @@
+// Start-to-exit of `true` through the whole engine (profile → plan with the real mounts, seccomp,
+// gate socket, cgroups, watchers, events) vs bare bwrap running the very same plan's argv.
+// Run: npx tsx bench/engine.bench.ts
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createEngine } from '../src/core/engine.js';
+import { renderInstructions } from '../src/core/agents/instructions.js';
+import { prepareSandbox } from '../src/core/sandbox/plan.js';
+import { spawnSandbox } from '../src/core/sandbox/spawn.js';
+import { percentile, writeSection } from './report.js';
+
+const N = Number(process.env.BENCH_N ?? 60);
+const dir = mkdtempSync(join(tmpdir(), 'paddock-bench-engine-'));
+const engine = await createEngine({ dataDir: dir });
+const { profile, ruleSet } = engine.importProfile('name: bench\ncommand: [/bin/true]\nlimits: { memory: 1GiB, processes: 256 }\n', null);
+
+async function viaEngine(): Promise<number> {
+  const t0 = performance.now();
+  const run = await engine.start('bench', { stdio: 'pipe' });
+  run.stdout?.resume();
+  run.stderr?.resume();
+  await run.done;
+  return performance.now() - t0;
+}
+
+const plan = await prepareSandbox({
+  agent: 'bench', runId: 'bare', dataDir: dir, home: engine.paths.agentHome('bench'), workspace: engine.paths.agentWorkspace('bench'),
+  folders: [], command: ['/bin/true'], rules: ruleSet.rules, instructions: renderInstructions(profile, ruleSet),
+});
+async function bare(): Promise<number> {
+  const t0 = performance.now();
+  await new Promise<void>((resolve, reject) => {
+    const c = spawnSandbox(plan, ['ignore', 'pipe', 'pipe']);
+    c.stdout?.resume();
+    c.stderr?.resume();
+    c.once('error', reject);
+    c.once('exit', () => resolve());
+  });
+  return performance.now() - t0;
+}
+
+for (let i = 0; i < 5; i++) {
+  await bare();
+  await viaEngine();
+}
+const bareT: number[] = [];
+const engT: number[] = [];
+for (let i = 0; i < N; i++) {
+  bareT.push(await bare());
+  engT.push(await viaEngine());
+}
+await plan.cleanup();
+await engine.close();
+rmSync(dir, { recursive: true, force: true });
+
+const fmt = (ms: number): string => `${ms.toFixed(1)} ms`;
+const ratio = percentile(engT, 50) / percentile(bareT, 50);
+const md = `## Agent start-to-exit through the engine (issue 3)
+
+\`true\` as an agent: \`engine.start\` (profile, sandbox plan with the real mounts and masks, seccomp,
+the egress gate socket, cgroup limits, proc/fs watchers, run.start/run.exit events) vs **bare bwrap
+running the same plan's argv** (same mounts, same seccomp), alternating, N = ${N} each after 5 warm-ups.
+
+| path | median | p90 |
+| --- | --- | --- |
+| bare \`bwrap\`, same plan argv — baseline | ${fmt(percentile(bareT, 50))} | ${fmt(percentile(bareT, 90))} |
+| through the engine | ${fmt(percentile(engT, 50))} | ${fmt(percentile(engT, 90))} |
+
+Ratio of medians: **${ratio.toFixed(2)}×** (goal ≤ 1.3×: ${ratio <= 1.3 ? 'met' : 'missed'}). Load average during the run: ${loadavg()[0]!.toFixed(1)}.`;
+writeSection('engine', md);
+process.stdout.write(`${md}\n`);
