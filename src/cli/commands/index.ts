@@ -4,9 +4,11 @@ import { checkCommand } from './check.js';
 import { killCommand, netCommand, pauseCommand, psCommand, resumeCommand, stopCommand } from './control.js';
 import { doctorCommand } from './doctor.js';
 import { eventsCommand, logCommand } from './events.js';
+import { keygenCommand } from './keygen.js';
 import { runCommand } from './run.js';
 import { secretCommand } from './secret.js';
 import { serveCommand } from './serve.js';
+import { shellCommand } from './shell.js';
 
 /** Every CLI command, in the order `paddock --help` lists them. */
 export const COMMANDS: Command[] = [
@@ -26,4 +28,6 @@ export const COMMANDS: Command[] = [
   secretCommand,
   doctorCommand,
   serveCommand,
+  shellCommand,
+  keygenCommand,
 ];

@@ -10,6 +10,8 @@ import type { ApiHandlers } from '../../core/api/handlers.js';
 import type { Engine } from '../../core/engine.js';
 import { ConsoleGuard, newToken, WS_PROTOCOL } from './guard.js';
 import { readStatic } from './static-files.js';
+import { TERMINAL_PATH, TerminalSockets } from './terminal-socket.js';
+import { terminalRoute } from './terminal-routes.js';
 
 /** The built renderer (`npx electron-vite build`), from src/cli/serve or dist/cli/serve alike. */
 export const DEFAULT_RENDERER_DIR = fileURLToPath(new URL('../../../out/renderer', import.meta.url));
@@ -27,6 +29,8 @@ export interface ConsoleOptions {
   rendererDir?: string;
   /** For tests; a fresh random token otherwise. */
   token?: string;
+  /** The user's `$SHELL`: the Terminal tab's default shell (default process.env.SHELL). */
+  userShell?: string;
 }
 
 export interface ConsoleServer {
@@ -65,6 +69,9 @@ export async function startConsoleServer(o: ConsoleOptions): Promise<ConsoleServ
     // The token subprotocol is never echoed back; the client also offers WS_PROTOCOL, which we pick.
     handleProtocols: (protocols) => (protocols.has(WS_PROTOCOL) ? WS_PROTOCOL : false),
   });
+
+  // The Terminal tab's sessions (issue 8): same Host/Origin/token checks as /api/ws.
+  const terminals = new TerminalSockets(o.engine, o.userShell ?? process.env.SHELL);
 
   const headers = (res: ServerResponse, type: string, extra: Record<string, string> = {}): void => {
     res.setHeader('Content-Type', type);
@@ -109,6 +116,8 @@ export async function startConsoleServer(o: ConsoleOptions): Promise<ConsoleServ
       const r = await dispatch(o.handlers, 'agents:list', undefined);
       return r.ok ? json(res, 200, r.value) : fail(res, 500, r.error.code, r.error.message);
     }
+    const terminal = await terminalRoute(o.engine, path, req.method ?? 'GET', () => readBody(req));
+    if (terminal) return json(res, terminal.status, terminal.body);
     const name = path.slice('/api/'.length);
     if (!isChannel(name)) return fail(res, 404, 'E_NOT_FOUND', `unknown API channel "${name}"`);
     if (req.method !== 'POST') return fail(res, 405, 'E_USAGE', `use POST /api/${name} with a JSON body`, { Allow: 'POST' });
@@ -158,10 +167,11 @@ export async function startConsoleServer(o: ConsoleOptions): Promise<ConsoleServ
       socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     };
     const path = (req.url ?? '/').split('?')[0];
-    if (path !== '/api/ws') return refuse('404 Not Found');
+    if (path !== '/api/ws' && path !== TERMINAL_PATH) return refuse('404 Not Found');
     // Threat: cross-site WebSocket hijacking and DNS rebinding; then the token, like every /api/ call.
     if (guard.checkSite(req)) return refuse('403 Forbidden');
     if (!guard.wsTokenOk(req)) return refuse('401 Unauthorized');
+    if (path === TERMINAL_PATH) return terminals.upgrade(req, socket, head, refuse);
     if (wss.clients.size >= MAX_WS_CLIENTS) return refuse('503 Service Unavailable');
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
@@ -195,6 +205,7 @@ export async function startConsoleServer(o: ConsoleOptions): Promise<ConsoleServ
     server,
     async close() {
       unsubscribe();
+      await terminals.close();
       for (const c of wss.clients) c.terminate();
       wss.close();
       server.closeAllConnections();

@@ -12,6 +12,8 @@ export interface RequestContext {
   onStdin?: (data: Buffer) => void;
   onStdinEnd?: () => void;
   onSignal?: (signal: 'SIGINT' | 'SIGTERM') => void;
+  /** Window size changes of a `shell` session. */
+  onResize?: (size: { cols: number; rows: number }) => void;
   /** Registers a callback for when the client connection closes (a guest `run` that died). */
   onClose(cb: () => void): void;
 }
@@ -22,7 +24,7 @@ export type Handlers = {
 };
 
 /** Methods whose handler streams (it sends the final message itself). */
-const STREAMING = new Set<Method>(['run']);
+const STREAMING = new Set<Method>(['run', 'shell']);
 
 /**
  * The control socket at `<data-dir>/run/paddock.sock`: mode 0600 in a 0700 folder, so only the
@@ -101,6 +103,7 @@ function serveConnection(sock: Socket, handlers: Handlers): void {
         if ('stdin' in msg) return requests.get(msg.id)?.onStdin?.(Buffer.from(msg.stdin, 'base64'));
         if ('stdinEnd' in msg) return requests.get(msg.id)?.onStdinEnd?.();
         if ('signal' in msg) return requests.get(msg.id)?.onSignal?.(msg.signal);
+        if ('resize' in msg) return requests.get(msg.id)?.onResize?.(msg.resize);
         void dispatch(msg.id, msg.method, msg.params ?? {});
       },
       (message) => {

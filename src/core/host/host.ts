@@ -4,6 +4,7 @@ import type { Engine } from '../engine.js';
 import type { ActiveRun } from '../runs/run-manager.js';
 import { sweepStaleCgroups } from '../sandbox/runtime/index.js';
 import { listenControl, type Handlers, type RequestContext } from './control-server.js';
+import { guestShell } from './guest-shell.js';
 import { acquireHostLock, type HostLock } from './lock.js';
 import type { Params } from './protocol.js';
 
@@ -48,6 +49,7 @@ export async function startHost(engine: Engine, what: string, version: string): 
       if (!(await engine.approvals.answer(id, answer))) throw new PaddockError('E_NOT_FOUND', `approval ${id} is not pending (already answered, timed out, or never asked); see paddock approvals`);
     },
     run: (params, ctx) => guestRun(engine, params, ctx),
+    shell: (params, ctx) => guestShell(engine, params, ctx),
   };
   let control;
   try {

@@ -30,6 +30,17 @@ export const METHODS = {
       tty: z.boolean().optional(),
     })
     .strict(),
+  /** `paddock shell` with a host running: a terminal session on a pty inside the sandbox, streamed here. */
+  shell: z
+    .object({
+      name: Name,
+      command: z.array(z.string().max(65_536)).max(4096).nullable(),
+      cols: z.number().int().min(1).max(1000),
+      rows: z.number().int().min(1).max(500),
+      /** The user's `$SHELL` (only its basename is used, and only if it exists inside). */
+      userShell: z.string().max(4096).optional(),
+    })
+    .strict(),
 } as const;
 export type Method = keyof typeof METHODS;
 export type Params<M extends Method> = z.infer<(typeof METHODS)[M]>;
@@ -40,6 +51,8 @@ export const ClientMessageSchema = z.union([
   z.object({ id: z.number().int().nonnegative(), stdin: z.string().max(MAX_LINE) }).strict(),
   z.object({ id: z.number().int().nonnegative(), stdinEnd: z.literal(true) }).strict(),
   z.object({ id: z.number().int().nonnegative(), signal: z.enum(['SIGINT', 'SIGTERM']) }).strict(),
+  /** Window size of a `shell` session. */
+  z.object({ id: z.number().int().nonnegative(), resize: z.object({ cols: z.number().int().min(1).max(1000), rows: z.number().int().min(1).max(500) }).strict() }).strict(),
 ]);
 export type ClientMessage = z.infer<typeof ClientMessageSchema>;
 

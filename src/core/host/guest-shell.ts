@@ -1,0 +1,36 @@
+import type { Engine } from '../engine.js';
+import { openTerminal } from '../terminal/index.js';
+import type { RequestContext } from './control-server.js';
+import type { Params } from './protocol.js';
+
+/**
+ * A guest `paddock shell`: a terminal session in the agent's sandbox whose bytes travel over the
+ * control connection (stdin → keystrokes, `stdout` stream ← terminal output, `resize` → window size).
+ * The session is killed when the guest goes away (never left running unsupervised).
+ */
+export async function guestShell(engine: Engine, p: Params<'shell'>, ctx: RequestContext): Promise<void> {
+  const early: Buffer[] = [];
+  ctx.onStdin = (d) => early.push(d);
+  let session;
+  try {
+    session = await openTerminal(engine, p.name, { command: p.command, size: { cols: p.cols, rows: p.rows }, userShell: p.userShell });
+  } catch (e) {
+    const err = e as Error & { code?: string };
+    ctx.send({ id: ctx.id, ok: false, error: { code: err.code ?? 'E_INTERNAL', message: err.message } });
+    return;
+  }
+  const s = session;
+  ctx.send({ id: ctx.id, notice: `started a shell in ${s.agent} (run ${s.run}) on the host` });
+  s.onData((d) => ctx.send({ id: ctx.id, stream: 'stdout', data: d.toString('base64') }));
+  for (const d of early) s.write(d);
+  ctx.onStdin = (d) => s.write(d);
+  // End of input (a piped, not a terminal, stdin): an end-of-file keystroke, as a terminal would send.
+  ctx.onStdinEnd = () => s.write('\x04');
+  ctx.onResize = (size) => void s.resize(size);
+  // Keystrokes carry Ctrl-C; a forwarded signal means the guest itself is being stopped.
+  ctx.onSignal = () => void s.close('the paddock shell that started it was stopped');
+  // Threat: a shell left running with nobody at its terminal.
+  ctx.onClose(() => void s.close('the paddock shell that started it went away'));
+  const result = await s.done;
+  ctx.send({ id: ctx.id, exit: { code: result.code, signal: result.signal, exitCode: result.exitCode } });
+}

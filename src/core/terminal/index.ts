@@ -1,0 +1,4 @@
+export { openTerminal, type OpenTerminalOptions, type TerminalSession } from './session.js';
+export { clampSize, defaultShellCommand, ptyWrap, shQuote, type TerminalSize } from './shell-command.js';
+export { resizeSessionPty } from './resize.js';
+export { KEY_EXISTS, keygenResult, keygenScript, makeAgentKey } from './keygen.js';

@@ -1,0 +1,65 @@
+import { useEffect, useState } from 'react';
+
+const TOKEN_KEY = 'paddock.console.token';
+
+/** A recipe as served by GET /api/terminal/recipes (see src/core/agents/login-recipes.ts). */
+interface Recipe {
+  id: string;
+  label: string;
+  flow: string;
+  commands: string[];
+  rules: string[];
+  notes: string;
+}
+
+async function call<T>(path: string, init: RequestInit = {}): Promise<T> {
+  const res = await fetch(path, { ...init, headers: { Authorization: `Bearer ${sessionStorage.getItem(TOKEN_KEY) ?? ''}`, 'Content-Type': 'application/json' } });
+  const body = (await res.json().catch(() => null)) as { ok: boolean; value?: T; error?: { message: string } } | null;
+  if (!body?.ok) throw new Error(body?.error?.message ?? `the console answered ${res.status}`);
+  return body.value as T;
+}
+
+/** "Sign this agent in": the login recipes and the per-agent SSH key button. */
+export function LoginRecipes({ name }: { name: string }) {
+  const [recipes, setRecipes] = useState<Recipe[] | null>(null);
+  const [key, setKey] = useState<string | null>(null);
+  const [msg, setMsg] = useState<string | null>(null);
+  useEffect(() => {
+    call<Recipe[]>('/api/terminal/recipes').then(setRecipes, (e: Error) => setMsg(e.message));
+  }, []);
+  const keygen = async (force: boolean): Promise<void> => {
+    setMsg(null);
+    try {
+      const v = await call<{ publicKey: string }>('/api/terminal/keygen', { method: 'POST', body: JSON.stringify({ agent: name, force }) });
+      setKey(v.publicKey);
+    } catch (e) {
+      setMsg((e as Error).message);
+    }
+  };
+  const fill = (s: string): string => s.replace(/\bNAME\b/g, name);
+  return (
+    <aside className="recipes" aria-label="Sign this agent in">
+      <h2>Sign {name} in</h2>
+      <p className="muted small">Logins made in the terminal land in {name}'s own home, never in yours. Turn its network on and add the suggested rules first.</p>
+      <div className="toolbar">
+        <button type="button" onClick={() => void keygen(false)}>Make SSH key</button>
+        {msg?.includes('--force') && <button type="button" className="ghost" onClick={() => void keygen(true)}>Replace key</button>}
+      </div>
+      {msg && <p className="error small" role="alert">{msg}</p>}
+      {key && (
+        <div>
+          <p className="small">Public key (register it with the service):</p>
+          <pre className="pubkey" data-testid="public-key">{key}</pre>
+        </div>
+      )}
+      {(recipes ?? []).map((r) => (
+        <details key={r.id}>
+          <summary>{r.label}</summary>
+          <pre>{r.commands.map((c) => `$ ${fill(c)}`).join('\n')}</pre>
+          <p className="small">Rules: {r.rules.map((x) => <code key={x}>{x}; </code>)}</p>
+          <p className="small muted">{fill(r.notes)}</p>
+        </details>
+      ))}
+    </aside>
+  );
+}
