@@ -34,6 +34,72 @@ export interface DoctorCheck {
   fix: string | null;
 }
 
+/** A decision as the rule simulation shows it. */
+export interface SimDecision {
+  effect: 'allow' | 'deny' | 'ask';
+  rule: string | null;
+  line: number | null;
+}
+
+/** A recorded network request whose outcome differs between the current and the edited rules. */
+export interface SimChange {
+  host: string;
+  port: number;
+  /** The address that was dialled, when the log recorded one. */
+  address: string | null;
+  /** How many times the agent made it (in the replayed history). */
+  count: number;
+  before: SimDecision;
+  after: SimDecision;
+}
+
+/** "What would this change have decided": the agent's recent requests replayed under both rule sets. */
+export interface SimulationResult {
+  /** Events replayed (net.* and net approval requests). */
+  considered: number;
+  /** Distinct requests (host, port, address) decided. */
+  distinct: number;
+  /** Requests whose effect or deciding rule changes, most frequent first. */
+  changes: SimChange[];
+  /** Counts by effect transition, weighted by how often each request was made. */
+  transitions: { from: 'allow' | 'deny' | 'ask'; to: 'allow' | 'deny' | 'ask'; requests: number }[];
+}
+
+/** One difference between an agent's copy of a folder and the original. */
+export interface FolderFileChange {
+  /** Relative path, `/`-separated. */
+  path: string;
+  status: 'added' | 'changed' | 'removed';
+  /** What the path is in the copy (or in the original, when removed). */
+  type: 'file' | 'symlink' | 'other';
+  size: number | null;
+  /** True when an export would copy it back. */
+  exportable: boolean;
+  /** Why it is not exportable, or other things to know. */
+  note: string | null;
+  /** Unified diff for small text files; null for binary, large or non-file entries. */
+  diff: string | null;
+}
+
+/** The review of a `copy` folder before export. */
+export interface FolderDiff {
+  /** The original host folder. */
+  original: string;
+  /** The agent's copy in its workspace. */
+  copy: string;
+  /** False when nothing was copied yet (the agent has not started since the folder was granted). */
+  copied: boolean;
+  files: FolderFileChange[];
+  /** True when the folder had more entries than were compared. */
+  truncated: boolean;
+}
+
+/** What an export wrote back to the host, and what it refused. */
+export interface ExportResult {
+  written: string[];
+  skipped: { path: string; reason: string }[];
+}
+
 /** Declares one channel: its zod input schema and its result type. */
 function channel<I extends z.ZodType, R>(input: I): { input: I; result: R } {
   return { input, result: undefined as unknown as R };
@@ -81,6 +147,18 @@ export const API = {
   ),
   'vault:removeSecret': channel<z.ZodObject<{ agent: typeof AgentName; name: typeof SecretName }>, void>(
     z.object({ agent: AgentName, name: SecretName }),
+  ),
+  /** Replays the agent's recent network requests under its current rules and under `yaml`. */
+  'rules:simulate': channel<z.ZodObject<{ name: typeof AgentName; yaml: z.ZodString }>, SimulationResult>(
+    z.object({ name: AgentName, yaml: z.string().max(1_000_000) }),
+  ),
+  /** What changed in the agent's copy of a `copy` folder (the folder as written in the profile). */
+  'folders:diff': channel<z.ZodObject<{ name: typeof AgentName; folder: z.ZodString }>, FolderDiff>(
+    z.object({ name: AgentName, folder: z.string().min(1).max(4096) }),
+  ),
+  /** Copies reviewed files (relative paths from folders:diff; all exportable ones when omitted) back to the host. */
+  'folders:export': channel<z.ZodObject<{ name: typeof AgentName; folder: z.ZodString; files: z.ZodOptional<z.ZodArray<z.ZodString>> }>, ExportResult>(
+    z.object({ name: AgentName, folder: z.string().min(1).max(4096), files: z.array(z.string().min(1).max(4096)).max(20_000).optional() }),
   ),
   'system:doctor': channel<z.ZodVoid, DoctorCheck[]>(z.void()),
   'system:info': channel<z.ZodVoid, { version: string; dataDir: string; platform: string }>(z.void()),

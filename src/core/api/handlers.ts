@@ -7,6 +7,7 @@ import { gapReport } from '../agents/gap-report.js';
 import { renderInstructions } from '../agents/instructions.js';
 import type { Engine } from '../engine.js';
 import { doctorChecks as defaultDoctor } from './doctor.js';
+import { folderDiff, folderExport, simulateRules } from './review.js';
 
 /** One async function per channel of the API map; inputs are already validated by the caller. */
 export type ApiHandlers = { [C in Channel]: (input: ChannelInput<C>) => Promise<ChannelResult<C>> };
@@ -120,6 +121,9 @@ export function createApiHandlers(engine: Engine, opts: ApiOptions): ApiHandlers
     'vault:removeSecret': async ({ agent, name }) => {
       if (!(await vault.remove(agent, name))) throw new PaddockError('E_NOT_FOUND', `agent "${agent}" has no secret ${name}`);
     },
+    'rules:simulate': async ({ name, yaml }) => simulateRules(engine, name, yaml),
+    'folders:diff': async ({ name, folder }) => folderDiff(engine, name, folder),
+    'folders:export': async ({ name, folder, files }) => folderExport(engine, name, folder, files),
     'system:doctor': async () => (opts.doctor ?? (() => defaultDoctor(engine)))(),
     'system:info': async () => ({ version: opts.version, dataDir: engine.paths.root, platform: process.platform }),
   };

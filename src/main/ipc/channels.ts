@@ -11,6 +11,7 @@ export const CHANNELS = [
   'activity:query', 'activity:verify',
   'approvals:list', 'approvals:answer',
   'vault:list', 'vault:setSecret', 'vault:removeSecret',
+  'rules:simulate', 'folders:diff', 'folders:export',
   'system:doctor', 'system:info',
 ] as const satisfies readonly Channel[];
 

@@ -1,4 +1,4 @@
-import { useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { api } from '../../lib/api.js';
 import { useInterval, useLiveEvents } from '../../lib/hooks.js';
 import { bytes } from '../../lib/format.js';
@@ -13,13 +13,16 @@ export function ActivityTab({ name }: { name: string }) {
   const events = useLiveEvents({ agent: name });
   const samples = useRef<{ cpu: number; mem: number }[]>([]);
   const [, setTick] = useState(0);
-  useInterval(() => {
+  const sample = (): void => {
     void api()['runs:list'](undefined).then((runs) => {
       const r = runs.find((x) => x.agent === name);
       samples.current = [...samples.current, { cpu: r ? r.cpu * 100 : 0, mem: r?.memory ?? 0 }].slice(-SAMPLES);
       setTick((t) => t + 1);
-    });
-  }, 2000);
+    }, () => undefined);
+  };
+  // First sample at once, then every 2 s (CPU and memory come from runs:list).
+  useEffect(sample, [name]);
+  useInterval(sample, 2000);
   const buckets = useMemo(() => {
     const now = Math.floor(Date.now() / 60_000);
     const b = Array.from({ length: MINUTES }, () => ({ allowed: 0, denied: 0 }));
@@ -38,8 +41,8 @@ export function ActivityTab({ name }: { name: string }) {
     <div className="activity-tab">
       <div className="charts">
         <ConnBars buckets={buckets} label={`Connections per minute (last ${MINUTES} min)`} />
-        <Sparkline values={samples.current.map((s) => s.cpu)} label="CPU" unit="%" max={100} />
-        <Sparkline values={mem} label="Memory" unit={bytes(mem[mem.length - 1] ?? 0)} />
+        <Sparkline values={samples.current.map((s) => s.cpu)} label="CPU" unit="%" max={100} span={`−${Math.round((SAMPLES * 2) / 60)} min`} />
+        <Sparkline values={mem} label="Memory" unit={bytes(mem[mem.length - 1] ?? 0)} span={`−${Math.round((SAMPLES * 2) / 60)} min`} />
       </div>
       <EventFeed events={events} showAgent={false} label={`Activity of ${name}`} />
     </div>

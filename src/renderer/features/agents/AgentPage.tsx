@@ -10,10 +10,11 @@ import { RulesTab } from './RulesTab.js';
 import { FoldersTab, LimitsTab, ProfileTab } from './ProfileTabs.js';
 import { NetworkTab } from './NetworkTab.js';
 import { VaultTab } from './VaultTab.js';
+import { TerminalTab } from '../terminal/TerminalTab.js';
 
-const TABS = ['activity', 'rules', 'folders', 'network', 'vault', 'limits', 'profile'] as const;
+const TABS = ['activity', 'rules', 'folders', 'network', 'vault', 'limits', 'terminal', 'profile'] as const;
 type Tab = (typeof TABS)[number];
-const LABEL: Record<Tab, string> = { activity: 'Activity', rules: 'Rules', folders: 'Folders', network: 'Network', vault: 'Vault', limits: 'Limits', profile: 'Profile (YAML)' };
+const LABEL: Record<Tab, string> = { activity: 'Activity', rules: 'Rules', folders: 'Folders', network: 'Network', vault: 'Vault', limits: 'Limits', terminal: 'Terminal', profile: 'Profile (YAML)' };
 
 /** One agent: its controls and tabs. */
 export function AgentPage({ name, initialTab, back }: { name: string; initialTab?: string; back: () => void }) {
@@ -63,10 +64,11 @@ export function AgentPage({ name, initialTab, back }: { name: string; initialTab
       <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`} className="tabpanel">
         {tab === 'activity' && <ActivityTab name={name} />}
         {tab === 'rules' && <RulesTab agent={a} saved={saved} />}
-        {tab === 'folders' && <FoldersTab agent={a} saved={saved} />}
+        {tab === 'folders' && <FoldersTab agent={a} saved={saved} runState={run?.state} />}
         {tab === 'network' && <NetworkTab agent={a} network={net} saved={saved} />}
         {tab === 'vault' && <VaultTab agent={a} />}
         {tab === 'limits' && <LimitsTab agent={a} saved={saved} />}
+        {tab === 'terminal' && <TerminalTab name={name} />}
         {tab === 'profile' && <ProfileTab agent={a} saved={saved} />}
       </div>
     </section>

@@ -3,6 +3,7 @@ import type { Agent } from '../../../shared/agent.schema.js';
 import type { ProfileCheck } from '../../../shared/api.js';
 import { api } from '../../lib/api.js';
 import { download } from '../../lib/hooks.js';
+import { CopyStatus, FolderReview } from './FolderReview.js';
 import { addFolder, removeFolder, setKey, viewProfile } from '../../lib/profile-doc.js';
 
 /** Saves a changed profile; reports the engine's sentence on failure. */
@@ -21,11 +22,12 @@ function useSave(saved: () => void): [(yaml: string) => Promise<void>, string | 
 }
 
 /** Workspace and granted folders (ro / rw / copy). */
-export function FoldersTab({ agent, saved }: { agent: Agent; saved: () => void }) {
+export function FoldersTab({ agent, saved, runState }: { agent: Agent; saved: () => void; runState?: string }) {
   const v = viewProfile(agent.profile);
   const [save, msg] = useSave(saved);
   const [path, setPath] = useState('');
   const [access, setAccess] = useState('copy');
+  const [review, setReview] = useState<string | null>(null);
   return (
     <div className="stack">
       <p>Workspace: <code>{v.workspace ?? 'default (inside the data dir: agents/NAME/workspace)'}</code> — the agent's current directory.</p>
@@ -36,12 +38,19 @@ export function FoldersTab({ agent, saved }: { agent: Agent; saved: () => void }
           {v.folders.map((f, i) => (
             <tr key={i}>
               <td><code>{f.path}</code></td>
-              <td>{f.access === 'copy' ? 'copy (works on a copy in the workspace)' : f.access === 'rw' ? 'read & write' : 'read only'}</td>
-              <td><button type="button" className="ghost" onClick={() => void save(removeFolder(agent.profile, i))}>Remove</button></td>
+              <td>
+                {f.access === 'copy' ? 'copy (works on a copy in the workspace)' : f.access === 'rw' ? 'read & write' : 'read only'}
+                {f.access === 'copy' && <div><CopyStatus name={agent.name} folder={f.path} starting={runState === 'starting'} /></div>}
+              </td>
+              <td className="row">
+                {f.access === 'copy' && <button type="button" onClick={() => setReview(review === f.path ? null : f.path)}>{review === f.path ? 'Close review' : 'Review & export'}</button>}
+                <button type="button" className="ghost" onClick={() => void save(removeFolder(agent.profile, i))}>Remove</button>
+              </td>
             </tr>
           ))}
         </tbody>
       </table>
+      {review && <FolderReview key={review} name={agent.name} folder={review} running={runState !== undefined} />}
       <form className="row" onSubmit={(e) => { e.preventDefault(); if (path) void save(addFolder(agent.profile, path, access)); }}>
         <label className="field grow">Folder path<input value={path} onChange={(e) => setPath(e.target.value)} placeholder="~/Documents/papers" /></label>
         <label className="field">Access

@@ -1,0 +1,87 @@
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, screenshotDir, startConsole, type Console } from './console-helpers.js';
+
+// Issue 6, Folders tab: the agent works on a copy; the user reviews a diff and exports back what they chose.
+let c: Console;
+let browser: Browser;
+let page: Page;
+const host = mkdtempSync(join(tmpdir(), 'paddock-e2e-folders-'));
+const papers = join(host, 'papers');
+const victim = join(host, 'bashrc');
+const shots = screenshotDir();
+const errors: string[] = [];
+
+beforeAll(async () => {
+  mkdirSync(papers);
+  writeFileSync(join(papers, 'notes.txt'), 'first line\nsecond line\n');
+  writeFileSync(victim, 'export SAFE=1\n');
+  c = await startConsole();
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page.setDefaultTimeout(15_000);
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+});
+afterAll(async () => {
+  await browser?.close();
+  expect(await c.stop()).toBe(0);
+  rmSync(host, { recursive: true, force: true });
+});
+
+async function shoot(name: string): Promise<void> {
+  for (const theme of ['light', 'dark'] as const) {
+    await page.getByLabel('Theme').selectOption(theme);
+    await page.screenshot({ path: join(shots, `${name}-${theme}.png`) });
+  }
+  await page.getByLabel('Theme').selectOption('light');
+}
+
+describe('copy folder review and export from the console', { timeout: 90_000 }, () => {
+  it('the agent edits its copy and plants a link; the review shows both; export writes only the file', async () => {
+    await page.goto(c.url);
+    await page.getByRole('button', { name: 'New agent' }).click();
+    await page.getByText('Plain shell').click();
+    await page.getByRole('textbox', { name: 'Agent name' }).fill('copier');
+    await page.getByRole('button', { name: 'Create agent' }).click();
+    await page.getByRole('heading', { name: 'copier' }).waitFor();
+    await page.getByRole('tab', { name: 'Profile (YAML)' }).click();
+    const yaml = [
+      'name: copier',
+      `command: [bash, -c, "cd papers && echo 'third line, by the agent' >> notes.txt && echo fresh > fresh.md && ln -s ${victim} evil.txt; echo done"]`,
+      'folders:',
+      `  - { path: ${papers}, access: copy }`,
+      '',
+    ].join('\n');
+    await page.getByLabel('Profile YAML').fill(yaml);
+    await page.getByRole('button', { name: 'Save profile' }).click();
+    await page.getByText('Saved.').waitFor();
+    await page.getByRole('tab', { name: 'Folders' }).click();
+    await expect.poll(() => page.getByTestId('copy-status').textContent()).toContain('not copied yet');
+    await page.getByRole('button', { name: 'Start copier' }).click();
+    await expect.poll(() => page.getByTestId('copy-status').textContent(), { timeout: 20_000 }).toMatch(/copied in \(\d+ entr/);
+    await expect.poll(() => page.getByTestId('agent-state').textContent(), { timeout: 20_000 }).toBe('stopped');
+    await page.getByRole('button', { name: 'Review & export' }).click();
+    const review = page.getByTestId('folder-review');
+    await review.locator('li[data-file="notes.txt"]').waitFor();
+    expect(await review.locator('li[data-file="notes.txt"] .diff').textContent()).toContain('+third line, by the agent');
+    const evil = review.locator('li[data-file="evil.txt"]');
+    expect(await evil.textContent()).toContain('never exported');
+    expect(await evil.getByRole('checkbox').isDisabled()).toBe(true);
+    await review.getByRole('checkbox', { name: 'Export fresh.md' }).uncheck();
+    await shoot('folders-review');
+    await review.getByRole('button', { name: 'Export 1 file to the original' }).click();
+    await expect.poll(() => page.getByTestId('export-result').textContent()).toContain('Wrote 1 file');
+    expect(readFileSync(join(papers, 'notes.txt'), 'utf8')).toBe('first line\nsecond line\nthird line, by the agent\n');
+    expect(existsSync(join(papers, 'fresh.md'))).toBe(false);
+    expect(lstatSync(join(papers, 'evil.txt'), { throwIfNoEntry: false })).toBeUndefined();
+    expect(readFileSync(victim, 'utf8')).toBe('export SAFE=1\n');
+    // After the export, only the unexported new file and the link remain different.
+    await expect.poll(() => review.locator('li[data-file]').count()).toBe(2);
+    await shoot('folders-exported');
+    expect(errors).toEqual([]);
+  });
+});
