@@ -130,7 +130,9 @@ export class RunManager {
         extraPath: add.extraPath,
         extraFiles: add.extraFiles,
         onProgress: (p) => {
+          // The copy reports every 100 files: progress events for the UI, then one when it is done.
           if (p.copied === p.total) this.deps.log({ kind: 'fs.change', agent: name, run, path: p.folder, change: 'copied-in', count: p.total });
+          else this.deps.log({ kind: 'fs.change', agent: name, run, path: p.folder, change: 'copying', count: p.copied, total: p.total });
         },
       });
       cleanup = plan.cleanup;
