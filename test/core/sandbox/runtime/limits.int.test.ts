@@ -10,7 +10,7 @@ describe('limits', () => {
   });
 
   it('a fork bomb with processes: 64 never has more than 64 live processes and can be killed', async () => {
-    run = await start('b() { b | b & }; b; sleep 1000', { limits: { memory: null, processes: 64, cpu: null } });
+    run = await start('b() { b | b & }; b & exec sleep 1000', { limits: { memory: null, processes: 64, cpu: null } });
     const { sp } = run;
     expect(sp.enforcement.processes).toMatch(/pids\.max/);
     let max = 0;
@@ -20,7 +20,7 @@ describe('limits', () => {
       max = Math.max(max, sp.pids().length);
       await sleep(10);
     }
-    expect(max).toBeGreaterThan(10); // the bomb ran (its first shell may die of "Cannot fork" early)
+    expect(max).toBeGreaterThan(10); // the bomb ran (it can die out by itself once forks fail everywhere)
     expect(max).toBeLessThanOrEqual(64);
     if (sp.state !== 'exited') {
       await sp.kill();
