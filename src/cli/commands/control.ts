@@ -16,7 +16,7 @@ export const psCommand: Command = {
   name: 'ps',
   summary: 'running agents: name, run id, state, pids, CPU, memory, uptime',
   usage: 'paddock ps [--json]',
-  help: 'One line per run: NAME RUN STATE PIDS CPU MEM UPTIME (PIDS is the number of processes; --json lists them).',
+  help: 'One line per run: NAME RUN STATE PIDS CPU MEM UPTIME (PIDS: the host pids of every process of the run, comma-separated).',
   options: {},
   async run(ctx) {
     expectPositionals(ctx.args, 0, 0, '', 'ps');
@@ -25,7 +25,7 @@ export const psCommand: Command = {
       for (const r of runs) ctx.io.out(`${JSON.stringify({ ...r, uptime: Math.round((Date.now() - Date.parse(r.started)) / 1000) })}\n`);
       return 0;
     }
-    const rows = runs.map((r) => [r.agent, r.run, r.state, String(r.pids.length), `${(r.cpu * 100).toFixed(1)}%`, formatBytes(r.memory), formatDuration(Date.now() - Date.parse(r.started))]);
+    const rows = runs.map((r) => [r.agent, r.run, r.state, r.pids.join(',') || '-', `${(r.cpu * 100).toFixed(1)}%`, formatBytes(r.memory), formatDuration(Date.now() - Date.parse(r.started))]);
     // The header only for people: scripts read one line per run.
     if (process.stdout.isTTY) rows.unshift(['NAME', 'RUN', 'STATE', 'PIDS', 'CPU', 'MEM', 'UPTIME']);
     if (rows.length) ctx.io.out(table(rows));

@@ -76,6 +76,12 @@ export interface RunManagerDeps {
   platform?: NodeJS.Platform;
 }
 
+/** The user's TERM, LANG and TZ (allowed inside by the contract), when they look like what they are. */
+function hostLocale(env: NodeJS.ProcessEnv = process.env): { term?: string; lang?: string; tz?: string } {
+  const ok = (v: string | undefined): string | undefined => (v && /^[A-Za-z0-9_.:/+@-]{1,64}$/.test(v) ? v : undefined);
+  return { term: ok(env.TERM), lang: ok(env.LANG), tz: ok(env.TZ) };
+}
+
 /** Starts sandboxed runs and keeps the controls of the live ones. One run per agent at a time. */
 export class RunManager {
   private readonly runs = new Map<string, ActiveRun>();
@@ -124,6 +130,7 @@ export class RunManager {
         rules: o.ruleSet.rules,
         instructions: renderInstructions(profile, o.ruleSet),
         tty: o.tty ?? false,
+        ...hostLocale(),
         userHome: this.deps.userHome,
         extraBinds: add.extraBinds,
         extraEnv: add.extraEnv,
