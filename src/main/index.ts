@@ -8,6 +8,7 @@ import { startHost, type Host } from '../core/host/host.js';
 import { resolveDataDir } from '../core/store/data-dir.js';
 import { EVENT_CHANNEL, type EventMessage } from './ipc/channels.js';
 import { registerApi } from './ipc/handle.js';
+import { registerTerminal, type TerminalRegistry } from './ipc/terminal.js';
 import { notifyFor } from './notify.js';
 import { hardenApp, hardenSession, secureWebPreferences } from './security/index.js';
 import { PaddockTray } from './tray/tray.js';
@@ -26,6 +27,7 @@ if (!app.requestSingleInstanceLock()) {
   let engine: Engine | null = null;
   let host: Host | null = null;
   let tray: PaddockTray | null = null;
+  let terminals: TerminalRegistry | null = null;
   let quitting = false;
   let alert = false;
   let allOffline = false;
@@ -41,10 +43,19 @@ if (!app.requestSingleInstanceLock()) {
       webPreferences: { ...preferences, contextIsolation: true, sandbox: true, nodeIntegration: false, disableBlinkFeatures: 'Auxclick' },
     });
     win.once('ready-to-show', () => win?.show());
+    // Threat: terminal sessions nobody can see any more (window gone, reloaded or crashed) keep running.
+    const endTerminals = (): void => void terminals?.closeAll('its window was closed or reloaded');
+    win.webContents.on('destroyed', endTerminals);
+    win.webContents.on('render-process-gone', endTerminals);
+    win.webContents.on('did-start-navigation', (details) => {
+      if (details.isMainFrame && !details.isSameDocument) endTerminals();
+    });
     // Closing the window keeps agents running under the tray; Quit (tray or menu) really quits.
     win.on('close', (e) => {
       if (!quitting) {
         e.preventDefault();
+        // Agents keep running under the tray, but an interactive terminal nobody can see is ended.
+        void terminals?.closeAll('its window was closed');
         win?.hide();
       }
     });
@@ -99,7 +110,9 @@ if (!app.requestSingleInstanceLock()) {
       return;
     }
     const handlers = createApiHandlers(engine, { version: app.getVersion() });
-    registerApi(ipcMain, handlers, { webContents: () => win?.webContents ?? null, url: pathToFileURL(INDEX_HTML).href });
+    const trusted = { webContents: () => win?.webContents ?? null, url: pathToFileURL(INDEX_HTML).href };
+    registerApi(ipcMain, handlers, trusted);
+    terminals = registerTerminal(ipcMain, { engine, userShell: process.env.SHELL }, trusted);
     subscribeApiEvents(engine, (event, payload) => {
       win?.webContents.send(EVENT_CHANNEL, { event, payload } satisfies EventMessage);
       if (event !== 'activity:appended') void refreshTray();
@@ -123,6 +136,7 @@ if (!app.requestSingleInstanceLock()) {
     if (!go) return;
     quitting = true;
     void (async () => {
+      await terminals?.closeAll('Paddock is quitting').catch(() => undefined);
       await engine?.runs.killAll('Paddock is quitting').catch(() => undefined);
       await host?.close().catch(() => undefined);
       await engine?.close().catch(() => undefined);

@@ -178,4 +178,68 @@ export type PaddockApi = {
   [C in Channel]: (input: ChannelInput<C>) => Promise<ChannelResult<C>>;
 } & {
   on(event: ApiEvent, listener: (payload: unknown) => void): () => void;
+  /** The desktop app's terminal (Electron only). */
+  terminal?: PaddockTerminalApi;
+};
+
+/** A login recipe as the Terminal tab shows it (see src/core/agents/login-recipes.ts). */
+export interface TerminalRecipe {
+  id: string;
+  label: string;
+  flow: string;
+  commands: readonly string[];
+  rules: readonly string[];
+  notes: string;
+}
+
+/** Terminal session ids made by the main process (random UUIDs). */
+const SessionId = z.string().regex(/^[0-9a-f-]{36}$/, 'not a terminal session id');
+/** Window size bounds (threat: absurd sizes from a compromised page). */
+const Cols = z.number().int().min(1).max(1000);
+const Rows = z.number().int().min(1).max(500);
+
+/**
+ * The desktop app's terminal channels (Electron IPC only; the web console uses its terminal
+ * WebSocket instead). Kept apart from {@link API}: these are not engine calls and must not appear
+ * as HTTP routes of the console.
+ */
+export const TERMINAL_API = {
+  /** Starts a session in a fresh run of the agent's sandbox; output comes as `terminal:data` events. */
+  'terminal:open': channel<z.ZodObject<{ agent: typeof AgentName; cols: typeof Cols; rows: typeof Rows }>, { session: string; run: string }>(
+    z.object({ agent: AgentName, cols: Cols, rows: Rows }),
+  ),
+  /** Keystrokes as a terminal sends them. */
+  'terminal:input': channel<z.ZodObject<{ session: typeof SessionId; data: z.ZodString }>, void>(
+    z.object({ session: SessionId, data: z.string().max(64 * 1024) }),
+  ),
+  'terminal:resize': channel<z.ZodObject<{ session: typeof SessionId; cols: typeof Cols; rows: typeof Rows }>, void>(
+    z.object({ session: SessionId, cols: Cols, rows: Rows }),
+  ),
+  /** Ends the session: its run is killed. */
+  'terminal:close': channel<z.ZodObject<{ session: typeof SessionId }>, void>(z.object({ session: SessionId })),
+  'terminal:recipes': channel<z.ZodVoid, TerminalRecipe[]>(z.void()),
+  /** Makes the agent's SSH key inside its sandbox; returns the public key line. */
+  'terminal:keygen': channel<z.ZodObject<{ agent: typeof AgentName; force: z.ZodOptional<z.ZodBoolean> }>, { publicKey: string }>(
+    z.object({ agent: AgentName, force: z.boolean().optional() }),
+  ),
+} as const;
+
+export type TerminalApiMap = typeof TERMINAL_API;
+export type TerminalChannel = keyof TerminalApiMap;
+export type TerminalChannelInput<C extends TerminalChannel> = z.input<TerminalApiMap[C]['input']>;
+export type TerminalChannelResult<C extends TerminalChannel> = TerminalApiMap[C]['result'];
+
+/** What the main process pushes about a session, to the window that opened it only. */
+export type TerminalPush =
+  /** Output bytes, base64. */
+  | { type: 'data'; session: string; data: string }
+  /** The run ended (exitCode null when it was killed or did not report one). */
+  | { type: 'exit'; session: string; exitCode: number | null; reason?: string };
+
+/** The desktop terminal as the renderer sees it (`window.paddock.terminal`; absent in the web console). */
+export type PaddockTerminalApi = {
+  [C in TerminalChannel]: (input: TerminalChannelInput<C>) => Promise<TerminalChannelResult<C>>;
+} & {
+  /** Subscribes to the sessions' output and ends. Returns the unsubscribe. */
+  onPush(listener: (push: TerminalPush) => void): () => void;
 };

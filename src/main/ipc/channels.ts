@@ -1,4 +1,4 @@
-import type { ApiEvent, Channel } from '../../shared/api.js';
+import type { ApiEvent, Channel, TerminalChannel } from '../../shared/api.js';
 
 /**
  * The channel names of the API map, as plain strings: the sandboxed preload cannot load zod, so
@@ -27,3 +27,13 @@ export interface EventMessage {
   event: ApiEvent;
   payload: unknown;
 }
+
+/** The desktop terminal's channel names (same drift check as {@link CHANNELS}). */
+export const TERMINAL_CHANNELS = ['terminal:open', 'terminal:input', 'terminal:resize', 'terminal:close', 'terminal:recipes', 'terminal:keygen'] as const satisfies readonly TerminalChannel[];
+
+type MissingTerminal = Exclude<TerminalChannel, (typeof TERMINAL_CHANNELS)[number]>;
+/** Compile-time: every terminal channel is listed. */
+export const TERMINAL_CHANNELS_COMPLETE: [MissingTerminal] extends [never] ? true : false = true;
+
+/** The IPC channel that pushes terminal output and ends (a `TerminalPush`) to the window that opened the session. */
+export const TERMINAL_PUSH_CHANNEL = 'paddock:terminal';

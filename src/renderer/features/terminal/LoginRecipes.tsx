@@ -1,37 +1,18 @@
 import { useEffect, useState } from 'react';
-
-const TOKEN_KEY = 'paddock.console.token';
-
-/** A recipe as served by GET /api/terminal/recipes (see src/core/agents/login-recipes.ts). */
-interface Recipe {
-  id: string;
-  label: string;
-  flow: string;
-  commands: string[];
-  rules: string[];
-  notes: string;
-}
-
-async function call<T>(path: string, init: RequestInit = {}): Promise<T> {
-  const res = await fetch(path, { ...init, headers: { Authorization: `Bearer ${sessionStorage.getItem(TOKEN_KEY) ?? ''}`, 'Content-Type': 'application/json' } });
-  const body = (await res.json().catch(() => null)) as { ok: boolean; value?: T; error?: { message: string } } | null;
-  if (!body?.ok) throw new Error(body?.error?.message ?? `the console answered ${res.status}`);
-  return body.value as T;
-}
+import type { TerminalRecipe } from '../../../shared/api.js';
 
 /** "Sign this agent in": the login recipes and the per-agent SSH key button. */
-export function LoginRecipes({ name }: { name: string }) {
-  const [recipes, setRecipes] = useState<Recipe[] | null>(null);
+export function LoginRecipes({ name, recipes: load, keygen: make }: { name: string; recipes: () => Promise<TerminalRecipe[]>; keygen: (agent: string, force: boolean) => Promise<string> }) {
+  const [recipes, setRecipes] = useState<TerminalRecipe[] | null>(null);
   const [key, setKey] = useState<string | null>(null);
   const [msg, setMsg] = useState<string | null>(null);
   useEffect(() => {
-    call<Recipe[]>('/api/terminal/recipes').then(setRecipes, (e: Error) => setMsg(e.message));
-  }, []);
+    load().then(setRecipes, (e: Error) => setMsg(e.message));
+  }, [load]);
   const keygen = async (force: boolean): Promise<void> => {
     setMsg(null);
     try {
-      const v = await call<{ publicKey: string }>('/api/terminal/keygen', { method: 'POST', body: JSON.stringify({ agent: name, force }) });
-      setKey(v.publicKey);
+      setKey(await make(name, force));
     } catch (e) {
       setMsg((e as Error).message);
     }

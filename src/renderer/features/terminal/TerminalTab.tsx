@@ -1,103 +1,117 @@
-import { useEffect, useRef, useState, type ClipboardEvent, type KeyboardEvent } from 'react';
-import { keyBytes, TerminalScreen } from './screen.js';
-import { openTerminalConnection, terminalAvailable, type TerminalConnection } from './connection.js';
+import { useEffect, useRef, useState } from 'react';
+import { Terminal } from '@xterm/xterm';
+import { FitAddon } from '@xterm/addon-fit';
+import '@xterm/xterm/css/xterm.css';
+import { terminalTransport, type TerminalConnection } from './connection.js';
+import { installSpanStyleShim, withCssomStyles } from './csp-styles.js';
+import { DARK_THEME, isDark, LIGHT_THEME, onThemeChange } from './xterm-theme.js';
 import { LoginRecipes } from './LoginRecipes.js';
 import './terminal.css';
 
 type Status = 'idle' | 'connecting' | 'running' | 'ended';
 
-/** Cell size of the terminal font, measured once per mount. */
-function cellSize(el: HTMLElement): { w: number; h: number } {
-  const probe = document.createElement('span');
-  probe.textContent = 'MMMMMMMMMM';
-  el.appendChild(probe);
-  const r = probe.getBoundingClientRect();
-  probe.remove();
-  return { w: r.width / 10 || 8, h: r.height || 16 };
+/** Creates the xterm.js terminal in `el`, themed like the app, fitted to its box. */
+function createTerminal(el: HTMLElement): { term: Terminal; fit: FitAddon } {
+  installSpanStyleShim();
+  const term = new Terminal({
+    fontFamily: 'ui-monospace, Menlo, Consolas, "DejaVu Sans Mono", monospace',
+    fontSize: 13,
+    cursorBlink: true,
+    scrollback: 5000,
+    theme: isDark() ? DARK_THEME : LIGHT_THEME,
+    // Links and OSC 52 clipboard writes stay off: output is the agent's, not ours to act on.
+    allowProposedApi: false,
+  });
+  const fit = new FitAddon();
+  term.loadAddon(fit);
+  withCssomStyles(document, () => term.open(el));
+  fit.fit();
+  return { term, fit };
 }
 
 /**
  * The agent's Terminal tab: an interactive session in a fresh run of its sandbox (to sign it in to
- * its services). Minimal terminal view (text, no colours) until xterm.js is added. The session ends
- * when this tab closes or the page goes away.
+ * its services), rendered by xterm.js. The session ends when this tab closes or the page goes away.
  */
 export function TerminalTab({ name }: { name: string }) {
   const [status, setStatus] = useState<Status>('idle');
   const [message, setMessage] = useState<string | null>(null);
-  const [text, setText] = useState('');
   const [run, setRun] = useState<string | null>(null);
   const conn = useRef<TerminalConnection | null>(null);
-  const screenEl = useRef<HTMLPreElement | null>(null);
-  const size = useRef({ cols: 100, rows: 30 });
+  const termRef = useRef<Terminal | null>(null);
+  const screenEl = useRef<HTMLDivElement | null>(null);
+  const transport = useRef(terminalTransport());
 
-  useEffect(() => () => conn.current?.close(), []);
   useEffect(() => {
     const el = screenEl.current;
     if (!el) return;
-    const measure = (): void => {
-      const cell = cellSize(el);
-      const cols = Math.max(20, Math.min(400, Math.floor((el.clientWidth - 16) / cell.w)));
-      const rows = Math.max(5, Math.min(200, Math.floor((el.clientHeight - 16) / cell.h)));
-      if (cols === size.current.cols && rows === size.current.rows) return;
-      size.current = { cols, rows };
-      conn.current?.resize(cols, rows);
-    };
-    measure();
-    const ro = new ResizeObserver(measure);
+    const { term, fit } = createTerminal(el);
+    termRef.current = term;
+    // Keystrokes, pastes and terminal replies go to the program inside.
+    const input = term.onData((d) => conn.current?.send(d));
+    const resized = term.onResize(({ cols, rows }) => conn.current?.resize(cols, rows));
+    // With text selected, Ctrl-C copies (the browser's copy event) instead of interrupting the program.
+    term.attachCustomKeyEventHandler((e) => !(e.type === 'keydown' && (e.ctrlKey || e.metaKey) && e.key === 'c' && term.hasSelection()));
+    const ro = new ResizeObserver(() => {
+      if (el.clientWidth > 0 && el.clientHeight > 0) fit.fit();
+    });
     ro.observe(el);
-    return () => ro.disconnect();
+    const offTheme = onThemeChange(() => (term.options.theme = isDark() ? DARK_THEME : LIGHT_THEME));
+    return () => {
+      ro.disconnect();
+      offTheme();
+      input.dispose();
+      resized.dispose();
+      conn.current?.close();
+      conn.current = null;
+      termRef.current = null;
+      term.dispose();
+    };
   }, []);
-  useEffect(() => {
-    const el = screenEl.current;
-    if (el) el.scrollTop = el.scrollHeight;
-  }, [text]);
 
   const open = (): void => {
-    const screen = new TerminalScreen();
-    setText('');
+    const term = termRef.current;
+    const t = transport.current;
+    if (!term || !t) return;
+    term.reset();
     setMessage(null);
     setStatus('connecting');
-    conn.current = openTerminalConnection(name, size.current, {
-      output: (t) => {
-        screen.write(t);
-        setText(screen.text());
+    // Callbacks of a connection that is no longer the current one (closed, replaced) are ignored.
+    const current = (): boolean => conn.current === c;
+    const c: TerminalConnection = t.open(name, { cols: term.cols, rows: term.rows }, {
+      output: (d) => {
+        if (current()) term.write(d);
       },
       started: (r) => {
+        if (!current()) return;
         setRun(r);
         setStatus('running');
-        screenEl.current?.focus();
+        term.focus();
       },
-      exit: (code) => {
+      exit: (code, reason) => {
+        if (!current()) return;
+        conn.current = null;
         setStatus('ended');
-        setMessage(`The session ended (exit code ${code ?? '?'}).`);
+        setMessage(reason ? `The session ended: ${reason}.` : `The session ended (exit code ${code ?? '?'}).`);
       },
       error: (m) => {
+        if (!current()) return;
+        conn.current = null;
         setStatus('ended');
         setMessage(m);
       },
     });
+    conn.current = c;
   };
   const close = (): void => {
     conn.current?.close();
     conn.current = null;
-  };
-  const onKey = (e: KeyboardEvent<HTMLPreElement>): void => {
-    if (status !== 'running') return;
-    // Let the browser keep its own copy shortcut when text is selected.
-    if ((e.ctrlKey || e.metaKey) && e.key === 'c' && window.getSelection()?.toString()) return;
-    const bytes = keyBytes(e);
-    if (bytes === null) return;
-    e.preventDefault();
-    conn.current?.send(bytes);
-  };
-  const onPaste = (e: ClipboardEvent<HTMLPreElement>): void => {
-    if (status !== 'running') return;
-    e.preventDefault();
-    conn.current?.send(e.clipboardData.getData('text/plain').replace(/\r?\n/g, '\r'));
+    setStatus('ended');
+    setMessage('The session ended: you closed it (its run was stopped).');
   };
 
-  if (!terminalAvailable())
-    return <p className="muted">The terminal is available in the web console (paddock serve) and from the command line (paddock shell {name}); the desktop app's terminal is not wired yet.</p>;
+  if (!transport.current)
+    return <p className="muted">The terminal is available in the desktop app, in the web console (paddock serve) and from the command line (paddock shell {name}).</p>;
   return (
     <div className="terminal-tab">
       <div className="stack">
@@ -112,12 +126,20 @@ export function TerminalTab({ name }: { name: string }) {
           </span>
         </div>
         {message && <p className={status === 'ended' && message.startsWith('The session ended') ? 'muted' : 'error'} role="status">{message}</p>}
-        <pre ref={screenEl} className="terminal-screen" tabIndex={0} aria-label={`Terminal of ${name}`} data-testid="terminal-screen" onKeyDown={onKey} onPaste={onPaste}>
-          {text}
-        </pre>
-        <p className="muted small">Plain-text view: colours and full-screen programs are not rendered yet. Ctrl-C goes to the program inside.</p>
+        <div
+          ref={screenEl}
+          className="terminal-screen"
+          role="group"
+          aria-label={`Terminal of ${name}`}
+          data-testid="terminal-screen"
+          onFocus={(e) => {
+            if (e.target === e.currentTarget) termRef.current?.focus();
+          }}
+          tabIndex={-1}
+        />
+        <p className="muted small">Ctrl-C goes to the program inside (with text selected, it copies). Links in the output are not clickable; 24-bit colours are shown, images are not.</p>
       </div>
-      <LoginRecipes name={name} />
+      <LoginRecipes name={name} keygen={transport.current.keygen} recipes={transport.current.recipes} />
     </div>
   );
 }
