@@ -1,4 +1,4 @@
-import { useState, type KeyboardEvent } from 'react';
+import { lazy, Suspense, useState, type KeyboardEvent } from 'react';
 import type { RunInfo } from '../../../shared/agent.schema.js';
 import { api } from '../../lib/api.js';
 import { useInterval, useLoad } from '../../lib/hooks.js';
@@ -10,7 +10,8 @@ import { RulesTab } from './RulesTab.js';
 import { FoldersTab, LimitsTab, ProfileTab } from './ProfileTabs.js';
 import { NetworkTab } from './NetworkTab.js';
 import { VaultTab } from './VaultTab.js';
-import { TerminalTab } from '../terminal/TerminalTab.js';
+// xterm.js is large: load the terminal only when its tab is opened.
+const TerminalTab = lazy(() => import('../terminal/TerminalTab.js').then((m) => ({ default: m.TerminalTab })));
 
 const TABS = ['activity', 'rules', 'folders', 'network', 'vault', 'limits', 'terminal', 'profile'] as const;
 type Tab = (typeof TABS)[number];
@@ -68,7 +69,11 @@ export function AgentPage({ name, initialTab, back }: { name: string; initialTab
         {tab === 'network' && <NetworkTab agent={a} network={net} saved={saved} />}
         {tab === 'vault' && <VaultTab agent={a} />}
         {tab === 'limits' && <LimitsTab agent={a} saved={saved} />}
-        {tab === 'terminal' && <TerminalTab name={name} />}
+        {tab === 'terminal' && (
+          <Suspense fallback={<p role="status">Loading the terminal…</p>}>
+            <TerminalTab name={name} />
+          </Suspense>
+        )}
         {tab === 'profile' && <ProfileTab agent={a} saved={saved} />}
       </div>
     </section>
