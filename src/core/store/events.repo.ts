@@ -29,14 +29,8 @@ export const MAX_EVENT_BODY = 1 << 20;
 const DEFAULT_LIMIT = 1000;
 const MAX_LIMIT = 100_000;
 
-interface Row {
-  id: number;
-  ts: string;
-  agent: string | null;
-  kind: string;
-  run: string | null;
-  body: string;
-}
+/** A stored event's columns (the hashed ones: see ChainRow). */
+type Row = ChainRow;
 
 function invalid(msg: string): PaddockError {
   return new PaddockError('E_INVALID_INPUT', msg);
