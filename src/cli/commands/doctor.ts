@@ -1,20 +1,13 @@
 import type { DoctorCheck } from '../../shared/api.js';
 import { lockOwner } from '../../core/host/lock.js';
-import { detectCapabilities, doctorChecks } from '../../core/sandbox/runtime/index.js';
-import { keychainCheck } from '../../core/vault/keychain.js';
+import { machineChecks } from '../../core/api/doctor.js';
 import { expectPositionals } from '../args.js';
 import type { Command } from '../command.js';
 import { cliPaths } from '../host-client.js';
 
-/** Every check `paddock doctor` runs, for the CLI and the app's settings page. */
+/** Every check `paddock doctor` runs: the machine's, and whether a host holds the data dir. */
 export async function runDoctor(dataDir: string, lockPath: string): Promise<DoctorCheck[]> {
-  const checks: DoctorCheck[] = [];
-  if (process.platform === 'win32') {
-    checks.push({ id: 'platform', ok: false, message: 'Windows: Paddock cannot enforce a sandbox here yet, so it refuses to start agents', fix: 'run Paddock on Linux (or inside WSL2 with bubblewrap) or macOS' });
-  } else {
-    checks.push(...doctorChecks(await detectCapabilities()));
-  }
-  checks.push(keychainCheck());
+  const checks = await machineChecks();
   const owner = lockOwner(lockPath);
   checks.push({ id: 'host', ok: true, message: owner ? `a host runs for ${dataDir}: pid ${owner.pid} (${owner.command})` : `no host runs for ${dataDir}`, fix: null });
   return checks;
