@@ -1,7 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { paddock, ROOT, tempDir } from '../helpers/cli.js';
+import { spawnSync } from 'node:child_process';
+import { BIN, paddock, ROOT, tempDir } from '../helpers/cli.js';
 
 const EXAMPLE = join(ROOT, 'test', 'fixtures', 'profiles', 'example.yaml');
 const tmp = tempDir();
@@ -75,6 +76,11 @@ describe('the command line', () => {
     const r = paddock(['--version']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^paddock \d+\.\d+\.\d+\n$/);
+  });
+
+  it('a closed output pipe ends quietly (no stack trace)', () => {
+    const r = spawnSync('sh', ['-c', `"${process.execPath}" "${BIN}" --help | head -c 10 >/dev/null; "${process.execPath}" "${BIN}" check "${EXAMPLE}" | head -c 1 >/dev/null`], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
   });
 
   it('--help lists the commands', () => {
