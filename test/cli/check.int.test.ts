@@ -79,7 +79,8 @@ describe('the command line', () => {
   });
 
   it('a closed output pipe ends quietly (no stack trace)', () => {
-    const r = spawnSync('sh', ['-c', `"${process.execPath}" "${BIN}" --help | head -c 10 >/dev/null; "${process.execPath}" "${BIN}" check "${EXAMPLE}" | head -c 1 >/dev/null`], { encoding: 'utf8' });
+    // `true` exits before paddock has even started: every write meets a pipe with no reader (EPIPE).
+    const r = spawnSync('sh', ['-c', `"${process.execPath}" "${BIN}" --help | true; "${process.execPath}" "${BIN}" check "${EXAMPLE}" | true`], { encoding: 'utf8' });
     expect(r.stderr).toBe('');
   });
 
