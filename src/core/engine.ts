@@ -34,6 +34,8 @@ export interface EngineDeps {
   controlPorts?: () => readonly number[];
   /** The mining tripwire: CPU (cores) sustained for a time raises `cpu-sustained`, optionally pausing. */
   cpuAlert?: CpuAlertSettings;
+  /** Where urgent one-line messages for the user go (default: stderr). */
+  warn?: (line: string) => void;
 }
 
 /** Settings of the `cpu-sustained` tripwire. */
@@ -148,11 +150,41 @@ export class Engine {
     return this.vaultInstance;
   }
 
-  /** Appends to the hash-chained log and tells listeners. */
+  private logBroken = false;
+
+  /**
+   * Appends to the hash-chained log and tells listeners. If the log cannot be written (disk full,
+   * database gone read-only), every agent is paused and the user told once: nothing an agent does
+   * may go unrecorded (threat: an agent filling the disk to act off the record).
+   */
   log(e: NewEvent): PaddockEvent {
-    const ev = this.store.events.append(e);
-    this.bus.emit('event', ev);
-    return ev;
+    try {
+      const ev = this.store.events.append(e);
+      if (this.logBroken) {
+        this.logBroken = false;
+        this.warn('paddock: the activity log can be written again; paused agents stay paused until you resume them (paddock resume NAME)');
+      }
+      this.bus.emit('event', ev);
+      return ev;
+    } catch (err) {
+      if (!this.logBroken) {
+        this.logBroken = true;
+        const why = err instanceof Error ? err.message : String(err);
+        const full = /full|ENOSPC|no space/i.test(why);
+        this.warn(
+          `paddock: ${full ? 'the disk is full: ' : ''}the activity log cannot be written (${why}); every agent is paused until it can — ${full ? 'free some disk space' : 'fix the data dir'}, then resume them with paddock resume NAME`,
+        );
+        for (const r of this.runs.active()) void this.runs.pause(r.agent, 'the activity log cannot be written').catch(() => undefined);
+      }
+      // Still shown live (the app, `events --follow` of this host), though not on the record.
+      const ev = { ...e, id: 0, ts: e.ts ?? new Date().toISOString(), agent: e.agent ?? null, run: e.run ?? null } as PaddockEvent;
+      this.bus.emit('event', ev);
+      return ev;
+    }
+  }
+
+  private warn(line: string): void {
+    (this.deps.warn ?? ((l: string) => void process.stderr.write(`${l}\n`)))(line);
   }
 
   /** Parses a profile (as YAML text) without storing it. Throws E_PROFILE_INVALID with positions. */

@@ -188,8 +188,17 @@ export function pipeTunnel(p: AgentProxy, client: Duplex, o: Opened, target: Tar
   client.on('drain', () => upstream.resume());
   client.on('end', () => upstream.end());
   upstream.on('end', () => client.end());
-  client.on('close', finish);
-  upstream.on('close', finish);
+  // One side closed: destroying the other at once would drop the bytes still queued towards it
+  // (truncated downloads/uploads for a slower reader); once `end()` was called, let it flush first.
+  const closeAfterFlush = (other: Duplex) => (): void => {
+    if (closed) return;
+    if (other.writableEnded && !other.writableFinished && !other.destroyed) {
+      other.once('finish', finish);
+      other.once('close', finish);
+    } else finish();
+  };
+  client.on('close', closeAfterFlush(upstream));
+  upstream.on('close', closeAfterFlush(client));
   client.on('error', finish);
   upstream.on('error', finish);
   if (firstUp) {

@@ -104,7 +104,8 @@ function serveConnection(sock: Socket, handlers: Handlers): void {
         if ('stdinEnd' in msg) return requests.get(msg.id)?.onStdinEnd?.();
         if ('signal' in msg) return requests.get(msg.id)?.onSignal?.(msg.signal);
         if ('resize' in msg) return requests.get(msg.id)?.onResize?.(msg.resize);
-        void dispatch(msg.id, msg.method, msg.params ?? {});
+        // Threat: one malformed request taking down the host (and with it every agent) via an unhandled rejection.
+        dispatch(msg.id, msg.method, msg.params ?? {}).catch((e: unknown) => write({ id: msg.id, ok: false, error: { code: 'E_INTERNAL', message: e instanceof Error ? e.message : String(e) } }));
       },
       (message) => {
         protocolError(0, message);
@@ -114,7 +115,8 @@ function serveConnection(sock: Socket, handlers: Handlers): void {
   );
 
   async function dispatch(id: number, method: string, params: unknown): Promise<void> {
-    if (!(method in METHODS)) return protocolError(id, `unknown method "${method}"`);
+    // Own properties only: `"toString" in METHODS` is true, and calling it as a schema crashed the host.
+    if (!Object.hasOwn(METHODS, method)) return protocolError(id, `unknown method "${method}"`);
     const m = method as Method;
     const schema = METHODS[m];
     const p = schema.safeParse(params);
