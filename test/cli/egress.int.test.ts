@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Approval } from '../../src/shared/approval.schema.js';
@@ -170,5 +170,12 @@ describe('secrets reach the agent the way the profile says', () => {
     const uses = events(dataDir, name, 'secret.use');
     expect(uses.map((u) => u.name).sort()).toEqual(['API_TOKEN', 'KUBECONFIG']);
     expect(JSON.stringify(uses)).not.toContain('s3cr3t');
+    // Neither value is anywhere on the host's disk under the data dir (db, WAL, the agent's home).
+    const walk = (d: string): string[] => readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : e.isFile() ? [join(d, e.name)] : []));
+    for (const f of walk(dataDir)) {
+      const bytes = readFileSync(f);
+      expect(bytes.includes(Buffer.from('s3cr3t-env-value')), f).toBe(false);
+      expect(bytes.includes(Buffer.from('kube-file-value')), f).toBe(false);
+    }
   });
 });
