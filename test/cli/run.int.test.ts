@@ -91,7 +91,8 @@ describe('paddock run', () => {
     await new Promise((r) => setTimeout(r, 1000));
     expect(busy.map(cpuTicks).reduce((s, t, i) => s + (t - resumed[i]!), 0)).toBeGreaterThan(20);
 
-    expect(paddock(['--data-dir', dataDir, 'kill', name]).code).toBe(0);
+    const killed = paddock(['--data-dir', dataDir, 'kill', name]);
+    expect(killed.code, killed.stderr).toBe(0);
     expect(await run.exit).toBe(137);
     expect(pidsWithMarker(marker)).toEqual([]);
     const kinds = events(dataDir, name).map((e) => e.kind);

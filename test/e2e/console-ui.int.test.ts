@@ -74,7 +74,7 @@ describe('the web console in Chromium, against the real engine', { timeout: 60_0
     await page.getByRole('tab', { name: 'Profile (YAML)' }).click();
     const yaml = page.getByLabel('Profile YAML');
     const text = await yaml.inputValue();
-    await yaml.fill(text.replace(/^command: .*$/m, 'command: [bash, -c, "while true; do /bin/true marker-e2e; sleep 0.3; done"]'));
+    await yaml.fill(text.replace(/^command: .*$/m, 'command: [bash, -c, "while true; do sh -c \'sleep 0.2\' marker-e2e; done"]'));
     await page.getByRole('button', { name: 'Save profile' }).click();
     await page.getByText('Saved.').waitFor();
     await page.getByRole('tab', { name: 'Activity' }).click();

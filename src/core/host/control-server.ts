@@ -39,10 +39,12 @@ export async function listenControl(socketPath: string, handlers: Handlers): Pro
     /* none */
   }
   const connections = new Set<Socket>();
+  /** Requests being answered (a `kill` whose agent was the last one must still get its reply). */
+  const inflight = { count: 0 };
   const server = createServer((sock) => {
     connections.add(sock);
     sock.on('close', () => connections.delete(sock));
-    serveConnection(sock, handlers);
+    serveConnection(sock, handlers, inflight);
   });
   const oldMask = process.umask(0o177); // the socket is created 0600: no window where others can connect
   try {
@@ -56,20 +58,26 @@ export async function listenControl(socketPath: string, handlers: Handlers): Pro
   chmodSync(socketPath, 0o600);
   return {
     server,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const c of connections) c.destroy();
-        server.close(() => resolve());
-        try {
-          unlinkSync(socketPath);
-        } catch {
-          /* gone */
-        }
-      }),
+    close: async () => {
+      server.close(); // no new connections
+      for (let i = 0; i < 200 && inflight.count > 0; i++) await new Promise((r) => setTimeout(r, 10));
+      await new Promise<void>((resolve) => {
+        for (const c of connections) c.end(); // flush the last replies, then close
+        setTimeout(() => {
+          for (const c of connections) c.destroy();
+          resolve();
+        }, 50);
+      });
+      try {
+        unlinkSync(socketPath);
+      } catch {
+        /* gone */
+      }
+    },
   };
 }
 
-function serveConnection(sock: Socket, handlers: Handlers): void {
+function serveConnection(sock: Socket, handlers: Handlers, inflight: { count: number }): void {
   const requests = new Map<number, RequestContext>();
   const closeCallbacks: (() => void)[] = [];
   let closed = false;
@@ -125,6 +133,8 @@ function serveConnection(sock: Socket, handlers: Handlers): void {
     if (!handler) return write({ id, ok: false, error: { code: 'E_PROTOCOL', message: `this host does not support "${m}"` } });
     const ctx: RequestContext = { id, send: write, onClose: (cb) => (closed ? cb() : closeCallbacks.push(cb)) };
     requests.set(id, ctx);
+    const counted = !STREAMING.has(m);
+    if (counted) inflight.count++;
     try {
       const value = await handler(p.data, ctx);
       if (!STREAMING.has(m)) write({ id, ok: true, value: value ?? null });
@@ -133,6 +143,7 @@ function serveConnection(sock: Socket, handlers: Handlers): void {
       write({ id, ok: false, error: err });
     } finally {
       if (!STREAMING.has(m)) requests.delete(id);
+      if (counted) inflight.count--;
     }
   }
 }
