@@ -1,5 +1,7 @@
+import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { PaddockError } from '../../shared/errors.js';
+import { parseProfile } from '../../core/agents/profile.js';
 import { cpuAlertFromEnv, createEngine } from '../../core/engine.js';
 import { connectControl, type ControlClient } from '../../core/host/control-client.js';
 import { startHost } from '../../core/host/host.js';
@@ -9,10 +11,8 @@ import type { Command, CommandContext } from '../command.js';
 import { cliPaths } from '../host-client.js';
 import { EXIT_PADDOCK } from '../io.js';
 import { paddockVersion } from '../version.js';
-import { readProfileFile } from './check.js';
-import { homedir } from 'node:os';
 import { ttyPassphrasePrompt } from '../../core/vault/tty-prompt.js';
-import { parseProfile } from '../../core/agents/profile.js';
+import { readProfileFile } from './check.js';
 
 export const runCommand: Command = {
   name: 'run',
