@@ -103,7 +103,12 @@ export class RunManager {
     const existing = this.runs.get(name);
     if (existing)
       throw new PaddockError('E_ALREADY_RUNNING', `agent "${name}" is already running (run ${existing.run}); stop it first with paddock stop ${name} or paddock kill ${name}`);
-    assertPlatformSupported(this.deps.platform ?? process.platform);
+    const platform = this.deps.platform ?? process.platform;
+    // Fail closed: the macOS Seatbelt profile is generated and unit-tested, but the proxy bridge and
+    // limits are not wired on macOS yet, so agents would run with weaker isolation than promised.
+    if (platform === 'darwin')
+      throw new PaddockError('E_PLATFORM_UNSUPPORTED', 'Paddock does not run agents on macOS yet: the Seatbelt sandbox is generated but its network path and limits are unfinished. Run agents on Linux for now.');
+    assertPlatformSupported(platform);
     const run = `r-${randomBytes(4).toString('hex')}`;
     const home = this.deps.paths.agentHome(name);
     const workspace = profile.workspace ?? this.deps.paths.agentWorkspace(name);
