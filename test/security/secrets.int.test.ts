@@ -30,7 +30,10 @@ beforeAll(async () => {
   bound = await mk('bound');
   other = await mk('other');
 });
+let live: ReturnType<typeof paddockAsync> | null = null;
 afterAll(() => {
+  // A timed-out test never reaches its finally: never leave the hosting paddock run behind.
+  if (live && live.child.exitCode === null) live.child.kill('SIGKILL');
   bound.close();
   other.close();
   tmp.cleanup();
@@ -59,6 +62,7 @@ describe('header secrets: the agent holds a placeholder, the proxy injects the v
     );
     expect(paddock(['--data-dir', dataDir, 'secret', 'set', 'hdr', 'API_KEY'], { input: `${VALUE}\n`, env }).code).toBe(0);
     const run = paddockAsync(['--data-dir', dataDir, 'run', file], { env });
+    live = run;
     try {
       await waitFor(() => seen.other.length > 0, 30_000);
       const placeholder = /placeholder=(\S+)/.exec(run.out())?.[1];
