@@ -1,9 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, screenshotDir, startConsole, type Console } from './console-helpers.js';
+import { launchChromium, screenshotDir, startConsole, type Console, openWatchedPage, shootThemes } from './console-helpers.js';
 
 // The acceptance path of issue 6: an agent hits `ask net`, the user answers from the inbox, the request completes.
 let c: Console;
@@ -24,10 +23,7 @@ beforeAll(async () => {
   port = (server.address() as AddressInfo).port;
   c = await startConsole();
   browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  page.setDefaultTimeout(15_000);
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  page = await openWatchedPage(browser, errors, { width: 1280, height: 800 });
 });
 afterAll(async () => {
   await browser?.close();
@@ -35,13 +31,7 @@ afterAll(async () => {
   await new Promise((r) => server.close(r));
 });
 
-async function shoot(name: string): Promise<void> {
-  for (const theme of ['light', 'dark'] as const) {
-    await page.getByLabel('Theme').selectOption(theme);
-    await page.screenshot({ path: join(shots, `${name}-${theme}.png`) });
-  }
-  await page.getByLabel('Theme').selectOption('light');
-}
+const shoot = (name: string): Promise<void> => shootThemes(page, shots, name);
 
 const nav = (label: RegExp | string) => page.getByRole('button', { name: label, exact: typeof label === 'string' }).first().click();
 const openAgent = async (name: string): Promise<void> => {

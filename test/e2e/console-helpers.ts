@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { paddockAsync, ROOT, waitFor } from '../helpers/cli.js';
 
 /** A running `paddock serve` on a fresh data dir. */
@@ -50,4 +50,22 @@ export function screenshotDir(): string {
   const d = join(ROOT, 'test-results', 'screenshots');
   mkdirSync(d, { recursive: true });
   return d;
+}
+
+/** A page at the given size whose uncaught errors and console errors are collected in `errors`. */
+export async function openWatchedPage(browser: Browser, errors: string[], viewport = { width: 1280, height: 800 }): Promise<Page> {
+  const page = await browser.newPage({ viewport });
+  page.setDefaultTimeout(15_000);
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  return page;
+}
+
+/** Screenshots of the current screen in both themes (`NAME-light.png`, `NAME-dark.png`), then back to light. */
+export async function shootThemes(page: Page, dir: string, name: string): Promise<void> {
+  for (const theme of ['light', 'dark'] as const) {
+    await page.getByLabel('Theme').selectOption(theme);
+    await page.screenshot({ path: join(dir, `${name}-${theme}.png`) });
+  }
+  await page.getByLabel('Theme').selectOption('light');
 }

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, screenshotDir, startConsole, type Console } from './console-helpers.js';
+import { launchChromium, screenshotDir, startConsole, type Console, shootThemes } from './console-helpers.js';
 
 let c: Console;
 let browser: Browser;
@@ -23,13 +23,7 @@ afterAll(async () => {
 });
 
 /** Screenshot of the current screen in both themes. */
-async function shoot(name: string): Promise<void> {
-  for (const theme of ['light', 'dark'] as const) {
-    await page.getByLabel('Theme').selectOption(theme);
-    await page.screenshot({ path: join(shots, `${name}-${theme}.png`) });
-  }
-  await page.getByLabel('Theme').selectOption('light');
-}
+const shoot = (name: string): Promise<void> => shootThemes(page, shots, name);
 
 describe('the web console in Chromium, against the real engine', { timeout: 60_000 }, () => {
   it('opens with the token from the URL and removes it from the URL bar', async () => {

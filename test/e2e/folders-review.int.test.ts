@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, screenshotDir, startConsole, type Console } from './console-helpers.js';
+import { launchChromium, screenshotDir, startConsole, type Console, openWatchedPage, shootThemes } from './console-helpers.js';
 
 // Issue 6, Folders tab: the agent works on a copy; the user reviews a diff and exports back what they chose.
 let c: Console;
@@ -21,10 +21,7 @@ beforeAll(async () => {
   writeFileSync(victim, 'export SAFE=1\n');
   c = await startConsole();
   browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  page.setDefaultTimeout(15_000);
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  page = await openWatchedPage(browser, errors, { width: 1280, height: 900 });
 });
 afterAll(async () => {
   await browser?.close();
@@ -32,13 +29,7 @@ afterAll(async () => {
   rmSync(host, { recursive: true, force: true });
 });
 
-async function shoot(name: string): Promise<void> {
-  for (const theme of ['light', 'dark'] as const) {
-    await page.getByLabel('Theme').selectOption(theme);
-    await page.screenshot({ path: join(shots, `${name}-${theme}.png`) });
-  }
-  await page.getByLabel('Theme').selectOption('light');
-}
+const shoot = (name: string): Promise<void> => shootThemes(page, shots, name);
 
 describe('copy folder review and export from the console', { timeout: 90_000 }, () => {
   it('the agent edits its copy and plants a link; the review shows both; export writes only the file', async () => {
