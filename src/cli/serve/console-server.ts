@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { readBody } from '../../core/http/read-body.js';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -92,23 +93,6 @@ export async function startConsoleServer(o: ConsoleOptions): Promise<ConsoleServ
   const fail = (res: ServerResponse, status: number, code: ErrorCode, message: string, extra: Record<string, string> = {}): void =>
     json(res, status, { ok: false, error: { code, message } } satisfies Result<never>, extra);
 
-  const readBody = (req: IncomingMessage): Promise<string | null> =>
-    new Promise((resolveBody) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      req.on('data', (d: Buffer) => {
-        size += d.length;
-        if (size > MAX_BODY) {
-          resolveBody(null);
-          req.destroy();
-          return;
-        }
-        chunks.push(d);
-      });
-      req.on('end', () => resolveBody(Buffer.concat(chunks).toString('utf8')));
-      req.on('error', () => resolveBody(null));
-    });
-
   const api = async (req: IncomingMessage, res: ServerResponse, path: string): Promise<void> => {
     // Threat: any other local user or web page driving the engine; only the printed token may.
     if (!guard.bearerOk(req)) return fail(res, 401, 'E_FORBIDDEN', 'missing or wrong token: open the URL that paddock serve printed', { 'WWW-Authenticate': 'Bearer' });
@@ -116,12 +100,12 @@ export async function startConsoleServer(o: ConsoleOptions): Promise<ConsoleServ
       const r = await dispatch(o.handlers, 'agents:list', undefined);
       return r.ok ? json(res, 200, r.value) : fail(res, 500, r.error.code, r.error.message);
     }
-    const terminal = await terminalRoute(o.engine, path, req.method ?? 'GET', () => readBody(req));
+    const terminal = await terminalRoute(o.engine, path, req.method ?? 'GET', () => readBody(req, MAX_BODY));
     if (terminal) return json(res, terminal.status, terminal.body);
     const name = path.slice('/api/'.length);
     if (!isChannel(name)) return fail(res, 404, 'E_NOT_FOUND', `unknown API channel "${name}"`);
     if (req.method !== 'POST') return fail(res, 405, 'E_USAGE', `use POST /api/${name} with a JSON body`, { Allow: 'POST' });
-    const text = await readBody(req);
+    const text = await readBody(req, MAX_BODY);
     if (text === null) return fail(res, 413, 'E_INVALID_INPUT', `the request body is larger than ${MAX_BODY} bytes`);
     let input: unknown = undefined;
     if (text.trim() !== '') {

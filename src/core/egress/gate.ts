@@ -5,6 +5,7 @@
  * network switch is on or off (PRODUCT.md "The ask gate").
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readBody } from '../http/read-body.js';
 import { approved } from './approvals.js';
 import type { AgentProxy } from './agent-proxy.js';
 
@@ -21,23 +22,6 @@ function send(res: ServerResponse, status: number, body: Record<string, unknown>
   res.end(text);
 }
 
-function readBody(req: IncomingMessage): Promise<string | null> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) {
-        resolve(null);
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', () => resolve(null));
-  });
-}
 
 /** Parses `{action, detail}`; returns an error sentence when it is not acceptable. */
 export function parseAsk(text: string): { action: string; detail: string } | { error: string } {
@@ -61,7 +45,7 @@ export async function handleGate(p: AgentProxy, req: IncomingMessage, res: Serve
     send(res, 404, { error: 'the ask gate answers POST /v1/ask with {"action": "...", "detail": "..."}' });
     return;
   }
-  const body = await readBody(req);
+  const body = await readBody(req, MAX_BODY);
   if (body === null) return send(res, 413, { error: `the request body is larger than ${MAX_BODY} bytes` });
   const ask = parseAsk(body);
   if ('error' in ask) return send(res, 400, { error: ask.error });
