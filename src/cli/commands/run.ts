@@ -69,10 +69,7 @@ async function runAsHost(ctx: CommandContext, dataDir: string, yaml: string, fil
     const others = engine.runs.active();
     if (others.length) {
       ctx.io.err(`paddock: ${name} exited (${result.exitCode}); still hosting ${others.map((r) => r.agent).join(', ')} — waiting for them to end\n`);
-      await new Promise<void>((resolveIdle) => {
-        if (engine.runs.active().length === 0) resolveIdle();
-        else host.events.once('idle', () => resolveIdle());
-      });
+      await host.waitIdle();
     }
     return result.exitCode;
   } finally {

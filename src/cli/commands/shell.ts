@@ -74,10 +74,7 @@ async function shellAsHost(ctx: CommandContext, dataDir: string, name: string, c
     const others = engine.runs.active();
     if (others.length) {
       ctx.io.err(`paddock: the shell in ${name} ended (${result.exitCode}); still hosting ${others.map((r) => r.agent).join(', ')} — waiting for them to end\n`);
-      await new Promise<void>((resolveIdle) => {
-        if (engine.runs.active().length === 0) resolveIdle();
-        else host.events.once('idle', () => resolveIdle());
-      });
+      await host.waitIdle();
     }
     return result.exitCode;
   } finally {

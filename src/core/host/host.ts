@@ -14,6 +14,8 @@ export interface Host {
   lock: HostLock;
   /** Emits 'idle' when no run is left. */
   events: EventEmitter<{ idle: [] }>;
+  /** Resolves once no run is left on this host (at once if none is). */
+  waitIdle(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -62,6 +64,11 @@ export async function startHost(engine: Engine, what: string, version: string): 
     engine,
     lock,
     events,
+    waitIdle: () =>
+      new Promise<void>((resolve) => {
+        if (engine.runs.active().length === 0) resolve();
+        else events.once('idle', () => resolve());
+      }),
     async close() {
       await control.close();
       lock.release();
