@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, screenshotDir, startConsole, type Console, openWatchedPage, shootThemes } from './console-helpers.js';
+import { launchChromium, screenshotDir, startConsole, type Console, openWatchedPage, shootThemes, createShellAgent } from './console-helpers.js';
 
 // The acceptance path of issue 6: an agent hits `ask net`, the user answers from the inbox, the request completes.
 let c: Console;
@@ -44,11 +44,7 @@ const pending = () => page.locator('li.approval', { hasText: 'fetcher' });
 describe('ask net end to end from the console', { timeout: 120_000 }, () => {
   it('creates an agent that asks before each request to a loopback test server', async () => {
     await page.goto(c.url);
-    await page.getByRole('button', { name: 'New agent' }).click();
-    await page.getByText('Plain shell').click();
-    await page.getByRole('textbox', { name: 'Agent name' }).fill('fetcher');
-    await page.getByRole('button', { name: 'Create agent' }).click();
-    await page.getByRole('heading', { name: 'fetcher' }).waitFor();
+    await createShellAgent(page, 'fetcher');
     await page.getByRole('tab', { name: 'Profile (YAML)' }).click();
     // NO_PROXY covers the sandbox's own loopback; the test server is on the host's, reached through the proxy.
     const curl = `env -u NO_PROXY -u no_proxy curl -fsS --max-time 150 http://127.0.0.1:${port}/hit-$i`;

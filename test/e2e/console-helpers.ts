@@ -69,3 +69,12 @@ export async function shootThemes(page: Page, dir: string, name: string): Promis
   }
   await page.getByLabel('Theme').selectOption('light');
 }
+
+/** Creates an agent from the "Plain shell" preset and waits for its page. */
+export async function createShellAgent(page: Page, name: string): Promise<void> {
+  await page.getByRole('button', { name: 'New agent' }).click();
+  await page.getByText('Plain shell').click();
+  await page.getByRole('textbox', { name: 'Agent name' }).fill(name);
+  await page.getByRole('button', { name: 'Create agent' }).click();
+  await page.getByRole('heading', { name }).waitFor();
+}

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, screenshotDir, startConsole, type Console, openWatchedPage, shootThemes } from './console-helpers.js';
+import { launchChromium, screenshotDir, startConsole, type Console, openWatchedPage, shootThemes, createShellAgent } from './console-helpers.js';
 
 // Issue 6, Folders tab: the agent works on a copy; the user reviews a diff and exports back what they chose.
 let c: Console;
@@ -34,11 +34,7 @@ const shoot = (name: string): Promise<void> => shootThemes(page, shots, name);
 describe('copy folder review and export from the console', { timeout: 90_000 }, () => {
   it('the agent edits its copy and plants a link; the review shows both; export writes only the file', async () => {
     await page.goto(c.url);
-    await page.getByRole('button', { name: 'New agent' }).click();
-    await page.getByText('Plain shell').click();
-    await page.getByRole('textbox', { name: 'Agent name' }).fill('copier');
-    await page.getByRole('button', { name: 'Create agent' }).click();
-    await page.getByRole('heading', { name: 'copier' }).waitFor();
+    await createShellAgent(page, 'copier');
     await page.getByRole('tab', { name: 'Profile (YAML)' }).click();
     const yaml = [
       'name: copier',

@@ -3,11 +3,13 @@
  * resolver (test names → loopback addresses), a recording dialer, the real ApprovalQueue and
  * an in-memory event log. Nothing here ever dials a non-loopback address.
  */
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import type { NewEvent } from '../../../src/shared/events.schema.js';
 import { compilePolicy, parseRules } from '../../../src/core/policy/index.js';
 import { ApprovalQueue } from '../../../src/core/egress/approvals.js';
@@ -174,5 +176,18 @@ export async function waitFor(cond: () => boolean, ms = 5000, what = 'condition'
   while (!cond()) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+const execFileP = promisify(execFile);
+
+/** curl with a minimal environment; resolves with its exit status, stdout and stderr (never rejects). */
+export async function curl(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  try {
+    const r = await execFileP('curl', ['-sS', '--max-time', '10', ...args], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
+    return { code: 0, out: r.stdout, err: r.stderr };
+  } catch (e) {
+    const x = e as { code: number; stdout: string; stderr: string };
+    return { code: x.code, out: x.stdout, err: x.stderr };
   }
 }

@@ -3,30 +3,18 @@
  * through the agent's proxy socket, trusting only the agent's CA, talks to loopback HTTPS
  * servers whose certificates come from a separate test upstream CA.
  */
-import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { compilePolicy, parseRules } from '../../../src/core/policy/index.js';
 import { createAgentCa, type AgentCa } from '../../../src/core/vault/ca.js';
 import { newPlaceholder, type HeaderBinding } from '../../../src/core/vault/inject.js';
 import type { EgressSecrets } from '../../../src/core/egress/types.js';
-import { harness, startServer, tcpBridge, type Harness, type TestServer } from './harness.js';
+import { curl, harness, startServer, tcpBridge, type Harness, type TestServer } from './harness.js';
 
-const run = promisify(execFile);
 
-async function curl(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  try {
-    const r = await run('curl', ['-sS', '--max-time', '10', ...args], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
-    return { code: 0, out: r.stdout, err: r.stderr };
-  } catch (e) {
-    const x = e as { code: number; stdout: string; stderr: string };
-    return { code: x.code, out: x.stdout, err: x.stderr };
-  }
-}
 
 /** A loopback HTTPS server with a leaf for `name` from `ca`; records the headers and URL of every request. */
 interface HttpsServer {

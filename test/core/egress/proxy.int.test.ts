@@ -1,22 +1,9 @@
-import { execFile } from 'node:child_process';
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { harness, rawExchange, startServer, tcpBridge, type Harness, type TestServer } from './harness.js';
+import { curl, harness, rawExchange, startServer, tcpBridge, type Harness, type TestServer } from './harness.js';
 
-const run = promisify(execFile);
 
-/** curl through the proxy; resolves with stdout, http code and exit status. */
-async function curl(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  try {
-    const r = await run('curl', ['-sS', '--max-time', '10', ...args], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
-    return { code: 0, out: r.stdout, err: r.stderr };
-  } catch (e) {
-    const x = e as { code: number; stdout: string; stderr: string };
-    return { code: x.code, out: x.stdout, err: x.stderr };
-  }
-}
 
 describe('egress proxy over its Unix socket', () => {
   let h: Harness;
