@@ -20,7 +20,7 @@ const BENCHES = [
   { name: 'store', args: ['bench/store.bench.ts'], env: process.env.BENCH_QUICK ? {} : { BENCH_FULL: '1' } },
   { name: 'sandbox', args: ['bench/sandbox.bench.ts'] },
   { name: 'engine', args: ['bench/engine.bench.ts'] },
-  { name: 'egress', args: ['bench/egress.bench.ts'] },
+  { name: 'egress', args: ['bench/egress.bench.ts'], needs: () => spawnSync(process.execPath, [join(ROOT, 'scripts', 'build-native.mjs')], { stdio: 'inherit' }).status === 0 },
   { name: 'ui', args: ['bench/ui.ts'], needs: () => existsSync(join(ROOT, 'out', 'renderer', 'index.html')) || build('ui') },
 ];
 

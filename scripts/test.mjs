@@ -11,6 +11,8 @@ const args = process.argv.slice(2);
 
 // Integration tests drive the real `bin/paddock`, so the command line is built first (tsc, a few seconds).
 if (!process.env.PADDOCK_TEST_SKIP_BUILD) {
+  // The native egress relay (cc, a second); without a compiler it says so and its tests are skipped.
+  spawnSync(process.execPath, ['scripts/build-native.mjs'], { stdio: 'inherit' });
   const build = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.core.json'], { stdio: 'inherit' });
   if (build.status !== 0) process.exit(build.status ?? 1);
 }

@@ -47,7 +47,8 @@ export class AgentProxy {
   secrets: EgressSecrets | null = null;
   private server: net.Server | null = null;
   private readonly http: http.Server;
-  private readonly live = new Set<Duplex>();
+  private readonly live = new Set<{ destroy(): void }>();
+  private readonly tunnels = new WeakSet<Duplex>();
   private closing = false;
   private ino: number | null = null;
   private health: NodeJS.Timeout | null = null;
@@ -116,8 +117,8 @@ export class AgentProxy {
     return null;
   }
 
-  /** Registers a live socket so switching off can cut it; returns the unregister function. */
-  track(s: Duplex): () => void {
+  /** Registers a live socket (or relay) so switching off can cut it; returns the unregister function. */
+  track(s: { destroy(): void }): () => void {
     this.live.add(s);
     return () => this.live.delete(s);
   }
@@ -133,8 +134,17 @@ export class AgentProxy {
     return this.live.size;
   }
 
+  /** Marks a client socket whose tunnel has started (its half-close is then passed on, not answered). */
+  tunnelStarted(s: Duplex): void {
+    this.tunnels.add(s);
+  }
+
   private onConnection = (sock: Socket): void => {
     sock.on('error', () => sock.destroy());
+    // Before a tunnel exists, a client's end of input ends the connection (as without allowHalfOpen).
+    sock.on('end', () => {
+      if (!this.tunnels.has(sock)) sock.end();
+    });
     sock.once('data', (chunk: Buffer) => {
       sock.pause();
       sock.unshift(chunk);
@@ -165,7 +175,8 @@ export class AgentProxy {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }
-    const server = net.createServer({ pauseOnConnect: false }, this.onConnection);
+    // allowHalfOpen: a client that half-closes after its request still receives the whole answer.
+    const server = net.createServer({ pauseOnConnect: false, allowHalfOpen: true }, this.onConnection);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.socketPath, () => {

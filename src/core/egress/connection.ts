@@ -1,14 +1,12 @@
 /**
  * One outgoing connection of an agent, shared by CONNECT, SOCKS5 and plain-HTTP requests:
  * decide (with the ask flow), report the decision and the tripwires, dial exactly the vetted
- * address, and pipe a tunnel with byte counts and SSH detection.
+ * address (tunnel.ts then pipes the bytes).
  */
 import type { Socket } from 'node:net';
-import type { Duplex } from 'node:stream';
 import { approved } from './approvals.js';
 import type { NetEvent } from './net-events.js';
 import { formatTarget, type Target } from './target.js';
-import { looksLikeSsh } from './tripwires.js';
 import { vetConnection, type VetResult } from './vet.js';
 import type { AgentProxy } from './agent-proxy.js';
 
@@ -37,7 +35,7 @@ export function denialMessage(target: Target, v: Pick<VetResult, 'decision'>): s
   return `paddock: denied net ${formatTarget(target)}${by}: ${d.reason}`;
 }
 
-function netEvent(p: AgentProxy, kind: NetEvent['kind'], target: Target, v: Pick<VetResult, 'decision' | 'address'>, extra: Record<string, unknown> = {}): NetEvent {
+export function netEvent(p: AgentProxy, kind: NetEvent['kind'], target: Target, v: Pick<VetResult, 'decision' | 'address'>, extra: Record<string, unknown> = {}): NetEvent {
   return {
     kind, agent: p.agent, run: p.run, host: target.host, port: target.port, address: v.address,
     rule: v.decision.rule, line: v.decision.line, reason: v.decision.reason, ...extra,
@@ -114,6 +112,8 @@ function reportDenialTripwires(p: AgentProxy, target: Target, v: VetResult): voi
 function dialVetted(p: AgentProxy, v: VetResult, port: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const s = p.dial({ address: v.address!, family: v.family!, port });
+    // A server that half-closes (answered, still reading) keeps receiving the client's upload.
+    s.allowHalfOpen = true;
     const timer = setTimeout(() => {
       s.destroy();
       reject(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' }));
@@ -132,80 +132,4 @@ function dialVetted(p: AgentProxy, v: VetResult, port: number): Promise<Socket> 
     };
     s.once('error', onError);
   });
-}
-
-/**
- * Pipes a tunnel both ways, counting bytes and watching the first bytes of each direction
- * for an SSH banner; logs one `net.allow` at close (and one at open for long-lived tunnels).
- */
-export function pipeTunnel(p: AgentProxy, client: Duplex, o: Opened, target: Target, via: string, head?: Buffer): void {
-  const { upstream, vet } = o;
-  let up = 0;
-  let down = 0;
-  let firstUp: Buffer | null = head && head.length ? head : null;
-  let checkedUp = false;
-  let checkedDown = false;
-  let closed = false;
-  const untrack = p.track(client);
-  const sshCheck = (buf: Buffer): boolean => {
-    if (vet.sshIntended || !looksLikeSsh(buf)) return false;
-    p.alert('ssh-egress', `SSH banner in a tunnel to ${formatTarget(target)} (port ${target.port})`, { host: target.host, port: target.port });
-    client.destroy();
-    upstream.destroy();
-    return true;
-  };
-  const longTimer = setTimeout(() => {
-    if (!closed) p.events.emit(netEvent(p, 'net.allow', target, vet, { via, open: true }));
-  }, p.longLivedMs);
-  longTimer.unref();
-  const finish = (): void => {
-    if (closed) return;
-    closed = true;
-    clearTimeout(longTimer);
-    untrack();
-    client.destroy();
-    upstream.destroy();
-    p.events.emit(netEvent(p, 'net.allow', target, vet, { via, bytesUp: up, bytesDown: down, durationMs: Date.now() - o.started }));
-  };
-  client.on('data', (chunk: Buffer) => {
-    up += chunk.length;
-    if (!checkedUp) {
-      checkedUp = true;
-      firstUp = firstUp ? Buffer.concat([firstUp, chunk]) : chunk;
-      if (sshCheck(firstUp)) return;
-    }
-    if (!upstream.write(chunk)) client.pause();
-  });
-  upstream.on('data', (chunk: Buffer) => {
-    down += chunk.length;
-    if (!checkedDown) {
-      checkedDown = true;
-      if (sshCheck(chunk)) return;
-    }
-    if (!client.write(chunk)) upstream.pause();
-  });
-  upstream.on('drain', () => client.resume());
-  client.on('drain', () => upstream.resume());
-  client.on('end', () => upstream.end());
-  upstream.on('end', () => client.end());
-  // One side closed: destroying the other at once would drop the bytes still queued towards it
-  // (truncated downloads/uploads for a slower reader); once `end()` was called, let it flush first.
-  const closeAfterFlush = (other: Duplex) => (): void => {
-    if (closed) return;
-    if (other.writableEnded && !other.writableFinished && !other.destroyed) {
-      other.once('finish', finish);
-      other.once('close', finish);
-    } else finish();
-  };
-  client.on('close', closeAfterFlush(upstream));
-  upstream.on('close', closeAfterFlush(client));
-  client.on('error', finish);
-  upstream.on('error', finish);
-  if (firstUp) {
-    up += firstUp.length;
-    checkedUp = true;
-    if (sshCheck(firstUp)) return;
-    upstream.write(firstUp);
-  }
-  client.resume();
 }

@@ -10,7 +10,8 @@ import { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import type { AgentCa } from '../vault/ca.js';
 import { hostBound, placeholdersIn } from '../vault/inject.js';
-import { pipeTunnel, type Opened } from './connection.js';
+import type { Opened } from './connection.js';
+import { pipeTunnel } from './tunnel.js';
 import { serveIntercepted, serveUpstreamFailure } from './intercept-http.js';
 import { reportExfil } from './intercept-secrets.js';
 import { canonicalHost, formatTarget, type Target } from './target.js';
@@ -99,6 +100,7 @@ function wanted(p: AgentProxy, target: Target): boolean {
  * agent is read, so a placeholder sent to any host is seen (`secret-exfil`) and never replaced.
  */
 export function startTunnel(p: AgentProxy, client: Duplex, o: Opened, target: Target, via: string, head?: Buffer): void {
+  p.tunnelStarted(client);
   const inName = p.secrets ? placeholdersIn(target.host, p.secrets.bindings).map((b) => b.name) : [];
   if (inName.length > 0) {
     // Threat: a placeholder smuggled out in the host name itself (e.g. `<placeholder>.attacker.example`).

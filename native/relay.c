@@ -1,0 +1,262 @@
+/*
+ * paddock-relay: moves the bytes of one vetted egress tunnel between two connected sockets with
+ * splice(2), so they never pass through the proxy's event loop. The egress proxy (Node) starts
+ * it once a tunnel has been decided and has carried enough bytes to be worth it; every decision
+ * stays in the proxy. It never parses what it moves (except the SSH test of a first chunk the
+ * proxy has not seen) and opens nothing.
+ *
+ *   fd 0  a pipe: "UP DOWN\n", then UP bytes for the upstream and DOWN bytes for the client
+ *         (read by the proxy but not yet forwarded), then end of file.
+ *   fd 1  the report, written once at exit: "UP DOWN\n", the bytes moved each way.
+ *   fd 3  the client socket (the agent's side); fd 4: the upstream socket.
+ *   argv  `--check-up` / `--check-down`: the proxy has not seen that direction's first bytes; if
+ *         they look like an SSH banner nothing is forwarded and the exit code is 3 (the proxy
+ *         raises the ssh-egress alert).
+ *
+ * SIGTERM (the network switched off) reports and exits at once, which closes both sockets.
+ * It dies with its parent: a tunnel never outlives Paddock.
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define PIPE_BYTES (1 << 20)
+
+/* Bytes moved: [0] client→upstream, [1] upstream→client. Written by the report. */
+static volatile uint64_t moved[2];
+static volatile sig_atomic_t reported;
+
+/* "UP DOWN\n" on fd 1, once (async-signal-safe). */
+static void report(void) {
+  char buf[64], *p = buf + sizeof buf;
+  *--p = '\n';
+  for (int d = 1; d >= 0; d--) {
+    uint64_t v = moved[d];
+    do *--p = (char)('0' + v % 10); while ((v /= 10) > 0);
+    if (d == 1) *--p = ' ';
+  }
+  if (!reported) {
+    reported = 1;
+    ssize_t n = write(1, p, (size_t)(buf + sizeof buf - p));
+    (void)n;
+  }
+}
+
+static void die(const char *what) {
+  char msg[200];
+  int n = snprintf(msg, sizeof msg, "paddock-relay: %s: %s\n", what, strerror(errno));
+  if (n > 0 && write(2, msg, (size_t)n) < 0) _exit(2);
+  report();
+  _exit(1);
+}
+
+static void set_nonblock(int fd) {
+  int fl = fcntl(fd, F_GETFL);
+  if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) die("socket fd");
+}
+
+/* Writes all of buf to a non-blocking socket, waiting for room; counts it as direction dir (or -1). */
+static void write_all(int fd, const char *buf, size_t n, int dir) {
+  while (n > 0) {
+    ssize_t w = send(fd, buf, n, MSG_NOSIGNAL);
+    if (w < 0 && (errno == EAGAIN || errno == EINTR)) {
+      struct pollfd p = { .fd = fd, .events = POLLOUT };
+      poll(&p, 1, -1);
+      continue;
+    }
+    if (w < 0) die("write");
+    buf += w;
+    n -= (size_t)w;
+    if (dir >= 0) moved[dir] += (uint64_t)w;
+  }
+}
+
+/* "SSH-<digit>" at the start, or a line "SSH-1.x-" / "SSH-2.x-" within the first 512 bytes
+ * (the same test as looksLikeSsh in src/core/egress/tripwires.ts). */
+static int looks_like_ssh(const unsigned char *b, size_t n) {
+  if (n >= 4 && memcmp(b, "SSH-", 4) == 0) return n >= 5 && isdigit(b[4]);
+  size_t m = n < 512 ? n : 512;
+  for (size_t i = 0; i < m; i++) {
+    if (i > 0 && b[i - 1] != '\n') continue;
+    size_t j = i;
+    if (m - j < 7 || memcmp(b + j, "SSH-", 4) != 0) continue;
+    j += 4;
+    if (b[j] != '1' && b[j] != '2') continue;
+    if (b[++j] != '.') continue;
+    size_t k = ++j;
+    while (j < m && isdigit(b[j])) j++;
+    if (j > k && j < m && b[j] == '-') return 1;
+  }
+  return 0;
+}
+
+/* One direction of a tunnel. `check`: test the first chunk for an SSH banner before forwarding. */
+struct dir {
+  int src, dst, pipe[2];
+  size_t in_pipe, cap;
+  int eof, done, check;
+};
+
+static void dir_init(struct dir *x, int src, int dst) {
+  x->src = src;
+  x->dst = dst;
+  if (pipe2(x->pipe, O_NONBLOCK | O_CLOEXEC) < 0) die("pipe");
+  fcntl(x->pipe[1], F_SETPIPE_SZ, PIPE_BYTES); /* best effort: a smaller pipe only costs speed */
+  int cap = fcntl(x->pipe[1], F_GETPIPE_SZ);
+  if (cap <= 0) die("pipe size");
+  x->cap = (size_t)cap;
+}
+
+/* The first chunk of an unchecked direction: read it, test it, forward it. Exit 3 on SSH. */
+static void first_chunk(struct dir *x, int i) {
+  static unsigned char buf[65536];
+  ssize_t n = recv(x->src, buf, sizeof buf, 0);
+  if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
+  x->check = 0;
+  if (n == 0) {
+    x->eof = 1;
+    return;
+  }
+  if (n < 0) report(), _exit(0);
+  /* Threat: a reverse SSH tunnel through an allowed port (ROME); nothing of it is forwarded. */
+  if (looks_like_ssh(buf, n > 0 ? (size_t)n : 0)) report(), _exit(3);
+  write_all(x->dst, (const char *)buf, (size_t)n, i);
+}
+
+/* Moves what is ready in direction i; returns when nothing more can move without waiting. */
+static void pump_dir(struct dir *x, int i) {
+  if (x->done) return;
+  if (x->check) {
+    first_chunk(x, i);
+    if (x->check) return;
+  }
+  for (;;) {
+    int progress = 0;
+    if (!x->eof && x->in_pipe < x->cap) {
+      ssize_t n = splice(x->src, NULL, x->pipe[1], NULL, x->cap - x->in_pipe, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+      if (n > 0) x->in_pipe += (size_t)n, progress = 1;
+      else if (n == 0) x->eof = 1;
+      else if (errno != EAGAIN && errno != EINTR) report(), _exit(0); /* reset: closing both ends it */
+    }
+    if (x->in_pipe > 0) {
+      ssize_t n = splice(x->pipe[0], NULL, x->dst, NULL, x->in_pipe, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+      if (n > 0) x->in_pipe -= (size_t)n, moved[i] += (uint64_t)n, progress = 1;
+      else if (n < 0 && errno != EAGAIN && errno != EINTR) report(), _exit(0);
+    }
+    if (x->eof && x->in_pipe == 0) {
+      shutdown(x->dst, SHUT_WR); /* half-close, as the proxy does */
+      x->done = 1;
+      return;
+    }
+    if (!progress) return;
+  }
+}
+
+/* Pumps both directions between a and b until both are done; a reset or a fully closed peer ends it too. */
+static void pump(struct dir d[2], int a, int b) {
+  for (;;) {
+    pump_dir(&d[0], 0);
+    pump_dir(&d[1], 1);
+    if (d[0].done && d[1].done) return;
+    struct pollfd p[2] = { { .fd = a }, { .fd = b } };
+    for (int i = 0; i < 2; i++) {
+      if (d[i].done) continue;
+      struct pollfd *src = &p[d[i].src == a ? 0 : 1], *dst = &p[d[i].dst == a ? 0 : 1];
+      if (!d[i].eof && d[i].in_pipe < d[i].cap) src->events |= POLLIN;
+      if (d[i].in_pipe > 0) dst->events |= POLLOUT;
+    }
+    if (poll(p, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      die("poll");
+    }
+    if ((p[0].revents | p[1].revents) & POLLERR) return;
+    /* Hung up both ways with nothing readable left: the tunnel is over. */
+    for (int k = 0; k < 2; k++)
+      if ((p[k].revents & POLLHUP) && !(p[k].revents & POLLIN) && d[0].in_pipe == 0 && d[1].in_pipe == 0) return;
+  }
+}
+
+#define CLIENT_FD 3
+#define UPSTREAM_FD 4
+#define MAX_PENDING (64u << 20)
+
+static void on_term(int sig) {
+  (void)sig;
+  report();
+  _exit(0);
+}
+
+static int read_full(char *buf, size_t n) {
+  size_t got = 0;
+  while (got < n) {
+    ssize_t r = read(0, buf + got, n - got);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return -1;
+    got += (size_t)r;
+  }
+  return 0;
+}
+
+/* The bytes the proxy had read but not forwarded yet go first, in order. */
+static void forward_pending(void) {
+  char head[48];
+  size_t i = 0;
+  while (i < sizeof head - 1) {
+    ssize_t r = read(0, head + i, 1);
+    if (r < 0 && errno == EINTR) continue;
+    if (r != 1) die("reading the pending bytes");
+    if (head[i++] == '\n') break;
+  }
+  head[i] = 0;
+  unsigned long up, down;
+  if (sscanf(head, "%lu %lu", &up, &down) != 2 || up > MAX_PENDING || down > MAX_PENDING) {
+    errno = EINVAL;
+    die("bad pending header");
+  }
+  char *buf = malloc(up + down + 1);
+  if (!buf || read_full(buf, up + down) < 0) die("reading the pending bytes");
+  write_all(UPSTREAM_FD, buf, up, 0);
+  write_all(CLIENT_FD, buf + up, down, 1);
+  free(buf);
+  close(0);
+}
+
+int main(int argc, char **argv) {
+  /* Threat: a tunnel that outlives Paddock (and its network switch); die with the parent. */
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() == 1) return 1;
+  signal(SIGPIPE, SIG_IGN);
+  struct sigaction sa = { .sa_handler = on_term };
+  sigaction(SIGTERM, &sa, NULL);
+  sigaction(SIGINT, &sa, NULL);
+  set_nonblock(CLIENT_FD);
+  set_nonblock(UPSTREAM_FD);
+  int check[2] = { 0, 0 };
+  for (int a = 1; a < argc; a++) {
+    if (strcmp(argv[a], "--check-up") == 0) check[0] = 1;
+    else if (strcmp(argv[a], "--check-down") == 0) check[1] = 1;
+    else {
+      errno = EINVAL;
+      die(argv[a]);
+    }
+  }
+  forward_pending();
+  struct dir d[2];
+  memset(d, 0, sizeof d);
+  dir_init(&d[0], CLIENT_FD, UPSTREAM_FD);
+  dir_init(&d[1], UPSTREAM_FD, CLIENT_FD);
+  d[0].check = check[0];
+  d[1].check = check[1];
+  pump(d, CLIENT_FD, UPSTREAM_FD);
+  report();
+  return 0;
+}

@@ -1,0 +1,125 @@
+/**
+ * The native relay (`native/relay.c`): bulk tunnels are handed to `paddock-relay` so their bytes
+ * move with splice(2) instead of through the engine's event loop (which also serves the UI, the
+ * control socket and the event log). It only moves bytes; every decision stays in the proxy.
+ * Where it is missing (no C compiler at install, or not Linux), tunnels stay in Node: slower,
+ * the same behaviour.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import tls from 'node:tls';
+import type { Duplex } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+
+/** A tunnel is handed over once it has carried this many bytes (small exchanges stay in Node). */
+export const HANDOVER_BYTES = 1 << 20;
+const NAME = 'paddock-relay';
+let found: string | null | undefined;
+
+/**
+ * The relay's path, or null. `PADDOCK_NATIVE=off` keeps every tunnel in Node;
+ * `PADDOCK_NATIVE=DIR` names the folder holding it. Otherwise it is looked up in `native/bin`
+ * from this module's folder upwards (in a packaged app, in the unpacked copy of the archive: a
+ * binary inside an asar cannot run).
+ */
+export function relayBinary(): string | null {
+  if (found !== undefined) return found;
+  const name = NAME;
+  const env = process.env.PADDOCK_NATIVE;
+  const candidates: string[] = [];
+  if (env && env !== 'off') candidates.push(path.join(env, name));
+  else if (!env) {
+    let dir = path.dirname(fileURLToPath(import.meta.url));
+    for (let i = 0; i < 5; i++, dir = path.dirname(dir))
+      candidates.push(path.join(dir, 'native', 'bin', name).replace(`${path.sep}app.asar${path.sep}`, `${path.sep}app.asar.unpacked${path.sep}`));
+  }
+  const hit = candidates.find((c) => {
+    try {
+      accessSync(c, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  }) ?? null;
+  found = hit;
+  return hit;
+}
+
+/** Test hook: forget the lookup (after changing PADDOCK_NATIVE). */
+export function resetRelayLookup(): void {
+  found = undefined;
+}
+
+/** A plain socket with an OS handle the relay can take (TLS and in-memory streams cannot be handed over). */
+export function canHandOver(s: Duplex): s is net.Socket {
+  return s instanceof net.Socket && !(s instanceof tls.TLSSocket) && !s.destroyed && (s as unknown as { _handle?: unknown })._handle != null;
+}
+
+/** What the relay reports at exit: bytes it moved client→upstream and upstream→client. */
+export interface RelayResult {
+  up: number;
+  down: number;
+  /** The first chunk of an unchecked direction looked like an SSH banner; nothing of it was forwarded. */
+  ssh: boolean;
+  error: string | null;
+}
+
+/** A running relay. `stop()` (network off) makes it report and exit, which closes both sockets. */
+export interface RelayHandle {
+  child: ChildProcess;
+  stop(): void;
+}
+
+/**
+ * Starts the relay on the two sockets (the caller has stopped reading them and flushed what it
+ * wrote) with the bytes already read but not forwarded. `onSpawn` runs once the child holds
+ * the sockets (the caller then closes its own copies); `onError` if it could not start (the
+ * sockets are still the caller's); `onExit` with the report once it ended. `checkUp`/`checkDown`:
+ * the proxy has not seen that direction's first bytes (the relay checks them for SSH).
+ */
+export function startRelay(
+  bin: string,
+  client: net.Socket,
+  upstream: net.Socket,
+  pendingUp: Buffer,
+  pendingDown: Buffer,
+  opts: { checkUp: boolean; checkDown: boolean },
+  cb: { onSpawn(): void; onError(err: Error): void; onExit(r: RelayResult): void },
+): RelayHandle {
+  const args = [...(opts.checkUp ? ['--check-up'] : []), ...(opts.checkDown ? ['--check-down'] : [])];
+  const child = spawn(bin, args, { stdio: ['pipe', 'pipe', 'pipe', client, upstream] });
+  let out = '';
+  let err = '';
+  let started = false;
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => (out = (out + d).slice(-200)));
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (err = (err + d).slice(-500)));
+  child.stdin!.on('error', () => {}); // an early exit is reported through 'close'
+  child.once('spawn', () => {
+    started = true;
+    child.stdin!.end(Buffer.concat([Buffer.from(`${pendingUp.length} ${pendingDown.length}\n`), pendingUp, pendingDown]));
+    cb.onSpawn();
+  });
+  child.once('error', (e) => {
+    if (!started) cb.onError(e);
+  });
+  child.once('close', (code, signal) => {
+    if (!started) return;
+    const m = /^(\d+) (\d+)\n$/.exec(out);
+    const ssh = code === 3;
+    const error = (code === 0 || ssh) && m ? null : `relay ended (${signal ?? `exit ${code}`})${err ? `: ${err.trim()}` : ''}`;
+    cb.onExit({ up: m ? Number(m[1]) : 0, down: m ? Number(m[2]) : 0, ssh, error });
+  });
+  let killTimer: NodeJS.Timeout | null = null;
+  return {
+    child,
+    stop(): void {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      // It reports and exits on SIGTERM at once; SIGKILL if it somehow did not.
+      killTimer ??= setTimeout(() => child.kill('SIGKILL'), 500);
+      killTimer.unref();
+    },
+  };
+}

@@ -1,0 +1,182 @@
+/**
+ * An allowed tunnel's bytes: piped both ways with byte counts and SSH detection on the first
+ * bytes of each direction; one `net.allow` at close (and one at open for long-lived tunnels).
+ * A bulk tunnel is handed to the native relay (relay.ts) once it has carried HANDOVER_BYTES (the
+ * relay checks a direction's first bytes if they have not come yet); the counts, the event and
+ * the cut on "network off" stay here.
+ */
+import type { Duplex } from 'node:stream';
+import type { AgentProxy } from './agent-proxy.js';
+import { netEvent, type Opened } from './connection.js';
+import { canHandOver, HANDOVER_BYTES, relayBinary, startRelay } from './relay.js';
+import { formatTarget, type Target } from './target.js';
+import { looksLikeSsh } from './tripwires.js';
+
+/** Everything the stream has buffered for reading, without starting a new read. */
+function takeBuffered(s: Duplex): Buffer {
+  const parts: Buffer[] = [];
+  for (let c: Buffer | null; (c = s.read() as Buffer | null) !== null; ) parts.push(c);
+  return Buffer.concat(parts);
+}
+
+export function pipeTunnel(p: AgentProxy, client: Duplex, o: Opened, target: Target, via: string, head?: Buffer): void {
+  const { upstream, vet } = o;
+  let up = 0;
+  let down = 0;
+  let firstUp: Buffer | null = head && head.length ? head : null;
+  let checkedUp = false;
+  let checkedDown = false;
+  let closed = false;
+  /** node: bytes go through the event loop; handover: both sides paused, flushing; relay: the native relay has them. */
+  let mode: 'node' | 'handover' | 'relay' = 'node';
+  let relayError: string | null = null;
+  let untrack = p.track(client);
+  const sshCheck = (buf: Buffer): boolean => {
+    if (vet.sshIntended || !looksLikeSsh(buf)) return false;
+    p.alert('ssh-egress', `SSH banner in a tunnel to ${formatTarget(target)} (port ${target.port})`, { host: target.host, port: target.port });
+    client.destroy();
+    upstream.destroy();
+    return true;
+  };
+  const longTimer = setTimeout(() => {
+    if (!closed) p.events.emit(netEvent(p, 'net.allow', target, vet, { via, open: true }));
+  }, p.longLivedMs);
+  longTimer.unref();
+  const finish = (): void => {
+    if (closed) return;
+    closed = true;
+    clearTimeout(longTimer);
+    untrack();
+    client.destroy();
+    upstream.destroy();
+    const extra = relayError ? { relay: true, error: relayError } : mode === 'relay' ? { relay: true } : {};
+    p.events.emit(netEvent(p, 'net.allow', target, vet, { via, bytesUp: up, bytesDown: down, durationMs: Date.now() - o.started, ...extra }));
+  };
+
+  const onClientData = (chunk: Buffer): void => {
+    up += chunk.length;
+    if (!checkedUp) {
+      checkedUp = true;
+      firstUp = firstUp ? Buffer.concat([firstUp, chunk]) : chunk;
+      if (sshCheck(firstUp)) return;
+    }
+    if (!upstream.write(chunk)) client.pause();
+    maybeHandOver();
+  };
+  const onUpstreamData = (chunk: Buffer): void => {
+    down += chunk.length;
+    if (!checkedDown) {
+      checkedDown = true;
+      if (sshCheck(chunk)) return;
+    }
+    if (!client.write(chunk)) upstream.pause();
+    maybeHandOver();
+  };
+  const onUpstreamDrain = (): void => void (mode === 'node' && client.resume());
+  const onClientDrain = (): void => void (mode === 'node' && upstream.resume());
+  const onClientEnd = (): void => void upstream.end();
+  const onUpstreamEnd = (): void => void client.end();
+  // One side closed: destroying the other at once would drop the bytes still queued towards it
+  // (truncated downloads/uploads for a slower reader); once `end()` was called, let it flush first.
+  const closeAfterFlush = (other: Duplex) => (): void => {
+    if (closed || mode === 'relay') return;
+    if (other.writableEnded && !other.writableFinished && !other.destroyed) {
+      other.once('finish', finish);
+      other.once('close', finish);
+    } else finish();
+  };
+  const onClientClose = closeAfterFlush(upstream);
+  const onUpstreamClose = closeAfterFlush(client);
+  const onError = (): void => void (mode !== 'relay' && finish());
+  const listeners: [Duplex, string, (chunk: Buffer) => void][] = [
+    [client, 'data', onClientData], [upstream, 'data', onUpstreamData],
+    [upstream, 'drain', onUpstreamDrain], [client, 'drain', onClientDrain],
+    [client, 'end', onClientEnd], [upstream, 'end', onUpstreamEnd],
+    [client, 'close', onClientClose], [upstream, 'close', onUpstreamClose],
+  ];
+  const attach = (): void => {
+    for (const [s, ev, fn] of listeners) s.on(ev, fn);
+  };
+  const detach = (): void => {
+    for (const [s, ev, fn] of listeners) s.removeListener(ev, fn);
+  };
+
+  function maybeHandOver(): void {
+    if (mode !== 'node' || up + down < HANDOVER_BYTES) return;
+    // Agents with header secrets keep every byte in the proxy (placeholders are watched there).
+    if (p.secrets || !canHandOver(client) || !canHandOver(upstream)) return;
+    const bin = relayBinary();
+    if (!bin) return;
+    mode = 'handover';
+    client.pause();
+    upstream.pause();
+    setImmediate(whenFlushed);
+  }
+
+  /** Waits until everything written so far left the proxy, then gives both sockets to the relay. */
+  function whenFlushed(): void {
+    if (closed || mode !== 'handover') return;
+    const ended = [client, upstream].some((s) => s.destroyed || s.readableEnded || s.writableEnded);
+    if (ended) return resumeInNode();
+    const busy = [client, upstream].find((s) => s.writableLength > 0);
+    if (busy) return void busy.once('drain', () => setImmediate(whenFlushed));
+    const bin = relayBinary();
+    if (!bin || !canHandOver(client) || !canHandOver(upstream)) return resumeInNode();
+    detach();
+    const pendingUp = takeBuffered(client);
+    const pendingDown = takeBuffered(upstream);
+    // Bytes read but never seen by the SSH check are checked here before the relay forwards them.
+    if (!checkedUp && pendingUp.length) {
+      checkedUp = true;
+      if (sshCheck(pendingUp)) return finish();
+    }
+    if (!checkedDown && pendingDown.length) {
+      checkedDown = true;
+      if (sshCheck(pendingDown)) return finish();
+    }
+    const checkUp = !checkedUp && !vet.sshIntended;
+    const checkDown = !checkedDown && !vet.sshIntended;
+    const relay = startRelay(bin, client, upstream, pendingUp, pendingDown, { checkUp, checkDown }, {
+      onSpawn: () => {
+        mode = 'relay';
+        untrack();
+        untrack = p.track({ destroy: () => relay.stop() });
+        // The relay holds its own copies; closing ours neither reads nor closes the connection.
+        client.destroy();
+        upstream.destroy();
+      },
+      onError: () => {
+        // Could not start: the sockets are still ours; forward what was taken and go on in Node.
+        attach();
+        if (pendingUp.length) upstream.write(pendingUp);
+        if (pendingDown.length) client.write(pendingDown);
+        resumeInNode();
+      },
+      onExit: (r) => {
+        up += r.up;
+        down += r.down;
+        relayError = r.error;
+        if (r.ssh) p.alert('ssh-egress', `SSH banner in a tunnel to ${formatTarget(target)} (port ${target.port})`, { host: target.host, port: target.port });
+        finish();
+      },
+    });
+  }
+
+  function resumeInNode(): void {
+    if (mode === 'handover') mode = 'node';
+    if (closed) return;
+    client.resume();
+    upstream.resume();
+  }
+
+  attach();
+  client.on('error', onError);
+  upstream.on('error', onError);
+  if (firstUp) {
+    up += firstUp.length;
+    checkedUp = true;
+    if (sshCheck(firstUp)) return;
+    upstream.write(firstUp);
+  }
+  client.resume();
+}
