@@ -158,9 +158,9 @@ export class RunManager {
         stdio: o.stdio,
         workspace,
         onEvent: (e) => this.deps.log({ ...e, agent: name, run }),
+        // bwrap blocks reading its setup data (masks, seccomp, in-sandbox files) until these pipes close.
+        onSpawn: (child) => feedPlanFds(child, plan),
       });
-      // bwrap blocks reading its setup data (masks, seccomp, in-sandbox files) until these pipes close.
-      feedPlanFds(proc.child, plan);
     } catch (e) {
       this.runs.delete(name);
       this.deps.changed();

@@ -1,4 +1,4 @@
-import { mkdir, realpath, lstat, stat } from 'node:fs/promises';
+import { lstatSync, mkdirSync, realpathSync, statSync, type MakeDirectoryOptions } from 'node:fs';
 import path from 'node:path';
 import { PaddockError } from '../../shared/errors.js';
 import { isWithin } from './layout.js';
@@ -18,6 +18,13 @@ export interface GrantContext {
   userHome: string;
   agent: string;
 }
+
+// Synchronous on purpose: a few local metadata calls on the launch path, where each thread-pool
+// round trip of the promise API costs more than the call itself (issue 3's start-time goal).
+const realpath = async (p: string): Promise<string> => realpathSync.native(p);
+const stat = async (p: string) => statSync(p);
+const lstat = async (p: string) => lstatSync(p);
+const mkdir = async (p: string, o: MakeDirectoryOptions): Promise<void> => void mkdirSync(p, o);
 
 /** Kernel and daemon interfaces: binding them would hand the agent devices, D-Bus or other sockets. */
 const FORBIDDEN_ROOTS = ['/proc', '/sys', '/dev', '/run', '/var/run'];

@@ -1,9 +1,10 @@
-import { chmod, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
+import { realpath } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { PaddockError } from '../../shared/errors.js';
 import { INSTRUCTION_FILE } from '../../shared/names.js';
 import { copyFolderOnce } from './copy.js';
+import { emptyMaskFile } from './empty-file.js';
 import { droppedEnvKeys, sandboxEnv, sandboxPathDirs } from './env.js';
 import { execNameMasks } from './exec-mask.js';
 import { preparePlaceholder } from './files.js';
@@ -114,13 +115,11 @@ export async function prepareSandbox(spec: SandboxSpec, opts: { platform?: NodeJ
   }
 
   const bwrap = findBwrap() as string; // assertPlatformSupported checked it exists
-  const tmp = await mkdtemp(path.join(os.tmpdir(), 'paddock-sbx-'));
-  const cleanup = async (): Promise<void> => rm(tmp, { recursive: true, force: true });
+  // Nothing of a run is left on the host to remove (the mask file is shared); kept for the plan's contract.
+  const cleanup = async (): Promise<void> => {};
   try {
     // One empty, mode-0000 file: bound over masked files it cannot be read, run or copied.
-    const emptyFile = path.join(tmp, 'masked');
-    await writeFile(emptyFile, '', { mode: 0o000 });
-    await chmod(emptyFile, 0o000);
+    const emptyFile = emptyMaskFile();
     const budget = { left: MAX_WALK_ENTRIES };
     const sys = await systemOps();
     const etc = await etcMasks(emptyFile, budget);

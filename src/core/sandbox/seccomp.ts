@@ -104,8 +104,15 @@ function assemble(prog: Insn[]): Buffer {
   return buf;
 }
 
-/** The compiled filter, ready to be written to bwrap's `--seccomp` fd. */
+let compiled: Buffer | null = null;
+
+/** The compiled filter, ready to be written to bwrap's `--seccomp` fd (assembled once; a fresh copy each call). */
 export function seccompProgram(): Buffer {
+  compiled ??= assembleProgram();
+  return Buffer.from(compiled);
+}
+
+function assembleProgram(): Buffer {
   const prog: Insn[] = [
     { code: LD_W_ABS, k: OFF_ARCH },
     { code: JEQ_K, k: AUDIT_ARCH_X86_64, jt: 'x86.start' },

@@ -1,6 +1,7 @@
-import { lstat, readlink } from 'node:fs/promises';
+import { lstatSync, readlinkSync } from 'node:fs';
 import type { MountOp } from './layout.js';
-import { walkTree, type WalkBudget } from './walk.js';
+import { privateEtcEntries } from './etc-scan.js';
+import type { WalkBudget } from './walk.js';
 
 /** Read-only system directories bound into every sandbox (only what programs need). */
 export const SYSTEM_DIRS = ['/usr', '/etc', '/opt'];
@@ -16,15 +17,15 @@ export async function systemOps(): Promise<{ ops: MountOp[]; roots: string[] }> 
   const ops: MountOp[] = [];
   const roots: string[] = [];
   for (const d of SYSTEM_DIRS) {
-    const st = await lstat(d).catch(() => null);
+    const st = lstatSync(d, { throwIfNoEntry: false });
     if (st?.isDirectory()) {
       ops.push({ op: 'ro-bind', src: d, dest: d });
       roots.push(d);
     }
   }
   for (const d of SYSTEM_LINKS) {
-    const st = await lstat(d).catch(() => null);
-    if (st?.isSymbolicLink()) ops.push({ op: 'symlink', target: await readlink(d), dest: d });
+    const st = lstatSync(d, { throwIfNoEntry: false });
+    if (st?.isSymbolicLink()) ops.push({ op: 'symlink', target: readlinkSync(d), dest: d });
     else if (st?.isDirectory()) {
       ops.push({ op: 'ro-bind', src: d, dest: d });
       roots.push(d);
@@ -49,17 +50,14 @@ export async function systemOps(): Promise<{ ops: MountOp[]; roots: string[] }> 
  * private keys, Wi-Fi and VPN secrets). Threat: when Paddock runs as root the agent's uid maps to
  * root on the host, so owner-only files on the read-only /etc would otherwise be readable.
  */
-export async function etcMasks(emptyFile: string, budget: WalkBudget): Promise<{ ops: MountOp[]; masked: string[] }> {
+export async function etcMasks(emptyFile: string, budget: WalkBudget, root = '/etc'): Promise<{ ops: MountOp[]; masked: string[] }> {
   const ops: MountOp[] = [];
   const masked: string[] = [];
-  await walkTree('/etc', budget, (abs, st) => {
-    if (abs === '/etc') return 'descend';
-    if ((st.mode & 0o004) !== 0) return 'descend';
-    masked.push(abs);
-    if (st.isDirectory()) ops.push({ op: 'tmpfs', dest: abs, mode: 0o000 }, { op: 'remount-ro', dest: abs });
-    else ops.push({ op: 'ro-bind', src: emptyFile, dest: abs });
-    return 'skip';
-  });
+  for (const e of privateEtcEntries(budget, root)) {
+    masked.push(e.path);
+    if (e.dir) ops.push({ op: 'tmpfs', dest: e.path, mode: 0o000 }, { op: 'remount-ro', dest: e.path });
+    else ops.push({ op: 'ro-bind', src: emptyFile, dest: e.path });
+  }
   return { ops, masked };
 }
 

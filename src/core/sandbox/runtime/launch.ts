@@ -148,6 +148,7 @@ export async function launchSandbox(o: LaunchOptions): Promise<SandboxProcess> {
     throw new PaddockError('E_SANDBOX_UNAVAILABLE', `Could not start the sandbox: ${err.message}. Check that /bin/sh and bubblewrap are installed.`);
   }
   const hostPid = child.pid;
+  o.onSpawn?.(child);
   const control = new RunControl(hostPid, cg);
   const procs = new ProcWatcher(
     () => control.pids(),

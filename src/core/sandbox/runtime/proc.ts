@@ -23,7 +23,7 @@ export function readCmdline(pid: number): string[] | null {
 }
 
 /** The fields of /proc/<pid>/stat after the `(comm)` part, which may itself contain spaces and parens. */
-function statFields(pid: number): string[] | null {
+function statFields(pid: number | string): string[] | null {
   const raw = readOr(`/proc/${pid}/stat`);
   if (raw === null) return null;
   const close = raw.lastIndexOf(')');
@@ -91,10 +91,31 @@ export function pidsInNamespace(ns: string): number[] {
   return allPids().filter((p) => pidNamespace(p) === ns);
 }
 
-/** True if the process exists and is not a zombie. */
+/** PF_EXITING in /proc/<pid>/stat's flags: the task is in exit(), it will never run user code again. */
+const PF_EXITING = 0x4;
+
+function taskRuns(f: string[] | null): boolean {
+  if (!f) return false;
+  const s = f[0];
+  return s !== 'Z' && s !== 'X' && (Number(f[6] ?? 0) & PF_EXITING) === 0;
+}
+
+/**
+ * True while the process can still run code: some thread of it is neither a zombie nor already
+ * exiting. (A namespace's init tearing down its mounts after reporting its exit is not alive;
+ * a process whose main thread ended while other threads run is.)
+ */
 export function isAlive(pid: number): boolean {
-  const s = procState(pid);
-  return s !== null && s !== 'Z' && s !== 'X';
+  const f = statFields(pid);
+  if (!f) return false;
+  if (taskRuns(f)) return true;
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return false;
+  }
+  return tids.some((t) => t !== String(pid) && taskRuns(statFields(`${pid}/task/${t}`)));
 }
 
 /** Sends a signal, ignoring processes that are already gone. */

@@ -48,6 +48,8 @@ export interface LaunchOptions {
    * entry i becomes fd 3+i in the bwrap process.
    */
   extraFds?: ReadonlyArray<number | 'pipe'>;
+  /** Called right after bwrap was spawned (e.g. to feed its setup fds, which it blocks on). */
+  onSpawn?: (child: ChildProcess) => void;
   /** Force a cgroup mode (tests, or `none` to exercise the fallback). Default: the strongest detected. */
   cgroup?: CgroupMode;
   /** proc.exec poll interval, ms (default 50). */
