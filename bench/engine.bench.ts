@@ -1,7 +1,7 @@
 // Start-to-exit of `true` through the whole engine (profile → plan with the real mounts, seccomp,
 // gate socket, cgroups, watchers, events) vs bare bwrap running the very same plan's argv.
 // Run: npx tsx bench/engine.bench.ts
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEngine } from '../src/core/engine.js';
@@ -51,6 +51,51 @@ for (let i = 0; i < N; i++) {
   bareT.push(await bare());
   engT.push(await viaEngine());
 }
+// A start after the machine sat idle (50 ms): the race-free cgroup join writes cgroup.procs, and
+// the kernel's first cgroup migration after a quiet spell waits for an RCU grace period
+// (cgroup_threadgroup_rwsem switching to writer mode). Measured for both paths, and alone: a
+// no-op migration of this process into its own (v1 memory or v2) cgroup, after idle vs back to back.
+const IDLE_MS = 50;
+const idle = (): Promise<void> => new Promise((r) => setTimeout(r, IDLE_MS));
+const bareIdle: number[] = [];
+const engIdle: number[] = [];
+for (let i = 0; i < Math.min(N, 20); i++) {
+  await idle();
+  bareIdle.push(await bare());
+  await idle();
+  engIdle.push(await viaEngine());
+}
+function ownProcsFile(): string | null {
+  for (const line of readFileSync('/proc/self/cgroup', 'utf8').split('\n')) {
+    const [, ctrl, rel] = line.split(':');
+    const mount = ctrl === '' ? '/sys/fs/cgroup/unified' : ctrl === 'memory' ? '/sys/fs/cgroup/memory' : null;
+    for (const m of mount ? [mount, ctrl === '' ? '/sys/fs/cgroup' : ''] : []) {
+      const f = join(m, rel ?? '', 'cgroup.procs');
+      try {
+        writeFileSync(f, String(process.pid));
+        return f;
+      } catch {
+        // not this mount
+      }
+    }
+  }
+  return null;
+}
+const procsFile = ownProcsFile();
+const migIdle: number[] = [];
+const migWarm: number[] = [];
+if (procsFile) {
+  for (let i = 0; i < 20; i++) {
+    await idle();
+    let t0 = performance.now();
+    writeFileSync(procsFile, String(process.pid));
+    migIdle.push(performance.now() - t0);
+    t0 = performance.now();
+    writeFileSync(procsFile, String(process.pid));
+    migWarm.push(performance.now() - t0);
+  }
+}
+
 // Where the engine's time goes, measured in the same run: the sandbox plan alone, and the
 // agent's egress gate socket (open + close) alone.
 const planT: number[] = [];
@@ -86,6 +131,15 @@ running the same plan's argv** (same mounts, same seccomp), alternating, N = ${N
 | through the engine | ${fmt(percentile(engT, 50))} | ${fmt(percentile(engT, 90))} |
 
 Ratio of medians: **${ratio.toFixed(2)}×** (goal ≤ 1.3×: ${ratio <= 1.3 ? 'met' : 'missed'}). Load average during the run: ${loadavg()[0]!.toFixed(1)}.
+
+After ${IDLE_MS} ms of idle before each start (N = ${bareIdle.length}; closer to how a person starts an agent):
+
+| path | median | p90 |
+| --- | --- | --- |
+| bare \`bwrap\` after idle — baseline | ${fmt(percentile(bareIdle, 50))} | ${fmt(percentile(bareIdle, 90))} |
+| through the engine after idle | ${fmt(percentile(engIdle, 50))} | ${fmt(percentile(engIdle, 90))} |
+
+${procsFile ? `Why the engine suffers more from idle: joining the run's cgroups (done before bwrap runs anything, so nothing escapes the limits) is a cgroup migration, and the kernel's first migration after a quiet spell waits for an RCU grace period. A no-op migration of this process into its own cgroup (\`${procsFile}\`) takes **${fmt(percentile(migIdle, 50))}** after ${IDLE_MS} ms idle and **${fmt(percentile(migWarm, 50))}** right after another. On cgroup v2, \`clone3(CLONE_INTO_CGROUP)\` would start bwrap inside the cgroup without a migration (an idea for a native launcher; not done).` : 'This process could not migrate itself (no writable cgroup.procs), so the cgroup-join cost was not measured alone.'}
 
 Parts of the difference, measured alone in the same run: the sandbox plan (\`prepareSandbox\`: agent dirs, grants, instruction file, masks for the rules and persistence paths, the cached private-/etc list, seccomp) **${fmt(percentile(planT, 50))}**; the agent's egress gate socket, open + close, **${fmt(percentile(gateT, 50))}**. The launch itself (cgroups with limits, the race-free join before bwrap starts, watchers, exit detection) is measured against bare bwrap in the sandbox section above. Both paths spawn from the same Node process, so fork+exec of a large process (~2–3 ms here) is in the baseline too.`;
 writeSection('engine', md);
