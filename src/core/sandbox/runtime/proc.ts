@@ -91,19 +91,14 @@ export function pidsInNamespace(ns: string): number[] {
   return allPids().filter((p) => pidNamespace(p) === ns);
 }
 
-/** PF_EXITING in /proc/<pid>/stat's flags: the task is in exit(), it will never run user code again. */
-const PF_EXITING = 0x4;
-
 function taskRuns(f: string[] | null): boolean {
-  if (!f) return false;
-  const s = f[0];
-  return s !== 'Z' && s !== 'X' && (Number(f[6] ?? 0) & PF_EXITING) === 0;
+  return f !== null && f[0] !== 'Z' && f[0] !== 'X';
 }
 
 /**
- * True while the process can still run code: some thread of it is neither a zombie nor already
- * exiting. (A namespace's init tearing down its mounts after reporting its exit is not alive;
- * a process whose main thread ended while other threads run is.)
+ * True while the process exists and is not a zombie, or while any of its threads is not: a
+ * process whose main thread ended while other threads run is alive. (A task still in exit() is
+ * alive too, until it is gone: "no process of the agent remains" means none is listed at all.)
  */
 export function isAlive(pid: number): boolean {
   const f = statFields(pid);
