@@ -88,7 +88,7 @@ export function startRelay(
   opts: { checkUp: boolean; checkDown: boolean },
   cb: { onSpawn(): void; onError(err: Error): void; onExit(r: RelayResult): void },
 ): RelayHandle {
-  const args = [...(opts.checkUp ? ['--check-up'] : []), ...(opts.checkDown ? ['--check-down'] : [])];
+  const args = ['--parent', String(process.pid), ...(opts.checkUp ? ['--check-up'] : []), ...(opts.checkDown ? ['--check-down'] : [])];
   const child = spawn(bin, args, { stdio: ['pipe', 'pipe', 'pipe', client, upstream] });
   let out = '';
   let err = '';

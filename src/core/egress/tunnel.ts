@@ -12,6 +12,9 @@ import { canHandOver, HANDOVER_BYTES, relayBinary, startRelay } from './relay.js
 import { formatTarget, type Target } from './target.js';
 import { looksLikeSsh } from './tripwires.js';
 
+/** Most bytes the relay takes as already-read input per direction (its pipes hold at least 64 KiB). */
+const MAX_PENDING = 64 * 1024;
+
 /** Everything the stream has buffered for reading, without starting a new read. */
 function takeBuffered(s: Duplex): Buffer {
   const parts: Buffer[] = [];
@@ -136,30 +139,44 @@ export function pipeTunnel(p: AgentProxy, client: Duplex, o: Opened, target: Tar
     }
     const checkUp = !checkedUp && !vet.sshIntended;
     const checkDown = !checkedDown && !vet.sshIntended;
-    const relay = startRelay(bin, client, upstream, pendingUp, pendingDown, { checkUp, checkDown }, {
-      onSpawn: () => {
-        mode = 'relay';
-        untrack();
-        untrack = p.track({ destroy: () => relay.stop() });
-        // The relay holds its own copies; closing ours neither reads nor closes the connection.
-        client.destroy();
-        upstream.destroy();
-      },
-      onError: () => {
-        // Could not start: the sockets are still ours; forward what was taken and go on in Node.
-        attach();
-        if (pendingUp.length) upstream.write(pendingUp);
-        if (pendingDown.length) client.write(pendingDown);
-        resumeInNode();
-      },
-      onExit: (r) => {
-        up += r.up;
-        down += r.down;
-        relayError = r.error;
-        if (r.ssh) p.alert('ssh-egress', `SSH banner in a tunnel to ${formatTarget(target)} (port ${target.port})`, { host: target.host, port: target.port });
-        finish();
-      },
-    });
+    /** Not handed over after all: forward what was taken, count it, and go on in Node. */
+    const stayInNode = (): void => {
+      if (closed) return;
+      attach();
+      up += pendingUp.length;
+      down += pendingDown.length;
+      if (pendingUp.length) upstream.write(pendingUp);
+      if (pendingDown.length) client.write(pendingDown);
+      resumeInNode();
+    };
+    // The relay queues these in its pipes (64 KiB at least); more stays in Node (retried later).
+    if (pendingUp.length > MAX_PENDING || pendingDown.length > MAX_PENDING) return stayInNode();
+    let relay: ReturnType<typeof startRelay>;
+    try {
+      relay = startRelay(bin, client, upstream, pendingUp, pendingDown, { checkUp, checkDown }, {
+        onSpawn: () => {
+          // The tunnel failed while the relay was starting: it is over, the relay must not carry it on.
+          if (closed) return relay.stop();
+          mode = 'relay';
+          untrack();
+          untrack = p.track({ destroy: () => relay.stop() });
+          // The relay holds its own copies; closing ours neither reads nor closes the connection.
+          client.destroy();
+          upstream.destroy();
+        },
+        // Could not start: the sockets are still ours.
+        onError: stayInNode,
+        onExit: (r) => {
+          up += r.up;
+          down += r.down;
+          relayError = r.error;
+          if (r.ssh) p.alert('ssh-egress', `SSH banner in a tunnel to ${formatTarget(target)} (port ${target.port})`, { host: target.host, port: target.port });
+          finish();
+        },
+      });
+    } catch {
+      stayInNode(); // spawn() throws for some errors (ENOMEM, EPERM…) instead of emitting 'error'
+    }
   }
 
   function resumeInNode(): void {

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -139,6 +139,10 @@ describe.skipIf(!RELAY)('native relay for bulk tunnels (paddock-relay)', () => {
       const r = await transfer(2 * 2 ** 20, 8 * 2 ** 20);
       expect(sha(r.gotDown)).toBe(sha(r.down));
       expect(sha(r.gotUp)).toBe(sha(r.up));
+      await waitFor(() => h.ofKind('net.allow', 'alpha').some((e) => e.bytesDown !== undefined));
+      const ev = h.ofKind('net.allow', 'alpha').find((e) => e.bytesDown !== undefined)!;
+      expect(ev.relay).toBeUndefined();
+      expect(ev).toMatchObject({ bytesUp: r.up.length, bytesDown: r.down.length }); // the bytes taken for the relay are counted too
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -223,6 +227,63 @@ describe.skipIf(!RELAY)('native relay for bulk tunnels (paddock-relay)', () => {
     }
   });
 
+  /** The relay processes this test process started (children named paddock-relay). */
+  function relayPids(): number[] {
+    const kids = readdirSync(`/proc/${process.pid}/task`).flatMap((t) => readFileSync(`/proc/${process.pid}/task/${t}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number));
+    return kids.filter((k) => {
+      try {
+        return readFileSync(`/proc/${k}/comm`, 'utf8').trim() === 'paddock-relay';
+      } catch {
+        return false;
+      }
+    });
+  }
+  const cpuTicks = (pid: number): number => {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').slice(readFileSync(`/proc/${pid}/stat`, 'utf8').lastIndexOf(')') + 2).split(' ');
+    return Number(f[11]) + Number(f[12]);
+  };
+
+  it('waits without spinning when the agent half-closes and stops reading while the server sends more and ends', async () => {
+    const scenario = 'halfclose' as 'halfclose' | 'other';
+    const srv = await server((c) => {
+      if (scenario === 'halfclose') {
+        c.write(randomBytes(2 * HANDOVER_BYTES));
+        c.on('end', () => c.end(randomBytes(2 * HANDOVER_BYTES)));
+        c.resume();
+      } else {
+        c.write(randomBytes(2 * HANDOVER_BYTES)); // enough to hand over; then it never reads
+        c.pause();
+      }
+    });
+    try {
+      const sock = await h.open('alpha', `allow net 127.0.0.1:${srv.port}`);
+      const c = await tunnel(sock, srv.port);
+      c.on('error', () => c.destroy());
+      let n = 0;
+      c.on('data', (d: Buffer) => (n += d.length));
+      c.resume();
+      await waitFor(() => n >= 2 * HANDOVER_BYTES, 5000, 'the first download');
+      await waitFor(() => relayPids().length > 0, 5000, 'the hand-over to the relay');
+      if (scenario === 'halfclose') {
+        c.pause();
+        c.end();
+      } else {
+        for (let i = 0; i < 5000; i++) c.write(randomBytes(64));
+      }
+      await new Promise((r) => setTimeout(r, 300));
+      const [pid] = relayPids();
+      expect(pid).toBeDefined();
+      const before = cpuTicks(pid!);
+      await new Promise((r) => setTimeout(r, 1000));
+      // A spinning relay burns ~100 ticks per second; a waiting one next to none.
+      expect(cpuTicks(pid!) - before).toBeLessThan(20);
+      expect(readFileSync(`/proc/${pid}/stat`, 'utf8')).toMatch(/\) [RS] /); // still there, waiting (not exited)
+      c.destroy();
+    } finally {
+      srv.close();
+    }
+  });
+
   /** Two connected loopback socket pairs and the relay on their inner ends (fd 3 client side, fd 4 upstream side). */
   async function relayOnPairs(args: string[]): Promise<{ agent: net.Socket; server: net.Socket; exit: Promise<number | null>; report: Promise<string> }> {
     const pair = async (): Promise<[net.Socket, net.Socket]> => {
@@ -230,14 +291,16 @@ describe.skipIf(!RELAY)('native relay for bulk tunnels (paddock-relay)', () => {
       const srv = net.createServer((c) => (inner = c));
       await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
       const outer = net.connect((srv.address() as net.AddressInfo).port, '127.0.0.1');
+      outer.on('error', () => outer.destroy());
       await new Promise<void>((r) => outer.once('connect', () => r()));
       await waitFor(() => inner !== null);
+      inner!.on('error', () => inner!.destroy());
       srv.close();
       return [outer, inner!];
     };
     const [agent, clientEnd] = await pair();
     const [server, upstreamEnd] = await pair();
-    const child = spawn(RELAY!, args, { stdio: ['pipe', 'pipe', 'inherit', clientEnd, upstreamEnd] });
+    const child = spawn(RELAY!, ['--parent', String(process.pid), ...args], { stdio: ['pipe', 'pipe', 'inherit', clientEnd, upstreamEnd] });
     child.stdin!.end('0 0\n');
     let out = '';
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
@@ -256,6 +319,25 @@ describe.skipIf(!RELAY)('native relay for bulk tunnels (paddock-relay)', () => {
     expect(await r.report).toBe('0 0\n');
     const other = speaker === 'server' ? got.agent : got.server;
     expect((await other).length).toBe(0);
+  });
+
+  it('waits without spinning when its pipe is full of small chunks and the server does not read', async () => {
+    const r = await relayOnPairs([]);
+    r.server.pause();
+    const small = Buffer.alloc(64, 3);
+    const end = Date.now() + 2500; // long enough to fill the server's socket buffers
+    while (Date.now() < end) {
+      for (let i = 0; i < 200; i++) r.agent.write(small);
+      await new Promise((res) => setTimeout(res, 1));
+    }
+    await new Promise((res) => setTimeout(res, 200));
+    const pid = relayPids()[0]!;
+    const before = cpuTicks(pid);
+    await new Promise((res) => setTimeout(res, 1000));
+    expect(cpuTicks(pid) - before).toBeLessThan(20);
+    r.agent.destroy();
+    r.server.destroy();
+    await r.exit;
   });
 
   it('without a check flag the same banner is just bytes (an SSH rule was written for it): exit 0, counted', async () => {
