@@ -1,6 +1,7 @@
 import type { DoctorCheck } from '../../shared/api.js';
 import type { Engine } from '../engine.js';
 import { detectCapabilities, doctorChecks as sandboxChecks } from '../sandbox/runtime/index.js';
+import { relayBinary } from '../egress/relay.js';
 import { keychainCheck } from '../vault/keychain.js';
 
 /** What enforces what on this machine: platform, sandbox, limits, keychain (shared by `paddock doctor` and the app). */
@@ -12,7 +13,21 @@ export async function machineChecks(): Promise<DoctorCheck[]> {
     checks.push(...sandboxChecks(await detectCapabilities()));
   }
   checks.push(keychainCheck());
+  checks.push(relayCheck());
   return checks;
+}
+
+/** Which path bulk egress tunnels take: the native splice relay, or Node (same behaviour, slower). */
+export function relayCheck(): DoctorCheck {
+  const bin = relayBinary();
+  if (bin) return { id: 'egress.relay', ok: true, message: `bulk tunnels: native splice relay (${bin})`, fix: null };
+  const off = process.env.PADDOCK_NATIVE === 'off';
+  return {
+    id: 'egress.relay',
+    ok: true,
+    message: off ? 'bulk tunnels: in Node (PADDOCK_NATIVE=off); same checks, lower throughput' : 'bulk tunnels: in Node (the native relay is not built); same checks, lower throughput',
+    fix: off ? null : 'install a C compiler (e.g. gcc) and run `npm run build` to build native/bin/paddock-relay',
+  };
 }
 
 /** The app's Doctor page: the machine checks plus the data dir this process hosts. */
