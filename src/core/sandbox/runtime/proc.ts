@@ -86,9 +86,9 @@ export function allPids(): number[] {
   return out;
 }
 
-/** Every host pid whose pid namespace is `ns` (the whole sandbox when `ns` is the sandbox's). */
-export function pidsInNamespace(ns: string): number[] {
-  return allPids().filter((p) => pidNamespace(p) === ns);
+/** Every host pid whose pid namespace is `ns` (the whole sandbox when `ns` is the sandbox's), except those in `skip`. */
+export function pidsInNamespace(ns: string, skip?: ReadonlySet<number>): number[] {
+  return allPids().filter((p) => !skip?.has(p) && pidNamespace(p) === ns);
 }
 
 function taskRuns(f: string[] | null): boolean {
