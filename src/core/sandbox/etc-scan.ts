@@ -7,10 +7,8 @@
  * scan is used once and not kept.
  * Threat: a stale cache hiding a newly created or chmod-ed secret in /etc from the masks.
  */
-import { lstatSync, readdirSync, watch, type FSWatcher } from 'node:fs';
-import path from 'node:path';
-import { PaddockError } from '../../shared/errors.js';
-import type { WalkBudget } from './walk.js';
+import { watch, type FSWatcher } from 'node:fs';
+import { walkTree, type WalkBudget } from './walk.js';
 
 export interface EtcEntry {
   path: string;
@@ -33,13 +31,9 @@ function drop(s: Scan): void {
   if (cached === s) cached = null;
 }
 
-function scan(root: string, budget: WalkBudget): Scan {
+async function scan(root: string, budget: WalkBudget): Promise<Scan> {
   const s: Scan = { root, entries: [], watchers: [], valid: true };
-  const rootSt = lstatSync(root, { throwIfNoEntry: false });
-  if (!rootSt || !rootSt.isDirectory()) return s;
-  const stack = [root];
-  while (stack.length > 0) {
-    const dir = stack.pop() as string;
+  const watchDir = (dir: string): void => {
     try {
       const w = watch(dir, { persistent: false }, () => drop(s));
       w.on('error', () => drop(s));
@@ -47,33 +41,25 @@ function scan(root: string, budget: WalkBudget): Scan {
     } catch {
       s.valid = false; // not watchable: this result is used once, never cached
     }
-    let names: string[];
-    try {
-      names = readdirSync(dir);
-    } catch {
-      continue; // unreadable for Paddock: unreadable for the agent too
-    }
-    budget.left -= names.length;
-    if (budget.left < 0) throw new PaddockError('E_FOLDER', `Too many files under ${root} to check which are private; this is unusual for ${root}, please report it.`);
-    for (const name of names.sort()) {
-      const abs = path.join(dir, name);
-      const st = lstatSync(abs, { throwIfNoEntry: false });
-      if (!st || st.isSymbolicLink()) continue;
-      if ((st.mode & 0o004) !== 0) {
-        if (st.isDirectory()) stack.push(abs);
-        continue;
-      }
+  };
+  await walkTree(
+    root,
+    budget,
+    (abs, st) => {
+      if (abs === root || (st.mode & 0o004) !== 0) return 'descend';
       s.entries.push({ path: abs, dir: st.isDirectory() });
-    }
-  }
+      return 'skip';
+    },
+    { beforeRead: watchDir },
+  );
   return s;
 }
 
 /** The entries under `root` (default /etc) that others cannot read: from the cache while nothing changed. */
-export function privateEtcEntries(budget: WalkBudget, root = '/etc'): readonly EtcEntry[] {
+export async function privateEtcEntries(budget: WalkBudget, root = '/etc'): Promise<readonly EtcEntry[]> {
   if (cached && cached.valid && cached.root === root) return cached.entries;
   if (cached) drop(cached);
-  const s = scan(root, budget);
+  const s = await scan(root, budget);
   if (s.valid) cached = s;
   else drop(s);
   return s.entries;

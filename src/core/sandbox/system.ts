@@ -53,7 +53,7 @@ export async function systemOps(): Promise<{ ops: MountOp[]; roots: string[] }> 
 export async function etcMasks(emptyFile: string, budget: WalkBudget, root = '/etc'): Promise<{ ops: MountOp[]; masked: string[] }> {
   const ops: MountOp[] = [];
   const masked: string[] = [];
-  for (const e of privateEtcEntries(budget, root)) {
+  for (const e of await privateEtcEntries(budget, root)) {
     masked.push(e.path);
     if (e.dir) ops.push({ op: 'tmpfs', dest: e.path, mode: 0o000 }, { op: 'remount-ro', dest: e.path });
     else ops.push({ op: 'ro-bind', src: emptyFile, dest: e.path });

@@ -25,12 +25,13 @@ export interface WalkBudget {
  * Walk a tree (the start included) with lstat, never following symlinks (threat: a link planted by the agent steering
  * a mask or a bind onto a host path). `visit` decides whether to descend into directories.
  * Throws E_FOLDER when the budget runs out: rules that cannot be fully applied must not be
- * silently skipped (fail closed).
+ * silently skipped (fail closed). `beforeRead` runs for each directory just before it is listed.
  */
 export async function walkTree(
   start: string,
   budget: WalkBudget,
   visit: (abs: string, st: Stats) => WalkAction | Promise<WalkAction>,
+  opts: { beforeRead?: (dir: string) => void } = {},
 ): Promise<void> {
   const rootSt = lstatOrNull(start);
   if (!rootSt || rootSt.isSymbolicLink()) return;
@@ -39,6 +40,7 @@ export async function walkTree(
   let dirs = 0;
   while (stack.length > 0) {
     const dir = stack.pop() as string;
+    opts.beforeRead?.(dir);
     let names: string[];
     try {
       // Synchronous per directory: ~20x faster than one promise per entry; we yield between directories.

@@ -16,7 +16,7 @@ async function until(cond: () => boolean, what: string): Promise<void> {
 
 describe('private /etc entries, cached until /etc changes', () => {
   let root: string;
-  const paths = (): string[] => privateEtcEntries(budget(), root).map((e) => path.relative(root, e.path)).sort();
+  const paths = async (): Promise<string[]> => (await privateEtcEntries(budget(), root)).map((e) => path.relative(root, e.path)).sort();
   beforeEach(() => {
     root = mkdtempSync(path.join(os.tmpdir(), 'paddock-etc-'));
     chmodSync(root, 0o755);
@@ -33,37 +33,37 @@ describe('private /etc entries, cached until /etc changes', () => {
     rmSync(root, { recursive: true, force: true });
   });
 
-  it('lists what others cannot read (a private folder once, not its content) and answers the next call from the cache', () => {
-    const first = privateEtcEntries(budget(), root);
-    expect(paths()).toEqual(['shadow', 'ssl/group-only', 'ssl/private']);
+  it('lists what others cannot read (a private folder once, not its content) and answers the next call from the cache', async () => {
+    const first = await privateEtcEntries(budget(), root);
+    expect(await paths()).toEqual(['shadow', 'ssl/group-only', 'ssl/private']);
     expect(first.find((e) => e.path.endsWith('private'))!.dir).toBe(true);
     expect(etcScanCached(root)).toBe(true);
     const b = budget();
-    expect(privateEtcEntries(b, root)).toBe(first);
+    expect(await privateEtcEntries(b, root)).toBe(first);
     expect(b.left).toBe(100_000); // nothing was read again
   });
 
   it('a chmod, a new private file deep down, or a folder made private is seen at the next launch', async () => {
-    expect(paths()).toEqual(['shadow', 'ssl/group-only', 'ssl/private']);
+    expect(await paths()).toEqual(['shadow', 'ssl/group-only', 'ssl/private']);
     chmodSync(path.join(root, 'hosts'), 0o600);
     await until(() => !etcScanCached(root), 'the cache to drop after a chmod');
-    expect(paths()).toContain('hosts');
+    expect(await paths()).toContain('hosts');
 
     writeFileSync(path.join(root, 'ssl', 'new.key'), 'x', { mode: 0o600 });
     await until(() => !etcScanCached(root), 'the cache to drop after a new file in a subfolder');
-    expect(paths()).toContain('ssl/new.key');
+    expect(await paths()).toContain('ssl/new.key');
 
     mkdirSync(path.join(root, 'wireguard'), { mode: 0o755 });
     await until(() => !etcScanCached(root), 'the cache to drop after a new folder');
-    expect(paths()).not.toContain('wireguard');
+    expect(await paths()).not.toContain('wireguard');
     chmodSync(path.join(root, 'wireguard'), 0o700);
     await until(() => !etcScanCached(root), 'the cache to drop after the folder was made private');
-    expect(paths()).toContain('wireguard');
+    expect(await paths()).toContain('wireguard');
   });
 
-  it('a missing or symlinked root has no entries', () => {
-    expect(privateEtcEntries(budget(), path.join(root, 'nope'))).toEqual([]);
+  it('a missing or symlinked root has no entries', async () => {
+    expect(await privateEtcEntries(budget(), path.join(root, 'nope'))).toEqual([]);
     symlinkSync(path.join(root, 'ssl'), path.join(root, 'link'));
-    expect(privateEtcEntries(budget(), path.join(root, 'link'))).toEqual([]);
+    expect(await privateEtcEntries(budget(), path.join(root, 'link'))).toEqual([]);
   });
 });
