@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HANDOVER_BYTES, relayBinary, resetRelayLookup } from '../../../src/core/egress/relay.js';
+import { procChildren, procCpuTicks, readCmdline } from '../../../src/core/sandbox/runtime/proc.js';
 import { harness, waitFor, type Harness } from './harness.js';
 
 // Bulk tunnels are handed to native/bin/paddock-relay (built by `npm test` and `npm run build`).
@@ -227,21 +228,8 @@ describe.skipIf(!RELAY)('native relay for bulk tunnels (paddock-relay)', () => {
     }
   });
 
-  /** The relay processes this test process started (children named paddock-relay). */
-  function relayPids(): number[] {
-    const kids = readdirSync(`/proc/${process.pid}/task`).flatMap((t) => readFileSync(`/proc/${process.pid}/task/${t}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number));
-    return kids.filter((k) => {
-      try {
-        return readFileSync(`/proc/${k}/comm`, 'utf8').trim() === 'paddock-relay';
-      } catch {
-        return false;
-      }
-    });
-  }
-  const cpuTicks = (pid: number): number => {
-    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').slice(readFileSync(`/proc/${pid}/stat`, 'utf8').lastIndexOf(')') + 2).split(' ');
-    return Number(f[11]) + Number(f[12]);
-  };
+  /** The relay processes this test process started (spawned from its main thread). */
+  const relayPids = (): number[] => procChildren(process.pid).filter((k) => readCmdline(k)?.[0]?.endsWith('paddock-relay'));
 
   it('waits without spinning when the agent half-closes and stops reading while the server sends more and ends', async () => {
     const scenario = 'halfclose' as 'halfclose' | 'other';
@@ -273,10 +261,10 @@ describe.skipIf(!RELAY)('native relay for bulk tunnels (paddock-relay)', () => {
       await new Promise((r) => setTimeout(r, 300));
       const [pid] = relayPids();
       expect(pid).toBeDefined();
-      const before = cpuTicks(pid!);
+      const before = procCpuTicks(pid!);
       await new Promise((r) => setTimeout(r, 1000));
       // A spinning relay burns ~100 ticks per second; a waiting one next to none.
-      expect(cpuTicks(pid!) - before).toBeLessThan(20);
+      expect(procCpuTicks(pid!) - before).toBeLessThan(20);
       expect(readFileSync(`/proc/${pid}/stat`, 'utf8')).toMatch(/\) [RS] /); // still there, waiting (not exited)
       c.destroy();
     } finally {
@@ -332,9 +320,9 @@ describe.skipIf(!RELAY)('native relay for bulk tunnels (paddock-relay)', () => {
     }
     await new Promise((res) => setTimeout(res, 200));
     const pid = relayPids()[0]!;
-    const before = cpuTicks(pid);
+    const before = procCpuTicks(pid);
     await new Promise((res) => setTimeout(res, 1000));
-    expect(cpuTicks(pid) - before).toBeLessThan(20);
+    expect(procCpuTicks(pid) - before).toBeLessThan(20);
     r.agent.destroy();
     r.server.destroy();
     await r.exit;
