@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Builds native/bin/paddock-relay (the splice relay for bulk egress tunnels) with the system C
-// compiler. Without one, Paddock still works: tunnels stay in Node (slower); this says so.
+// Builds native/bin/paddock-relay (the splice relay for bulk egress tunnels) and paddock-launch
+// (the pre-started sandbox launcher) with the system C compiler. Without one, Paddock still works:
+// tunnels stay in Node and every agent start is a cold one (both slower); this says so.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -8,9 +9,12 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dir = join(root, 'native');
-const targets = [['paddock-relay', 'relay.c']];
+const targets = [
+  ['paddock-relay', 'relay.c'],
+  ['paddock-launch', 'launch.c'],
+];
 
-if (process.platform !== 'linux') process.exit(0); // splice(2) is Linux-only; other platforms keep tunnels in Node
+if (process.platform !== 'linux') process.exit(0); // both are Linux-only (splice(2), cgroups, bwrap)
 const stale = targets.filter(([bin, src]) => {
   const out = join(dir, 'bin', bin);
   return !existsSync(out) || statSync(out).mtimeMs < statSync(join(dir, src)).mtimeMs;
@@ -18,7 +22,7 @@ const stale = targets.filter(([bin, src]) => {
 if (stale.length === 0) process.exit(0);
 const cc = ['cc', 'gcc', 'clang'].find((c) => spawnSync(c, ['--version'], { stdio: 'ignore' }).status === 0);
 if (!cc) {
-  process.stderr.write('paddock: no C compiler (cc), so the fast egress relay is not built; bulk tunnels stay in Node (slower). Install gcc and run `npm run build` to get it.\n');
+  process.stderr.write('paddock: no C compiler (cc), so the egress relay and the pre-started launcher are not built; bulk tunnels stay in Node and agent starts are cold (both slower). Install gcc and run `npm run build` to get them.\n');
   process.exit(0);
 }
 mkdirSync(join(dir, 'bin'), { recursive: true });
@@ -28,7 +32,7 @@ for (const [bin, src] of stale) {
   const flags = ['-O2', '-Wall', '-Wextra', '-Werror', '-D_FORTIFY_SOURCE=2', '-fstack-protector-strong'];
   const r = spawnSync(cc, [...flags, '-o', tmp, join(dir, src)], { stdio: 'inherit' });
   if (r.status !== 0) {
-    process.stderr.write(`paddock: building native/${src} failed (see above); Paddock runs without ${bin} (slower tunnels).\n`);
+    process.stderr.write(`paddock: building native/${src} failed (see above); Paddock runs without ${bin} (slower).\n`);
     continue;
   }
   renameSync(tmp, out);

@@ -4,8 +4,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { paddock, tempDir } from '../helpers/cli.js';
 
 const RELAY = path.join(import.meta.dirname, '..', '..', 'native', 'bin', 'paddock-relay');
+const LAUNCH = path.join(import.meta.dirname, '..', '..', 'native', 'bin', 'paddock-launch');
 
-describe('paddock doctor: the egress relay', () => {
+describe('paddock doctor: the native helpers', () => {
   let dir: string;
   let cleanup: () => void;
   beforeEach(() => {
@@ -13,11 +14,20 @@ describe('paddock doctor: the egress relay', () => {
   });
   afterEach(() => cleanup());
 
-  const relayLine = (env: NodeJS.ProcessEnv): { ok: boolean; message: string; fix: string | null } => {
+  const line = (env: NodeJS.ProcessEnv, id: string): { ok: boolean; message: string; fix: string | null } => {
     const r = paddock(['--data-dir', dir, 'doctor', '--json'], { env });
     const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { id: string; ok: boolean; message: string; fix: string | null });
-    return lines.find((l) => l.id === 'egress.relay')!;
+    return lines.find((l) => l.id === id)!;
   };
+  const relayLine = (env: NodeJS.ProcessEnv): ReturnType<typeof line> => line(env, 'egress.relay');
+
+  it.skipIf(!existsSync(LAUNCH))('says how sandboxes start: the native launcher, or /bin/sh and how to get the launcher', () => {
+    expect(line({ ...process.env, PADDOCK_NATIVE: '' }, 'sandbox.launcher')).toMatchObject({ ok: true, message: expect.stringContaining(`native launcher, pre-started for the next run (${LAUNCH})`) });
+    expect(line({ ...process.env, PADDOCK_NATIVE: 'off' }, 'sandbox.launcher')).toMatchObject({ message: expect.stringContaining('/bin/sh (PADDOCK_NATIVE=off)'), fix: null });
+    const missing = line({ ...process.env, PADDOCK_NATIVE: dir }, 'sandbox.launcher');
+    expect(missing.message).toContain('not built');
+    expect(missing.fix).toContain('npm run build');
+  });
 
   it.skipIf(!existsSync(RELAY))('says bulk tunnels use the native relay, and where it is', () => {
     expect(relayLine({ ...process.env, PADDOCK_NATIVE: '' })).toMatchObject({ ok: true, message: `bulk tunnels: native splice relay (${RELAY})` });

@@ -2,6 +2,7 @@ import type { DoctorCheck } from '../../shared/api.js';
 import type { Engine } from '../engine.js';
 import { detectCapabilities, doctorChecks as sandboxChecks } from '../sandbox/runtime/index.js';
 import { relayBinary } from '../egress/relay.js';
+import { nativeBinary } from '../native.js';
 import { keychainCheck } from '../vault/keychain.js';
 
 /** What enforces what on this machine: platform, sandbox, limits, keychain (shared by `paddock doctor` and the app). */
@@ -14,6 +15,7 @@ export async function machineChecks(): Promise<DoctorCheck[]> {
   }
   checks.push(keychainCheck());
   checks.push(relayCheck());
+  if (process.platform === 'linux') checks.push(launcherCheck());
   return checks;
 }
 
@@ -27,6 +29,19 @@ export function relayCheck(): DoctorCheck {
     ok: true,
     message: off ? 'bulk tunnels: in Node (PADDOCK_NATIVE=off); same checks, lower throughput' : 'bulk tunnels: in Node (the native relay is not built); same checks, lower throughput',
     fix: off ? null : 'install a C compiler (e.g. gcc) and run `npm run build` to build native/bin/paddock-relay',
+  };
+}
+
+/** How sandboxes start: the native launcher (pre-started for the next run), or the /bin/sh fallback. */
+export function launcherCheck(): DoctorCheck {
+  const bin = nativeBinary('paddock-launch');
+  if (bin) return { id: 'sandbox.launcher', ok: true, message: `sandboxes start through the native launcher, pre-started for the next run (${bin})`, fix: null };
+  const off = process.env.PADDOCK_NATIVE === 'off';
+  return {
+    id: 'sandbox.launcher',
+    ok: true,
+    message: `sandboxes start through /bin/sh (${off ? 'PADDOCK_NATIVE=off' : 'the native launcher is not built'}); same protections, slower starts`,
+    fix: off ? null : 'install a C compiler (e.g. gcc) and run `npm run build` to build native/bin/paddock-launch',
   };
 }
 

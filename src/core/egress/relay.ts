@@ -6,51 +6,21 @@
  * the same behaviour.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
 import net from 'node:net';
-import path from 'node:path';
 import tls from 'node:tls';
 import type { Duplex } from 'node:stream';
-import { fileURLToPath } from 'node:url';
+import { nativeBinary, resetNativeLookup } from '../native.js';
 
 /** A tunnel is handed over once it has carried this many bytes (small exchanges stay in Node). */
 export const HANDOVER_BYTES = 1 << 20;
-const NAME = 'paddock-relay';
-let found: string | null | undefined;
 
-/**
- * The relay's path, or null. `PADDOCK_NATIVE=off` keeps every tunnel in Node;
- * `PADDOCK_NATIVE=DIR` names the folder holding it. Otherwise it is looked up in `native/bin`
- * from this module's folder upwards (in a packaged app, in the unpacked copy of the archive: a
- * binary inside an asar cannot run).
- */
+/** The relay's path, or null (see `nativeBinary`: `PADDOCK_NATIVE=off` keeps every tunnel in Node). */
 export function relayBinary(): string | null {
-  if (found !== undefined) return found;
-  const name = NAME;
-  const env = process.env.PADDOCK_NATIVE;
-  const candidates: string[] = [];
-  if (env && env !== 'off') candidates.push(path.join(env, name));
-  else if (!env) {
-    let dir = path.dirname(fileURLToPath(import.meta.url));
-    for (let i = 0; i < 5; i++, dir = path.dirname(dir))
-      candidates.push(path.join(dir, 'native', 'bin', name).replace(`${path.sep}app.asar${path.sep}`, `${path.sep}app.asar.unpacked${path.sep}`));
-  }
-  const hit = candidates.find((c) => {
-    try {
-      accessSync(c, constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  }) ?? null;
-  found = hit;
-  return hit;
+  return nativeBinary('paddock-relay');
 }
 
 /** Test hook: forget the lookup (after changing PADDOCK_NATIVE). */
-export function resetRelayLookup(): void {
-  found = undefined;
-}
+export const resetRelayLookup = resetNativeLookup;
 
 /** A plain socket with an OS handle the relay can take (TLS and in-memory streams cannot be handed over). */
 export function canHandOver(s: Duplex): s is net.Socket {

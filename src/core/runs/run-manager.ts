@@ -8,9 +8,9 @@ import type { Profile } from '../../shared/profile.schema.js';
 import type { RuleSet } from '../../shared/rules.schema.js';
 import { renderInstructions } from '../agents/instructions.js';
 import { prepareSandbox } from '../sandbox/plan.js';
-import { feedPlanFds, planFdStdio } from '../sandbox/spawn.js';
 import { assertPlatformSupported } from '../sandbox/platform.js';
-import { launchSandbox } from '../sandbox/runtime/launch.js';
+import { cgroupLayout, launchSandbox } from '../sandbox/runtime/launch.js';
+import { LauncherPool } from '../sandbox/runtime/launcher.js';
 import type { SandboxProcess } from '../sandbox/runtime/types.js';
 import type { SandboxSpec } from '../sandbox/spec.js';
 import type { DataPaths } from '../store/data-dir.js';
@@ -74,6 +74,8 @@ export interface RunManagerDeps {
   paused?(agent: string): void;
   resumed?(agent: string): void;
   platform?: NodeJS.Platform;
+  /** Pre-start the next run's launcher after each run (default false). */
+  prestartLaunchers?: boolean;
 }
 
 /** The user's TERM, LANG and TZ (allowed inside by the contract), when they look like what they are. */
@@ -85,8 +87,37 @@ function hostLocale(env: NodeJS.ProcessEnv = process.env): { term?: string; lang
 /** Starts sandboxed runs and keeps the controls of the live ones. One run per agent at a time. */
 export class RunManager {
   private readonly runs = new Map<string, ActiveRun>();
+  /** The next start's pre-started launcher (one per stdio mode), started after each run ends. */
+  private readonly launchers = new LauncherPool(cgroupLayout);
+  private refilling: Promise<void> = Promise.resolve();
+  /** Teardowns of ended runs still in progress, per agent. */
+  private readonly tearing = new Map<string, Promise<void>>();
 
   constructor(private readonly deps: RunManagerDeps) {}
+
+  /** Starts the next run's launcher once the current work is done (a spawn blocks this thread ~3 ms). */
+  private refill(mode: 'inherit' | 'pipe'): void {
+    if (!this.deps.prestartLaunchers) return;
+    this.refilling = new Promise((resolve) =>
+      setImmediate(() => {
+        this.launchers.refill(mode);
+        resolve();
+      }),
+    );
+  }
+
+  /** Resolves once the launcher for the next start in this stdio mode is ready (or there is none). */
+  async launcherReady(mode: 'inherit' | 'pipe'): Promise<boolean> {
+    await this.refilling;
+    return this.launchers.ready(mode);
+  }
+
+  /** Ends the pre-started launchers (the engine is closing). */
+  async close(): Promise<void> {
+    await Promise.all(this.tearing.values());
+    await this.refilling;
+    await this.launchers.close();
+  }
 
   get(agent: string): ActiveRun | undefined {
     return this.runs.get(agent);
@@ -121,6 +152,8 @@ export class RunManager {
     let proc: SandboxProcess;
     let cleanup: () => Promise<void> = async () => {};
     let add: RunAdditions = {};
+    // The previous run's teardown (its egress path) must be finished before this one opens its own.
+    await this.tearing.get(name);
     try {
       add = (await this.deps.prepare?.({ agent: name, run, home, profile, ruleSet: o.ruleSet, network: o.network })) ?? {};
       const command = o.command && o.command.length ? o.command : profile.command;
@@ -151,15 +184,15 @@ export class RunManager {
       proc = await launchSandbox({
         argv: plan.argv,
         env: plan.env,
-        extraFds: planFdStdio(plan),
+        // bwrap blocks reading its setup data (masks, seccomp, in-sandbox files) until each fd ends.
+        setupData: plan.fds,
+        launchers: this.launchers,
         agent: name,
         runId: run,
         limits: profile.limits,
         stdio: o.stdio,
         workspace,
         onEvent: (e) => this.deps.log({ ...e, agent: name, run }),
-        // bwrap blocks reading its setup data (masks, seccomp, in-sandbox files) until these pipes close.
-        onSpawn: (child) => feedPlanFds(child, plan),
       });
     } catch (e) {
       this.runs.delete(name);
@@ -182,12 +215,22 @@ export class RunManager {
     };
     let killed = false;
     active.done = proc.exited.then(async (ex) => {
-      await cleanup().catch(() => undefined);
-      await add.teardown?.().catch(() => undefined);
+      // Every process of the run is gone (launchSandbox made sure), so nothing can use its egress
+      // path any more: the run is reported ended now, and its teardown finishes after. The next
+      // start of this agent (and closing the engine) waits for that teardown.
+      const tearing = (async () => {
+        await cleanup().catch(() => undefined);
+        await add.teardown?.().catch(() => undefined);
+      })();
+      this.tearing.set(name, tearing);
+      void tearing.then(() => {
+        if (this.tearing.get(name) === tearing) this.tearing.delete(name);
+      });
       const exitCode = exitCodeOf(ex.code, ex.signal);
       this.deps.log({ kind: 'run.exit', agent: name, run, code: ex.code, signal: ex.signal, exitCode });
       this.runs.delete(name);
       this.deps.changed();
+      this.refill(o.stdio);
       return { code: ex.code, signal: ex.signal, exitCode, state: killed ? 'killed' : 'exited' } as RunResult;
     });
     (active as ActiveRun & { markKilled: () => void }).markKilled = () => (killed = true);

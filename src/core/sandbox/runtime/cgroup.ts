@@ -40,17 +40,43 @@ export class RunCgroup {
 
   /** Creates the run's cgroups and applies the limits. Throws if a directory cannot be created. */
   static create(layout: CgroupLayout, agent: string, runId: string, limits: RunLimits): RunCgroup {
+    const cg = RunCgroup.make(layout, cgroupName(agent, runId), limits);
+    cg.limit(limits);
+    return cg;
+  }
+
+  /**
+   * Cgroups for a run not yet known (a pre-started launcher): every hierarchy any limit could need,
+   * no limits yet. `limit` sets them once the run is known, before anything of it runs.
+   */
+  static spare(layout: CgroupLayout, name: string): RunCgroup {
+    return RunCgroup.make(layout, name, { memory: 1, processes: 1, cpu: 1 });
+  }
+
+  private static make(layout: CgroupLayout, name: string, limits: RunLimits): RunCgroup {
     const cg = new RunCgroup(layout.mode, layout);
-    const name = cgroupName(agent, runId);
-    const v2Full = layout.mode === 'v2-root' || layout.mode === 'v2-delegated';
     for (const [key, parent] of Object.entries(layout.parents)) {
-      if (key !== 'unified' && (v2Full || !cg.needs(key, limits))) continue;
+      if (key !== 'unified' && (cg.v2Full || !cg.needs(key, limits))) continue;
       const dir = join(parent, name);
-      mkdirSync(dir);
+      try {
+        mkdirSync(dir);
+      } catch (e) {
+        for (const d of Object.values(cg.dirs)) {
+          try {
+            rmdirSync(d);
+          } catch {
+            // swept later
+          }
+        }
+        throw e;
+      }
       cg.dirs[key] = dir;
     }
-    cg.applyLimits(limits, v2Full);
     return cg;
+  }
+
+  private get v2Full(): boolean {
+    return this.mode === 'v2-root' || this.mode === 'v2-delegated';
   }
 
   /**
@@ -79,7 +105,9 @@ export class RunCgroup {
     return this.layout.controllers.includes(feature);
   }
 
-  private applyLimits(limits: RunLimits, v2Full: boolean): void {
+  /** Writes the run's limits (once). Throws if the kernel refuses one (the run must not start then). */
+  limit(limits: RunLimits): void {
+    const v2Full = this.v2Full;
     const u = this.dirs.unified;
     if (limits.memory !== null) {
       const bytes = String(Math.max(1, Math.floor(limits.memory)));

@@ -1,4 +1,4 @@
-import { spawn, type StdioOptions } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readdirSync, rmdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { PaddockError } from '../../../shared/errors.js';
@@ -7,11 +7,16 @@ import { type CgroupLayout, detectCgroupLayout } from './cgroup-detect.js';
 import { RunCgroup } from './cgroup.js';
 import { RunControl } from './control.js';
 import { FsWatcher } from './fs-watch.js';
+import { startLauncher, type Launcher } from './launcher.js';
+import { coldSpawn } from './cold-spawn.js';
+import { nativeBinary } from '../../native.js';
 import { ProcWatcher } from './proc-watch.js';
 import { sleep } from './proc.js';
 import type { LaunchOptions, RunExit, RunLimits, SandboxProcess } from './types.js';
 
 export type { LaunchOptions, SandboxProcess, RunExit, RuntimeEvent, RunLimits } from './types.js';
+
+const immediate = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 let cachedLayout: CgroupLayout | null = null;
 
@@ -50,24 +55,6 @@ export function sweepStaleCgroups(minAgeMs = 5000): number {
   return n;
 }
 
-/**
- * The wrapper that runs before bwrap: it moves itself into every cgroup of the run and only then
- * execs bwrap, so nothing of the sandbox ever runs outside the limits (threat: a fork before the move
- * escapes them). A failed move exits 125 and the sandbox never starts (fail closed).
- * Arguments: COUNT FILE… COMMAND…; no caller data is ever interpolated into the script text.
- */
-function wrapperScript(keepPwd: boolean): string {
-  return [
-    'n=$1; shift',
-    'while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n-1)); done',
-    // dash exports PWD on its own; it must not reach the sandbox (threat: leaking the host's cwd).
-    keepPwd ? '' : 'unset PWD',
-    'exec "$@"',
-  ]
-    .filter(Boolean)
-    .join('\n');
-}
-
 /** rlimit fallbacks for the limits no cgroup enforces, as a prlimit(1) prefix, plus what they enforce. */
 function rlimitFallback(limits: RunLimits, missing: Array<keyof RunLimits>): { prefix: string[]; enforcement: Record<string, string> } {
   const prefix: string[] = [];
@@ -104,8 +91,22 @@ export async function launchSandbox(o: LaunchOptions): Promise<SandboxProcess> {
   if (wanted !== 'none' && wanted !== layout.mode) {
     throw new PaddockError('E_SANDBOX_UNAVAILABLE', `cgroup mode ${wanted} is not available here (found ${layout.mode}); run \`paddock doctor\`.`);
   }
+  const bwrap = o.argv[0] === 'bwrap' ? (findBwrap() ?? 'bwrap') : o.argv[0]!;
   let cg: RunCgroup | null = null;
-  if (wanted !== 'none') {
+  // A pre-started launcher, when the engine has one: it already sits in fresh cgroups (see launcher.ts).
+  let launcher: Launcher | null = null;
+  if (wanted !== 'none' && wanted === layout.mode && o.launchers && bwrap.startsWith('/')) {
+    launcher = o.launchers.take(o.stdio);
+    try {
+      launcher?.cg.limit(o.limits);
+      cg = launcher?.cg ?? null;
+    } catch {
+      // the kernel refused a limit on the spare's cgroups: a cold start tries (and reports) it again
+      launcher?.discard();
+      launcher = null;
+    }
+  }
+  if (wanted !== 'none' && !cg) {
     try {
       cg = RunCgroup.create(layout, o.agent, o.runId, o.limits);
     } catch (e) {
@@ -117,7 +118,8 @@ export async function launchSandbox(o: LaunchOptions): Promise<SandboxProcess> {
   try {
     fallback = rlimitFallback(o.limits, missing);
   } catch (e) {
-    await cg?.remove();
+    if (launcher) launcher.discard();
+    else await cg?.remove();
     throw e;
   }
   const enforcement: Record<string, string> = {
@@ -132,23 +134,30 @@ export async function launchSandbox(o: LaunchOptions): Promise<SandboxProcess> {
   enforcement.kill ??= 'signal SIGKILL to the pid-namespace init (the kernel kills the whole namespace)';
   if (o.argv.includes('--die-with-parent')) enforcement.dieWithParent = 'bwrap --die-with-parent (PR_SET_PDEATHSIG SIGKILL)';
 
-  const bwrap = o.argv[0] === 'bwrap' ? (findBwrap() ?? 'bwrap') : o.argv[0]!;
   const files = cg ? cg.procsFiles() : [];
   const command = [...fallback.prefix, bwrap, ...o.argv.slice(1)];
-  const io = o.stdio;
-  const stdio: StdioOptions = [io, io, io, ...(o.extraFds ?? [])];
-  // The shell wrapper only when there are cgroups to join: it costs the start a few ms.
-  const child =
-    files.length > 0
-      ? spawn('/bin/sh', ['-c', wrapperScript('PWD' in o.env), 'paddock-launch', String(files.length), ...files, ...command], { env: o.env, stdio })
-      : spawn(command[0]!, command.slice(1), { env: o.env, stdio });
+  const setupData = o.setupData ?? [];
+  let child: ChildProcess;
+  if (launcher) {
+    // Limits are written; the launcher execs bwrap (or prlimit: both absolute paths) inside them.
+    child = launcher.child;
+    launcher.go(command, o.env, setupData);
+  } else {
+    // A fresh launcher (it joins the cgroups, then execs), else the shell wrapper. Both keep every
+    // fd but stdio and the setup data out of the sandbox.
+    const bin = command[0]!.startsWith('/') ? nativeBinary('paddock-launch') : null;
+    const fresh = bin ? startLauncher(bin, files, o.stdio, false) : null;
+    if (fresh) {
+      child = fresh.child;
+      fresh.go(command, o.env, setupData);
+    } else child = coldSpawn(command, o.env, o.stdio, setupData, files);
+  }
   if (child.pid === undefined) {
     await cg?.remove();
     const err = await new Promise<Error>((r) => child.once('error', r));
     throw new PaddockError('E_SANDBOX_UNAVAILABLE', `Could not start the sandbox: ${err.message}. Check that /bin/sh and bubblewrap are installed.`);
   }
   const hostPid = child.pid;
-  o.onSpawn?.(child);
   const control = new RunControl(hostPid, cg);
   const procs = new ProcWatcher(
     () => control.pids(),
@@ -171,7 +180,8 @@ export async function launchSandbox(o: LaunchOptions): Promise<SandboxProcess> {
       control.hostGone = true;
       void (async () => {
         // When bwrap's namespace init dies the kernel kills the namespace; wait for it, then make sure.
-        for (let i = 0; i < 200 && !control.empty(); i++) await sleep(1);
+        // The first checks come at once (it is usually empty within a fraction of a ms), then every ms.
+        for (let i = 0; i < 220 && !control.empty(); i++) await (i < 20 ? immediate() : sleep(1));
         if (!control.empty()) await control.killAll();
         procs.poll();
         procs.stop();

@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import type { LauncherPool } from './launcher.js';
 
 /** Resource limits of a run: bytes, live-process count, cores. `null` = no limit. */
 export interface RunLimits {
@@ -44,12 +45,12 @@ export interface LaunchOptions {
   workspace: string;
   onEvent: (e: RuntimeEvent) => void;
   /**
-   * Extra file descriptors for bwrap (`--seccomp FD`, `--file FD PATH`, `--info-fd FD`):
-   * entry i becomes fd 3+i in the bwrap process.
+   * bwrap's setup data (masks, seccomp, in-sandbox files): entry i is given to bwrap at fd 3+i and
+   * read until end of file. No other fd of this process reaches bwrap.
    */
-  extraFds?: ReadonlyArray<number | 'pipe'>;
-  /** Called right after bwrap was spawned (e.g. to feed its setup fds, which it blocks on). */
-  onSpawn?: (child: ChildProcess) => void;
+  setupData?: readonly Buffer[];
+  /** The engine's pre-started launchers; without them every start is cold. */
+  launchers?: LauncherPool;
   /** Force a cgroup mode (tests, or `none` to exercise the fallback). Default: the strongest detected. */
   cgroup?: CgroupMode;
   /** proc.exec poll interval, ms (default 50). */

@@ -1,0 +1,156 @@
+/*
+ * paddock-launch: a sandbox launcher started ahead of time, so the next agent start skips the slow
+ * part of its launch. It joins a run's cgroups first (a cgroup migration: the kernel's first one
+ * after a quiet spell waits for an RCU grace period, several ms), says it is ready, and then waits.
+ * When an agent starts, the engine writes the run's limits into those cgroups and sends the
+ * command line; the launcher puts bwrap's setup data at the fds bwrap expects and execs it. So
+ * bwrap and everything it starts run inside the limits from their first instruction, as with the
+ * shell wrapper of a cold start, without the fork of the engine, the shell and the migration on
+ * the start's path. It decides nothing: the engine built the command line.
+ *
+ *   argv  `--parent PID` (the engine; refuse to run orphaned), then the cgroup.procs files to join.
+ *   fd 3  a socket to the engine: the launcher writes "R" once it is in every cgroup; it then reads
+ *         one message and execs. End of file before a message: exit 0 (the engine discarded it).
+ *         Message: "PDL1", then three lists (argv, environment, setup data for fds 3..), each a
+ *         u32 count and that many u32-length-prefixed byte strings (little endian).
+ *   fd 0-2 the run's stdio, given at spawn.
+ *
+ * Exit codes before exec: 125 (could not join a cgroup, or a bad message; nothing ran), 127 (the
+ * command could not be executed). It dies with the engine (PR_SET_PDEATHSIG).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define CTL 3
+#define MAX_MESSAGE (64u << 20)
+#define MAX_ITEMS 65536u
+#define HIGH_FD 512
+
+static void fail(int code, const char *what, const char *detail) {
+  dprintf(2, "paddock-launch: %s%s%s: %s\n", what, detail ? " " : "", detail ? detail : "", strerror(errno));
+  _exit(code);
+}
+
+static int write_all(int fd, const char *p, size_t n) {
+  while (n > 0) {
+    ssize_t w = write(fd, p, n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return -1;
+    p += w;
+    n -= (size_t)w;
+  }
+  return 0;
+}
+
+/* Reads exactly n bytes; 0 on success, 1 on end of file before any byte, -1 otherwise. */
+static int read_all(int fd, char *p, size_t n, int eof_ok) {
+  size_t got = 0;
+  while (got < n) {
+    ssize_t r = read(fd, p + got, n - got);
+    if (r < 0 && errno == EINTR) continue;
+    if (r == 0 && got == 0 && eof_ok) return 1;
+    if (r <= 0) return -1;
+    got += (size_t)r;
+  }
+  return 0;
+}
+
+struct list {
+  uint32_t n;
+  char **item;
+  uint32_t *len;
+};
+
+static size_t total;
+
+/* One list of the message; items are NUL-terminated copies (setup data may contain NULs: len). */
+static int read_list(int fd, struct list *l, int eof_ok) {
+  unsigned char h[4];
+  int r = read_all(fd, (char *)h, 4, eof_ok);
+  if (r != 0) return r;
+  l->n = (uint32_t)h[0] | (uint32_t)h[1] << 8 | (uint32_t)h[2] << 16 | (uint32_t)h[3] << 24;
+  if (l->n > MAX_ITEMS) return -1;
+  l->item = calloc(l->n + 1, sizeof(char *));
+  l->len = calloc(l->n + 1, sizeof(uint32_t));
+  if (!l->item || !l->len) return -1;
+  for (uint32_t i = 0; i < l->n; i++) {
+    if (read_all(fd, (char *)h, 4, 0) != 0) return -1;
+    uint32_t len = (uint32_t)h[0] | (uint32_t)h[1] << 8 | (uint32_t)h[2] << 16 | (uint32_t)h[3] << 24;
+    total += len;
+    if (len > MAX_MESSAGE || total > MAX_MESSAGE) return -1;
+    l->item[i] = malloc((size_t)len + 1);
+    if (!l->item[i]) return -1;
+    if (read_all(fd, l->item[i], len, 0) != 0) return -1;
+    l->item[i][len] = '\0';
+    l->len[i] = len;
+  }
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 3 || strcmp(argv[1], "--parent") != 0) {
+    dprintf(2, "usage: paddock-launch --parent PID CGROUP_PROCS_FILE... (started by Paddock, fd 3 = its socket)\n");
+    return 125;
+  }
+  /* Threat: a launcher outliving the engine would be a process in an agent's cgroups nobody owns. */
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid() != (pid_t)atol(argv[2])) return 125;
+  /* Join every cgroup of the run before anything else (threat: a process of the run outside its limits). */
+  char pid[24];
+  int pl = snprintf(pid, sizeof pid, "%ld", (long)getpid());
+  for (int i = 3; i < argc; i++) {
+    int fd = open(argv[i], O_WRONLY | O_CLOEXEC);
+    if (fd < 0 || write_all(fd, pid, (size_t)pl) != 0) fail(125, "cannot join the cgroup", argv[i]);
+    close(fd);
+  }
+  if (write_all(CTL, "R", 1) != 0) return 0; /* the engine is gone or discarded us */
+
+  struct list args = {0}, env = {0}, data = {0};
+  char magic[4];
+  int r = read_all(CTL, magic, 4, 1);
+  if (r == 1) return 0; /* discarded before use */
+  if (r != 0 || memcmp(magic, "PDL1", 4) != 0 || read_list(CTL, &args, 0) != 0 || read_list(CTL, &env, 0) != 0 ||
+      read_list(CTL, &data, 0) != 0 || args.n == 0 || data.n > 256) {
+    dprintf(2, "paddock-launch: bad message from the engine; nothing was started\n");
+    return 125;
+  }
+  for (uint32_t i = 0; i < args.n; i++)
+    if (strlen(args.item[i]) != args.len[i]) return 125; /* a NUL inside an argument */
+  for (uint32_t i = 0; i < env.n; i++)
+    if (strlen(env.item[i]) != env.len[i] || !strchr(env.item[i], '=')) return 125;
+
+  /* Setup data goes into memory files at fds 3.., where bwrap reads each until end of file. They
+   * are made at high fds first so none lands on a slot another one needs. */
+  int high[256];
+  for (uint32_t i = 0; i < data.n; i++) {
+    int m = (int)syscall(SYS_memfd_create, "paddock-setup", 0);
+    if (m < 0) fail(125, "cannot hold bwrap's setup data", NULL);
+    if (write_all(m, data.item[i], data.len[i]) != 0 || lseek(m, 0, SEEK_SET) != 0) fail(125, "cannot hold bwrap's setup data", NULL);
+    high[i] = fcntl(m, F_DUPFD_CLOEXEC, HIGH_FD);
+    if (high[i] < 0) fail(125, "cannot hold bwrap's setup data", NULL);
+    close(m);
+  }
+  close(CTL);
+  for (uint32_t i = 0; i < data.n; i++) {
+    if (dup2(high[i], CTL + (int)i) < 0) fail(125, "cannot place bwrap's setup data", NULL);
+    close(high[i]);
+  }
+  /* Nothing else reaches the sandbox (threat: a stray inherited fd). */
+#ifdef SYS_close_range
+  if (syscall(SYS_close_range, CTL + data.n, ~0U, 0) != 0)
+#endif
+    for (int fd = CTL + (int)data.n; fd < 4096; fd++) close(fd);
+  execve(args.item[0], args.item, env.item);
+  fail(127, "cannot run", args.item[0]);
+  return 127;
+}

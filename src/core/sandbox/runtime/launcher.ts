@@ -1,0 +1,177 @@
+/**
+ * Pre-started launchers (`native/launch.c`): after a run, the engine starts the next run's launcher
+ * in fresh cgroups, off the start path. It joins them (the cgroup migration whose RCU grace period
+ * costs a cold start several ms) and waits. The next start writes its limits into those cgroups,
+ * sends the command line and bwrap's setup data, and the launcher execs bwrap, so the start skips
+ * the engine's fork, the shell wrapper and the migration. Everything of the run still runs inside
+ * its limits from the first instruction (the limits are written before the command is sent).
+ * Without the binary, on a layout without cgroups, or when no launcher is ready, a start is cold.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import type { Socket } from 'node:net';
+import { nativeBinary } from '../../native.js';
+import type { CgroupLayout } from './cgroup-detect.js';
+import { RunCgroup } from './cgroup.js';
+
+type StdioMode = 'inherit' | 'pipe';
+
+/** A launcher waiting for its run: its process (the future bwrap) and its cgroups. */
+export interface Launcher {
+  child: ChildProcess;
+  cg: RunCgroup;
+  /** Sends the command line and setup data; the launcher execs at once. */
+  go(argv: readonly string[], env: Record<string, string>, setupData: readonly Buffer[]): void;
+  /** Ends an unused launcher and removes its cgroups. */
+  discard(): void;
+}
+
+interface Spare extends Launcher {
+  ready: Promise<boolean>;
+  readonly dead: boolean;
+}
+
+/** The length-prefixed message `paddock-launch` reads (see native/launch.c). */
+export function launchMessage(argv: readonly string[], env: Record<string, string>, setupData: readonly Buffer[]): Buffer {
+  const parts: Buffer[] = [Buffer.from('PDL1')];
+  const list = (items: Buffer[]): void => {
+    const n = Buffer.alloc(4);
+    n.writeUInt32LE(items.length);
+    parts.push(n);
+    for (const it of items) {
+      const len = Buffer.alloc(4);
+      len.writeUInt32LE(it.length);
+      parts.push(len, it);
+    }
+  };
+  list(argv.map((a) => Buffer.from(a)));
+  list(Object.entries(env).map(([k, v]) => Buffer.from(`${k}=${v}`)));
+  list([...setupData]);
+  return Buffer.concat(parts);
+}
+
+/**
+ * One spare launcher per stdio mode, owned by one engine. `take` hands out the spare (ready or still
+ * joining: the message waits in its socket); `refill` starts the next one; `close` ends them all.
+ */
+export class LauncherPool {
+  private readonly spares = new Map<StdioMode, Spare>();
+  private closed = false;
+
+  constructor(
+    private readonly layout: () => CgroupLayout,
+    private readonly binary: () => string | null = () => nativeBinary('paddock-launch'),
+  ) {}
+
+  /** Whether this machine can pre-start launchers (the binary exists and runs get cgroups). */
+  get usable(): boolean {
+    return !this.closed && process.platform === 'linux' && this.layout().mode !== 'none' && this.binary() !== null;
+  }
+
+  /** The spare for this stdio mode, removed from the pool; null if there is none alive. */
+  take(mode: StdioMode): Launcher | null {
+    const s = this.spares.get(mode);
+    if (!s) return null;
+    this.spares.delete(mode);
+    if (s.dead) return null;
+    return s;
+  }
+
+  /** Resolves once the spare for this mode (if any) has joined its cgroups: true when it is usable. */
+  async ready(mode: StdioMode): Promise<boolean> {
+    const s = this.spares.get(mode);
+    if (!s) return false;
+    const keepAlive = setInterval(() => {}, 1000); // the spare itself does not keep this process alive
+    try {
+      return await s.ready;
+    } finally {
+      clearInterval(keepAlive);
+    }
+  }
+
+  /** Starts a spare for this mode if there is none. Never throws: a failed spare just means a cold start. */
+  refill(mode: StdioMode): void {
+    if (!this.usable || this.spares.has(mode)) return;
+    try {
+      const s = this.startSpare(mode);
+      if (s) this.spares.set(mode, s);
+    } catch {
+      // no spare: the next start is a cold one
+    }
+  }
+
+  /** Ends every spare and removes its cgroups. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const all = [...this.spares.values()];
+    this.spares.clear();
+    for (const s of all) s.discard();
+    await Promise.all(all.map((s) => s.cg.remove()));
+  }
+
+  private startSpare(mode: StdioMode): Spare | null {
+    const bin = this.binary();
+    if (!bin) return null;
+    const cg = RunCgroup.spare(this.layout(), `launch-${randomBytes(4).toString('hex')}`);
+    const l = startLauncher(bin, cg.procsFiles(), mode, true);
+    if (!l) {
+      void cg.remove();
+      return null;
+    }
+    const spare: Spare = Object.assign(l, { cg });
+    l.child.once('exit', () => {
+      if (this.spares.get(mode) === spare) this.spares.delete(mode);
+      // A spare that died unused leaves empty cgroups; a taken one is the run's (launchSandbox removes them).
+      if (!l.taken) void cg.remove();
+    });
+    return spare;
+  }
+}
+
+/** A started `paddock-launch` process; `taken` once it was sent its command line. */
+export interface StartedLauncher {
+  child: ChildProcess;
+  ready: Promise<boolean>;
+  readonly dead: boolean;
+  readonly taken: boolean;
+  go(argv: readonly string[], env: Record<string, string>, setupData: readonly Buffer[]): void;
+  discard(): void;
+}
+
+/**
+ * Spawns `paddock-launch`, which joins the given cgroup.procs files and then waits for its command
+ * line. `spare`: it does not keep this process alive until it is taken. Null if it could not be spawned.
+ */
+export function startLauncher(bin: string, procsFiles: readonly string[], mode: StdioMode, spare: boolean): StartedLauncher | null {
+  const io = mode;
+  // An empty environment: the launcher gets the run's own one with its command line.
+  const child = spawn(bin, ['--parent', String(process.pid), ...procsFiles], { env: {}, stdio: [io, io, io, 'pipe'] });
+  if (child.pid === undefined) {
+    child.once('error', () => {});
+    return null;
+  }
+  const ctl = child.stdio[3] as Socket;
+  const handles = [child, ctl, child.stdin, child.stdout, child.stderr].filter(Boolean) as Array<{ unref?(): void; ref?(): void }>;
+  if (spare) for (const h of handles) h.unref?.();
+  ctl.on('error', () => {});
+  const l = {
+    child,
+    dead: false,
+    taken: false,
+    ready: new Promise<boolean>((resolve) => {
+      ctl.once('data', (d: Buffer) => resolve(d[0] === 0x52)); // "R": in every cgroup
+      child.once('exit', () => resolve(false));
+    }),
+    go(argv: readonly string[], env: Record<string, string>, setupData: readonly Buffer[]): void {
+      l.taken = true;
+      if (spare) for (const h of handles) h.ref?.();
+      ctl.end(launchMessage(argv, env, setupData));
+    },
+    discard(): void {
+      l.dead = true;
+      if (!l.taken) child.kill('SIGKILL');
+    },
+  };
+  child.once('exit', () => (l.dead = true));
+  return l;
+}

@@ -1,0 +1,159 @@
+import { spawn, type StdioOptions } from 'node:child_process';
+import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import type { Socket } from 'node:net';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createEngine, type Engine } from '../../../../src/core/engine.js';
+import { nativeBinary } from '../../../../src/core/native.js';
+import { launchMessage } from '../../../../src/core/sandbox/runtime/launcher.js';
+import { procChildren, readCmdline } from '../../../../src/core/sandbox/runtime/proc.js';
+import { tempDir, waitFor } from '../../../helpers/cli.js';
+
+const BIN = nativeBinary('paddock-launch');
+
+/** Runs paddock-launch directly: `message` goes to its fd 3 (null: end of file at once). */
+function launch(args: string[], message: Buffer | null, extraStdio: StdioOptions = []): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(BIN!, args, { stdio: ['ignore', 'pipe', 'pipe', 'pipe', ...(extraStdio as [])] });
+    let out = '';
+    let err = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    const ctl = child.stdio[3] as Socket;
+    ctl.on('error', () => {});
+    ctl.resume();
+    if (message) ctl.end(message);
+    else ctl.end();
+    child.on('close', (code) => resolve({ code, out, err }));
+  });
+}
+const me = ['--parent', String(process.pid)];
+const msg = (argv: string[], env: Record<string, string> = {}, data: Buffer[] = []): Buffer => launchMessage(argv, env, data);
+
+describe.skipIf(!BIN)('paddock-launch (the native launcher)', () => {
+  it('runs the command with exactly the given environment and setup data at fds 3.., and no other fd', async () => {
+    const tmp = tempDir();
+    const secret = join(tmp.dir, 'secret');
+    writeFileSync(secret, 'host secret\n');
+    const fd = openSync(secret, 'r');
+    try {
+      // An fd this process would pass on (fd 9 of the launcher): it must not reach the command.
+      const extra: StdioOptions = ['ignore', 'ignore', 'ignore', 'ignore', 'ignore', fd];
+      const r = await launch(me, msg(['/bin/sh', '-c', 'ls /proc/$$/fd | sort -n | tr "\\n" " "; echo; cat <&3; cat <&4; cat /proc/$$/fd/9'], { PATH: '/usr/bin:/bin' }, [Buffer.from('one\n'), Buffer.from('two\n')]), extra);
+      expect(r.code).not.toBe(0); // the last cat fails: there is no fd 9
+      const [fds, ...rest] = r.out.split('\n');
+      expect(fds!.trim().split(' ')).toEqual(['0', '1', '2', '3', '4']);
+      expect(rest.join('\n')).toBe('one\ntwo\n');
+      expect(r.out).not.toContain('host secret');
+    } finally {
+      closeSync(fd);
+      tmp.cleanup();
+    }
+  });
+
+  it('gives the command exactly the environment it was sent', async () => {
+    const r = await launch(me, msg(['/usr/bin/env'], { A: 'b c', EMPTY: '' }));
+    expect(r.out).toBe('A=b c\nEMPTY=\n');
+  });
+
+  it('exits 0 without running anything when the engine discards it', async () => {
+    expect((await launch(me, null)).code).toBe(0);
+  });
+
+  it('refuses a bad message, a wrong parent, a cgroup it cannot join and a command it cannot run', async () => {
+    expect((await launch([], msg(['/bin/true']))).code).toBe(125);
+    expect((await launch(['--parent', '1'], msg(['/bin/true']))).code).toBe(125);
+    const nojoin = await launch([...me, '/nonexistent/cgroup.procs'], msg(['/bin/true']));
+    expect(nojoin.code).toBe(125);
+    expect(nojoin.err).toMatch(/cannot join the cgroup \/nonexistent\/cgroup\.procs/);
+    expect((await launch(me, Buffer.from('XXXX'))).code).toBe(125);
+    expect((await launch(me, msg([]))).code).toBe(125);
+    expect((await launch(me, msg(['/bin/echo', 'a\u0000b']))).code).toBe(125); // a NUL inside an argument
+    expect((await launch(me, msg(['/bin/true'], { 'A\u0000B': 'c' }))).code).toBe(125);
+    const truncated = msg(['/bin/echo', 'hello']);
+    expect((await launch(me, truncated.subarray(0, truncated.length - 2))).code).toBe(125);
+    const huge = Buffer.from(truncated);
+    huge.writeUInt32LE(0xffffffff, 8); // the first argument's length: 4 GiB
+    expect((await launch(me, huge)).code).toBe(125);
+    const missing = await launch(me, msg(['/nonexistent/bwrap']));
+    expect(missing.code).toBe(127);
+    expect(missing.err).toMatch(/cannot run \/nonexistent\/bwrap/);
+    expect((await launch(me, msg(['/bin/echo', 'ok']))).out).toBe('ok\n');
+  });
+});
+
+describe.skipIf(!BIN)('pre-started launchers in the engine', () => {
+  let engine: Engine | null = null;
+  let tmp: ReturnType<typeof tempDir> | null = null;
+  afterEach(async () => {
+    await engine?.close();
+    tmp?.cleanup();
+    engine = null;
+    tmp = null;
+  });
+  const launchers = (): number[] => procChildren(process.pid).filter((p) => (readCmdline(p) ?? [])[0]?.endsWith('paddock-launch'));
+
+  it('runs the next start inside the limits written into the launcher cgroups, and ends the spare on close', async () => {
+    tmp = tempDir();
+    engine = await createEngine({ dataDir: tmp.dir });
+    engine.importProfile('name: lim\ncommand: [/bin/sh, -c, "echo started; exec cat"]\nlimits: { memory: 200MiB, processes: 40 }\n', null);
+    const first = await engine.start('lim', { stdio: 'pipe' });
+    first.stdin!.end();
+    expect((await first.done).exitCode).toBe(0);
+    expect(first.proc.enforcement.cgroup).toContain('lim-r-'); // the first start of an engine is cold
+    expect(await engine.launcherReady('pipe')).toBe(true);
+    const spare = launchers();
+    expect(spare).toHaveLength(1);
+
+    const run = await engine.start('lim', { stdio: 'pipe' });
+    expect(run.proc.hostPid).toBe(spare[0]); // the spare became this run's bwrap
+    let out = '';
+    run.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    await waitFor(() => out.includes('started'));
+    const dirs = run.proc.enforcement.cgroup!.split(' ').slice(1);
+    expect(dirs.every((d) => /\/launch-[0-9a-f]{8}$/.test(d))).toBe(true);
+    for (const d of dirs) expect(readFileSync(join(d, 'cgroup.procs'), 'utf8')).toMatch(new RegExp(`^${run.proc.hostPid}$`, 'm'));
+    const pidsDir = dirs.find((d) => d.includes('/pids/'));
+    if (pidsDir) expect(readFileSync(join(pidsDir, 'pids.max'), 'utf8').trim()).toBe('40');
+    const memDir = dirs.find((d) => d.includes('/memory/'));
+    if (memDir) expect(readFileSync(join(memDir, 'memory.limit_in_bytes'), 'utf8').trim()).toBe(String(200 * 2 ** 20));
+    expect(run.proc.enforcement.processes).toMatch(/pids\.max/);
+    expect(run.proc.enforcement.memory).toMatch(/memory/);
+    run.stdin!.end('bye\n');
+    expect((await run.done).exitCode).toBe(0);
+    expect(out).toBe('started\nbye\n');
+
+    expect(await engine.launcherReady('pipe')).toBe(true);
+    const next = launchers();
+    expect(next).toHaveLength(1);
+    const nextDirs = readFileSync(`/proc/${next[0]}/cgroup`, 'utf8');
+    await engine.close();
+    engine = null;
+    expect(launchers()).toEqual([]);
+    // Its cgroups are gone too.
+    const rel = /^\d+:pids:(.*)$/m.exec(nextDirs)?.[1];
+    if (rel) await waitFor(() => !existsSync(join('/sys/fs/cgroup/pids', rel)) || null, 3000);
+  });
+
+  it('starts cold when the spare died, and has no spare when pre-starting is off', async () => {
+    tmp = tempDir();
+    engine = await createEngine({ dataDir: tmp.dir });
+    engine.importProfile('name: cold\ncommand: [/bin/echo, hi]\n', null);
+    await (await engine.start('cold', { stdio: 'pipe' })).done;
+    expect(await engine.launcherReady('pipe')).toBe(true);
+    process.kill(launchers()[0]!, 'SIGKILL');
+    await waitFor(() => launchers().length === 0 || null);
+    const run = await engine.start('cold', { stdio: 'pipe' });
+    let out = '';
+    run.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    expect((await run.done).exitCode).toBe(0);
+    expect(out).toBe('hi\n');
+    expect(run.proc.enforcement.cgroup).toContain('cold-r-');
+    await engine.close();
+
+    engine = await createEngine({ dataDir: tmp.dir, prestartLaunchers: false });
+    await (await engine.start('cold', { stdio: 'pipe' })).done;
+    expect(await engine.launcherReady('pipe')).toBe(false);
+    expect(launchers()).toEqual([]);
+  });
+});
