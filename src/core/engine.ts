@@ -288,6 +288,7 @@ export class Engine {
 
   /** Kills every run and closes the store. */
   async close(): Promise<void> {
+    this.runs.stopPrestarting();
     await this.runs.killAll('paddock is shutting down').catch(() => undefined);
     await Promise.all(this.runs.active().map((r) => r.done?.catch(() => undefined)));
     await this.runs.close();

@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { existsSync, mkdirSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Rule } from '../../shared/rules.schema.js';
 import { CpuWatch, sandboxGlue, type Egress } from '../egress/index.js';
@@ -44,7 +44,7 @@ export function lastLine(rules: readonly Rule[]): number {
 export function makePrepare(d: PrepareDeps): PrepareRun {
   return async ({ agent, run, home, profile, ruleSet, network }) => {
     const socketDir = join(d.paths.run, 'egress', run);
-    await mkdir(socketDir, { recursive: true, mode: 0o700 });
+    mkdirSync(socketDir, { recursive: true, mode: 0o700 }); // sync: a thread-pool round trip costs the start more
     const policy = agentPolicy(ruleSet.rules, d.answerRules(agent, lastLine(ruleSet.rules)), home);
     const teardown = async (): Promise<void> => {
       d.cpu.unwatch(agent);

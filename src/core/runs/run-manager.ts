@@ -90,6 +90,7 @@ export class RunManager {
   /** The next start's pre-started launcher (one per stdio mode), started after each run ends. */
   private readonly launchers = new LauncherPool(cgroupLayout);
   private refilling: Promise<void> = Promise.resolve();
+  private closing = false;
   /** Teardowns of ended runs still in progress, per agent. */
   private readonly tearing = new Map<string, Promise<void>>();
 
@@ -97,10 +98,10 @@ export class RunManager {
 
   /** Starts the next run's launcher once the current work is done (a spawn blocks this thread ~3 ms). */
   private refill(mode: 'inherit' | 'pipe'): void {
-    if (!this.deps.prestartLaunchers) return;
+    if (!this.deps.prestartLaunchers || this.closing) return;
     this.refilling = new Promise((resolve) =>
       setImmediate(() => {
-        this.launchers.refill(mode);
+        if (!this.closing) this.launchers.refill(mode);
         resolve();
       }),
     );
@@ -112,8 +113,14 @@ export class RunManager {
     return this.launchers.ready(mode);
   }
 
+  /** No more spares from now on (the engine is about to close). */
+  stopPrestarting(): void {
+    this.closing = true;
+  }
+
   /** Ends the pre-started launchers (the engine is closing). */
   async close(): Promise<void> {
+    this.closing = true; // no new spare: a foreground `paddock run` closes right after its run
     await Promise.all(this.tearing.values());
     await this.refilling;
     await this.launchers.close();

@@ -181,9 +181,15 @@ export async function launchSandbox(o: LaunchOptions): Promise<SandboxProcess> {
       void (async () => {
         // When bwrap's namespace init dies the kernel kills the namespace; wait for it, then make sure.
         // The first checks come at once (it is usually empty within a fraction of a ms), then every ms.
-        for (let i = 0; i < 220 && !control.empty(); i++) await (i < 20 ? immediate() : sleep(1));
-        if (!control.empty()) await control.killAll();
-        procs.poll();
+        let gone = control.empty();
+        for (let i = 0; i < 220 && !gone; i++) {
+          await (i < 20 ? immediate() : sleep(1));
+          gone = control.empty();
+        }
+        if (!gone) {
+          procs.poll(); // the stragglers' starts are still reported
+          await control.killAll();
+        }
         procs.stop();
         files$.stop();
         state = 'exited';
