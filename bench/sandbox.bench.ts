@@ -1,9 +1,11 @@
-// Sandbox runtime benchmark: start-to-exit of `true` through launchSandbox (with cgroups and limits)
-// vs bare bwrap with the same argv, and pause / kill latency with 500 processes.
+// Sandbox runtime benchmark: start-to-exit of `true` through launchSandbox (with cgroups and limits;
+// with a pre-started launcher ready, as the engine has after its first run, and cold) vs bare bwrap
+// with the same argv, and pause / kill latency with 500 processes.
 // Run: npx tsx bench/sandbox.bench.ts
 import { spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
-import { launchSandbox } from '../src/core/sandbox/runtime/launch.js';
+import { cgroupLayout, launchSandbox } from '../src/core/sandbox/runtime/launch.js';
+import { LauncherPool } from '../src/core/sandbox/runtime/launcher.js';
 import { findBwrap } from '../src/core/sandbox/runtime/capabilities.js';
 import type { CgroupMode, SandboxProcess } from '../src/core/sandbox/runtime/types.js';
 import { percentile, writeSection } from './report.js';
@@ -23,7 +25,8 @@ function argv(command: string[]): string[] {
 }
 
 let seq = 0;
-function launch(command: string[], cgroup?: CgroupMode): Promise<SandboxProcess> {
+const pool = new LauncherPool(cgroupLayout);
+function launch(command: string[], cgroup?: CgroupMode, launchers?: LauncherPool): Promise<SandboxProcess> {
   return launchSandbox({
     argv: argv(command),
     env: { PATH: '/usr/bin:/bin' },
@@ -34,6 +37,7 @@ function launch(command: string[], cgroup?: CgroupMode): Promise<SandboxProcess>
     workspace: '/nonexistent-bench-workspace',
     onEvent: () => {},
     ...(cgroup ? { cgroup } : {}),
+    ...(launchers ? { launchers } : {}),
   });
 }
 
@@ -48,9 +52,14 @@ async function bare(): Promise<number> {
   return performance.now() - t0;
 }
 
-async function viaRuntime(): Promise<number> {
+/** `ready`: with a pre-started launcher, started and waited for (untimed) before the measurement. */
+async function viaRuntime(ready: boolean): Promise<number> {
+  if (ready) {
+    pool.refill('pipe');
+    if (!(await pool.ready('pipe'))) throw new Error('no pre-started launcher: is native/bin/paddock-launch built?');
+  }
   const t0 = performance.now();
-  const sp = await launch(['/bin/true']);
+  const sp = await launch(['/bin/true'], undefined, ready ? pool : undefined);
   await sp.exited;
   return performance.now() - t0;
 }
@@ -81,15 +90,20 @@ async function controlLatency(cgroup?: CgroupMode): Promise<{ pause: number[]; k
 const fmt = (x: number): string => x.toFixed(1);
 const bareT: number[] = [];
 const rtT: number[] = [];
+const coldT: number[] = [];
 for (let i = 0; i < 5; i++) {
   await bare();
-  await viaRuntime();
+  await viaRuntime(true);
+  await viaRuntime(false);
 }
 for (let i = 0; i < N; i++) {
   bareT.push(await bare());
-  rtT.push(await viaRuntime());
+  rtT.push(await viaRuntime(true));
+  coldT.push(await viaRuntime(false));
 }
+await pool.close();
 const ratio = percentile(rtT, 50) / percentile(bareT, 50);
+const coldRatio = percentile(coldT, 50) / percentile(bareT, 50);
 const cg = await controlLatency();
 const sig = await controlLatency('none');
 
@@ -100,9 +114,10 @@ Start-to-exit of \`true\`, N = ${N} each, interleaved (ms):
 | path | median | p90 |
 | --- | --- | --- |
 | bare \`bwrap\` (same argv, spawn) — baseline | ${fmt(percentile(bareT, 50))} | ${fmt(percentile(bareT, 90))} |
-| \`launchSandbox\` (${cg.mode} cgroups, memory+pids+cpu limits, watchers) | ${fmt(percentile(rtT, 50))} | ${fmt(percentile(rtT, 90))} |
+| \`launchSandbox\` (${cg.mode} cgroups, memory+pids+cpu limits, watchers), pre-started launcher ready | ${fmt(percentile(rtT, 50))} | ${fmt(percentile(rtT, 90))} |
+| \`launchSandbox\`, cold (a fresh launcher joins the cgroups on the start path) | ${fmt(percentile(coldT, 50))} | ${fmt(percentile(coldT, 90))} |
 
-Ratio of medians: **${ratio.toFixed(2)}×** (goal ≤ 1.3×).
+Ratio of medians: **${ratio.toFixed(2)}×** (goal ≤ 1.3×) with a launcher ready (the engine pre-starts one after each run, off the start path; here it is started and waited for before each timed start); cold ${coldRatio.toFixed(2)}×. The agent start through the whole engine is in the engine section below.
 
 Pause and kill with 500 processes (\`sleep\`), ${REPS} runs, ms from the call to all frozen / all gone:
 
