@@ -238,6 +238,14 @@ export class Engine {
     return this.store.agents.get(name)?.network ?? profile.network;
   }
 
+  /**
+   * Pre-starts the sandbox launcher for the first start in this stdio mode ('inherit': a foreground
+   * run; 'pipe': runs started by the app, the console or guests). Call it once the host lock is held.
+   */
+  prestartLauncher(mode: 'inherit' | 'pipe'): void {
+    this.runs.prestart(mode);
+  }
+
   /** Resolves once the pre-started launcher for the next start in this stdio mode is ready (false: none). */
   launcherReady(mode: 'inherit' | 'pipe'): Promise<boolean> {
     return this.runs.launcherReady(mode);

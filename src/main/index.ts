@@ -104,6 +104,7 @@ if (!app.requestSingleInstanceLock()) {
     engine = await createEngine({ dataDir: resolveDataDir({ flag: undefined, env: process.env }), sqliteBinding: process.env.PADDOCK_SQLITE_BINDING ?? null });
     try {
       host = await startHost(engine, 'Paddock (desktop app)', app.getVersion());
+      engine.prestartLauncher('pipe'); // the first start skips the slow part of its launch
     } catch (e) {
       dialog.showErrorBox(APP_NAME, (e as Error).message);
       app.exit(1);

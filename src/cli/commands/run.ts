@@ -46,6 +46,7 @@ async function runAsHost(ctx: CommandContext, dataDir: string, yaml: string, fil
   let host;
   try {
     host = await startHost(engine, `paddock run ${file}`, paddockVersion());
+    engine.prestartLauncher('inherit'); // the first start skips the slow part of its launch
   } catch (e) {
     engine.store.close();
     throw e;

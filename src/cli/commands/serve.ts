@@ -34,6 +34,7 @@ Ctrl-C (or SIGTERM) stops every agent and exits.`,
     let host;
     try {
       host = await startHost(engine, 'paddock serve', paddockVersion());
+      engine.prestartLauncher('pipe'); // the first start skips the slow part of its launch
     } catch (e) {
       engine.store.close();
       throw e;

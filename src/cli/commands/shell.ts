@@ -55,6 +55,7 @@ async function shellAsHost(ctx: CommandContext, dataDir: string, name: string, c
   try {
     engine.agent(name); // E_NOT_FOUND before taking the host lock
     host = await startHost(engine, `paddock shell ${name}`, paddockVersion());
+    engine.prestartLauncher('inherit'); // the first start skips the slow part of its launch
   } catch (e) {
     await engine.close();
     throw e;

@@ -107,6 +107,11 @@ export class RunManager {
     );
   }
 
+  /** Pre-starts a launcher for the first start in this stdio mode (a host that will start agents). */
+  prestart(mode: 'inherit' | 'pipe'): void {
+    if (this.deps.prestartLaunchers && !this.closing) this.launchers.refill(mode);
+  }
+
   /** Resolves once the launcher for the next start in this stdio mode is ready (or there is none). */
   async launcherReady(mode: 'inherit' | 'pipe'): Promise<boolean> {
     await this.refilling;

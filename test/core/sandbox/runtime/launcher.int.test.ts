@@ -135,6 +135,21 @@ describe.skipIf(!BIN)('pre-started launchers in the engine', () => {
     if (rel) await waitFor(() => !existsSync(join('/sys/fs/cgroup/pids', rel)) || null, 3000);
   });
 
+  it('a host pre-starts the launcher for its first start, and closing the engine ends every spare', async () => {
+    tmp = tempDir();
+    engine = await createEngine({ dataDir: tmp.dir });
+    engine.importProfile('name: first\ncommand: [/bin/echo, hi]\n', null);
+    engine.prestartLauncher('pipe');
+    expect(await engine.launcherReady('pipe')).toBe(true);
+    const run = await engine.start('first', { stdio: 'pipe' });
+    expect(run.proc.enforcement.cgroup).toMatch(/launch-[0-9a-f]{8}/);
+    run.stdout!.resume();
+    expect((await run.done).exitCode).toBe(0);
+    await engine.close();
+    engine = null;
+    expect(launchers()).toEqual([]);
+  });
+
   it('starts cold when the spare died, and has no spare when pre-starting is off', async () => {
     tmp = tempDir();
     engine = await createEngine({ dataDir: tmp.dir });
