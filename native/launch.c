@@ -15,8 +15,9 @@
  *         u32 count and that many u32-length-prefixed byte strings (little endian).
  *   fd 0-2 the run's stdio, given at spawn.
  *
- * Exit codes before exec: 125 (could not join a cgroup, or a bad message; nothing ran), 127 (the
- * command could not be executed). It dies with the engine (PR_SET_PDEATHSIG).
+ * Exit codes before exec: 125 (could not join a cgroup, a bad message, or stray fds it could not
+ * close; nothing ran), 127 (the command could not be executed). It dies with the engine
+ * (PR_SET_PDEATHSIG) and ignores job-control signals until it execs.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -28,13 +29,18 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <dirent.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #define CTL 3
 #define MAX_MESSAGE (64u << 20)
 #define MAX_ITEMS 65536u
-#define HIGH_FD 512
+#define MAX_SETUP_FDS 4096u
+#ifndef SYS_close_range
+#define SYS_close_range 436 /* the same number on every Linux architecture; older headers lack it */
+#endif
 
 static void fail(int code, const char *what, const char *detail) {
   dprintf(2, "paddock-launch: %s%s%s: %s\n", what, detail ? " " : "", detail ? detail : "", strerror(errno));
@@ -97,6 +103,34 @@ static int read_list(int fd, struct list *l, int eof_ok) {
   return 0;
 }
 
+/* Closes every fd >= first, or exits 125 (fail closed: the sandbox never starts with a stray fd). */
+static void close_from(int first) {
+  if (syscall(SYS_close_range, (unsigned)first, ~0U, 0) == 0) return;
+  /* No close_range (before Linux 5.9, or filtered): close what /proc lists, then check again. */
+  for (int pass = 0; pass < 2; pass++) {
+    DIR *d = opendir("/proc/self/fd");
+    if (!d) break;
+    int dfd = dirfd(d), left = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+      char *end;
+      long fd = strtol(e->d_name, &end, 10);
+      if (*end != '\0' || e->d_name[0] == '\0' || fd < first || fd == dfd) continue;
+      close((int)fd);
+      left++;
+    }
+    closedir(d);
+    if (left == 0) return;
+  }
+  /* No /proc either: every fd up to the hard limit. */
+  struct rlimit rl;
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_max == RLIM_INFINITY || rl.rlim_max > (1u << 24)) {
+    errno = EMFILE;
+    fail(125, "cannot close the fds the sandbox must not get", NULL);
+  }
+  for (rlim_t fd = (rlim_t)first; fd < rl.rlim_max; fd++) close((int)fd);
+}
+
 int main(int argc, char **argv) {
   if (argc < 3 || strcmp(argv[1], "--parent") != 0) {
     dprintf(2, "usage: paddock-launch --parent PID CGROUP_PROCS_FILE... (started by Paddock, fd 3 = its socket)\n");
@@ -105,6 +139,10 @@ int main(int argc, char **argv) {
   /* Threat: a launcher outliving the engine would be a process in an agent's cgroups nobody owns. */
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (getppid() != (pid_t)atol(argv[2])) return 125;
+  /* A spare shares Paddock's process group: a Ctrl-C or hang-up meant for Paddock's terminal must
+   * not kill it between runs (the next start would fail). Restored before exec. */
+  static const int job_signals[] = {SIGINT, SIGQUIT, SIGTSTP, SIGTTIN, SIGTTOU, SIGHUP};
+  for (size_t i = 0; i < sizeof job_signals / sizeof *job_signals; i++) signal(job_signals[i], SIG_IGN);
   /* Join every cgroup of the run before anything else (threat: a process of the run outside its limits). */
   char pid[24];
   int pl = snprintf(pid, sizeof pid, "%ld", (long)getpid());
@@ -120,7 +158,7 @@ int main(int argc, char **argv) {
   int r = read_all(CTL, magic, 4, 1);
   if (r == 1) return 0; /* discarded before use */
   if (r != 0 || memcmp(magic, "PDL1", 4) != 0 || read_list(CTL, &args, 0) != 0 || read_list(CTL, &env, 0) != 0 ||
-      read_list(CTL, &data, 0) != 0 || args.n == 0 || data.n > 256) {
+      read_list(CTL, &data, 0) != 0 || args.n == 0 || data.n > MAX_SETUP_FDS) {
     dprintf(2, "paddock-launch: bad message from the engine; nothing was started\n");
     return 125;
   }
@@ -129,27 +167,21 @@ int main(int argc, char **argv) {
   for (uint32_t i = 0; i < env.n; i++)
     if (strlen(env.item[i]) != env.len[i] || !strchr(env.item[i], '=')) return 125;
 
-  /* Setup data goes into memory files at fds 3.., where bwrap reads each until end of file. They
-   * are made at high fds first so none lands on a slot another one needs. */
-  int high[256];
+  /* Nothing else reaches the sandbox (threat: an fd Paddock inherited, read or walked through
+   * /proc/self/fd by the agent). The whole message is read, so its socket goes too. */
+  close_from(CTL);
+  /* Setup data goes into memory files at fds 3.., where bwrap reads each until end of file: with
+   * every fd from 3 up closed, each new one is the lowest free fd, in order. */
   for (uint32_t i = 0; i < data.n; i++) {
     int m = (int)syscall(SYS_memfd_create, "paddock-setup", 0);
     if (m < 0) fail(125, "cannot hold bwrap's setup data", NULL);
+    if (m != CTL + (int)i) {
+      errno = EBADF;
+      fail(125, "cannot place bwrap's setup data", NULL);
+    }
     if (write_all(m, data.item[i], data.len[i]) != 0 || lseek(m, 0, SEEK_SET) != 0) fail(125, "cannot hold bwrap's setup data", NULL);
-    high[i] = fcntl(m, F_DUPFD_CLOEXEC, HIGH_FD);
-    if (high[i] < 0) fail(125, "cannot hold bwrap's setup data", NULL);
-    close(m);
   }
-  close(CTL);
-  for (uint32_t i = 0; i < data.n; i++) {
-    if (dup2(high[i], CTL + (int)i) < 0) fail(125, "cannot place bwrap's setup data", NULL);
-    close(high[i]);
-  }
-  /* Nothing else reaches the sandbox (threat: a stray inherited fd). */
-#ifdef SYS_close_range
-  if (syscall(SYS_close_range, CTL + data.n, ~0U, 0) != 0)
-#endif
-    for (int fd = CTL + (int)data.n; fd < 4096; fd++) close(fd);
+  for (size_t i = 0; i < sizeof job_signals / sizeof *job_signals; i++) signal(job_signals[i], SIG_DFL);
   execve(args.item[0], args.item, env.item);
   fail(127, "cannot run", args.item[0]);
   return 127;

@@ -226,6 +226,7 @@ export class Engine {
 
   /** Deletes an agent: its vault key goes first (its secrets become unrecoverable). Its events stay. */
   async deleteAgent(name: string): Promise<void> {
+    await this.runs.settled(name); // a run that just ended may still be closing its egress path
     if (this.runs.get(name)) throw new PaddockError('E_ALREADY_RUNNING', `agent "${name}" is running; kill it first (paddock kill ${name})`);
     if (!this.store.agents.get(name)) throw new PaddockError('E_NOT_FOUND', `there is no agent "${name}"`);
     this.vault.destroyAgentKey(name);

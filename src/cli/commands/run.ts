@@ -68,6 +68,8 @@ async function runAsHost(ctx: CommandContext, dataDir: string, yaml: string, fil
     const run = await engine.start(profile.name, { command, stdio: 'inherit' });
     const result = await run.done;
     const others = engine.runs.active();
+    // This process ends with its run: no launcher for a next start (it would only be killed).
+    if (!others.length) engine.runs.stopPrestarting();
     if (others.length) {
       ctx.io.err(`paddock: ${name} exited (${result.exitCode}); still hosting ${others.map((r) => r.agent).join(', ')} — waiting for them to end\n`);
       await host.waitIdle();

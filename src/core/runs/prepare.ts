@@ -98,6 +98,10 @@ export function makePrepare(d: PrepareDeps): PrepareRun {
       additions.extraPath = glue.extraPath;
       additions.wrapCommand = glue.wrapCommand;
       additions.started = () => d.cpu.watch(agent, run);
+      additions.ended = () => {
+        d.cpu.unwatch(agent);
+        d.approvals.cancelAgent(agent);
+      };
       return additions;
     } catch (e) {
       await teardown();

@@ -57,7 +57,9 @@ export interface RunAdditions {
   wrapCommand?: (command: string[]) => string[];
   /** Called once the run has started (its sandbox exists). */
   started?: (run: ActiveRun) => void;
-  /** Called once the run has ended, or if it failed to start. */
+  /** Called (synchronously) once every process of the run is gone, before `run.exit` is logged. */
+  ended?: () => void;
+  /** Called once the run has ended (after `ended`, finishing after `done`), or if it failed to start. */
   teardown?: () => Promise<void>;
 }
 
@@ -116,6 +118,11 @@ export class RunManager {
   async launcherReady(mode: 'inherit' | 'pipe'): Promise<boolean> {
     await this.refilling;
     return this.launchers.ready(mode);
+  }
+
+  /** Resolves once the agent's last run has been torn down (its egress path closed). */
+  async settled(agent: string): Promise<void> {
+    await this.tearing.get(agent);
   }
 
   /** No more spares from now on (the engine is about to close). */
@@ -238,6 +245,11 @@ export class RunManager {
       void tearing.then(() => {
         if (this.tearing.get(name) === tearing) this.tearing.delete(name);
       });
+      try {
+        add.ended?.(); // e.g. pending asks are answered (denied) before run.exit, as the run's own events
+      } catch {
+        // bookkeeping: the teardown retries it
+      }
       const exitCode = exitCodeOf(ex.code, ex.signal);
       this.deps.log({ kind: 'run.exit', agent: name, run, code: ex.code, signal: ex.signal, exitCode });
       this.runs.delete(name);

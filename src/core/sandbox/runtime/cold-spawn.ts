@@ -4,18 +4,22 @@
  */
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
+import { PaddockError } from '../../../shared/errors.js';
 import { feedPlanFds } from '../spawn.js';
 
 const O_CLOEXEC = 0o2000000;
 
-/** Our fds ≥ 3 that a child would inherit (no close-on-exec): ones inherited from whoever started us. */
+/**
+ * Our fds ≥ 3 that a child would inherit (no close-on-exec): ones inherited from whoever started
+ * us. Throws if /proc cannot tell (fail closed: the sandbox must not start with unknown fds).
+ */
 export function inheritableFds(): number[] {
   const out: number[] = [];
   let names: string[];
   try {
     names = readdirSync('/proc/self/fd');
-  } catch {
-    return out;
+  } catch (e) {
+    throw new PaddockError('E_SANDBOX_UNAVAILABLE', `Cannot list Paddock's open files (/proc/self/fd: ${(e as Error).message}), so the sandbox could inherit one; mount /proc, or build the native launcher (npm run build).`);
   }
   for (const name of names) {
     const fd = Number(name);

@@ -150,7 +150,14 @@ export async function launchSandbox(o: LaunchOptions): Promise<SandboxProcess> {
     if (fresh) {
       child = fresh.child;
       fresh.go(command, o.env, setupData);
-    } else child = coldSpawn(command, o.env, o.stdio, setupData, files);
+    } else {
+      try {
+        child = coldSpawn(command, o.env, o.stdio, setupData, files);
+      } catch (e) {
+        await cg?.remove();
+        throw e;
+      }
+    }
   }
   if (child.pid === undefined) {
     await cg?.remove();

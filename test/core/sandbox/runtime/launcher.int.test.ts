@@ -12,9 +12,9 @@ import { tempDir, waitFor } from '../../../helpers/cli.js';
 const BIN = nativeBinary('paddock-launch');
 
 /** Runs paddock-launch directly: `message` goes to its fd 3 (null: end of file at once). */
-function launch(args: string[], message: Buffer | null, extraStdio: StdioOptions = []): Promise<{ code: number | null; out: string; err: string }> {
+function launch(args: string[], message: Buffer | null, extraStdio: StdioOptions = [], cmd = BIN!): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
-    const child = spawn(BIN!, args, { stdio: ['ignore', 'pipe', 'pipe', 'pipe', ...(extraStdio as [])] });
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe', 'pipe', ...(extraStdio as [])] });
     let out = '';
     let err = '';
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
@@ -39,11 +39,19 @@ describe.skipIf(!BIN)('paddock-launch (the native launcher)', () => {
     try {
       // An fd this process would pass on (fd 9 of the launcher): it must not reach the command.
       const extra: StdioOptions = ['ignore', 'ignore', 'ignore', 'ignore', 'ignore', fd];
-      const r = await launch(me, msg(['/bin/sh', '-c', 'ls /proc/$$/fd | sort -n | tr "\\n" " "; echo; cat <&3; cat <&4; cat /proc/$$/fd/9'], { PATH: '/usr/bin:/bin' }, [Buffer.from('one\n'), Buffer.from('two\n')]), extra);
+      const data = [Buffer.from('one\n'), Buffer.from('two\n')];
+      const r = await launch(me, msg(['/bin/sh', '-c', 'cat <&3; cat <&4; cat /proc/$$/fd/9'], { PATH: '/usr/bin:/bin' }, data), extra);
       expect(r.code).not.toBe(0); // the last cat fails: there is no fd 9
-      const [fds, ...rest] = r.out.split('\n');
-      expect(fds!.trim().split(' ')).toEqual(['0', '1', '2', '3', '4']);
-      expect(rest.join('\n')).toBe('one\ntwo\n');
+      expect(r.out).toBe('one\ntwo\n');
+      // ls itself as the command (a shell's pipelines would show their own pipes): stdio, the two
+      // setup files, and ls's own handle on the folder it lists.
+      const ls = await launch(me, msg(['/bin/ls', '-l', '/proc/self/fd'], {}, data), extra);
+      const links = [...ls.out.matchAll(/ (\d+) -> (.*)$/gm)].map((m) => [Number(m[1]), m[2]!] as const);
+      expect(links.filter(([fd]) => fd > 2).map(([fd, to]) => `${fd} ${to.replace(/^\/proc\/\d+\/fd$/, 'its folder')}`)).toEqual([
+        '3 /memfd:paddock-setup (deleted)',
+        '4 /memfd:paddock-setup (deleted)',
+        '5 its folder',
+      ]);
       expect(r.out).not.toContain('host secret');
     } finally {
       closeSync(fd);
@@ -54,6 +62,28 @@ describe.skipIf(!BIN)('paddock-launch (the native launcher)', () => {
   it('gives the command exactly the environment it was sent', async () => {
     const r = await launch(me, msg(['/usr/bin/env'], { A: 'b c', EMPTY: '' }));
     expect(r.out).toBe('A=b c\nEMPTY=\n');
+  });
+
+  it('works under a low fd limit, and ignores a terminal Ctrl-C while it waits', async () => {
+    const data = Array.from({ length: 20 }, (_, i) => Buffer.from(`blob${i}\n`));
+    const script = 'for i in 3 4 5 6 7 8 9; do eval "cat <&$i"; done';
+    const low = await launch(['--nofile=24', BIN!, ...me], msg(['/bin/sh', '-c', script], {}, data), [], '/usr/bin/prlimit');
+    expect(low.err).toBe('');
+    expect(low.out).toBe(data.slice(0, 7).join(''));
+    // Under prlimit the launcher's parent is still this process (prlimit execs it).
+    const child = spawn(BIN!, me, { stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
+    const ctl = child.stdio[3] as Socket;
+    await new Promise((r) => ctl.once('data', r)); // "R": waiting for its command line
+    child.kill('SIGINT');
+    child.kill('SIGHUP');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(child.exitCode).toBeNull();
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    ctl.end(msg(['/bin/sh', '-c', 'trap - INT; kill -INT $$; echo not reached']));
+    const [, signal] = (await new Promise((r) => child.once('exit', (...a) => r(a)))) as [number | null, string | null];
+    expect(signal).toBe('SIGINT'); // restored to the default before exec
+    expect(out).toBe('');
   });
 
   it('exits 0 without running anything when the engine discards it', async () => {
