@@ -1,4 +1,4 @@
-import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, constants, lstatSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { PaddockError } from '../../shared/errors.js';
@@ -15,7 +15,6 @@ export async function writeInstructionFile(workspace: string, name: string, cont
     throw new PaddockError('E_INVALID_INPUT', `The instruction file name "${name}" must be a plain file name such as PADDOCK.md.`);
   }
   const target = path.join(workspace, name);
-  if (sameRegularFile(target, content)) return target;
   const tmp = path.join(workspace, `.${name}.${randomBytes(6).toString('hex')}.tmp`);
   // Synchronous: a tiny local write on the launch path (no thread-pool round trips).
   const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
@@ -37,29 +36,3 @@ export async function writeInstructionFile(workspace: string, name: string, cont
   return target;
 }
 
-/**
- * True when `file` already is a plain regular file (not a link, one name) holding exactly `content`:
- * then nothing is written (a rewrite costs the start half a ms). Opened with O_NOFOLLOW: a planted
- * symlink is never read through, and any doubt means a rewrite.
- */
-function sameRegularFile(file: string, content: string): boolean {
-  const want = Buffer.from(content);
-  let fd: number;
-  try {
-    fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-  } catch {
-    return false;
-  }
-  try {
-    const st = fstatSync(fd);
-    if (!st.isFile() || st.nlink !== 1 || st.size !== want.length) return false;
-    const got = Buffer.alloc(want.length + 1);
-    let n = 0;
-    for (let r = 1; r > 0 && n < got.length; n += r) r = readSync(fd, got, n, got.length - n, n);
-    return n === want.length && got.subarray(0, n).equals(want);
-  } catch {
-    return false;
-  } finally {
-    closeSync(fd);
-  }
-}

@@ -155,7 +155,11 @@ export async function planRuleMasks(input: {
           return 'skip';
         }
         const underRo = roDirs.some((d) => isWithin(abs, d));
-        if (!underRo && writeDeny.some((m) => m.match(abs))) readOnly(abs, st);
+        if (!underRo && writeDeny.some((m) => m.match(abs))) {
+          // Threat: `mv conf conf.old; mkdir conf; echo x > conf/app.conf` writes the path anyway.
+          if (tree.writable) pin(tree, abs);
+          readOnly(abs, st);
+        }
         if (persistence && !underRo && abs !== tree.root) {
           const base = path.basename(abs);
           if (base === '.git' && st.isDirectory()) {

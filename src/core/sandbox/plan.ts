@@ -17,7 +17,7 @@ import { assertPlatformSupported, findBwrap } from './platform.js';
 import { seatbeltProfile } from './seatbelt.js';
 import { seccompProgram } from './seccomp.js';
 import type { SandboxSpec } from './spec.js';
-import { etcMasks, identityFiles, insideIds, systemOps } from './system.js';
+import { etcMasks, identityFiles, insideIds, procHardening, systemOps } from './system.js';
 import { MAX_WALK_ENTRIES } from './walk.js';
 
 export { buildBwrapArgs, type MountLayout, type MountOp } from './layout.js';
@@ -169,6 +169,7 @@ export async function prepareSandbox(spec: SandboxSpec, opts: { platform?: NodeJ
       cwd: workspace,
       ops: [
         ...sys.ops,
+        ...procHardening(emptyFile),
         ...etc.ops,
         { op: 'ro-bind-data', fd: fdFor(idf.passwd), dest: '/etc/passwd', mode: 0o644 },
         { op: 'ro-bind-data', fd: fdFor(idf.group), dest: '/etc/group', mode: 0o644 },

@@ -36,7 +36,15 @@ const DENIED = [
   'open_by_handle_at', 'name_to_handle_at', 'lookup_dcookie', 'quotactl', 'vhangup', // escaping binds by file handle, misc
   'personality', 'settimeofday', 'clock_settime', 'adjtimex', 'clock_adjtime',
 ] as const;
-type Sys = (typeof DENIED)[number] | 'ioctl' | 'clone' | 'clone3';
+/**
+ * Syscalls whose mode argument (index) may carry setuid/setgid bits. Threat: an agent planting a
+ * setuid program in a writable folder, run later on the host by someone else (with Paddock as
+ * root, the agent's files are root's). Refused with EPERM when the mode has S_ISUID or S_ISGID.
+ */
+const MODE_ARG = { chmod: 1, fchmod: 1, fchmodat: 2, fchmodat2: 2, creat: 1, open: 2, openat: 3, mknod: 1, mknodat: 2 } as const;
+type ModeSys = keyof typeof MODE_ARG;
+const S_ISUID_ISGID = 0o6000;
+type Sys = (typeof DENIED)[number] | 'ioctl' | 'clone' | 'clone3' | 'openat2';
 
 const X86_64: Record<Sys, number> = {
   ioctl: 16, clone: 56, clone3: 435, ptrace: 101, process_vm_readv: 310, process_vm_writev: 311, keyctl: 250, add_key: 248,
@@ -45,8 +53,11 @@ const X86_64: Record<Sys, number> = {
   reboot: 169, swapon: 167, swapoff: 168, acct: 163, syslog: 103, mount: 165, umount2: 166, pivot_root: 155, unshare: 272,
   setns: 308, open_tree: 428, move_mount: 429, fsopen: 430, fsconfig: 431, fsmount: 432, fspick: 433, mount_setattr: 442,
   open_by_handle_at: 304, name_to_handle_at: 303, lookup_dcookie: 212, quotactl: 179, vhangup: 153, personality: 135,
-  settimeofday: 164, clock_settime: 227, adjtimex: 159, clock_adjtime: 305,
+  settimeofday: 164, clock_settime: 227, adjtimex: 159, clock_adjtime: 305, openat2: 437,
 };
+const X86_64_MODE: Record<ModeSys, number> = { chmod: 90, fchmod: 91, fchmodat: 268, fchmodat2: 452, creat: 85, open: 2, openat: 257, mknod: 133, mknodat: 259 };
+/** aarch64 has no chmod, creat, open or mknod (only the *at forms). */
+const AARCH64_MODE: Partial<Record<ModeSys, number>> = { fchmod: 52, fchmodat: 53, fchmodat2: 452, openat: 56, mknodat: 33 };
 const AARCH64: Record<Sys, number> = {
   ioctl: 29, clone: 220, clone3: 435, ptrace: 117, process_vm_readv: 270, process_vm_writev: 271, keyctl: 219, add_key: 217,
   request_key: 218, bpf: 280, perf_event_open: 241, userfaultfd: 282, io_uring_setup: 425, io_uring_enter: 426,
@@ -54,12 +65,12 @@ const AARCH64: Record<Sys, number> = {
   reboot: 142, swapon: 224, swapoff: 225, acct: 89, syslog: 116, mount: 40, umount2: 39, pivot_root: 41, unshare: 97,
   setns: 268, open_tree: 428, move_mount: 429, fsopen: 430, fsconfig: 431, fsmount: 432, fspick: 433, mount_setattr: 442,
   open_by_handle_at: 265, name_to_handle_at: 264, lookup_dcookie: 18, quotactl: 60, vhangup: 58, personality: 92,
-  settimeofday: 170, clock_settime: 112, adjtimex: 171, clock_adjtime: 266,
+  settimeofday: 170, clock_settime: 112, adjtimex: 171, clock_adjtime: 266, openat2: 437,
 };
 
 type Insn = { code: number; k: number; jt?: string; jf?: string; label?: string };
 
-function archBlock(prefix: string, nr: Record<Sys, number>, x32Guard: boolean): Insn[] {
+function archBlock(prefix: string, nr: Record<Sys, number>, modeNr: Partial<Record<ModeSys, number>>, x32Guard: boolean): Insn[] {
   const L = (s: string): string => `${prefix}.${s}`;
   const out: Insn[] = [{ code: LD_W_ABS, k: OFF_NR, label: L('start') }];
   // x32 syscalls are x86_64 numbers with bit 30 set: refuse the whole ABI.
@@ -67,9 +78,17 @@ function archBlock(prefix: string, nr: Record<Sys, number>, x32Guard: boolean): 
   for (const s of DENIED) out.push({ code: JEQ_K, k: nr[s], jt: L('eperm') });
   // No clone3: its flags live in memory BPF cannot read; libc falls back to clone on ENOSYS.
   out.push({ code: JEQ_K, k: nr.clone3, jt: L('enosys') });
+  // No openat2: its mode lives in memory BPF cannot read; libc's open never needs it.
+  out.push({ code: JEQ_K, k: nr.openat2, jt: L('enosys') });
   out.push({ code: JEQ_K, k: nr.ioctl, jt: L('ioctl') });
   out.push({ code: JEQ_K, k: nr.clone, jt: L('clone') });
+  for (const [name, n] of Object.entries(modeNr)) out.push({ code: JEQ_K, k: n, jt: L(`mode${MODE_ARG[name as ModeSys]}`) });
   out.push({ code: RET_K, k: RET_ALLOW });
+  for (const arg of [...new Set(Object.keys(modeNr).map((n) => MODE_ARG[n as ModeSys]))]) {
+    out.push({ code: LD_W_ABS, k: argLow(arg), label: L(`mode${arg}`) });
+    out.push({ code: JSET_K, k: S_ISUID_ISGID, jt: L('eperm') });
+    out.push({ code: RET_K, k: RET_ALLOW });
+  }
   // Threat: TIOCSTI/TIOCLINUX push keystrokes into a terminal the agent shares (paddock shell).
   out.push({ code: LD_W_ABS, k: argLow(1), label: L('ioctl') });
   out.push({ code: JEQ_K, k: TIOCSTI, jt: L('eperm') });
@@ -118,8 +137,8 @@ function assembleProgram(): Buffer {
     { code: JEQ_K, k: AUDIT_ARCH_X86_64, jt: 'x86.start' },
     { code: JEQ_K, k: AUDIT_ARCH_AARCH64, jt: 'arm.start' },
     { code: RET_K, k: retErrno(ENOSYS) },
-    ...archBlock('x86', X86_64, true),
-    ...archBlock('arm', AARCH64, false),
+    ...archBlock('x86', X86_64, X86_64_MODE, true),
+    ...archBlock('arm', AARCH64, AARCH64_MODE, false),
   ];
   return assemble(prog);
 }

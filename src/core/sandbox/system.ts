@@ -61,6 +61,30 @@ export async function etcMasks(emptyFile: string, budget: WalkBudget, root = '/e
   return { ops, masked };
 }
 
+/** /proc entries made read-only: kernel tunables and triggers (Docker's list). */
+const PROC_READ_ONLY = ['sys', 'sysrq-trigger', 'irq', 'bus', 'fs'];
+/** /proc entries hidden: kernel memory, keys, timers, symbol addresses, hardware (Docker's list, plus kallsyms). */
+const PROC_HIDDEN = ['kcore', 'keys', 'key-users', 'timer_list', 'timer_stats', 'sched_debug', 'latency_stats', 'kallsyms', 'acpi', 'asound', 'scsi'];
+
+/**
+ * Threat: with Paddock running as root, the agent's uid maps to host root, and bwrap leaves
+ * /proc/sys writable then: `kernel.core_pattern` runs a program as real root on the host, and
+ * /proc/sysrq-trigger reboots it. Tunables become read-only; kernel internals are hidden.
+ */
+export function procHardening(emptyFile: string, proc = '/proc'): MountOp[] {
+  const ops: MountOp[] = [];
+  for (const name of PROC_READ_ONLY) {
+    const st = lstatSync(`${proc}/${name}`, { throwIfNoEntry: false });
+    if (st) ops.push({ op: 'ro-bind', src: `${proc}/${name}`, dest: `/proc/${name}` });
+  }
+  for (const name of PROC_HIDDEN) {
+    const st = lstatSync(`${proc}/${name}`, { throwIfNoEntry: false });
+    if (st?.isDirectory()) ops.push({ op: 'tmpfs', dest: `/proc/${name}`, mode: 0o000 }, { op: 'remount-ro', dest: `/proc/${name}` });
+    else if (st) ops.push({ op: 'ro-bind', src: emptyFile, dest: `/proc/${name}` });
+  }
+  return ops;
+}
+
 /** uid/gid inside: the caller's own, or 1000 when Paddock runs as root (agents never run as root inside). */
 export function insideIds(hostUid: number, hostGid: number): { uid: number; gid: number } {
   return hostUid === 0 ? { uid: 1000, gid: 1000 } : { uid: hostUid, gid: hostGid === 0 ? 1000 : hostGid };

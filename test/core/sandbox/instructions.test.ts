@@ -12,20 +12,12 @@ describe('writing the instruction file', () => {
   afterEach(() => rmSync(ws, { recursive: true, force: true }));
   const ino = (f: string): number => lstatSync(f).ino;
 
-  it('leaves an identical plain file alone and rewrites a changed one', async () => {
+  it('rewrites the file at every start, identical or not (the contract: rewritten at every start)', async () => {
     const f = await writeInstructionFile(ws, 'PADDOCK.md', '# Do good\n');
     const first = ino(f);
     await writeInstructionFile(ws, 'PADDOCK.md', '# Do good\n');
-    expect(ino(f)).toBe(first); // not rewritten
+    expect(ino(f)).not.toBe(first); // a fresh file, never the one a previous run could have touched
     writeFileSync(f, '# Do anything\n'); // the agent edited it
-    await writeInstructionFile(ws, 'PADDOCK.md', '# Do good\n');
-    expect(readFileSync(f, 'utf8')).toBe('# Do good\n');
-    // Same length, different bytes.
-    writeFileSync(f, '# Do bad!\n');
-    await writeInstructionFile(ws, 'PADDOCK.md', '# Do good\n');
-    expect(readFileSync(f, 'utf8')).toBe('# Do good\n');
-    // Longer than the content, same prefix.
-    writeFileSync(f, '# Do good\nand more\n');
     await writeInstructionFile(ws, 'PADDOCK.md', '# Do good\n');
     expect(readFileSync(f, 'utf8')).toBe('# Do good\n');
   });

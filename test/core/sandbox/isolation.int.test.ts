@@ -128,3 +128,25 @@ describe('isolation (real bubblewrap)', () => {
     expect(r.stdout).toContain('Operation not permitted');
   });
 });
+
+describe('kernel interfaces and setuid files (real bubblewrap)', () => {
+  it('cannot write a kernel tunable or read kernel internals through /proc', async () => {
+    // Writing the current value back: harmless even if the protection were missing.
+    const r = await sh(w, 'v=$(cat /proc/sys/kernel/core_pattern); echo "$v" > /proc/sys/kernel/core_pattern 2>/dev/null; echo sys=$?; for f in kallsyms keys kcore; do echo $f=$(cat /proc/$f 2>/dev/null | wc -c); done; for f in sysrq-trigger irq bus; do [ -e /proc/$f ] && { : > /proc/$f 2>/dev/null; echo $f=$?; }; done; echo done');
+    expect(r.stdout).toContain('sys=1');
+    expect(r.stdout).toContain('kallsyms=0\nkeys=0\nkcore=0\n'); // hidden (or absent on this kernel)
+    expect(r.stdout).not.toMatch(/(sysrq-trigger|irq|bus)=0/);
+    expect(r.stdout).toContain('done');
+  });
+
+  it('cannot make a setuid or setgid file in a writable folder', async () => {
+    const r = await sh(w, 'cp /bin/true ./t; chmod 4755 ./t; echo chmod=$?; chmod g+s ./t; echo sgid=$?; install -m 4755 /bin/true ./u 2>/dev/null; echo install=$?; ls -l ./t');
+    expect(r.stdout).toContain('chmod=1');
+    expect(r.stdout).toContain('sgid=1');
+    expect(r.stdout).toContain('install=1');
+    const { statSync } = await import('node:fs');
+    const ws = w.spec().workspace;
+    expect(statSync(path.join(ws, 't')).mode & 0o6000).toBe(0);
+    expect(existsSync(path.join(ws, 'u')) ? statSync(path.join(ws, 'u')).mode & 0o6000 : 0).toBe(0);
+  });
+});

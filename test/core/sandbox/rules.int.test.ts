@@ -73,6 +73,18 @@ describe('rules applied at launch (real bubblewrap)', () => {
     expect(await readFile(path.join(home, 'keep.txt'), 'utf8')).toBe('original');
   });
 
+  it('deny write holds against renaming a parent folder away and recreating the path', async () => {
+    await mkdir(path.join(proj, 'conf'), { recursive: true });
+    await writeFile(path.join(proj, 'conf', 'app.conf'), 'original');
+    const r = await sh(w, `cd ${proj}; mv conf conf.old; echo mv=$?; mkdir -p conf; echo EVIL > conf/app.conf; echo w=$?`, {
+      folders: [{ path: proj, access: 'rw' }],
+      rules: [rule(`deny write ${proj}/conf/app.conf`)],
+    });
+    expect(r.stdout).toContain('mv=1');
+    expect(r.stdout).toContain('w=1');
+    expect(await readFile(path.join(proj, 'conf', 'app.conf'), 'utf8')).toBe('original');
+  });
+
   it('protects .git/hooks, .git/config and .bashrc in a rw folder by default, also against renaming', async () => {
     const r = await sh(
       w,

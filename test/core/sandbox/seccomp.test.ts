@@ -38,6 +38,25 @@ describe('seccompProgram', () => {
     expect(x(435)).toBe(ENOSYS); // clone3
     expect(x(0x40000000 + 1)).toBe(ENOSYS); // x32 ABI
   });
+  it('refuses setuid/setgid bits in every mode-taking call, on both ABIs, and openat2', () => {
+    const x = (nr: number, args?: number[]): number => run(prog, { nr, arch: AUDIT_ARCH_X86_64, args });
+    const a = (nr: number, args?: number[]): number => run(prog, { nr, arch: AUDIT_ARCH_AARCH64, args });
+    // [x86_64 nr, mode arg index]
+    for (const [nr, i] of [[90, 1], [91, 1], [268, 2], [452, 2], [85, 1], [2, 2], [257, 3], [133, 1], [259, 2]] as const) {
+      const args = (mode: number): number[] => Array.from({ length: 4 }, (_, j) => (j === i ? mode : 0x41));
+      expect(x(nr, args(0o755))).toBe(ALLOW);
+      expect(x(nr, args(0o4755))).toBe(EPERM);
+      expect(x(nr, args(0o2755))).toBe(EPERM);
+    }
+    for (const [nr, i] of [[52, 1], [53, 2], [452, 2], [56, 3], [33, 2]] as const) {
+      const args = (mode: number): number[] => Array.from({ length: 4 }, (_, j) => (j === i ? mode : 0x41));
+      expect(a(nr, args(0o644))).toBe(ALLOW);
+      expect(a(nr, args(0o4755))).toBe(EPERM);
+    }
+    expect(x(437)).toBe(ENOSYS); // openat2: its mode is in memory
+    expect(a(437)).toBe(ENOSYS);
+  });
+
   it('applies the same policy on aarch64 and refuses unknown ABIs', () => {
     const a = (nr: number, args?: number[]): number => run(prog, { nr, arch: AUDIT_ARCH_AARCH64, args });
     expect(a(63)).toBe(ALLOW); // read
