@@ -95,6 +95,45 @@ export async function resolveAgentDir(given: string, ctx: GrantContext, what: 'h
 }
 
 /**
+ * Threat: an agent that can write a folder on the way to its own workspace, home or another grant
+ * replaces a folder there with a symlink (`mv sub sub.old; ln -s /victim sub`), and the next run
+ * binds wherever it points. Refuses a path that goes through a symlink lying inside a folder the
+ * agent can write (`writable`: real paths), naming the link and the way out.
+ */
+export function assertNoAgentLinks(paths: ReadonlyArray<{ given: string; what: string }>, writable: readonly string[]): void {
+  for (const { given, what } of paths) {
+    let cur = path.parse(path.resolve(given)).root;
+    for (const seg of path.resolve(given).split(path.sep).filter(Boolean)) {
+      const next = path.join(cur, seg);
+      const st = lstatSync(next, { throwIfNoEntry: false });
+      if (!st) break; // the rest does not exist yet (a home or workspace about to be made)
+      if (st.isSymbolicLink()) {
+        const inside = writable.find((w) => isWithin(cur, w));
+        if (inside !== undefined) {
+          let target = next;
+          try {
+            target = realpathSync.native(next);
+          } catch {
+            // dangling
+          }
+          throw new PaddockError(
+            'E_FOLDER',
+            `Cannot use ${given} as ${what}: it goes through the symbolic link ${next} (to ${target}), inside ${inside}, which the agent can write, so the agent could have redirected it. Write the real path in the profile, or remove the link.`,
+          );
+        }
+        try {
+          cur = realpathSync.native(next);
+          continue;
+        } catch {
+          break;
+        }
+      }
+      cur = next;
+    }
+  }
+}
+
+/**
  * Merge grants of the same real path: when one says ro and another rw, ro wins (the safer
  * reading; the plan warns).
  */

@@ -9,7 +9,7 @@ import { droppedEnvKeys, sandboxEnv, sandboxPathDirs } from './env.js';
 import { execNameMasks } from './exec-mask.js';
 import { preparePlaceholder } from './files.js';
 import { expandHome, hasGlob } from './glob.js';
-import { mergeGrants, realpathLoose, resolveAgentDir, resolveFolder, type Grant, type GrantContext } from './grants.js';
+import { assertNoAgentLinks, mergeGrants, realpathLoose, resolveAgentDir, resolveFolder, type Grant, type GrantContext } from './grants.js';
 import { writeInstructionFile } from './instructions.js';
 import { buildBwrapArgs, depth, isWithin, type MountLayout, type MountOp } from './layout.js';
 import { planRuleMasks, type Tree } from './masks.js';
@@ -48,6 +48,14 @@ export interface SandboxPlan {
 const sortByDepth = (ops: MountOp[]): MountOp[] =>
   ops.map((o, i) => ({ o, i })).sort((a, b) => depth(a.o.dest) - depth(b.o.dest) || a.i - b.i).map((x) => x.o);
 
+/** The host paths `allow read|write PATH` rules name (globs grant nothing). */
+function ruleGrantPaths(spec: SandboxSpec, home: string): string[] {
+  return spec.rules
+    .filter((r) => r.effect === 'allow' && (r.kind === 'read' || r.kind === 'write'))
+    .map((r) => expandHome(r.pattern, home))
+    .filter((p) => !hasGlob(p) && !isWithin(path.resolve(p), home));
+}
+
 /** Grants from `allow read|write PATH` rules (globs grant nothing; they only lift defaults). */
 async function ruleGrants(spec: SandboxSpec, home: string, ctx: GrantContext, warnings: string[]): Promise<Grant[]> {
   const out: Grant[] = [];
@@ -77,6 +85,23 @@ export async function prepareSandbox(spec: SandboxSpec, opts: { platform?: NodeJ
   const dataDir = await realpathLoose(spec.dataDir);
   const userHome = await realpathLoose(spec.userHome ?? os.homedir());
   const ctx: GrantContext = { dataDir, userHome, agent: spec.agent };
+  // Before anything is created or bound: no path may lead through a link the agent could have planted.
+  const rulePaths = ruleGrantPaths(spec, await realpathLoose(spec.home));
+  const writable = [
+    spec.home,
+    spec.workspace,
+    ...spec.folders.filter((f) => f.access === 'rw').map((f) => f.path),
+    ...spec.rules.filter((r) => r.effect === 'allow' && r.kind === 'write').map((r) => expandHome(r.pattern, spec.home)).filter((p) => !hasGlob(p)),
+  ];
+  assertNoAgentLinks(
+    [
+      { given: spec.home, what: "the agent's home" },
+      { given: spec.workspace, what: "the agent's workspace" },
+      ...spec.folders.map((f) => ({ given: f.path, what: `folder ${f.path}` })),
+      ...rulePaths.map((p) => ({ given: p, what: `the path of a rule, ${p}` })),
+    ],
+    await Promise.all(writable.map((p) => realpathLoose(p))),
+  );
   const home = await resolveAgentDir(spec.home, ctx, 'home');
   const workspace = await resolveAgentDir(spec.workspace, ctx, 'workspace');
   const instructionFile = spec.instructionFile ?? INSTRUCTION_FILE;
@@ -96,6 +121,7 @@ export async function prepareSandbox(spec: SandboxSpec, opts: { platform?: NodeJ
   }
   grants.push(...(await ruleGrants(spec, home, ctx, warnings)));
   const merged = mergeGrants(grants, warnings);
+
   for (const k of droppedEnvKeys(spec.extraEnv)) warnings.push(`Environment variable "${k}" was not passed: reserved or invalid name.`);
 
   for (const c of copies) await copyFolderOnce(c.src, c.dest, c.folder, spec.onProgress);

@@ -25,6 +25,38 @@ const refusal = async (p: Promise<unknown>): Promise<PaddockError> => {
   return err as PaddockError;
 };
 
+describe('paths an agent could redirect (real bubblewrap)', () => {
+  it('refuses a workspace or folder reached through a symlink the agent planted in a folder it can write', async () => {
+    const proj = path.join(w.root, 'proj');
+    const victim = path.join(w.root, 'victim');
+    await mkdir(path.join(proj, 'sub', 'ws'), { recursive: true });
+    await mkdir(victim, { recursive: true });
+    await writeFile(path.join(victim, 'private.txt'), 'PRIVATE');
+    const workspace = path.join(proj, 'sub', 'ws');
+    const over = { workspace, folders: [{ path: proj, access: 'rw' as const }] };
+    // First run: the agent swaps the folder on the way to its workspace for a link to the victim.
+    const r = await sh(w, `mv ${proj}/sub ${proj}/sub.old && ln -s ${victim} ${proj}/sub && echo swapped`, over);
+    expect(r.stdout).toContain('swapped');
+    // Next start: refused before anything is created, bound or written there.
+    const err = await refusal(prepareSandbox(w.spec({ ...over, command: ['cat', 'private.txt'] })));
+    expect(err.code).toBe('E_FOLDER');
+    expect(err.message).toContain(`symbolic link ${path.join(proj, 'sub')}`);
+    expect((await import('node:fs')).readdirSync(victim)).toEqual(['private.txt']);
+    // The same for a read-only folder reached through such a link.
+    await mkdir(path.join(proj, 'sub.old', 'data'), { recursive: true });
+    const ro = await refusal(prepareSandbox(w.spec({ folders: [{ path: proj, access: 'rw' }, { path: path.join(proj, 'sub', 'x'), access: 'ro' }] })));
+    expect(ro.message).toMatch(/symbolic link/);
+  });
+
+  it('still accepts a link outside every folder the agent can write', async () => {
+    const real = path.join(w.root, 'real-docs');
+    await mkdir(real, { recursive: true });
+    await symlink(real, path.join(w.root, 'docs-link'));
+    const r = await sh(w, `ls ${real}; echo ok`, { folders: [{ path: path.join(w.root, 'docs-link'), access: 'ro' }] });
+    expect(r.stdout).toContain('ok');
+  });
+});
+
 describe('folders and the instruction file (real bubblewrap)', () => {
   it('binds ro folders read-only and rw folders writable, at their host paths', async () => {
     const out = path.join(w.root, 'out');
