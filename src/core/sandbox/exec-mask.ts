@@ -12,9 +12,12 @@ function tryOr<T>(f: () => T): T | null {
   }
 }
 
+/** Where programs keep executables outside PATH (helpers, private copies). */
+const LIBEXEC_ROOTS = ['/usr/lib', '/usr/libexec', '/usr/local/lib', '/usr/local/libexec', '/opt'];
+
 /**
- * Files to mask for `deny exec NAME` rules (names without `/`): every file on the inside PATH
- * with a matching name, the real file behind it (through symlinks such as
+ * Files to mask for `deny exec NAME` rules (names without `/`): every file on the inside PATH,
+ * and in the helper folders under /usr/lib, /usr/libexec, /usr/local and /opt, with a matching name, the real file behind it (through symlinks such as
  * /etc/alternatives), and every hard link to it in the PATH directories. Masking the real
  * file makes every symlink to it useless, so it can be neither run nor copied.
  * Returns real host paths, which are also their inside paths.
@@ -32,16 +35,31 @@ export async function execNameMasks(rules: Rule[], pathDirs: string[], visibleRo
     const real = tryOr(() => realpathSync(d));
     if (real && visible(real)) dirs.add(real);
   }
+  // Threat: a second copy of the program outside PATH (git's /usr/lib/git-core/git): the same
+  // name in the folders programs keep helpers in, and one level below them (and their bin/).
+  const helperDirs = new Set<string>();
+  for (const root of LIBEXEC_ROOTS) {
+    const real = tryOr(() => realpathSync(root));
+    if (!real || !visible(real)) continue;
+    helperDirs.add(real);
+    for (const e of tryOr(() => readdirSync(real, { withFileTypes: true })) ?? []) {
+      if (!e.isDirectory()) continue;
+      helperDirs.add(path.join(real, e.name));
+      helperDirs.add(path.join(real, e.name, 'bin'));
+    }
+  }
+  for (const d of dirs) helperDirs.delete(d);
   const targets = new Set<string>();
   const linked = new Set<string>(); // dev:ino of targets that have other hard links
-  const listing = [...dirs].map((dir) => ({ dir, names: tryOr(() => readdirSync(dir)) ?? [] }));
-  for (const { dir, names: entries } of listing) {
+  const listing = [...dirs, ...helperDirs].map((dir) => ({ dir, names: tryOr(() => readdirSync(dir)) ?? [], helper: helperDirs.has(dir) }));
+  for (const { dir, names: entries, helper } of listing) {
     for (const name of entries) {
       if (!names.some((m) => m(`/${name}`))) continue;
       const abs = path.join(dir, name);
       const st = tryOr(() => statSync(abs));
       const real = st?.isFile() ? tryOr(() => realpathSync(abs)) : null;
       if (!st || !real || !visible(real)) continue;
+      if (helper && (st.mode & 0o111) === 0) continue; // a data file that shares the name, not a program
       targets.add(real);
       if (st.nlink > 1) linked.add(`${st.dev}:${st.ino}`);
     }

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -31,6 +32,13 @@ describe('rules applied at launch (real bubblewrap)', () => {
     expect(r.stdout).toContain('abs=126');
     expect(r.stdout).toContain('socat=0');
     expect(await readdir(w.spec().workspace)).not.toContain('ssh-copy');
+  });
+
+  it.skipIf(!existsSync('/usr/lib/git-core/git'))('deny exec git also masks the second copy outside PATH (/usr/lib/git-core/git)', async () => {
+    const r = await sh(w, 'git --version; echo run=$?; /usr/lib/git-core/git --version; echo core=$?; ls /usr/lib/git-core | wc -l', { rules: [rule('deny exec git')] });
+    expect(r.stdout).toContain('run=126');
+    expect(r.stdout).toContain('core=126');
+    expect(r.stdout).not.toMatch(/git version/);
   });
 
   it('deny exec by name also masks the real file behind a symlink on PATH', async () => {
