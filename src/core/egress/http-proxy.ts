@@ -36,6 +36,22 @@ export function forwardHeaders(raw: string[]): [string, string][] {
   return out;
 }
 
+/**
+ * Threat: request smuggling. A chunked body loses its `Transfer-Encoding` (hop-by-hop) and, on a
+ * GET/HEAD/DELETE/OPTIONS, Node sends it unframed: the body becomes a second request upstream,
+ * carrying e.g. an injected secret to an endpoint that echoes it. The body is re-framed chunked.
+ */
+export function frameBody(req: IncomingMessage, headers: [string, string][]): void {
+  if (req.headers['transfer-encoding'] !== undefined && !headers.some(([k]) => k.toLowerCase() === 'content-length')) headers.push(['Transfer-Encoding', 'chunked']);
+}
+
+/** Threat: two Host headers — the request is vetted on one while a server routes on the other. */
+export function duplicateHost(req: IncomingMessage): boolean {
+  let n = 0;
+  for (let i = 0; i < req.rawHeaders.length; i += 2) if (req.rawHeaders[i]!.toLowerCase() === 'host') n++;
+  return n > 1;
+}
+
 /** Handles a plain request on the agent's socket (absolute-URI proxying or the gate). */
 export async function handleRequest(p: AgentProxy, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = req.url ?? '';
@@ -48,6 +64,7 @@ export async function handleRequest(p: AgentProxy, req: IncomingMessage, res: Se
   const parsed = parseAbsoluteUri(url);
   if ('error' in parsed) return plain(res, 400, `paddock: ${parsed.error}`);
   const { target, path } = parsed;
+  if (duplicateHost(req)) return plain(res, 400, 'paddock: more than one Host header');
   // Threat: a request vetted for the URI's host while the Host header sends it to another virtual host.
   if (!hostHeaderMatches(req.headers.host, target)) return plain(res, 400, `paddock: the Host header "${req.headers.host ?? ''}" does not match the URL's host ${target.host}:${target.port}`);
   if (canonicalHost(target.host) === GATE_HOST) return handleGate(p, req, res, path.split('?')[0]!);
@@ -78,6 +95,7 @@ export async function handleRequest(p: AgentProxy, req: IncomingMessage, res: Se
   };
   const headers = forwardHeaders(req.rawHeaders);
   if (!headers.some(([k]) => k.toLowerCase() === 'host')) headers.unshift(['Host', req.headers.host ?? `${target.host}:${target.port}`]);
+  frameBody(req, headers);
   headers.push(['Connection', 'close']);
   const upReq = http.request({
     method: req.method,

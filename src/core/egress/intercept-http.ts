@@ -8,7 +8,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type tls from 'node:tls';
 import type { Opened } from './connection.js';
-import { forwardHeaders } from './http-proxy.js';
+import { duplicateHost, forwardHeaders, frameBody } from './http-proxy.js';
 import { prepareIntercepted } from './intercept-secrets.js';
 import { canonicalHost, formatTarget, parseAuthority, type Target } from './target.js';
 import type { AgentProxy } from './agent-proxy.js';
@@ -116,6 +116,7 @@ export function serveIntercepted(p: AgentProxy, c: InterceptedConn): void {
     if (req.headers.upgrade !== undefined) return plain(res, 400, 'paddock: protocol upgrades (WebSocket, h2c) are not supported on connections where Paddock injects header secrets');
     const url = req.url ?? '';
     if (!url.startsWith('/') && !(url === '*' && req.method === 'OPTIONS')) return plain(res, 400, `paddock: expected a path (origin-form) in the request line, got "${url.slice(0, 100)}"`);
+    if (duplicateHost(req)) return plain(res, 400, 'paddock: more than one Host header');
     // Threat: domain fronting — a secret injected for the bound host while a shared front end routes on Host to another site.
     if (!hostMatches(req.headers.host, target))
       return plain(res, 400, `paddock: the Host header "${req.headers.host ?? ''}" does not match the tunnel's host ${t}`);
@@ -124,6 +125,11 @@ export function serveIntercepted(p: AgentProxy, c: InterceptedConn): void {
     if (res.destroyed) return;
     const headers = verdict.headers;
     if (!headers.some((h, i) => i % 2 === 0 && h.toLowerCase() === 'host')) headers.unshift('Host', target.port === 443 ? target.host : t);
+    // Threat: a smuggled second request on the shared upstream connection picks up the injected secret.
+    const framing: [string, string][] = [];
+    for (let i = 0; i < headers.length; i += 2) framing.push([headers[i]!, headers[i + 1]!]);
+    frameBody(req, framing);
+    if (framing.length * 2 > headers.length) headers.push(...framing[framing.length - 1]!);
     const upReq = http.request({
       agent,
       method: req.method,

@@ -1,0 +1,54 @@
+import net from 'node:net';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { harness, rawExchange, type Harness } from './harness.js';
+
+/** A raw upstream on loopback that records the bytes of one request and answers once it ends. */
+async function rawUpstream(): Promise<{ port: number; got: () => string; close(): Promise<void> }> {
+  let got = '';
+  const server = net.createServer((s) => {
+    s.on('data', (d: Buffer) => {
+      got += d.toString('latin1');
+      if (/\r\n0\r\n\r\n$/.test(got) || (/\r\n\r\n/.test(got) && !/transfer-encoding/i.test(got) && !/content-length/i.test(got))) s.end('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok');
+    });
+    s.on('error', () => {});
+    setTimeout(() => s.end('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok'), 1000).unref();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { port: (server.address() as net.AddressInfo).port, got: () => got, close: () => new Promise((r) => server.close(() => r())) };
+}
+
+describe('request smuggling through the proxy', () => {
+  let h: Harness;
+  let up: Awaited<ReturnType<typeof rawUpstream>>;
+  beforeEach(async () => {
+    h = harness();
+    up = await rawUpstream();
+    h.names.set('app.test', [{ address: '127.0.0.1', family: 4 }]);
+  });
+  afterEach(async () => {
+    await up.close();
+    await h.cleanup();
+  });
+
+  it('re-frames a chunked body of a GET, so it can never become a second request upstream', async () => {
+    const sock = await h.open('alpha', `allow net app.test:${up.port}\nallow net 127.0.0.1:${up.port}`);
+    const smuggled = `GET /smuggled HTTP/1.1\r\nHost: evil.vhost\r\n\r\n`;
+    const body = `${smuggled.length.toString(16)}\r\n${smuggled}\r\n0\r\n\r\n`;
+    const out = await rawExchange(sock, `GET http://app.test:${up.port}/first HTTP/1.1\r\nHost: app.test:${up.port}\r\nTransfer-Encoding: chunked\r\n\r\n${body}`, /ok$/);
+    expect(out, out).toMatch(/^HTTP\/1\.1 200/);
+    const got = up.got();
+    const [head, rest] = [got.slice(0, got.indexOf('\r\n\r\n')), got.slice(got.indexOf('\r\n\r\n') + 4)];
+    expect(head).toMatch(/^GET \/first HTTP\/1\.1/);
+    expect(head).toMatch(/\r\nTransfer-Encoding: chunked/i);
+    // The smuggled text arrives inside a chunk (size line first), never at the start of a request.
+    expect(rest).toMatch(/^[0-9a-f]+\r\nGET \/smuggled/);
+  });
+
+  it('refuses a request with two Host headers', async () => {
+    const sock = await h.open('alpha', `allow net app.test:${up.port}\nallow net 127.0.0.1:${up.port}`);
+    const out = await rawExchange(sock, `GET http://app.test:${up.port}/ HTTP/1.1\r\nHost: app.test:${up.port}\r\nHost: evil.vhost\r\n\r\n`);
+    expect(out).toMatch(/^HTTP\/1\.1 400/);
+    expect(out).toContain('more than one Host header');
+    expect(up.got()).toBe('');
+  });
+});
