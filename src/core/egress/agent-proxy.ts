@@ -16,6 +16,11 @@ import type { NetEventAggregator } from './net-events.js';
 import { handleSocks } from './socks.js';
 import type { ApprovalsPort, Dialer, EgressAlertType, EgressSecrets, ProxyMode, Resolver } from './types.js';
 
+/** Open connections one agent may hold to its proxy (each may also hold an upstream socket). */
+export const MAX_CONNECTIONS = 1024;
+/** A connection that sends nothing for this long before its first byte is closed. */
+export const FIRST_BYTE_TIMEOUT_MS = 30_000;
+
 /** The socket's file name inside the agent's socket directory. */
 export const SOCKET_NAME = 'proxy.sock';
 
@@ -32,6 +37,7 @@ export interface AgentProxyEnv {
   denied(agent: string, run: string | null): void;
   allOffline(): boolean;
   longLivedMs: number;
+  maxConnections: number;
   /** (TLS interception) CAs for upstream verification instead of the bundled roots (tests). */
   upstreamCa?: readonly string[];
 }
@@ -42,6 +48,7 @@ export class AgentProxy {
   policy: Policy;
   network: boolean;
   paused = false;
+  private floodReported = false;
   gatePending = 0;
   /** (TLS interception) The agent's header secrets, or null: every CONNECT stays an opaque tunnel. */
   secrets: EgressSecrets | null = null;
@@ -141,11 +148,15 @@ export class AgentProxy {
 
   private onConnection = (sock: Socket): void => {
     sock.on('error', () => sock.destroy());
+    // Threat: an agent holding thousands of idle connections to run Paddock's host out of fds
+    // (then no agent starts and the CLI cannot reach the host): silence before the first byte ends it.
+    sock.setTimeout(FIRST_BYTE_TIMEOUT_MS, () => sock.destroy());
     // Before a tunnel exists, a client's end of input ends the connection (as without allowHalfOpen).
     sock.on('end', () => {
       if (!this.tunnels.has(sock)) sock.end();
     });
     sock.once('data', (chunk: Buffer) => {
+      sock.setTimeout(0);
       sock.pause();
       sock.unshift(chunk);
       // First byte 0x05: SOCKS5; anything else is HTTP.
@@ -177,6 +188,14 @@ export class AgentProxy {
     }
     // allowHalfOpen: a client that half-closes after its request still receives the whole answer.
     const server = net.createServer({ pauseOnConnect: false, allowHalfOpen: true }, this.onConnection);
+    // Threat: the same fd exhaustion with busy connections: a cap per agent; past it the kernel's
+    // connection is closed at once, and the user is told (once per run).
+    server.maxConnections = this.env.maxConnections;
+    server.on('drop', () => {
+      if (this.floodReported) return;
+      this.floodReported = true;
+      this.alert('proxy', `agent "${this.agent}" holds ${this.env.maxConnections} open connections to its proxy; further ones are refused until some close`);
+    });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.socketPath, () => {

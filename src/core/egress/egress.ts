@@ -8,7 +8,7 @@ import os from 'node:os';
 import { PaddockError } from '../../shared/errors.js';
 import type { Policy } from '../policy/evaluator.js';
 import { parseIp } from '../policy/ip.js';
-import { AgentProxy } from './agent-proxy.js';
+import { AgentProxy, MAX_CONNECTIONS } from './agent-proxy.js';
 import { NetEventAggregator } from './net-events.js';
 import { Tripwires } from './tripwires.js';
 import type { AgentNetStatus, Dialer, EgressAlertType, EgressDeps, OpenAgentOptions, Resolver } from './types.js';
@@ -84,6 +84,7 @@ export class Egress {
       denied: (agent, run) => void this.tripwires.denial(agent, run),
       allOffline: () => this.offline,
       longLivedMs: this.deps.longLivedMs ?? 5000,
+      maxConnections: this.deps.maxConnections ?? MAX_CONNECTIONS,
       upstreamCa: this.deps.upstreamCa,
     });
     // TLS interception for header secrets (intercept.ts).

@@ -91,6 +91,8 @@ export interface EgressDeps {
   /** At most this many net events per agent and window before the rest fold per kind (default 50). */
   aggregateBudget?: number;
   /** An allowed connection still open after this long gets an event at open as well (default 5000 ms). */
+  /** Open connections one agent may hold to its proxy (default 1024; tests lower it). */
+  maxConnections?: number;
   longLivedMs?: number;
   /** Milliseconds clock (tests). Default Date.now. */
   now?: () => number;

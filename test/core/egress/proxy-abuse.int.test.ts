@@ -52,3 +52,48 @@ describe('request smuggling through the proxy', () => {
     expect(up.got()).toBe('');
   });
 });
+
+describe('holding connections to the proxy', () => {
+  it('refuses connections past the per-agent cap and raises one proxy alert', async () => {
+    const h = harness({ maxConnections: 20 });
+    try {
+      const sock = await h.open('hog', 'allow net app.test:1');
+      const held: net.Socket[] = [];
+      for (let i = 0; i < 20; i++) {
+        const c = net.connect(sock);
+        c.on('error', () => {});
+        held.push(c);
+        await new Promise((r) => c.once('connect', r));
+      }
+      const closed: boolean[] = [];
+      for (let i = 0; i < 5; i++) {
+        const c = net.connect(sock);
+        c.on('error', () => {});
+        closed.push(await new Promise<boolean>((r) => {
+          c.once('close', () => r(true));
+          setTimeout(() => r(false), 2000);
+        }));
+      }
+      expect(closed).toEqual([true, true, true, true, true]);
+      expect(held.every((c) => !c.destroyed)).toBe(true);
+      const alerts = h.ofKind('alert', 'hog');
+      expect(alerts).toHaveLength(1);
+      expect(JSON.stringify(alerts[0])).toContain('20 open connections');
+      // Closing some makes room again.
+      for (const c of held.splice(0, 5)) c.destroy();
+      await new Promise((r) => setTimeout(r, 100));
+      const ok = net.connect(sock);
+      ok.on('error', () => {});
+      const out = await new Promise<string>((r) => {
+        let d = '';
+        ok.on('data', (b: Buffer) => (d += b.toString()));
+        ok.once('close', () => r(d));
+        ok.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+      });
+      expect(out).toMatch(/^HTTP\/1\.1 400/);
+      for (const c of held) c.destroy();
+    } finally {
+      await h.cleanup();
+    }
+  });
+});
