@@ -49,6 +49,8 @@ export class AgentProxy {
   network: boolean;
   paused = false;
   private floodReported = false;
+  /** Bulk tunnels of this agent handed to (or being handed to) a native relay. */
+  relays = 0;
   gatePending = 0;
   /** (TLS interception) The agent's header secrets, or null: every CONNECT stays an opaque tunnel. */
   secrets: EgressSecrets | null = null;

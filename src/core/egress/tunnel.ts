@@ -14,6 +14,8 @@ import { looksLikeSsh } from './tripwires.js';
 
 /** Most bytes the relay takes as already-read input per direction (its pipes hold at least 64 KiB). */
 const MAX_PENDING = 64 * 1024;
+/** Relays (host processes) one agent may have at once. */
+export const MAX_RELAYS_PER_AGENT = 16;
 
 /** Everything the stream has buffered for reading, without starting a new read. */
 function takeBuffered(s: Duplex): Buffer {
@@ -32,6 +34,8 @@ export function pipeTunnel(p: AgentProxy, client: Duplex, o: Opened, target: Tar
   let closed = false;
   /** node: bytes go through the event loop; handover: both sides paused, flushing; relay: the native relay has them. */
   let mode: 'node' | 'handover' | 'relay' = 'node';
+  /** This tunnel holds one of the agent's relay slots (from handover until its end or a return to Node). */
+  let slot = false;
   let relayError: string | null = null;
   let untrack = p.track(client);
   const sshCheck = (buf: Buffer): boolean => {
@@ -48,6 +52,7 @@ export function pipeTunnel(p: AgentProxy, client: Duplex, o: Opened, target: Tar
   const finish = (): void => {
     if (closed) return;
     closed = true;
+    releaseSlot();
     clearTimeout(longTimer);
     untrack();
     client.destroy();
@@ -110,6 +115,11 @@ export function pipeTunnel(p: AgentProxy, client: Duplex, o: Opened, target: Tar
     if (p.secrets || !canHandOver(client) || !canHandOver(upstream)) return;
     const bin = relayBinary();
     if (!bin) return;
+    // Threat: an agent opening hundreds of bulk tunnels to spawn as many host processes, outside
+    // its own process limit: a few relays per agent, the other tunnels stay in Node.
+    if (p.relays >= MAX_RELAYS_PER_AGENT) return;
+    p.relays++;
+    slot = true;
     mode = 'handover';
     client.pause();
     upstream.pause();
@@ -179,8 +189,15 @@ export function pipeTunnel(p: AgentProxy, client: Duplex, o: Opened, target: Tar
     }
   }
 
+  function releaseSlot(): void {
+    if (!slot) return;
+    slot = false;
+    p.relays--;
+  }
+
   function resumeInNode(): void {
     if (mode === 'handover') mode = 'node';
+    releaseSlot();
     if (closed) return;
     client.resume();
     upstream.resume();

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HANDOVER_BYTES, relayBinary, resetRelayLookup } from '../../../src/core/egress/relay.js';
+import { MAX_RELAYS_PER_AGENT } from '../../../src/core/egress/tunnel.js';
 import { procChildren, procCpuTicks, readCmdline } from '../../../src/core/sandbox/runtime/proc.js';
 import { harness, waitFor, type Harness } from './harness.js';
 
@@ -95,6 +96,31 @@ describe.skipIf(!RELAY)('native relay for bulk tunnels (paddock-relay)', () => {
     const ev = h.ofKind('net.allow', 'alpha').find((e) => e.bytesDown !== undefined)!;
     expect(ev).toMatchObject({ relay: true, bytesUp: r.up.length, bytesDown: r.down.length });
     expect(ev.error).toBeUndefined();
+  });
+
+  it('runs at most MAX_RELAYS_PER_AGENT relays for one agent; its other bulk tunnels stay in Node, intact', async () => {
+    const n = MAX_RELAYS_PER_AGENT + 4;
+    const size = HANDOVER_BYTES * 2;
+    const blob = randomBytes(size);
+    const srv = await server((c) => c.write(blob)); // and stays open: each relay lives on
+    const clients: net.Socket[] = [];
+    try {
+      const sock = await h.open('alpha', `allow net 127.0.0.1:${srv.port}`);
+      const got: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const c = await tunnel(sock, srv.port);
+        clients.push(c);
+        got.push(0);
+        c.on('data', (d: Buffer) => (got[i]! += d.length));
+        c.resume();
+      }
+      await waitFor(() => got.every((g) => g === size), 20_000, 'every tunnel got its bytes');
+      const pids = procChildren(process.pid).filter((k) => readCmdline(k)?.[0]?.endsWith('paddock-relay'));
+      expect(pids.length).toBe(MAX_RELAYS_PER_AGENT);
+    } finally {
+      for (const c of clients) c.destroy();
+      srv.close();
+    }
   });
 
   it('keeps small tunnels in the proxy (no relay below the hand-over size)', async () => {
