@@ -19,7 +19,26 @@ export function formatDuration(ms: number): string {
 }
 
 /** Left-aligned columns. */
+/** Control, format (bidi overrides) and separator characters, as the terminal would act on them. */
+const UNPRINTABLE = /[\p{Cc}\p{Cf}\u2028\u2029]/gu;
+const escapeChar = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+
+/**
+ * Text an agent may have chosen (hosts, ask details, paths), made safe for a terminal.
+ * Threat: escape sequences that erase or fake lines (e.g. a fake row in `paddock approvals`, so
+ * the user approves the wrong id), retitle the window, or reorder text with bidi overrides.
+ */
+export function printable(s: string): string {
+  return s.replace(UNPRINTABLE, escapeChar);
+}
+
+/** A value quoted for a key=value line: JSON quoting, plus the characters JSON leaves raw. */
+export function quoted(s: string): string {
+  return JSON.stringify(s).replace(UNPRINTABLE, escapeChar);
+}
+
 export function table(rows: string[][]): string {
+  rows = rows.map((r) => r.map(printable));
   const widths = rows[0]?.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length))) ?? [];
   return rows.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]!))).join('  ')).join('\n') + '\n';
 }

@@ -5,6 +5,7 @@ import { openStore } from '../../core/store/store.js';
 import { expectPositionals, UsageError } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
 import { cliPaths } from '../host-client.js';
+import { printable, quoted } from '../format.js';
 
 const SKIP = new Set(['id', 'ts', 'agent', 'kind', 'run']);
 
@@ -12,7 +13,8 @@ const SKIP = new Set(['id', 'ts', 'agent', 'kind', 'run']);
 export function formatEvent(e: PaddockEvent): string {
   const fields = Object.entries(e)
     .filter(([k, v]) => !SKIP.has(k) && v !== undefined)
-    .map(([k, v]) => `${k}=${typeof v === 'string' ? (/\s/.test(v) ? JSON.stringify(v) : v) : JSON.stringify(v)}`)
+    // Agent-chosen text (hosts, paths, details) never reaches the terminal raw (see `quoted`).
+    .map(([k, v]) => `${k}=${typeof v === 'string' ? (/[\s\p{C}\u2028\u2029]/u.test(v) ? quoted(v) : v) : printable(JSON.stringify(v))}`)
     .join(' ');
   return `${e.ts}  ${(e.agent ?? '-').padEnd(12)}  ${e.kind.padEnd(16)}  ${fields}`;
 }

@@ -9,6 +9,9 @@ import type { Answer, Approval } from '../../shared/approval.schema.js';
 import { DEFAULT_APPROVAL_TIMEOUT_S } from '../../shared/profile.schema.js';
 import type { NewEvent } from '../../shared/events.schema.js';
 import { answerRule } from './target.js';
+
+/** Open asks one agent may have at once (net, secret and action asks together). */
+export const MAX_PENDING_PER_AGENT = 32;
 import type { ApprovalOutcome, ApprovalRequest, ApprovalsPort } from './types.js';
 
 /** The subset of the store's ApprovalsRepo the queue persists pending asks with. */
@@ -81,6 +84,9 @@ export class ApprovalQueue implements ApprovalsPort {
       const waiter = (o: ApprovalOutcome): void => settle(o);
       const existingId = this.byKey.get(key);
       const existing = existingId !== undefined ? this.pending.get(existingId) : undefined;
+      // Threat: an agent flooding the user (and the log) with asks, e.g. one per made-up host name:
+      // past this many open asks, a new one is denied at once without a prompt.
+      if (!existing && this.pendingFor(req.agent) >= MAX_PENDING_PER_AGENT) return settle('deny');
       // Merge: one prompt for the same agent and target; every waiter gets the one answer.
       const entry = existing ?? this.create(req, key);
       entry.waiters.add(waiter);
@@ -93,6 +99,12 @@ export class ApprovalQueue implements ApprovalsPort {
         { once: true },
       );
     });
+  }
+
+  private pendingFor(agent: string): number {
+    let n = 0;
+    for (const p of this.pending.values()) if (p.approval.agent === agent) n++;
+    return n;
   }
 
   private create(req: ApprovalRequest, key: string): Pending {

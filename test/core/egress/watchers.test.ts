@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { NewEvent } from '../../../src/shared/events.schema.js';
-import { ApprovalQueue } from '../../../src/core/egress/approvals.js';
+import { ApprovalQueue, MAX_PENDING_PER_AGENT } from '../../../src/core/egress/approvals.js';
 import { CpuWatch } from '../../../src/core/egress/cpu-watch.js';
 import { NetEventAggregator } from '../../../src/core/egress/net-events.js';
 import { looksLikeSsh, Tripwires } from '../../../src/core/egress/tripwires.js';
@@ -65,6 +65,23 @@ describe('tripwires and events', () => {
     expect(total).toBe(200);
     expect(out.length).toBeLessThanOrEqual(7);
     agg.close();
+  });
+
+  it('denies at once, without a prompt, an agent that already has MAX_PENDING_PER_AGENT open asks', async () => {
+    const q = new ApprovalQueue({ log: () => {}, addRule: () => {} });
+    const ask = (agent: string, target: string): Promise<string> => q.request({ agent, kind: 'net', target, detail: '', rule: null, timeoutMs: 60_000 });
+    for (let i = 0; i < MAX_PENDING_PER_AGENT; i++) void ask('flood', `h${i}.ask.test:443`);
+    expect(q.list()).toHaveLength(MAX_PENDING_PER_AGENT);
+    expect(await ask('flood', 'one-more.ask.test:443')).toBe('deny');
+    expect(q.list()).toHaveLength(MAX_PENDING_PER_AGENT);
+    // A second ask for an open target merges (no new prompt), and another agent still asks.
+    const merged = ask('flood', 'h0.ask.test:443');
+    const other = ask('calm', 'a.test:443');
+    expect(q.list()).toHaveLength(MAX_PENDING_PER_AGENT + 1);
+    q.cancelAgent('flood');
+    q.cancelAgent('calm');
+    expect(await merged).toBe('deny');
+    expect(await other).toBe('deny');
   });
 
   it('an approval merged across waiters gets one answer; a late answer is refused', async () => {
