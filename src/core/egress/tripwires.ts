@@ -102,6 +102,6 @@ const SSH_PREFIX = Buffer.from('SSH-');
  */
 export function looksLikeSsh(head: Buffer): boolean {
   if (head.length >= 4 && head.subarray(0, 4).equals(SSH_PREFIX)) return /^SSH-\d/.test(head.subarray(0, 8).toString('latin1'));
-  const text = head.subarray(0, 512).toString('latin1');
+  const text = head.subarray(0, 8192).toString('latin1');
   return /(^|\n)SSH-[12]\.\d+-/.test(text);
 }

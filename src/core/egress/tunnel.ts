@@ -16,6 +16,8 @@ import { looksLikeSsh } from './tripwires.js';
 const MAX_PENDING = 64 * 1024;
 /** Relays (host processes) one agent may have at once. */
 export const MAX_RELAYS_PER_AGENT = 16;
+/** How much of each direction's start is checked for an SSH banner. */
+export const SSH_SCAN_BYTES = 8192;
 
 /** Everything the stream has buffered for reading, without starting a new read. */
 function takeBuffered(s: Duplex): Buffer {
@@ -61,12 +63,17 @@ export function pipeTunnel(p: AgentProxy, client: Duplex, o: Opened, target: Tar
     p.events.emit(netEvent(p, 'net.allow', target, vet, { via, bytesUp: up, bytesDown: down, durationMs: Date.now() - o.started, ...extra }));
   };
 
+  // Threat: an SSH banner after a first harmless chunk (`\r\n`, then `SSH-2.0-…`), or after the
+  // other lines RFC 4253 lets a server send first: each direction's first SSH_SCAN_BYTES are
+  // checked as they accumulate, before each chunk is forwarded.
+  let headUp: Buffer = Buffer.alloc(0);
+  let headDown: Buffer = Buffer.alloc(0);
   const onClientData = (chunk: Buffer): void => {
     up += chunk.length;
     if (!checkedUp) {
-      checkedUp = true;
-      firstUp = firstUp ? Buffer.concat([firstUp, chunk]) : chunk;
-      if (sshCheck(firstUp)) return;
+      headUp = Buffer.concat([headUp, chunk]).subarray(0, SSH_SCAN_BYTES);
+      if (sshCheck(headUp)) return;
+      if (headUp.length >= SSH_SCAN_BYTES) checkedUp = true;
     }
     if (!upstream.write(chunk)) client.pause();
     maybeHandOver();
@@ -74,8 +81,9 @@ export function pipeTunnel(p: AgentProxy, client: Duplex, o: Opened, target: Tar
   const onUpstreamData = (chunk: Buffer): void => {
     down += chunk.length;
     if (!checkedDown) {
-      checkedDown = true;
-      if (sshCheck(chunk)) return;
+      headDown = Buffer.concat([headDown, chunk]).subarray(0, SSH_SCAN_BYTES);
+      if (sshCheck(headDown)) return;
+      if (headDown.length >= SSH_SCAN_BYTES) checkedDown = true;
     }
     if (!client.write(chunk)) upstream.pause();
     maybeHandOver();
@@ -208,9 +216,11 @@ export function pipeTunnel(p: AgentProxy, client: Duplex, o: Opened, target: Tar
   upstream.on('error', onError);
   if (firstUp) {
     up += firstUp.length;
-    checkedUp = true;
+    headUp = firstUp.subarray(0, SSH_SCAN_BYTES);
+    if (headUp.length >= SSH_SCAN_BYTES) checkedUp = true;
     if (sshCheck(firstUp)) return;
     upstream.write(firstUp);
+    firstUp = null;
   }
   client.resume();
 }

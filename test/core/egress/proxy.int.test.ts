@@ -110,6 +110,41 @@ describe('egress proxy over its Unix socket', () => {
     expect(h.ofKind('alert', 'alpha').some((a) => a.type === 'control-plane')).toBe(true);
   });
 
+  it('finds an SSH banner after other lines or a harmless first chunk, in either direction', async () => {
+    const net = await import('node:net');
+    // The server sends 600 bytes of other lines first (RFC 4253 allows it), then the banner.
+    const chatty = net.createServer((c) => {
+      c.write(`${'x'.repeat(98)}\r\n`.repeat(6));
+      setTimeout(() => c.write('SSH-2.0-OpenSSH_9.2\r\n'), 50);
+    });
+    // The client sends "\r\n" first, then its banner, to a server that says nothing.
+    const quiet = net.createServer((c) => c.on('data', () => {}));
+    await new Promise<void>((r) => chatty.listen(0, '127.0.0.1', () => r()));
+    await new Promise<void>((r) => quiet.listen(0, '127.0.0.1', () => r()));
+    const p1 = (chatty.address() as { port: number }).port;
+    const p2 = (quiet.address() as { port: number }).port;
+    try {
+      const a = await h.open('alpha', `allow net 127.0.0.1:${p1}`);
+      const out = await rawExchange(a, `CONNECT 127.0.0.1:${p1} HTTP/1.1\r\n\r\n`);
+      expect(out).not.toContain('SSH-2.0');
+      expect(h.ofKind('alert', 'alpha').some((e) => e.type === 'ssh-egress')).toBe(true);
+      const b = await h.open('beta', `allow net 127.0.0.1:${p2}`);
+      const c = net.connect(b);
+      c.on('error', () => {});
+      await new Promise((r) => c.once('connect', r));
+      c.write(`CONNECT 127.0.0.1:${p2} HTTP/1.1\r\n\r\n`);
+      await new Promise((r) => c.once('data', r));
+      c.write('\r\n');
+      await new Promise((r) => setTimeout(r, 100));
+      c.write('SSH-2.0-OpenSSH_9.2\r\n');
+      await new Promise((r) => c.once('close', r));
+      expect(h.ofKind('alert', 'beta').some((e) => e.type === 'ssh-egress')).toBe(true);
+    } finally {
+      chatty.close();
+      quiet.close();
+    }
+  });
+
   it('raises ssh-egress on port 22 and on an SSH banner through an allowed port, and cuts the tunnel', async () => {
     const net = await import('node:net');
     const sshLike = net.createServer((c) => c.write('SSH-2.0-OpenSSH_9.2\r\n'));
