@@ -79,9 +79,18 @@ export class AgentProxy {
     this.http = http.createServer({ requestTimeout: 0, headersTimeout: 30_000, maxHeaderSize: 32 * 1024 });
     this.http.on('request', (req, res) => void handleRequest(this, req, res).catch(() => res.destroy()));
     this.http.on('connect', (req, sock: Duplex, head: Buffer) => void handleConnect(this, req, sock, head).catch(() => sock.destroy()));
-    this.http.on('clientError', (_err, sock: Duplex) => {
-      if (sock.writable) sock.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      else sock.destroy();
+    // Malformed HTTP gets a 400 that says what was wrong (the parser's reason), then the connection ends.
+    this.http.on('clientError', (err: NodeJS.ErrnoException, sock: Duplex) => {
+      if (!sock.writable) return void sock.destroy();
+      const why: Record<string, string> = {
+        HPE_HEADER_OVERFLOW: 'the request headers are larger than 32 KiB',
+        HPE_INVALID_METHOD: 'not an HTTP request (send an absolute http:// URL, CONNECT host:port, or SOCKS5)',
+        HPE_INVALID_URL: 'the request target is not a valid URL or host:port',
+        HPE_INVALID_HEADER_TOKEN: 'a header line is malformed',
+        ERR_HTTP_REQUEST_TIMEOUT: 'the request headers did not arrive in time',
+      };
+      const text = `paddock: bad request: ${why[err.code ?? ''] ?? `malformed HTTP (${err.code ?? 'parse error'})`}\n`;
+      sock.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`);
     });
   }
 

@@ -97,3 +97,23 @@ describe('holding connections to the proxy', () => {
     }
   });
 });
+
+describe('malformed HTTP to the proxy', () => {
+  it('gets a 400 that says what was wrong, and the proxy keeps serving', async () => {
+    const h = harness();
+    try {
+      const sock = await h.open('alpha', 'allow net app.test:1');
+      const big = await rawExchange(sock, `GET http://app.test/ HTTP/1.1\r\nHost: app.test\r\nX-Big: ${'a'.repeat(40_000)}\r\n\r\n`);
+      expect(big).toMatch(/^HTTP\/1\.1 400/);
+      expect(big).toContain('larger than 32 KiB');
+      const junk = await rawExchange(sock, 'HELLO\u0000WORLD\r\n\r\n');
+      expect(junk).toMatch(/^HTTP\/1\.1 400/);
+      expect(junk).toContain('paddock: bad request:');
+      const ok = await rawExchange(sock, 'GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+      expect(ok).toMatch(/^HTTP\/1\.1 400/);
+      expect(ok).toContain('this is an HTTP proxy');
+    } finally {
+      await h.cleanup();
+    }
+  });
+});
