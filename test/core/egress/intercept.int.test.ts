@@ -122,6 +122,20 @@ describe('TLS interception for header secrets', () => {
     expect(h.ofKind('net.allow', 'alpha').some((e) => e.intercepted === true && e.host === 'api.bound.test')).toBe(true);
   });
 
+  it('a chunked body on a GET stays one request upstream (no smuggled second request picking up the secret)', async () => {
+    const px = await open();
+    try {
+      const url = `https://api.bound.test:${bound.port}`;
+      const smuggled = `GET /smuggled HTTP/1.1\r\nHost: api.bound.test\r\n\r\n`;
+      const r = await curl(['-x', px.proxy, '--cacert', caFile, '-X', 'GET', '-H', 'Transfer-Encoding: chunked', '-H', `Authorization: Bearer ${binding.placeholder}`, '--data-binary', smuggled, `${url}/get`]);
+      expect(r.out).toContain('hello from api.bound.test GET /get');
+      expect(bound.seen.map((x) => x.url)).toEqual(['/get']);
+      expect(bound.seen[0]!.body).toBe(smuggled);
+    } finally {
+      await px.close();
+    }
+  });
+
   it('the same over SOCKS5 (socks5h)', async () => {
     const px = await open();
     try {
