@@ -1,84 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import type { Readable, Writable } from 'node:stream';
-import type { RunInfo, RunState } from '../../shared/agent.schema.js';
+import type { RunInfo } from '../../shared/agent.schema.js';
 import { PaddockError } from '../../shared/errors.js';
-import type { NewEvent } from '../../shared/events.schema.js';
-import type { Profile } from '../../shared/profile.schema.js';
-import type { RuleSet } from '../../shared/rules.schema.js';
 import { renderInstructions } from '../agents/instructions.js';
 import { prepareSandbox } from '../sandbox/plan.js';
 import { assertPlatformSupported } from '../sandbox/platform.js';
 import { cgroupLayout, launchSandbox } from '../sandbox/runtime/launch.js';
 import { LauncherPool } from '../sandbox/runtime/launcher.js';
+import { MaskWatch } from '../sandbox/runtime/mask-watch.js';
 import type { SandboxProcess } from '../sandbox/runtime/types.js';
-import type { SandboxSpec } from '../sandbox/spec.js';
-import type { DataPaths } from '../store/data-dir.js';
 import { exitCodeOf } from './exit-code.js';
+import type { ActiveRun, RunAdditions, RunManagerDeps, RunResult, StartOptions } from './types.js';
 
-/** How a run ended. `exitCode` is what `paddock run` exits with. */
-export interface RunResult {
-  code: number | null;
-  signal: string | null;
-  exitCode: number;
-  state: 'exited' | 'killed' | 'failed';
-}
-
-/** A live run as the engine tracks it. */
-export interface ActiveRun {
-  agent: string;
-  run: string;
-  started: Date;
-  network: 'on' | 'off';
-  state: RunState;
-  proc: SandboxProcess;
-  stdin: Writable | null;
-  stdout: Readable | null;
-  stderr: Readable | null;
-  done: Promise<RunResult>;
-}
-
-export interface StartOptions {
-  profile: Profile;
-  ruleSet: RuleSet;
-  /** Replaces the profile's command (`paddock run PROFILE -- CMD…`). */
-  command?: string[] | null;
-  stdio: 'inherit' | 'pipe';
-  tty?: boolean;
-  network: 'on' | 'off';
-}
-
-/** What the engine adds to a run (egress path, secrets) and undoes after it. */
-export interface RunAdditions {
-  extraBinds?: SandboxSpec['extraBinds'];
-  extraEnv?: Record<string, string>;
-  extraPath?: string[];
-  extraFiles?: SandboxSpec['extraFiles'];
-  wrapCommand?: (command: string[]) => string[];
-  /** Called once the run has started (its sandbox exists). */
-  started?: (run: ActiveRun) => void;
-  /** Called (synchronously) once every process of the run is gone, before `run.exit` is logged. */
-  ended?: () => void;
-  /** Called once the run has ended (after `ended`, finishing after `done`), or if it failed to start. */
-  teardown?: () => Promise<void>;
-}
-
-/** Prepares a run's additions; throwing here means the agent does not start (fail closed). */
-export type PrepareRun = (o: { agent: string; run: string; home: string; profile: Profile; ruleSet: RuleSet; network: 'on' | 'off' }) => Promise<RunAdditions>;
-
-export interface RunManagerDeps {
-  paths: DataPaths;
-  prepare?: PrepareRun;
-  userHome: string;
-  log(e: NewEvent): void;
-  changed(): void;
-  /** Told after an agent is frozen / thawed (the proxy refuses a paused agent's new connections). */
-  paused?(agent: string): void;
-  resumed?(agent: string): void;
-  platform?: NodeJS.Platform;
-  /** Pre-start the next run's launcher after each run (default false). */
-  prestartLaunchers?: boolean;
-}
+export type { ActiveRun, PrepareRun, RunAdditions, RunManagerDeps, RunResult, StartOptions } from './types.js';
 
 /** The user's TERM, LANG and TZ (allowed inside by the contract), when they look like what they are. */
 function hostLocale(env: NodeJS.ProcessEnv = process.env): { term?: string; lang?: string; tz?: string } {
@@ -171,6 +105,7 @@ export class RunManager {
     let proc: SandboxProcess;
     let cleanup: () => Promise<void> = async () => {};
     let add: RunAdditions = {};
+    let covered: string[] = [];
     // The previous run's teardown (its egress path) must be finished before this one opens its own.
     await this.tearing.get(name);
     try {
@@ -200,6 +135,7 @@ export class RunManager {
         },
       });
       cleanup = plan.cleanup;
+      covered = [...plan.masked, ...plan.readOnly];
       proc = await launchSandbox({
         argv: plan.argv,
         env: plan.env,
@@ -233,7 +169,16 @@ export class RunManager {
       done: undefined as unknown as Promise<RunResult>,
     };
     let killed = false;
+    // A covered path replaced on the host is no longer covered inside: the run is paused (fail closed).
+    const maskWatch = new MaskWatch(covered, (p) => {
+      this.deps.log({
+        kind: 'alert', agent: name, run, type: 'mask-replaced',
+        message: `${p} was replaced on the host during the run, so the mask or read-only cover on it no longer holds; ${name} was paused. Stop it and start it again to cover the new file.`,
+      });
+      if (active.state === 'running') void this.pause(name, `a covered path was replaced on the host: ${p}`).catch(() => undefined);
+    });
     active.done = proc.exited.then(async (ex) => {
+      maskWatch.stop();
       // Every process of the run is gone (launchSandbox made sure), so nothing can use its egress
       // path any more: the run is reported ended now, and its teardown finishes after. The next
       // start of this agent (and closing the engine) waits for that teardown.
@@ -260,6 +205,7 @@ export class RunManager {
     (active as ActiveRun & { markKilled: () => void }).markKilled = () => (killed = true);
     this.runs.set(name, active);
     this.deps.log({ kind: 'run.start', agent: name, run, command: o.command && o.command.length ? o.command : profile.command, enforcement: proc.enforcement, pid: proc.hostPid, network: o.network });
+    maskWatch.start();
     add.started?.(active);
     this.deps.changed();
     return active;

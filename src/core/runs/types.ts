@@ -1,0 +1,74 @@
+/** The shapes a run manager works with: live runs, start options, what the engine adds to a run. */
+import type { Readable, Writable } from 'node:stream';
+import type { RunState } from '../../shared/agent.schema.js';
+import type { NewEvent } from '../../shared/events.schema.js';
+import type { Profile } from '../../shared/profile.schema.js';
+import type { RuleSet } from '../../shared/rules.schema.js';
+import type { SandboxProcess } from '../sandbox/runtime/types.js';
+import type { SandboxSpec } from '../sandbox/spec.js';
+import type { DataPaths } from '../store/data-dir.js';
+
+/** How a run ended. `exitCode` is what `paddock run` exits with. */
+export interface RunResult {
+  code: number | null;
+  signal: string | null;
+  exitCode: number;
+  state: 'exited' | 'killed' | 'failed';
+}
+
+/** A live run as the engine tracks it. */
+export interface ActiveRun {
+  agent: string;
+  run: string;
+  started: Date;
+  network: 'on' | 'off';
+  state: RunState;
+  proc: SandboxProcess;
+  stdin: Writable | null;
+  stdout: Readable | null;
+  stderr: Readable | null;
+  done: Promise<RunResult>;
+}
+
+export interface StartOptions {
+  profile: Profile;
+  ruleSet: RuleSet;
+  /** Replaces the profile's command (`paddock run PROFILE -- CMD…`). */
+  command?: string[] | null;
+  stdio: 'inherit' | 'pipe';
+  tty?: boolean;
+  network: 'on' | 'off';
+}
+
+/** What the engine adds to a run (egress path, secrets) and undoes after it. */
+export interface RunAdditions {
+  extraBinds?: SandboxSpec['extraBinds'];
+  extraEnv?: Record<string, string>;
+  extraPath?: string[];
+  extraFiles?: SandboxSpec['extraFiles'];
+  wrapCommand?: (command: string[]) => string[];
+  /** Called once the run has started (its sandbox exists). */
+  started?: (run: ActiveRun) => void;
+  /** Called (synchronously) once every process of the run is gone, before `run.exit` is logged. */
+  ended?: () => void;
+  /** Called once the run has ended (after `ended`, finishing after `done`), or if it failed to start. */
+  teardown?: () => Promise<void>;
+}
+
+/** Prepares a run's additions; throwing here means the agent does not start (fail closed). */
+export type PrepareRun = (o: { agent: string; run: string; home: string; profile: Profile; ruleSet: RuleSet; network: 'on' | 'off' }) => Promise<RunAdditions>;
+
+export interface RunManagerDeps {
+  paths: DataPaths;
+  prepare?: PrepareRun;
+  userHome: string;
+  log(e: NewEvent): void;
+  changed(): void;
+  /** Told after an agent is frozen / thawed (the proxy refuses a paused agent's new connections). */
+  paused?(agent: string): void;
+  resumed?(agent: string): void;
+  platform?: NodeJS.Platform;
+  /** Pre-start the next run's launcher after each run (default false). */
+  prestartLaunchers?: boolean;
+}
+

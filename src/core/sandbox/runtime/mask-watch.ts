@@ -1,0 +1,69 @@
+import { type FSWatcher, lstatSync, watch } from 'node:fs';
+import path from 'node:path';
+
+/** Most folders watched per run (threat: exhausting the host's inotify watches). */
+const MAX_DIRS = 4096;
+
+/**
+ * Threat: a bind mount stays on the inode it covered. When a program on the host replaces a masked
+ * or read-only file by renaming a new one over it (editors, `sed -i`, `git config`, `passwd`,
+ * package upgrades), the new file at that path is not covered: a `deny read` file becomes readable
+ * inside, a protected `.git/config` writable. This watches the folder of every covered path and
+ * reports a path whose file is no longer the one that was covered (another inode, or gone), so the
+ * run can be stopped before the agent uses it.
+ */
+export class MaskWatch {
+  private readonly watchers: FSWatcher[] = [];
+  private readonly covered = new Map<string, Map<string, number | null>>();
+  private readonly lost = new Set<string>();
+  /** True when there were more folders than MAX_DIRS: the rest are not watched. */
+  saturated = false;
+
+  constructor(
+    private readonly paths: readonly string[],
+    private readonly onLost: (path: string) => void,
+  ) {}
+
+  /** Records what each path is now and starts watching; paths that do not exist are skipped. */
+  start(): void {
+    for (const p of this.paths) {
+      const st = lstatSync(p, { throwIfNoEntry: false });
+      if (!st) continue;
+      const dir = path.dirname(p);
+      let names = this.covered.get(dir);
+      if (!names) {
+        if (this.covered.size >= MAX_DIRS) {
+          this.saturated = true;
+          continue;
+        }
+        names = new Map();
+        this.covered.set(dir, names);
+      }
+      names.set(path.basename(p), st.ino);
+    }
+    for (const [dir, names] of this.covered) {
+      try {
+        const w = watch(dir, { persistent: false }, (_ev, file) => {
+          // Without a file name (some kernels, overflow), every covered name of the folder is checked.
+          for (const [name, ino] of names) if (file === null || file === name) this.check(path.join(dir, name), ino);
+        });
+        w.on('error', () => {});
+        this.watchers.push(w);
+      } catch {
+        // the folder is gone: nothing left to replace there
+      }
+    }
+  }
+
+  private check(p: string, ino: number | null): void {
+    if (this.lost.has(p)) return;
+    const now = lstatSync(p, { throwIfNoEntry: false })?.ino ?? null;
+    if (now === ino) return;
+    this.lost.add(p);
+    this.onLost(p);
+  }
+
+  stop(): void {
+    for (const w of this.watchers.splice(0)) w.close();
+  }
+}
