@@ -106,6 +106,7 @@ export class RunManager {
     let cleanup: () => Promise<void> = async () => {};
     let add: RunAdditions = {};
     let covered: string[] = [];
+    let mustStayAbsent: string[] = [];
     // The previous run's teardown (its egress path) must be finished before this one opens its own.
     await this.tearing.get(name);
     try {
@@ -136,6 +137,7 @@ export class RunManager {
       });
       cleanup = plan.cleanup;
       covered = [...plan.masked, ...plan.readOnly];
+      mustStayAbsent = plan.watchAbsent;
       proc = await launchSandbox({
         argv: plan.argv,
         env: plan.env,
@@ -171,12 +173,15 @@ export class RunManager {
     let killed = false;
     // A covered path replaced on the host is no longer covered inside: the run is paused (fail closed).
     const maskWatch = new MaskWatch(covered, (p) => {
+      const planted = mustStayAbsent.includes(p);
       this.deps.log({
-        kind: 'alert', agent: name, run, type: 'mask-replaced',
-        message: `${p} was replaced on the host during the run, so the mask or read-only cover on it no longer holds; ${name} was paused. Stop it and start it again to cover the new file.`,
+        kind: 'alert', agent: name, run, type: planted ? 'git-redirect' : 'mask-replaced',
+        message: planted
+          ? `${p} appeared during the run: it makes git take its config and hooks from another folder (code the agent could have written runs on your next git command); ${name} was paused. Check and remove that file before using git there.`
+          : `${p} was replaced on the host during the run, so the mask or read-only cover on it no longer holds; ${name} was paused. Stop it and start it again to cover the new file.`,
       });
-      if (active.state === 'running') void this.pause(name, `a covered path was replaced on the host: ${p}`).catch(() => undefined);
-    });
+      if (active.state === 'running') void this.pause(name, `${planted ? 'a git redirect appeared' : 'a covered path was replaced on the host'}: ${p}`).catch(() => undefined);
+    }, mustStayAbsent);
     active.done = proc.exited.then(async (ex) => {
       maskWatch.stop();
       // Every process of the run is gone (launchSandbox made sure), so nothing can use its egress

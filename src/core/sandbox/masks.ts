@@ -29,6 +29,8 @@ export interface MaskPlan {
   masks: MountOp[];
   masked: string[];
   readOnly: string[];
+  /** Paths that must not appear during the run (git redirects in protected repositories). */
+  watchAbsent: string[];
   warnings: string[];
 }
 
@@ -68,7 +70,7 @@ export async function planRuleMasks(input: {
   budget: WalkBudget;
 }): Promise<MaskPlan> {
   const { trees, rules, home, emptyFile, budget } = input;
-  const out: MaskPlan = { pins: [], masks: [], masked: [], readOnly: [], warnings: [] };
+  const out: MaskPlan = { pins: [], masks: [], masked: [], readOnly: [], watchAbsent: [], warnings: [] };
   const readDeny = pathRules(rules, 'read', ['deny', 'ask'], home);
   const writeDeny = pathRules(rules, 'write', ['deny', 'ask'], home);
   const execDeny = pathRules(rules, 'exec', ['deny', 'ask'], home);
@@ -130,6 +132,16 @@ export async function planRuleMasks(input: {
     const cfg = path.join(gitDir, 'config');
     const cst = await lstat(cfg).catch(() => null);
     if (cst && !cst.isSymbolicLink()) await protect(tree, cfg, cst);
+    // Threat: `commondir` (or `config.worktree`) makes git take its config and hooks from a folder
+    // the agent writes, around the read-only config. Protected when present; when absent, the run
+    // watches for it to appear (`.git` itself must stay writable for commits).
+    for (const name of ['commondir', 'config.worktree']) {
+      const f = path.join(gitDir, name);
+      if (writeAllowed(f, false)) continue;
+      const fst = await lstat(f).catch(() => null);
+      if (fst && !fst.isSymbolicLink()) await protect(tree, f, fst);
+      else if (!fst) out.watchAbsent.push(f);
+    }
     // Submodules keep their own git dirs (hooks, config) under modules/.
     await walkTree(path.join(gitDir, 'modules'), input.budget, async (abs, st) => {
       if (!st.isDirectory()) return 'skip';

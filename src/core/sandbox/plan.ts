@@ -37,6 +37,8 @@ export interface SandboxPlan {
   masked: string[];
   /** Inside paths made read-only by rules and persistence protection. */
   readOnly: string[];
+  /** Paths that must not appear while the run lasts (the run manager watches them). */
+  watchAbsent: string[];
   warnings: string[];
   /** The real paths used inside (HOME and the current directory). */
   home: string;
@@ -135,7 +137,7 @@ export async function prepareSandbox(spec: SandboxSpec, opts: { platform?: NodeJ
       { proxyPort: port ? Number(port) : null },
     );
     return {
-      argv: ['/usr/bin/sandbox-exec', '-p', profile, ...spec.command], env, cwd: workspace, fds: [], masked: [], readOnly: [],
+      argv: ['/usr/bin/sandbox-exec', '-p', profile, ...spec.command], env, cwd: workspace, fds: [], masked: [], readOnly: [], watchAbsent: [],
       warnings, home, workspace, cleanup: async () => {},
     };
   }
@@ -219,6 +221,7 @@ export async function prepareSandbox(spec: SandboxSpec, opts: { platform?: NodeJ
       fds,
       masked: [...etc.masked, ...rules.masked, ...execMasked],
       readOnly: rules.readOnly,
+      watchAbsent: rules.watchAbsent,
       warnings,
       home,
       workspace,

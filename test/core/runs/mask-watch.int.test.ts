@@ -40,4 +40,26 @@ describe('a covered path replaced on the host during a run', () => {
     await engine.runs.kill('masked');
     await run.done;
   });
+
+  it('pauses the agent when it plants .git/commondir in a protected repository (git would take config and hooks from elsewhere)', async () => {
+    tmp = tempDir();
+    const repo = path.join(tmp.dir, 'repo');
+    mkdirSync(path.join(repo, '.git', 'hooks'), { recursive: true });
+    writeFileSync(path.join(repo, '.git', 'config'), '[core]\n\trepositoryformatversion = 0\n');
+    writeFileSync(path.join(repo, '.git', 'HEAD'), 'ref: refs/heads/main\n');
+    engine = await createEngine({ dataDir: path.join(tmp.dir, 'data'), userHome: path.join(tmp.dir, 'home') });
+    engine.importProfile(
+      `name: planter\ncommand: [/bin/sh, -c, "echo x >> ${repo}/.git/config; echo cfg=$?; mkdir -p ${repo}/evil; echo ../evil > ${repo}/.git/commondir; echo planted; sleep 30"]\nfolders: [{ path: ${repo}, access: rw }]\n`,
+      null,
+    );
+    const run = await engine.start('planter', { stdio: 'pipe' });
+    let out = '';
+    run.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    await waitFor(() => engine!.runs.get('planter')?.state === 'paused' || null, 5000);
+    expect(out).toMatch(/cfg=[12]/); // the config itself stays read-only
+    const alerts = engine.store.events.query({ agent: 'planter', kindPrefix: 'alert' }) as Array<{ type?: string; message?: string }>;
+    expect(alerts.some((a) => a.type === 'git-redirect' && String(a.message).includes('.git/commondir'))).toBe(true);
+    await engine.runs.kill('planter');
+    await run.done;
+  });
 });

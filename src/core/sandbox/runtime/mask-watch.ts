@@ -22,13 +22,18 @@ export class MaskWatch {
   constructor(
     private readonly paths: readonly string[],
     private readonly onLost: (path: string) => void,
+    /** Paths that do not exist and must not appear (reported like a replaced one when they do). */
+    private readonly absent: readonly string[] = [],
   ) {}
 
   /** Records what each path is now and starts watching; paths that do not exist are skipped. */
   start(): void {
-    for (const p of this.paths) {
-      const st = lstatSync(p, { throwIfNoEntry: false });
-      if (!st) continue;
+    const entries: Array<[string, number | null]> = [
+      ...this.paths.map((p): [string, number | null] => [p, lstatSync(p, { throwIfNoEntry: false })?.ino ?? -1]),
+      ...this.absent.map((p): [string, number | null] => [p, null]),
+    ];
+    for (const [p, ino] of entries) {
+      if (ino === -1) continue; // a covered path that does not exist: nothing was covered
       const dir = path.dirname(p);
       let names = this.covered.get(dir);
       if (!names) {
@@ -39,7 +44,7 @@ export class MaskWatch {
         names = new Map();
         this.covered.set(dir, names);
       }
-      names.set(path.basename(p), st.ino);
+      names.set(path.basename(p), ino);
     }
     for (const [dir, names] of this.covered) {
       try {
