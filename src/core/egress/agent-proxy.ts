@@ -38,6 +38,7 @@ export interface AgentProxyEnv {
   allOffline(): boolean;
   longLivedMs: number;
   maxConnections: number;
+  firstByteTimeoutMs: number;
   /** (TLS interception) CAs for upstream verification instead of the bundled roots (tests). */
   upstreamCa?: readonly string[];
 }
@@ -161,7 +162,7 @@ export class AgentProxy {
     sock.on('error', () => sock.destroy());
     // Threat: an agent holding thousands of idle connections to run Paddock's host out of fds
     // (then no agent starts and the CLI cannot reach the host): silence before the first byte ends it.
-    sock.setTimeout(FIRST_BYTE_TIMEOUT_MS, () => sock.destroy());
+    sock.setTimeout(this.env.firstByteTimeoutMs, () => sock.destroy());
     // Before a tunnel exists, a client's end of input ends the connection (as without allowHalfOpen).
     sock.on('end', () => {
       if (!this.tunnels.has(sock)) sock.end();

@@ -8,7 +8,7 @@ import os from 'node:os';
 import { PaddockError } from '../../shared/errors.js';
 import type { Policy } from '../policy/evaluator.js';
 import { parseIp } from '../policy/ip.js';
-import { AgentProxy, MAX_CONNECTIONS } from './agent-proxy.js';
+import { AgentProxy, FIRST_BYTE_TIMEOUT_MS, MAX_CONNECTIONS } from './agent-proxy.js';
 import { NetEventAggregator } from './net-events.js';
 import { Tripwires } from './tripwires.js';
 import type { AgentNetStatus, Dialer, EgressAlertType, EgressDeps, OpenAgentOptions, Resolver } from './types.js';
@@ -85,6 +85,7 @@ export class Egress {
       allOffline: () => this.offline,
       longLivedMs: this.deps.longLivedMs ?? 5000,
       maxConnections: this.deps.maxConnections ?? MAX_CONNECTIONS,
+      firstByteTimeoutMs: this.deps.firstByteTimeoutMs ?? FIRST_BYTE_TIMEOUT_MS,
       upstreamCa: this.deps.upstreamCa,
     });
     // TLS interception for header secrets (intercept.ts).

@@ -117,3 +117,20 @@ describe('malformed HTTP to the proxy', () => {
     }
   });
 });
+
+describe('a connection that never speaks', () => {
+  it('is closed after the first-byte timeout; one that spoke in time is served', async () => {
+    const h = harness({ firstByteTimeoutMs: 300 });
+    try {
+      const sock = await h.open('idle', 'allow net app.test:1');
+      const silent = net.connect(sock);
+      silent.on('error', () => {});
+      // Without the timeout it would stay open and this wait would fail the test by its time limit.
+      await new Promise((r) => silent.once('close', r));
+      const out = await rawExchange(sock, 'GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+      expect(out).toContain('this is an HTTP proxy');
+    } finally {
+      await h.cleanup();
+    }
+  });
+});
