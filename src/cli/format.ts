@@ -18,7 +18,6 @@ export function formatDuration(ms: number): string {
   return h ? `${h}h${String(m).padStart(2, '0')}m` : m ? `${m}m${String(sec).padStart(2, '0')}s` : `${sec}s`;
 }
 
-/** Left-aligned columns. */
 /** Control, format (bidi overrides) and separator characters, as the terminal would act on them. */
 const UNPRINTABLE = /[\p{Cc}\p{Cf}\u2028\u2029]/gu;
 const escapeChar = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
@@ -37,6 +36,7 @@ export function quoted(s: string): string {
   return JSON.stringify(s).replace(UNPRINTABLE, escapeChar);
 }
 
+/** Left-aligned columns, agent-chosen text made printable. */
 export function table(rows: string[][]): string {
   rows = rows.map((r) => r.map(printable));
   const widths = rows[0]?.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length))) ?? [];

@@ -91,11 +91,11 @@ export interface EgressDeps {
   /** At most this many net events per agent and window before the rest fold per kind (default 50). */
   aggregateBudget?: number;
   /** An allowed connection still open after this long gets an event at open as well (default 5000 ms). */
+  longLivedMs?: number;
   /** Open connections one agent may hold to its proxy (default 1024; tests lower it). */
   maxConnections?: number;
   /** A connection silent this long before its first byte is closed (default 30 000 ms; tests lower it). */
   firstByteTimeoutMs?: number;
-  longLivedMs?: number;
   /** Milliseconds clock (tests). Default Date.now. */
   now?: () => number;
   /**

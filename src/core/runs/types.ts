@@ -71,4 +71,3 @@ export interface RunManagerDeps {
   /** Pre-start the next run's launcher after each run (default false). */
   prestartLaunchers?: boolean;
 }
-

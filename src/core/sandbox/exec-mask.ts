@@ -16,8 +16,9 @@ function tryOr<T>(f: () => T): T | null {
 const LIBEXEC_ROOTS = ['/usr/lib', '/usr/libexec', '/usr/local/lib', '/usr/local/libexec', '/opt'];
 
 /**
- * Files to mask for `deny exec NAME` rules (names without `/`): every file on the inside PATH,
- * and in the helper folders under /usr/lib, /usr/libexec, /usr/local and /opt, with a matching name, the real file behind it (through symlinks such as
+ * Files to mask for `deny exec NAME` rules (names without `/`): every file with a matching name
+ * on the inside PATH (and every executable one in the helper folders under /usr/lib,
+ * /usr/libexec, /usr/local and /opt), the real file behind it (through symlinks such as
  * /etc/alternatives), and every hard link to it in the PATH directories. Masking the real
  * file makes every symlink to it useless, so it can be neither run nor copied.
  * Returns real host paths, which are also their inside paths.

@@ -35,4 +35,3 @@ export async function writeInstructionFile(workspace: string, name: string, cont
   }
   return target;
 }
-

@@ -123,7 +123,6 @@ export async function prepareSandbox(spec: SandboxSpec, opts: { platform?: NodeJ
   }
   grants.push(...(await ruleGrants(spec, home, ctx, warnings)));
   const merged = mergeGrants(grants, warnings);
-
   for (const k of droppedEnvKeys(spec.extraEnv)) warnings.push(`Environment variable "${k}" was not passed: reserved or invalid name.`);
 
   for (const c of copies) await copyFolderOnce(c.src, c.dest, c.folder, spec.onProgress);
