@@ -51,6 +51,14 @@ function opArgs(o: MountOp): string[] {
   }
 }
 
+/**
+ * The ops that hide one path inside: an empty, unreadable, read-only tmpfs over a folder, the shared
+ * empty mode-0000 file over anything else (it can be neither read, run nor copied).
+ */
+export function maskOps(dest: string, isDir: boolean, emptyFile: string): MountOp[] {
+  return isDir ? [{ op: 'tmpfs', dest, mode: 0o000 }, { op: 'remount-ro', dest }] : [{ op: 'ro-bind', src: emptyFile, dest }];
+}
+
 /** bwrap arguments (without the bwrap binary itself) for a layout: `[...options, '--', ...command]`. */
 export function buildBwrapArgs(layout: MountLayout): string[] {
   if (layout.command.length === 0) throw new Error('buildBwrapArgs: empty command');

@@ -3,7 +3,7 @@ import type { Stats } from 'node:fs';
 import path from 'node:path';
 import type { Rule } from '../../shared/rules.schema.js';
 import { compileGlob, literalRoot } from './glob.js';
-import { isWithin, type MountOp } from './layout.js';
+import { isWithin, maskOps, type MountOp } from './layout.js';
 import { walkTree, type WalkBudget } from './walk.js';
 
 /** A host tree visible inside at the same path. */
@@ -88,8 +88,7 @@ export async function planRuleMasks(input: {
     if (done.has(p)) return;
     done.add(p);
     out.masked.push(p);
-    if (st.isDirectory()) out.masks.push({ op: 'tmpfs', dest: p, mode: 0o000 }, { op: 'remount-ro', dest: p });
-    else out.masks.push({ op: 'ro-bind', src: emptyFile, dest: p });
+    out.masks.push(...maskOps(p, st.isDirectory(), emptyFile));
   };
   const readOnly = (p: string, st: Stats): void => {
     if (done.has(p)) return;

@@ -11,7 +11,7 @@ import { preparePlaceholder } from './files.js';
 import { expandHome, hasGlob } from './glob.js';
 import { assertNoAgentLinks, mergeGrants, realpathLoose, resolveAgentDir, resolveFolder, type Grant, type GrantContext } from './grants.js';
 import { writeInstructionFile } from './instructions.js';
-import { buildBwrapArgs, depth, isWithin, type MountLayout, type MountOp } from './layout.js';
+import { buildBwrapArgs, depth, isWithin, maskOps, type MountLayout, type MountOp } from './layout.js';
 import { planRuleMasks, type Tree } from './masks.js';
 import { assertPlatformSupported, findBwrap } from './platform.js';
 import { seatbeltProfile } from './seatbelt.js';
@@ -202,7 +202,7 @@ export async function prepareSandbox(spec: SandboxSpec, opts: { platform?: NodeJ
         { op: 'ro-bind-data', fd: fdFor(idf.group), dest: '/etc/group', mode: 0o644 },
         ...sortByDepth(binds),
         ...sortByDepth([...rules.pins, ...rules.masks]),
-        ...execMasked.map((p): MountOp => ({ op: 'ro-bind', src: emptyFile, dest: p })),
+        ...execMasked.flatMap((p) => maskOps(p, false, emptyFile)),
         // The instruction file is Paddock's: the agent reads it but cannot rewrite it for later runs.
         { op: 'ro-bind', src: instructionPath, dest: instructionPath },
         ...fileOps,

@@ -1,5 +1,5 @@
 import { lstatSync, readlinkSync } from 'node:fs';
-import type { MountOp } from './layout.js';
+import { maskOps, type MountOp } from './layout.js';
 import { privateEtcEntries } from './etc-scan.js';
 import type { WalkBudget } from './walk.js';
 
@@ -55,8 +55,7 @@ export async function etcMasks(emptyFile: string, budget: WalkBudget, root = '/e
   const masked: string[] = [];
   for (const e of await privateEtcEntries(budget, root)) {
     masked.push(e.path);
-    if (e.dir) ops.push({ op: 'tmpfs', dest: e.path, mode: 0o000 }, { op: 'remount-ro', dest: e.path });
-    else ops.push({ op: 'ro-bind', src: emptyFile, dest: e.path });
+    ops.push(...maskOps(e.path, e.dir, emptyFile));
   }
   return { ops, masked };
 }
@@ -79,8 +78,7 @@ export function procHardening(emptyFile: string, proc = '/proc'): MountOp[] {
   }
   for (const name of PROC_HIDDEN) {
     const st = lstatSync(`${proc}/${name}`, { throwIfNoEntry: false });
-    if (st?.isDirectory()) ops.push({ op: 'tmpfs', dest: `/proc/${name}`, mode: 0o000 }, { op: 'remount-ro', dest: `/proc/${name}` });
-    else if (st) ops.push({ op: 'ro-bind', src: emptyFile, dest: `/proc/${name}` });
+    if (st) ops.push(...maskOps(`/proc/${name}`, st.isDirectory(), emptyFile));
   }
   return ops;
 }
