@@ -19,6 +19,12 @@ export const MAX_RELAYS_PER_AGENT = 16;
 /** How much of each direction's start is checked for an SSH banner. */
 export const SSH_SCAN_BYTES = 8192;
 
+/** The start of one direction of a tunnel, kept until it was checked for an SSH banner. */
+interface HeadScan {
+  head: Buffer;
+  done: boolean;
+}
+
 /** Everything the stream has buffered for reading, without starting a new read. */
 function takeBuffered(s: Duplex): Buffer {
   const parts: Buffer[] = [];
@@ -30,9 +36,6 @@ export function pipeTunnel(p: AgentProxy, client: Duplex, o: Opened, target: Tar
   const { upstream, vet } = o;
   let up = 0;
   let down = 0;
-  let firstUp: Buffer | null = head && head.length ? head : null;
-  let checkedUp = false;
-  let checkedDown = false;
   let closed = false;
   /** node: bytes go through the event loop; handover: both sides paused, flushing; relay: the native relay has them. */
   let mode: 'node' | 'handover' | 'relay' = 'node';
@@ -66,25 +69,25 @@ export function pipeTunnel(p: AgentProxy, client: Duplex, o: Opened, target: Tar
   // Threat: an SSH banner after a first harmless chunk (`\r\n`, then `SSH-2.0-…`), or after the
   // other lines RFC 4253 lets a server send first: each direction's first SSH_SCAN_BYTES are
   // checked as they accumulate, before each chunk is forwarded.
-  let headUp: Buffer = Buffer.alloc(0);
-  let headDown: Buffer = Buffer.alloc(0);
+  const scanUp: HeadScan = { head: Buffer.alloc(0), done: false };
+  const scanDown: HeadScan = { head: Buffer.alloc(0), done: false };
+  /** Adds a chunk to a direction's start; true when that start shows an SSH banner (the tunnel is cut). */
+  const banner = (scan: HeadScan, chunk: Buffer): boolean => {
+    if (scan.done) return false;
+    scan.head = Buffer.concat([scan.head, chunk]).subarray(0, SSH_SCAN_BYTES);
+    if (sshCheck(scan.head)) return true;
+    scan.done = scan.head.length >= SSH_SCAN_BYTES;
+    return false;
+  };
   const onClientData = (chunk: Buffer): void => {
     up += chunk.length;
-    if (!checkedUp) {
-      headUp = Buffer.concat([headUp, chunk]).subarray(0, SSH_SCAN_BYTES);
-      if (sshCheck(headUp)) return;
-      if (headUp.length >= SSH_SCAN_BYTES) checkedUp = true;
-    }
+    if (banner(scanUp, chunk)) return;
     if (!upstream.write(chunk)) client.pause();
     maybeHandOver();
   };
   const onUpstreamData = (chunk: Buffer): void => {
     down += chunk.length;
-    if (!checkedDown) {
-      headDown = Buffer.concat([headDown, chunk]).subarray(0, SSH_SCAN_BYTES);
-      if (sshCheck(headDown)) return;
-      if (headDown.length >= SSH_SCAN_BYTES) checkedDown = true;
-    }
+    if (banner(scanDown, chunk)) return;
     if (!client.write(chunk)) upstream.pause();
     maybeHandOver();
   };
@@ -147,16 +150,16 @@ export function pipeTunnel(p: AgentProxy, client: Duplex, o: Opened, target: Tar
     const pendingUp = takeBuffered(client);
     const pendingDown = takeBuffered(upstream);
     // Bytes read but never seen by the SSH check are checked here before the relay forwards them.
-    if (!checkedUp && pendingUp.length) {
-      checkedUp = true;
+    if (!scanUp.done && pendingUp.length) {
+      scanUp.done = true;
       if (sshCheck(pendingUp)) return finish();
     }
-    if (!checkedDown && pendingDown.length) {
-      checkedDown = true;
+    if (!scanDown.done && pendingDown.length) {
+      scanDown.done = true;
       if (sshCheck(pendingDown)) return finish();
     }
-    const checkUp = !checkedUp && !vet.sshIntended;
-    const checkDown = !checkedDown && !vet.sshIntended;
+    const checkUp = !scanUp.done && !vet.sshIntended;
+    const checkDown = !scanDown.done && !vet.sshIntended;
     /** Not handed over after all: forward what was taken, count it, and go on in Node. */
     const stayInNode = (): void => {
       if (closed) return;
@@ -214,13 +217,11 @@ export function pipeTunnel(p: AgentProxy, client: Duplex, o: Opened, target: Tar
   attach();
   client.on('error', onError);
   upstream.on('error', onError);
-  if (firstUp) {
-    up += firstUp.length;
-    headUp = firstUp.subarray(0, SSH_SCAN_BYTES);
-    if (headUp.length >= SSH_SCAN_BYTES) checkedUp = true;
-    if (sshCheck(firstUp)) return;
-    upstream.write(firstUp);
-    firstUp = null;
+  // Bytes that came with the CONNECT request are the start of the upload.
+  if (head && head.length) {
+    up += head.length;
+    if (banner(scanUp, head)) return;
+    upstream.write(head);
   }
   client.resume();
 }
