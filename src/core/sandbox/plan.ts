@@ -16,6 +16,7 @@ import { planRuleMasks, type Tree } from './masks.js';
 import { assertPlatformSupported, findBwrap } from './platform.js';
 import { seatbeltProfile } from './seatbelt.js';
 import { seccompProgram } from './seccomp.js';
+import type { Rule } from '../../shared/rules.schema.js';
 import type { SandboxSpec } from './spec.js';
 import { etcMasks, identityFiles, insideIds, procHardening, systemOps } from './system.js';
 import { MAX_WALK_ENTRIES } from './walk.js';
@@ -50,25 +51,21 @@ export interface SandboxPlan {
 const sortByDepth = (ops: MountOp[]): MountOp[] =>
   ops.map((o, i) => ({ o, i })).sort((a, b) => depth(a.o.dest) - depth(b.o.dest) || a.i - b.i).map((x) => x.o);
 
-/** The host paths `allow read|write PATH` rules name (globs grant nothing). */
-function ruleGrantPaths(spec: SandboxSpec, home: string): string[] {
+/** The `allow read|write PATH` rules that grant a host path (a glob grants nothing; the agent's home is its own). */
+function pathGrantRules(spec: SandboxSpec, home: string): Array<{ rule: Rule; path: string }> {
   return spec.rules
     .filter((r) => r.effect === 'allow' && (r.kind === 'read' || r.kind === 'write'))
-    .map((r) => expandHome(r.pattern, home))
-    .filter((p) => !hasGlob(p) && !isWithin(path.resolve(p), home));
+    .map((r) => ({ rule: r, path: expandHome(r.pattern, home) }))
+    .filter((g) => !hasGlob(g.path) && !isWithin(path.resolve(g.path), home));
 }
 
 /** Grants from `allow read|write PATH` rules (globs grant nothing; they only lift defaults). */
 async function ruleGrants(spec: SandboxSpec, home: string, ctx: GrantContext, warnings: string[]): Promise<Grant[]> {
-  const out: Grant[] = [];
   for (const r of spec.rules) {
-    if (r.effect !== 'allow' || (r.kind !== 'read' && r.kind !== 'write')) continue;
-    const p = expandHome(r.pattern, home);
-    if (hasGlob(p)) {
-      if (r.kind === 'read') warnings.push(`"${r.text}" (line ${r.line}) grants nothing: name a path, not a glob.`);
-      continue;
-    }
-    if (isWithin(path.resolve(p), home)) continue; // the agent's home is already its own
+    if (r.effect === 'allow' && r.kind === 'read' && hasGlob(expandHome(r.pattern, home))) warnings.push(`"${r.text}" (line ${r.line}) grants nothing: name a path, not a glob.`);
+  }
+  const out: Grant[] = [];
+  for (const { rule: r, path: p } of pathGrantRules(spec, home)) {
     const g = await resolveFolder(p, ctx, `rule "${r.text}" (line ${r.line})`);
     out.push({ ...g, access: r.kind === 'write' ? 'rw' : 'ro', source: `rule ${r.text}` });
   }
@@ -88,19 +85,19 @@ export async function prepareSandbox(spec: SandboxSpec, opts: { platform?: NodeJ
   const userHome = await realpathLoose(spec.userHome ?? os.homedir());
   const ctx: GrantContext = { dataDir, userHome, agent: spec.agent };
   // Before anything is created or bound: no path may lead through a link the agent could have planted.
-  const rulePaths = ruleGrantPaths(spec, await realpathLoose(spec.home));
+  const ruleGrantsPlanned = pathGrantRules(spec, await realpathLoose(spec.home));
   const writable = [
     spec.home,
     spec.workspace,
     ...spec.folders.filter((f) => f.access === 'rw').map((f) => f.path),
-    ...spec.rules.filter((r) => r.effect === 'allow' && r.kind === 'write').map((r) => expandHome(r.pattern, spec.home)).filter((p) => !hasGlob(p)),
+    ...ruleGrantsPlanned.filter((g) => g.rule.kind === 'write').map((g) => g.path),
   ];
   assertNoAgentLinks(
     [
       { given: spec.home, what: "the agent's home" },
       { given: spec.workspace, what: "the agent's workspace" },
       ...spec.folders.map((f) => ({ given: f.path, what: `folder ${f.path}` })),
-      ...rulePaths.map((p) => ({ given: p, what: `the path of a rule, ${p}` })),
+      ...ruleGrantsPlanned.map((g) => ({ given: g.path, what: `the path of a rule, ${g.path}` })),
     ],
     await Promise.all(writable.map((p) => realpathLoose(p))),
   );
