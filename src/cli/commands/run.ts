@@ -68,12 +68,10 @@ async function runAsHost(ctx: CommandContext, dataDir: string, yaml: string, fil
     const run = await engine.start(profile.name, { command, stdio: 'inherit' });
     const result = await run.done;
     const others = engine.runs.active();
-    // This process ends with its run: no launcher for a next start (it would only be killed).
-    if (!others.length) engine.runs.stopPrestarting();
     if (others.length) {
       ctx.io.err(`paddock: ${name} exited (${result.exitCode}); still hosting ${others.map((r) => r.agent).join(', ')} — waiting for them to end\n`);
       await host.waitIdle();
-    }
+    } else engine.runs.stopPrestarting(); // this process ends with its run: a spare would only be killed
     return result.exitCode;
   } finally {
     for (const s of signals) process.off(s, onSignal);

@@ -73,12 +73,10 @@ async function shellAsHost(ctx: CommandContext, dataDir: string, name: string, c
     const run = await engine.start(name, { command: command ?? defaultShellCommand(ctx.env.SHELL), stdio: 'inherit', tty });
     const result = await run.done;
     const others = engine.runs.active();
-    // This process ends with its run: no launcher for a next start (it would only be killed).
-    if (!others.length) engine.runs.stopPrestarting();
     if (others.length) {
       ctx.io.err(`paddock: the shell in ${name} ended (${result.exitCode}); still hosting ${others.map((r) => r.agent).join(', ')} — waiting for them to end\n`);
       await host.waitIdle();
-    }
+    } else engine.runs.stopPrestarting(); // this process ends with its run: a spare would only be killed
     return result.exitCode;
   } finally {
     for (const s of quiet) process.off(s, ignore);

@@ -46,9 +46,13 @@ export function makePrepare(d: PrepareDeps): PrepareRun {
     const socketDir = join(d.paths.run, 'egress', run);
     mkdirSync(socketDir, { recursive: true, mode: 0o700 }); // sync: a thread-pool round trip costs the start more
     const policy = agentPolicy(ruleSet.rules, d.answerRules(agent, lastLine(ruleSet.rules)), home);
-    const teardown = async (): Promise<void> => {
+    // The run's processes are gone: no CPU watch, and its pending asks are answered (denied).
+    const ended = (): void => {
       d.cpu.unwatch(agent);
       d.approvals.cancelAgent(agent);
+    };
+    const teardown = async (): Promise<void> => {
+      ended();
       await d.egress.close(agent).catch(() => undefined);
       await rm(socketDir, { recursive: true, force: true }).catch(() => undefined);
     };
@@ -98,10 +102,7 @@ export function makePrepare(d: PrepareDeps): PrepareRun {
       additions.extraPath = glue.extraPath;
       additions.wrapCommand = glue.wrapCommand;
       additions.started = () => d.cpu.watch(agent, run);
-      additions.ended = () => {
-        d.cpu.unwatch(agent);
-        d.approvals.cancelAgent(agent);
-      };
+      additions.ended = ended;
       return additions;
     } catch (e) {
       await teardown();

@@ -37,7 +37,7 @@ export class RunManager {
     if (!this.deps.prestartLaunchers || this.closing) return;
     this.refilling = new Promise((resolve) =>
       setImmediate(() => {
-        if (!this.closing) this.launchers.refill(mode);
+        this.prestart(mode); // closing may have begun meanwhile: prestart checks again
         resolve();
       }),
     );

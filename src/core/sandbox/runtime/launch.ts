@@ -95,7 +95,7 @@ export async function launchSandbox(o: LaunchOptions): Promise<SandboxProcess> {
   let cg: RunCgroup | null = null;
   // A pre-started launcher, when the engine has one: it already sits in fresh cgroups (see launcher.ts).
   let launcher: Launcher | null = null;
-  if (wanted !== 'none' && wanted === layout.mode && o.launchers && bwrap.startsWith('/')) {
+  if (wanted !== 'none' && o.launchers && bwrap.startsWith('/')) {
     launcher = o.launchers.take(o.stdio);
     try {
       launcher?.cg.limit(o.limits);
