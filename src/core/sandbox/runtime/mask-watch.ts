@@ -26,26 +26,13 @@ export class MaskWatch {
     private readonly absent: readonly string[] = [],
   ) {}
 
-  /** Records what each path is now and starts watching; paths that do not exist are skipped. */
+  /** Records what each path is now and starts watching; covered paths that do not exist are skipped. */
   start(): void {
-    const entries: Array<[string, number | null]> = [
-      ...this.paths.map((p): [string, number | null] => [p, lstatSync(p, { throwIfNoEntry: false })?.ino ?? -1]),
-      ...this.absent.map((p): [string, number | null] => [p, null]),
-    ];
-    for (const [p, ino] of entries) {
-      if (ino === -1) continue; // a covered path that does not exist: nothing was covered
-      const dir = path.dirname(p);
-      let names = this.covered.get(dir);
-      if (!names) {
-        if (this.covered.size >= MAX_DIRS) {
-          this.saturated = true;
-          continue;
-        }
-        names = new Map();
-        this.covered.set(dir, names);
-      }
-      names.set(path.basename(p), ino);
+    for (const p of this.paths) {
+      const st = lstatSync(p, { throwIfNoEntry: false });
+      if (st) this.record(p, st.ino);
     }
+    for (const p of this.absent) this.record(p, null);
     for (const [dir, names] of this.covered) {
       try {
         const w = watch(dir, { persistent: false }, (_ev, file) => {
@@ -58,6 +45,21 @@ export class MaskWatch {
         // the folder is gone: nothing left to replace there
       }
     }
+  }
+
+  /** What `p` must stay: this inode, or (null) absent. Past MAX_DIRS folders, nothing more is watched. */
+  private record(p: string, ino: number | null): void {
+    const dir = path.dirname(p);
+    let names = this.covered.get(dir);
+    if (!names) {
+      if (this.covered.size >= MAX_DIRS) {
+        this.saturated = true;
+        return;
+      }
+      names = new Map();
+      this.covered.set(dir, names);
+    }
+    names.set(path.basename(p), ino);
   }
 
   private check(p: string, ino: number | null): void {
