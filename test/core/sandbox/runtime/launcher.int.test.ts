@@ -2,12 +2,12 @@ import { spawn, type StdioOptions } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createEngine, type Engine } from '../../../../src/core/engine.js';
+import { describe, expect, it } from 'vitest';
 import { nativeBinary } from '../../../../src/core/native.js';
 import { launchMessage } from '../../../../src/core/sandbox/runtime/launcher.js';
 import { procChildren, readCmdline } from '../../../../src/core/sandbox/runtime/proc.js';
 import { tempDir, waitFor } from '../../../helpers/cli.js';
+import { tempEngines } from '../../../helpers/engine.js';
 
 const BIN = nativeBinary('paddock-launch');
 
@@ -113,19 +113,11 @@ describe.skipIf(!BIN)('paddock-launch (the native launcher)', () => {
 });
 
 describe.skipIf(!BIN)('pre-started launchers in the engine', () => {
-  let engine: Engine | null = null;
-  let tmp: ReturnType<typeof tempDir> | null = null;
-  afterEach(async () => {
-    await engine?.close();
-    tmp?.cleanup();
-    engine = null;
-    tmp = null;
-  });
+  const engines = tempEngines();
   const launchers = (): number[] => procChildren(process.pid).filter((p) => (readCmdline(p) ?? [])[0]?.endsWith('paddock-launch'));
 
   it('runs the next start inside the limits written into the launcher cgroups, and ends the spare on close', async () => {
-    tmp = tempDir();
-    engine = await createEngine({ dataDir: tmp.dir });
+    const engine = await engines.open();
     engine.importProfile('name: lim\ncommand: [/bin/sh, -c, "echo started; exec cat"]\nlimits: { memory: 200MiB, processes: 40 }\n', null);
     const first = await engine.start('lim', { stdio: 'pipe' });
     first.stdin!.end();
@@ -158,7 +150,6 @@ describe.skipIf(!BIN)('pre-started launchers in the engine', () => {
     expect(next).toHaveLength(1);
     const nextDirs = readFileSync(`/proc/${next[0]}/cgroup`, 'utf8');
     await engine.close();
-    engine = null;
     expect(launchers()).toEqual([]);
     // Its cgroups are gone too.
     const rel = /^\d+:pids:(.*)$/m.exec(nextDirs)?.[1];
@@ -166,8 +157,7 @@ describe.skipIf(!BIN)('pre-started launchers in the engine', () => {
   });
 
   it('a host pre-starts the launcher for its first start, and closing the engine ends every spare', async () => {
-    tmp = tempDir();
-    engine = await createEngine({ dataDir: tmp.dir });
+    const engine = await engines.open();
     engine.importProfile('name: first\ncommand: [/bin/echo, hi]\n', null);
     engine.prestartLauncher('pipe');
     expect(await engine.launcherReady('pipe')).toBe(true);
@@ -176,13 +166,11 @@ describe.skipIf(!BIN)('pre-started launchers in the engine', () => {
     run.stdout!.resume();
     expect((await run.done).exitCode).toBe(0);
     await engine.close();
-    engine = null;
     expect(launchers()).toEqual([]);
   });
 
   it('starts cold when the spare died, and has no spare when pre-starting is off', async () => {
-    tmp = tempDir();
-    engine = await createEngine({ dataDir: tmp.dir });
+    let engine = await engines.open();
     engine.importProfile('name: cold\ncommand: [/bin/echo, hi]\n', null);
     await (await engine.start('cold', { stdio: 'pipe' })).done;
     expect(await engine.launcherReady('pipe')).toBe(true);
@@ -196,7 +184,7 @@ describe.skipIf(!BIN)('pre-started launchers in the engine', () => {
     expect(run.proc.enforcement.cgroup).toContain('cold-r-');
     await engine.close();
 
-    engine = await createEngine({ dataDir: tmp.dir, prestartLaunchers: false });
+    engine = await engines.open({ prestartLaunchers: false });
     await (await engine.start('cold', { stdio: 'pipe' })).done;
     expect(await engine.launcherReady('pipe')).toBe(false);
     expect(launchers()).toEqual([]);
