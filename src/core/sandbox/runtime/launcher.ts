@@ -16,20 +16,8 @@ import { RunCgroup } from './cgroup.js';
 
 type StdioMode = 'inherit' | 'pipe';
 
-/** A launcher waiting for its run: its process (the future bwrap) and its cgroups. */
-export interface Launcher {
-  child: ChildProcess;
-  cg: RunCgroup;
-  /** Sends the command line and setup data; the launcher execs at once. */
-  go(argv: readonly string[], env: Record<string, string>, setupData: readonly Buffer[]): void;
-  /** Ends an unused launcher and removes its cgroups. */
-  discard(): void;
-}
-
-interface Spare extends Launcher {
-  ready: Promise<boolean>;
-  readonly dead: boolean;
-}
+/** A pre-started launcher waiting for its run: its process (the future bwrap) and its cgroups. */
+export type Launcher = StartedLauncher & { cg: RunCgroup };
 
 /** The length-prefixed message `paddock-launch` reads (see native/launch.c). */
 export function launchMessage(argv: readonly string[], env: Record<string, string>, setupData: readonly Buffer[]): Buffer {
@@ -55,7 +43,7 @@ export function launchMessage(argv: readonly string[], env: Record<string, strin
  * joining: the message waits in its socket); `refill` starts the next one; `close` ends them all.
  */
 export class LauncherPool {
-  private readonly spares = new Map<StdioMode, Spare>();
+  private readonly spares = new Map<StdioMode, Launcher>();
   private closed = false;
 
   constructor(
@@ -109,7 +97,7 @@ export class LauncherPool {
     await Promise.all(all.map((s) => s.cg.remove()));
   }
 
-  private startSpare(mode: StdioMode): Spare | null {
+  private startSpare(mode: StdioMode): Launcher | null {
     const bin = this.binary();
     if (!bin) return null;
     const cg = RunCgroup.spare(this.layout(), `launch-${randomBytes(4).toString('hex')}`);
@@ -118,7 +106,7 @@ export class LauncherPool {
       void cg.remove();
       return null;
     }
-    const spare: Spare = Object.assign(l, { cg });
+    const spare: Launcher = Object.assign(l, { cg });
     l.child.once('exit', () => {
       if (this.spares.get(mode) === spare) this.spares.delete(mode);
       // A spare that died unused leaves empty cgroups; a taken one is the run's (launchSandbox removes them).
@@ -131,10 +119,13 @@ export class LauncherPool {
 /** A started `paddock-launch` process; `taken` once it was sent its command line. */
 export interface StartedLauncher {
   child: ChildProcess;
+  /** Resolves true once it is in every cgroup (false if it exited first). */
   ready: Promise<boolean>;
   readonly dead: boolean;
   readonly taken: boolean;
+  /** Sends the command line and setup data; the launcher execs at once. */
   go(argv: readonly string[], env: Record<string, string>, setupData: readonly Buffer[]): void;
+  /** Ends an unused launcher (SIGKILL); a pre-started one's cgroups go once it has exited. */
   discard(): void;
 }
 
