@@ -13,6 +13,9 @@
  *         one message and execs. End of file before a message: exit 0 (the engine discarded it).
  *         Message: "PDL1", then three lists (argv, environment, setup data for fds 3..), each a
  *         u32 count and that many u32-length-prefixed byte strings (little endian).
+ *   fd 4  with `--lifeline` (after the pid): a socket whose other end only the engine holds. A
+ *         watchdog, forked before the cgroups are joined, kills everything left in them once that
+ *         end closes (the run ended, or the engine died), whether or not bwrap's death signal came.
  *   fd 0-2 the run's stdio, given at spawn.
  *
  * Exit codes before exec: 125 (could not join a cgroup, a bad message, or stray fds it could not
@@ -32,9 +35,11 @@
 #include <dirent.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define CTL 3
+#define LIFELINE 4
 #define MAX_MESSAGE (64u << 20)
 #define MAX_ITEMS 65536u
 #define MAX_SETUP_FDS 4096u
@@ -131,11 +136,72 @@ static void close_from(int first) {
   for (rlim_t fd = (rlim_t)first; fd < rl.rlim_max; fd++) close((int)fd);
 }
 
+/* Kills every process of the run's cgroups: cgroup.kill where the kernel has it, else SIGKILL to
+ * each member until none is left (a v1-frozen task is thawed first, or it would not die). */
+static void kill_run(char **procs, int n) {
+  for (int i = 0; i < n; i++) {
+    char path[4096];
+    const char *slash = strrchr(procs[i], '/');
+    if (!slash) continue;
+    int dl = (int)(slash - procs[i]);
+    const char *names[] = {"cgroup.kill", "freezer.state"}, *vals[] = {"1", "THAWED"};
+    for (int k = 0; k < 2; k++) {
+      snprintf(path, sizeof path, "%.*s/%s", dl, procs[i], names[k]);
+      int fd = open(path, O_WRONLY | O_CLOEXEC);
+      if (fd >= 0) {
+        if (write_all(fd, vals[k], strlen(vals[k])) != 0) { /* not there or refused: signals below */ }
+        close(fd);
+      }
+    }
+  }
+  for (int round = 0; round < 500; round++) {
+    int left = 0;
+    for (int i = 0; i < n; i++) {
+      FILE *f = fopen(procs[i], "re");
+      if (!f) continue;
+      long pid;
+      while (fscanf(f, "%ld", &pid) == 1) {
+        if (pid > 0 && pid != getpid()) kill((pid_t)pid, SIGKILL), left++;
+      }
+      fclose(f);
+    }
+    if (left == 0) return;
+    usleep(10000);
+  }
+}
+
+/* The run's watchdog, outside its cgroups and detached from everything: it waits until the
+ * engine's end of the lifeline (fd 4) closes, then kills whatever of the run is left. Threat: a
+ * sandbox outliving Paddock when bwrap's --die-with-parent signal does not reach it. */
+static void start_watchdog(char **procs, int n) {
+  pid_t mid = fork();
+  if (mid < 0) fail(125, "cannot start the run's watchdog", NULL);
+  if (mid > 0) {
+    while (waitpid(mid, NULL, 0) < 0 && errno == EINTR) {}
+    return;
+  }
+  if (fork() != 0) _exit(0); /* the watchdog is the grandchild: init adopts it at once */
+  prctl(PR_SET_PDEATHSIG, 0);
+  int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+  for (int fd = 0; fd < 3; fd++) dup2(null, fd); /* never hold the run's stdio open */
+  close(CTL); /* nor the engine's socket */
+  char c;
+  for (;;) {
+    ssize_t r = read(LIFELINE, &c, 1);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) break; /* end of file: the engine closed it (run over) or died */
+  }
+  kill_run(procs, n);
+  _exit(0);
+}
+
 int main(int argc, char **argv) {
   if (argc < 3 || strcmp(argv[1], "--parent") != 0) {
-    dprintf(2, "usage: paddock-launch --parent PID CGROUP_PROCS_FILE... (started by Paddock, fd 3 = its socket)\n");
+    dprintf(2, "usage: paddock-launch --parent PID [--lifeline] CGROUP_PROCS_FILE... (started by Paddock, fd 3 = its socket, fd 4 = the lifeline)\n");
     return 125;
   }
+  int first_file = 3, lifeline = 0;
+  if (argc > 3 && strcmp(argv[3], "--lifeline") == 0) lifeline = 1, first_file = 4;
   /* Threat: a launcher outliving the engine would be a process in an agent's cgroups nobody owns. */
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (getppid() != (pid_t)atol(argv[2])) return 125;
@@ -146,7 +212,8 @@ int main(int argc, char **argv) {
   /* Join every cgroup of the run before anything else (threat: a process of the run outside its limits). */
   char pid[24];
   int pl = snprintf(pid, sizeof pid, "%ld", (long)getpid());
-  for (int i = 3; i < argc; i++) {
+  if (lifeline && argc > first_file) start_watchdog(argv + first_file, argc - first_file);
+  for (int i = first_file; i < argc; i++) {
     int fd = open(argv[i], O_WRONLY | O_CLOEXEC);
     if (fd < 0 || write_all(fd, pid, (size_t)pl) != 0) fail(125, "cannot join the cgroup", argv[i]);
     close(fd);

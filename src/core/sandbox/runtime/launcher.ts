@@ -136,12 +136,19 @@ export interface StartedLauncher {
 export function startLauncher(bin: string, procsFiles: readonly string[], mode: StdioMode, spare: boolean): StartedLauncher | null {
   const io = mode;
   // An empty environment: the launcher gets the run's own one with its command line.
-  const child = spawn(bin, ['--parent', String(process.pid), ...procsFiles], { env: {}, stdio: [io, io, io, 'pipe'] });
+  // fd 4, the lifeline: while this end is open the launcher's watchdog waits; once it closes (the
+  // run's bwrap exited, or this process died) the watchdog kills whatever of the run is left.
+  const lifelineArgs = procsFiles.length > 0 ? ['--lifeline'] : [];
+  const child = spawn(bin, ['--parent', String(process.pid), ...lifelineArgs, ...procsFiles], { env: {}, stdio: [io, io, io, 'pipe', 'pipe'] });
   if (child.pid === undefined) {
     child.once('error', () => {});
     return null;
   }
   const ctl = child.stdio[3] as Socket;
+  const lifeline = child.stdio[4] as Socket;
+  lifeline.on('error', () => {});
+  lifeline.unref(); // it must not keep this process alive; it is closed when the launcher (bwrap) exits
+  child.once('exit', () => lifeline.destroy());
   const handles = [child, ctl, child.stdin, child.stdout, child.stderr].filter(Boolean) as Array<{ unref?(): void; ref?(): void }>;
   if (spare) for (const h of handles) h.unref?.();
   ctl.on('error', () => {});

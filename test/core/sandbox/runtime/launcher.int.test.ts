@@ -4,7 +4,10 @@ import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { nativeBinary } from '../../../../src/core/native.js';
-import { launchMessage } from '../../../../src/core/sandbox/runtime/launcher.js';
+import { launchMessage, startLauncher } from '../../../../src/core/sandbox/runtime/launcher.js';
+import { cgroupLayout } from '../../../../src/core/sandbox/runtime/launch.js';
+import { RunCgroup } from '../../../../src/core/sandbox/runtime/cgroup.js';
+import { pidsWithMarker as pidsWithMark } from '../../../helpers/procs.js';
 import { procChildren, readCmdline } from '../../../../src/core/sandbox/runtime/proc.js';
 import { tempDir, waitFor } from '../../../helpers/cli.js';
 import { tempEngines } from '../../../helpers/engine.js';
@@ -109,6 +112,24 @@ describe.skipIf(!BIN)('paddock-launch (the native launcher)', () => {
     expect(missing.code).toBe(127);
     expect(missing.err).toMatch(/cannot run \/nonexistent\/bwrap/);
     expect((await launch(me, msg(['/bin/echo', 'ok']))).out).toBe('ok\n');
+  });
+});
+
+describe.skipIf(!BIN || cgroupLayout().mode === 'none')('the launcher\'s watchdog', () => {
+  it('kills everything left in the run\'s cgroups once the engine\'s end of the lifeline closes, even processes no death signal reaches', async () => {
+    const cg = RunCgroup.spare(cgroupLayout(), `wd-${process.pid}-${Date.now()}`);
+    const mark = `wd-mark-${process.pid}-${Date.now()}`;
+    const l = startLauncher(BIN!, cg.procsFiles(), 'pipe', false)!;
+    l.child.stdout!.resume();
+    l.child.stderr!.resume();
+    // No bwrap here, so no --die-with-parent: a detached daemon and a plain child, both in the run's cgroups.
+    l.go(['/bin/sh', '-c', `setsid sh -c 'sleep 1000' ${mark} </dev/null >/dev/null 2>&1 & exec sh -c 'sleep 1000' ${mark}`], { PATH: '/usr/bin:/bin' }, []);
+    await waitFor(() => pidsWithMark(mark).length >= 2 || null);
+    // The engine dying closes its end; here the test closes it.
+    (l.child.stdio[4] as Socket).destroy();
+    await waitFor(() => pidsWithMark(mark).length === 0 || null, 5000);
+    await waitFor(() => cg.members().length === 0 || null, 5000);
+    await cg.remove();
   });
 });
 
