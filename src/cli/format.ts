@@ -42,3 +42,15 @@ export function table(rows: string[][]): string {
   const widths = rows[0]?.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length))) ?? [];
   return rows.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]!))).join('  ')).join('\n') + '\n';
 }
+
+/**
+ * A listing for people: the header row first (pipes read by eye need it too), unless the caller
+ * passed `--no-header`; nothing at all when there are no rows.
+ */
+export function listing(header: string[], rows: string[][], noHeader: boolean): string {
+  if (rows.length === 0) return '';
+  return table(noHeader ? rows : [header, ...rows]);
+}
+
+/** The `--no-header` option shared by the listing commands. */
+export const NO_HEADER = { 'no-header': { type: 'boolean', description: 'leave out the header row' } } as const;

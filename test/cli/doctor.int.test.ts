@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { paddock, tempDir } from '../helpers/cli.js';
+import { paddock, paddockAsync, tempDir, waitFor } from '../helpers/cli.js';
 
 const RELAY = path.join(import.meta.dirname, '..', '..', 'native', 'bin', 'paddock-relay');
 const LAUNCH = path.join(import.meta.dirname, '..', '..', 'native', 'bin', 'paddock-launch');
@@ -38,5 +38,40 @@ describe('paddock doctor: the native helpers', () => {
     const missing = relayLine({ ...process.env, PADDOCK_NATIVE: dir });
     expect(missing.message).toContain('not built');
     expect(missing.fix).toContain('npm run build');
+  });
+});
+
+describe('paddock doctor: the keychain as the running host sees it', () => {
+  const KEYRING = process.env.PADDOCK_TEST_KEYRING === '1';
+  let dir: string;
+  let cleanup: () => void;
+  beforeEach(() => {
+    ({ dir, cleanup } = tempDir());
+  });
+  afterEach(() => cleanup());
+
+  const keychainLine = (env: NodeJS.ProcessEnv): { ok: boolean; message: string } => {
+    const r = paddock(['--data-dir', dir, 'doctor', '--json'], { env });
+    return r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { id: string; ok: boolean; message: string })
+      .find((l) => l.id === 'keychain')!;
+  };
+
+  // A plain shell without the desktop's D-Bus said "FIX keychain" although the host it talks to had one.
+  it.skipIf(!KEYRING)('asks the running host instead of reporting this shell’s missing D-Bus', async () => {
+    const noBus = { ...process.env, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent' };
+    expect(keychainLine(noBus).ok).toBe(false); // control: this shell alone has no keychain
+    const host = paddockAsync(['--data-dir', dir, 'serve', '--port', '0']);
+    try {
+      await waitFor(() => /token=/.test(host.out()), 20_000);
+      const line = keychainLine(noBus);
+      expect(line.ok).toBe(true);
+      expect(line.message).toMatch(/running host, pid \d+/);
+    } finally {
+      host.child.kill('SIGTERM');
+      await host.exit;
+    }
   });
 });

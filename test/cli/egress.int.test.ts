@@ -128,6 +128,11 @@ describe('egress through paddock run', () => {
     const run = paddockAsync(['--data-dir', dataDir, 'run', file]);
     started.push(run);
     const [ask] = await waitFor(() => (pending(dataDir).length ? pending(dataDir) : null), 20_000);
+    // Listings read by eye through a pipe carry their header row (issue 15); --no-header leaves it out.
+    expect(paddock(['--data-dir', dataDir, 'approvals']).stdout).toMatch(new RegExp(`^ID\\s+AGENT\\s+KIND\\s+TARGET\\s+EXPIRES\\s+DETAIL\\n${ask!.id}\\s+${name}\\s`));
+    expect(paddock(['--data-dir', dataDir, 'approvals', '--no-header']).stdout).toMatch(new RegExp(`^${ask!.id}\\s`));
+    expect(paddock(['--data-dir', dataDir, 'ps']).stdout).toMatch(new RegExp(`^NAME\\s+RUN\\s+STATE\\s+PIDS\\s+CPU\\s+MEM\\s+UPTIME\\n${name}\\s`));
+    expect(paddock(['--data-dir', dataDir, 'ps', '--no-header']).stdout).toMatch(new RegExp(`^${name}\\s`));
     expect(paddock(['--data-dir', dataDir, 'deny', 'nope-123']).code).toBe(125);
     expect(paddock(['--data-dir', dataDir, 'deny', ask!.id]).code).toBe(0);
     await run.exit;

@@ -110,7 +110,9 @@ describe.skipIf(!KEYRING)('paddock secret with the OS keychain', () => {
   it('ls and rm work without any keychain (metadata only)', () => {
     const dir = dataDir();
     expect(cli(dir, ['secret', 'set', 'bob', 'K'], { input: value('bob') }).code).toBe(0);
-    expect(cli(dir, ['secret', 'ls', 'bob'], { env: noBus() }).stdout).toMatch(/^K\s/);
+    // A pipe read by eye gets the header row too (issue 15); --no-header leaves it out for scripts.
+    expect(cli(dir, ['secret', 'ls', 'bob'], { env: noBus() }).stdout).toMatch(/^NAME\s+AS\s+HOSTS.*\nK\s/);
+    expect(cli(dir, ['secret', 'ls', 'bob', '--no-header'], { env: noBus() }).stdout).toMatch(/^K\s/);
     expect(cli(dir, ['secret', 'rm', 'bob', 'K'], { env: noBus() }).code).toBe(0);
   });
 });

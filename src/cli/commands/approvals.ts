@@ -1,15 +1,15 @@
 import type { Approval } from '../../shared/approval.schema.js';
 import { expectPositionals, UsageError } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
-import { table } from '../format.js';
+import { listing, NO_HEADER } from '../format.js';
 import { callHost } from '../host-client.js';
 
 export const approvalsCommand: Command = {
   name: 'approvals',
   summary: 'pending asks: id, agent, kind, target, detail, expiry',
-  usage: 'paddock approvals [--json]',
+  usage: 'paddock approvals [--json] [--no-header]',
   help: 'Answer one with paddock approve ID [--always] or paddock deny ID [--always].',
-  options: {},
+  options: { ...NO_HEADER },
   async run(ctx) {
     expectPositionals(ctx.args, 0, 0, '', 'approvals');
     const list = (await callHost(ctx, 'approvals', {})) as Approval[];
@@ -18,8 +18,7 @@ export const approvalsCommand: Command = {
       return 0;
     }
     const rows = list.map((a) => [a.id, a.agent, a.kind, a.target, `${Math.max(0, Math.round((Date.parse(a.expires) - Date.now()) / 1000))}s`, a.detail]);
-    if (process.stdout.isTTY) rows.unshift(['ID', 'AGENT', 'KIND', 'TARGET', 'EXPIRES', 'DETAIL']);
-    if (rows.length) ctx.io.out(table(rows));
+    ctx.io.out(listing(['ID', 'AGENT', 'KIND', 'TARGET', 'EXPIRES', 'DETAIL'], rows, ctx.args.options['no-header'] === true));
     return 0;
   },
 };

@@ -2,7 +2,7 @@ import type { RunInfo } from '../../shared/agent.schema.js';
 import { AGENT_NAME_RE } from '../../shared/names.js';
 import { expectPositionals, UsageError } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
-import { formatBytes, formatDuration, table } from '../format.js';
+import { formatBytes, formatDuration, listing, NO_HEADER } from '../format.js';
 import { callHost } from '../host-client.js';
 
 function agentName(ctx: CommandContext, command: string): string {
@@ -15,9 +15,9 @@ function agentName(ctx: CommandContext, command: string): string {
 export const psCommand: Command = {
   name: 'ps',
   summary: 'running agents: name, run id, state, pids, CPU, memory, uptime',
-  usage: 'paddock ps [--json]',
-  help: 'One line per run: NAME RUN STATE PIDS CPU MEM UPTIME (PIDS: the host pids of every process of the run, comma-separated).',
-  options: {},
+  usage: 'paddock ps [--json] [--no-header]',
+  help: 'One line per run: NAME RUN STATE PIDS CPU MEM UPTIME (PIDS: the host pids of every process of the run, comma-separated), under a header row.',
+  options: { ...NO_HEADER },
   async run(ctx) {
     expectPositionals(ctx.args, 0, 0, '', 'ps');
     const runs = (await callHost(ctx, 'ps', {})) as RunInfo[];
@@ -26,9 +26,7 @@ export const psCommand: Command = {
       return 0;
     }
     const rows = runs.map((r) => [r.agent, r.run, r.state, r.pids.join(',') || '-', `${(r.cpu * 100).toFixed(1)}%`, formatBytes(r.memory), formatDuration(Date.now() - Date.parse(r.started))]);
-    // The header only for people: scripts read one line per run.
-    if (process.stdout.isTTY) rows.unshift(['NAME', 'RUN', 'STATE', 'PIDS', 'CPU', 'MEM', 'UPTIME']);
-    if (rows.length) ctx.io.out(table(rows));
+    ctx.io.out(listing(['NAME', 'RUN', 'STATE', 'PIDS', 'CPU', 'MEM', 'UPTIME'], rows, ctx.args.options['no-header'] === true));
     return 0;
   },
 };

@@ -1,4 +1,5 @@
 import type { DoctorCheck } from '../../shared/api.js';
+import { connectControl } from '../../core/host/control-client.js';
 import { lockOwner } from '../../core/host/lock.js';
 import { machineChecks } from '../../core/api/doctor.js';
 import { expectPositionals } from '../args.js';
@@ -6,11 +7,30 @@ import type { Command } from '../command.js';
 import { cliPaths } from '../host-client.js';
 
 /** Every check `paddock doctor` runs: the machine's, and whether a host holds the data dir. */
-export async function runDoctor(dataDir: string, lockPath: string): Promise<DoctorCheck[]> {
+export async function runDoctor(dataDir: string, lockPath: string, socketPath: string): Promise<DoctorCheck[]> {
   const checks = await machineChecks();
   const owner = lockOwner(lockPath);
   checks.push({ id: 'host', ok: true, message: owner ? `a host runs for ${dataDir}: pid ${owner.pid} (${owner.command})` : `no host runs for ${dataDir}`, fix: null });
+  // The vault is unlocked by the host, which may see a keychain (its desktop session's D-Bus) that
+  // this shell does not: its answer is the one that matters for agents it starts.
+  const i = checks.findIndex((c) => c.id === 'keychain');
+  if (owner && i >= 0 && !checks[i]!.ok) {
+    const hosts = await hostKeychain(socketPath);
+    if (hosts) checks[i] = hosts.ok ? { ...hosts, message: `${hosts.message} (as the running host, pid ${owner.pid}, sees it; this shell cannot reach it)` } : hosts;
+  }
   return checks;
+}
+
+async function hostKeychain(socketPath: string): Promise<DoctorCheck | null> {
+  const client = await connectControl(socketPath);
+  if (!client) return null;
+  try {
+    return (await client.call('keychain', {})) as DoctorCheck;
+  } catch {
+    return null; // an older host without the method: keep this shell's own check
+  } finally {
+    client.close();
+  }
 }
 
 export const doctorCommand: Command = {
@@ -22,7 +42,7 @@ export const doctorCommand: Command = {
   async run(ctx) {
     expectPositionals(ctx.args, 0, 0, '', 'doctor');
     const paths = cliPaths(ctx);
-    const checks = await runDoctor(paths.root, paths.lock);
+    const checks = await runDoctor(paths.root, paths.lock, paths.socket);
     for (const c of checks) {
       if (ctx.json) ctx.io.out(`${JSON.stringify(c)}\n`);
       else ctx.io.out(`${c.ok ? 'ok  ' : 'FIX '} ${c.id.padEnd(18)} ${c.message}\n${c.fix ? `                        fix: ${c.fix}\n` : ''}`);

@@ -7,10 +7,10 @@ import { readHidden, ttyPassphrasePrompt } from '../../core/vault/tty-prompt.js'
 import { createVault, MAX_SECRET_BYTES } from '../../core/vault/vault.js';
 import { expectPositionals, UsageError } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
-import { table } from '../format.js';
+import { listing, NO_HEADER } from '../format.js';
 import { cliPaths } from '../host-client.js';
 
-const USAGE = 'paddock secret set AGENT NAME  (value on stdin) | paddock secret ls AGENT [--json] | paddock secret rm AGENT NAME';
+const USAGE = 'paddock secret set AGENT NAME  (value on stdin) | paddock secret ls AGENT [--json] [--no-header] | paddock secret rm AGENT NAME';
 
 function openVaultStore(ctx: CommandContext): Store {
   const paths = cliPaths(ctx);
@@ -67,7 +67,7 @@ export const secretCommand: Command = {
     'set reads the value from stdin (one trailing newline is dropped) or, on a terminal, asks for it without echo. ' +
     'The vault master key lives in the OS keychain; without one, set PADDOCK_VAULT_PASSPHRASE or answer the passphrase prompt. ' +
     'ls and rm never need the keychain or the passphrase.',
-  options: {},
+  options: { ...NO_HEADER },
   async run(ctx) {
     const sub = ctx.args.positionals[0];
     if (sub === undefined) throw new UsageError('missing a subcommand (set, ls or rm)', 'secret');
@@ -93,9 +93,7 @@ export const secretCommand: Command = {
         const metas = createVault({ store, env: ctx.env }).list(agent);
         if (ctx.json) for (const m of metas) ctx.io.out(`${JSON.stringify(m)}\n`);
         else if (metas.length > 0) {
-          const rows = metas.map(metaRow);
-          if (process.stdout.isTTY) rows.unshift(['NAME', 'AS', 'HOSTS', 'UPDATED', 'LAST-USED', 'USES']);
-          ctx.io.out(table(rows));
+          ctx.io.out(listing(['NAME', 'AS', 'HOSTS', 'UPDATED', 'LAST-USED', 'USES'], metas.map(metaRow), ctx.args.options['no-header'] === true));
         }
       } finally {
         store.close();

@@ -4,6 +4,7 @@ import type { Engine } from '../engine.js';
 import type { ActiveRun } from '../runs/run-manager.js';
 import { sweepStaleCgroups } from '../sandbox/runtime/index.js';
 import { listenControl, type Handlers, type RequestContext } from './control-server.js';
+import { keychainCheck } from '../vault/keychain.js';
 import { guestShell } from './guest-shell.js';
 import { acquireHostLock, type HostLock } from './lock.js';
 import type { Params } from './protocol.js';
@@ -46,6 +47,7 @@ export async function startHost(engine: Engine, what: string, version: string): 
     net: async ({ name, on }) => engine.setNetwork(name, on),
     offline: async ({ offline }) => engine.setAllOffline(offline),
     approvals: async () => engine.approvals.list(),
+    keychain: async () => keychainCheck(),
     answer: async ({ id, answer }) => {
       // Threat: a late or replayed answer must not override a timeout or an earlier answer.
       if (!(await engine.approvals.answer(id, answer))) throw new PaddockError('E_NOT_FOUND', `approval ${id} is not pending (already answered, timed out, or never asked); see paddock approvals`);

@@ -19,6 +19,8 @@ export const METHODS = {
   net: z.object({ name: Name, on: z.boolean() }).strict(),
   offline: z.object({ offline: z.boolean() }).strict(),
   approvals: z.object({}).strict(),
+  /** The keychain check as the host sees it (it runs in the desktop session; a plain shell may not reach its D-Bus). */
+  keychain: z.object({}).strict(),
   answer: z.object({ id: z.string().min(1).max(64), answer: AnswerSchema }).strict(),
   /** Start an agent on the host and stream its stdio to this connection (a guest `paddock run`). */
   run: z
