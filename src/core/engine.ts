@@ -154,6 +154,10 @@ export class Engine {
   }
 
   private logBroken = false;
+  /** Set once close() has closed the store: later events are dropped knowingly (see log()). */
+  private storeClosed = false;
+  /** Events raised after the store closed (shutdown stragglers: a watcher or tripwire firing as the last run ends). */
+  droppedAfterClose = 0;
 
   /**
    * Appends to the hash-chained log and tells listeners. If the log cannot be written (disk full,
@@ -161,6 +165,12 @@ export class Engine {
    * may go unrecorded (threat: an agent filling the disk to act off the record).
    */
   log(e: NewEvent): PaddockEvent {
+    if (this.storeClosed) {
+      // Not a broken disk: the host is shutting down and every run is already gone, so there is no
+      // agent left to pause. Counted, never turned into a fake "log cannot be written" alarm.
+      this.droppedAfterClose++;
+      return { ...e, id: 0, ts: e.ts ?? new Date().toISOString(), agent: e.agent ?? null, run: e.run ?? null } as PaddockEvent;
+    }
     try {
       const ev = this.store.events.append(e);
       if (this.logBroken) {
@@ -304,6 +314,7 @@ export class Engine {
     this.cpu.stop();
     this.approvals.close();
     await this.egress.closeAll().catch(() => undefined);
+    this.storeClosed = true;
     this.store.close();
   }
 }
