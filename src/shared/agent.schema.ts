@@ -26,5 +26,7 @@ export const RunInfoSchema = z.object({
   memory: z.number().int().nonnegative(),
   started: z.string(),
   network: z.enum(['on', 'off']),
+  /** While paused: why (a tripwire's reason, or "by the user"). */
+  pausedReason: z.string().optional(),
 });
 export type RunInfo = z.infer<typeof RunInfoSchema>;

@@ -70,10 +70,32 @@ describe('tripwires', () => {
       expect(alert.message).toMatch(/cores/);
       await waitFor(() => events(dataDir, 'miner').some((e) => e.kind === 'agent.pause'), 10_000);
       await waitFor(() => /"state":"paused"/.test(paddock(['--data-dir', dataDir, 'ps', '--json']).stdout), 10_000);
+      // The frozen terminal says why and how to go on (issue 16: it was silent, and looked hung).
+      await waitFor(() => /paddock: paused miner: .*cpu.* — paddock resume miner\n/i.test(run.err()), 10_000);
       expect(paddock(['--data-dir', dataDir, 'kill', 'miner']).code).toBe(0);
       expect(await run.exit).toBe(137);
     } finally {
       run.child.kill('SIGKILL');
+    }
+  });
+
+  it('a guest paddock run is told on stderr when the host pauses its agent, and when it resumes', async () => {
+    const dataDir = join(tmp.dir, 'cpu-guest');
+    const file = join(tmp.dir, 'cpu-guest.yaml');
+    writeFileSync(file, `name: guest-miner\ncommand: [sh, -c, "while :; do :; done"]\n`);
+    const host = paddockAsync(['--data-dir', dataDir, 'serve', '--port', '0'], { env: { ...process.env, PADDOCK_CPU_ALERT: '0.3:2:pause' } });
+    const guest = paddockAsync(['--data-dir', dataDir, 'run', file]);
+    try {
+      await waitFor(() => /token=/.test(host.out()), 20_000);
+      await waitFor(() => /paddock: paused guest-miner: .* — paddock resume guest-miner\n/.test(guest.err()), 30_000);
+      expect(paddock(['--data-dir', dataDir, 'resume', 'guest-miner']).code).toBe(0);
+      await waitFor(() => /paddock: resumed guest-miner\n/.test(guest.err()), 10_000);
+      expect(paddock(['--data-dir', dataDir, 'kill', 'guest-miner']).code).toBe(0);
+      expect(await guest.exit).toBe(137);
+    } finally {
+      guest.child.kill('SIGKILL');
+      host.child.kill('SIGTERM');
+      await host.exit;
     }
   });
 

@@ -82,6 +82,11 @@ describe('the web console in Chromium, against the real engine', { timeout: 60_0
     await page.getByRole('button', { name: 'Pause shelly' }).click();
     await expect.poll(() => page.getByTestId('agent-state').textContent(), { timeout: 10_000 }).toBe('paused');
     await expect.poll(() => feed.getByText('agent.pause').count()).toBeGreaterThan(0);
+    // Why it is paused and the way on, on the page itself (issue 16: a tripwire pause was silent).
+    await expect.poll(() => page.getByTestId('paused-banner').textContent()).toMatch(/^Paused: paused from the app\./);
+    await page.getByTestId('paused-banner').getByRole('button', { name: 'Resume' }).click();
+    await expect.poll(() => page.getByTestId('agent-state').textContent(), { timeout: 10_000 }).toBe('running');
+    await expect(page.getByTestId('paused-banner').count()).resolves.toBe(0);
     await page.getByRole('button', { name: 'Kill shelly' }).click();
     await expect.poll(() => page.getByTestId('agent-state').textContent(), { timeout: 10_000 }).toBe('stopped');
     await expect.poll(() => feed.getByText('run.exit').count()).toBeGreaterThan(0);

@@ -5,10 +5,12 @@ import { parseProfile } from '../../core/agents/profile.js';
 import { cpuAlertFromEnv, createEngine } from '../../core/engine.js';
 import { connectControl, type ControlClient } from '../../core/host/control-client.js';
 import { startHost } from '../../core/host/host.js';
+import { pauseNotices } from '../../core/runs/pause-notice.js';
 import { ensureDataDir } from '../../core/store/data-dir.js';
 import { expectPositionals } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
 import { cliPaths } from '../host-client.js';
+import { printable } from '../format.js';
 import { EXIT_PADDOCK } from '../io.js';
 import { paddockVersion } from '../version.js';
 import { ttyPassphrasePrompt } from '../../core/vault/tty-prompt.js';
@@ -66,7 +68,9 @@ async function runAsHost(ctx: CommandContext, dataDir: string, yaml: string, fil
     const { profile } = engine.importProfile(yaml, file);
     name = profile.name;
     const run = await engine.start(profile.name, { command, stdio: 'inherit' });
+    const stopNotices = pauseNotices(engine.bus, profile.name, (line) => ctx.io.err(`${printable(line)}\n`));
     const result = await run.done;
+    stopNotices();
     const others = engine.runs.active();
     if (others.length) {
       ctx.io.err(`paddock: ${name} exited (${result.exitCode}); still hosting ${others.map((r) => r.agent).join(', ')} — waiting for them to end\n`);
@@ -92,6 +96,7 @@ async function runAsGuest(ctx: CommandContext, client: ControlClient, yaml: stri
     };
     const id = client.stream('run', { yaml, source: resolve(file), command, cwd: process.cwd() }, (msg) => {
       if ('stream' in msg) (msg.stream === 'stdout' ? process.stdout : process.stderr).write(Buffer.from(msg.data, 'base64'));
+      else if ('alert' in msg) ctx.io.err(`${printable(msg.alert)}\n`);
       else if ('exit' in msg) finish(msg.exit.exitCode);
       else if ('ok' in msg && !msg.ok) {
         if (finished) return; // the host closing our socket after the exit message is not an error

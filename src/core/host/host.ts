@@ -5,6 +5,7 @@ import type { ActiveRun } from '../runs/run-manager.js';
 import { sweepStaleCgroups } from '../sandbox/runtime/index.js';
 import { listenControl, type Handlers, type RequestContext } from './control-server.js';
 import { keychainCheck } from '../vault/keychain.js';
+import { pauseNotices } from '../runs/pause-notice.js';
 import { guestShell } from './guest-shell.js';
 import { acquireHostLock, type HostLock } from './lock.js';
 import type { Params } from './protocol.js';
@@ -94,6 +95,8 @@ async function guestRun(engine: Engine, p: Params<'run'>, ctx: RequestContext): 
     return;
   }
   ctx.send({ id: ctx.id, notice: `started ${run.agent} (run ${run.run}) on the host` });
+  const stopNotices = pauseNotices(engine.bus, run.agent, (line) => ctx.send({ id: ctx.id, alert: line }));
+  ctx.onClose(stopNotices);
   const drained = [run.stdout, run.stderr].map((s) => (s ? new Promise<void>((r) => s.once('close', () => r())) : Promise.resolve()));
   run.stdout?.on('data', (d: Buffer) => ctx.send({ id: ctx.id, stream: 'stdout', data: d.toString('base64') }));
   run.stderr?.on('data', (d: Buffer) => ctx.send({ id: ctx.id, stream: 'stderr', data: d.toString('base64') }));
@@ -111,6 +114,7 @@ async function guestRun(engine: Engine, p: Params<'run'>, ctx: RequestContext): 
     if (engine.runs.get(run.agent)?.run === run.run) void engine.runs.kill(run.agent, 'the paddock run that started it went away').catch(() => undefined);
   });
   const result = await run.done;
+  stopNotices();
   // Deliver every byte of output before the exit code (bounded: a stray holder of the pipe cannot stall us).
   await Promise.race([Promise.all(drained), new Promise((r) => setTimeout(r, 2000))]);
   ctx.send({ id: ctx.id, exit: { code: result.code, signal: result.signal, exitCode: result.exitCode } });

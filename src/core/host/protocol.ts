@@ -64,7 +64,9 @@ export type HostMessage =
   | { id: number; ok: false; error: { code: string; message: string } }
   | { id: number; stream: 'stdout' | 'stderr'; data: string }
   | { id: number; exit: { code: number | null; signal: string | null; exitCode: number } }
-  | { id: number; notice: string };
+  | { id: number; notice: string }
+  /** A line for the guest's terminal (stderr): the agent was paused or resumed (e.g. by a tripwire). */
+  | { id: number; alert: string };
 
 /**
  * Splits a byte stream into JSON lines; calls `onLine` for each, `onError` once for an over-long line.

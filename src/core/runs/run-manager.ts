@@ -228,6 +228,7 @@ export class RunManager {
     this.deps.paused?.(agent);
     await r.proc.pause();
     r.state = 'paused';
+    r.pausedReason = reason ?? 'by the user';
     this.deps.log({ kind: 'agent.pause', agent, run: r.run, ...(reason ? { reason } : {}) });
     this.deps.changed();
   }
@@ -237,6 +238,7 @@ export class RunManager {
     if (r.state !== 'paused') return;
     await r.proc.resume();
     r.state = 'running';
+    delete r.pausedReason;
     this.deps.resumed?.(agent);
     this.deps.log({ kind: 'agent.resume', agent, run: r.run });
     this.deps.changed();
@@ -269,7 +271,17 @@ export class RunManager {
         continue;
       }
       const s = await r.proc.stats().catch(() => ({ cpu: 0, memory: 0, pids: 0 }));
-      out.push({ agent: r.agent, run: r.run, state: r.state, pids: r.proc.pids(), cpu: s.cpu, memory: s.memory, started: r.started.toISOString(), network: r.network });
+      out.push({
+        agent: r.agent,
+        run: r.run,
+        state: r.state,
+        pids: r.proc.pids(),
+        cpu: s.cpu,
+        memory: s.memory,
+        started: r.started.toISOString(),
+        network: r.network,
+        ...(r.state === 'paused' && r.pausedReason ? { pausedReason: r.pausedReason } : {}),
+      });
     }
     return out;
   }

@@ -23,6 +23,8 @@ export interface ActiveRun {
   started: Date;
   network: 'on' | 'off';
   state: RunState;
+  /** Why the run is paused (a tripwire's reason, or "by the user"); set only while paused. */
+  pausedReason?: string;
   proc: SandboxProcess;
   stdin: Writable | null;
   stdout: Readable | null;

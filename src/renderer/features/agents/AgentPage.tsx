@@ -54,6 +54,12 @@ export function AgentPage({ name, initialTab, back }: { name: string; initialTab
           <RunControls name={name} run={run} onError={setError} onDone={runs.reload} />
         </div>
       </header>
+      {run?.state === 'paused' && (
+        <p className="paused-banner" role="status" data-testid="paused-banner">
+          Paused: {run.pausedReason ?? 'by the user'}. Nothing of {name} runs until you resume it.{' '}
+          <button type="button" onClick={() => void api()['runs:resume']({ name }).then(runs.reload, (e: Error) => setError(e.message))}>Resume</button>
+        </p>
+      )}
       {error && <p className="error" role="alert">{error}</p>}
       <div role="tablist" aria-label={`${name} sections`} className="tabs" onKeyDown={onTabKey}>
         {TABS.map((t) => (
