@@ -62,6 +62,26 @@ export function maskOps(dest: string, isDir: boolean, emptyFile: string): MountO
 /** bwrap arguments (without the bwrap binary itself) for a layout: `[...options, '--', ...command]`. */
 export function buildBwrapArgs(layout: MountLayout): string[] {
   if (layout.command.length === 0) throw new Error('buildBwrapArgs: empty command');
+  return [...bwrapOptions(layout), '--', ...layout.command];
+}
+
+/**
+ * The options bwrap reads from its `--args` fd: each argument NUL-terminated. Throws on an
+ * argument holding a NUL (threat: it would be read as two, smuggling in an option of its own).
+ */
+export function bwrapArgsData(options: readonly string[]): Buffer {
+  if (options.some((a) => a.includes('\0'))) throw new Error('bwrapArgsData: an argument contains a NUL byte');
+  return Buffer.from(options.map((a) => `${a}\0`).join(''));
+}
+
+/** The inverse of {@link bwrapArgsData}. */
+export function parseBwrapArgsData(data: Buffer): string[] {
+  const s = data.toString();
+  return s === '' ? [] : s.replace(/\0$/, '').split('\0');
+}
+
+/** bwrap's options (everything before `--` and the command) for a layout. */
+export function bwrapOptions(layout: MountLayout): string[] {
   const args = [
     // Fresh namespaces: the agent sees no host process, network, IPC, hostname or cgroup tree.
     '--unshare-user', '--unshare-pid', '--unshare-net', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup-try',
@@ -83,7 +103,7 @@ export function buildBwrapArgs(layout: MountLayout): string[] {
   }
   for (const o of layout.ops) args.push(...opArgs(o));
   if (layout.seccompFd !== undefined) args.push('--seccomp', String(layout.seccompFd));
-  args.push('--chdir', layout.cwd, '--', ...layout.command);
+  args.push('--chdir', layout.cwd);
   return args;
 }
 

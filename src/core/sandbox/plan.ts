@@ -11,7 +11,7 @@ import { preparePlaceholder } from './files.js';
 import { expandHome, hasGlob } from './glob.js';
 import { assertNoAgentLinks, mergeGrants, realpathLoose, resolveAgentDir, resolveFolder, type Grant, type GrantContext } from './grants.js';
 import { writeInstructionFile } from './instructions.js';
-import { buildBwrapArgs, depth, isWithin, maskOps, type MountLayout, type MountOp } from './layout.js';
+import { bwrapArgsData, bwrapOptions, depth, isWithin, maskOps, type MountLayout, type MountOp } from './layout.js';
 import { planRuleMasks, type Tree } from './masks.js';
 import { assertPlatformSupported, findBwrap } from './platform.js';
 import { seatbeltProfile } from './seatbelt.js';
@@ -26,7 +26,10 @@ export { sandboxEnv } from './env.js';
 
 /** A ready-to-spawn sandbox. */
 export interface SandboxPlan {
-  /** `[bwrap, ...args, '--', ...command]` (bwrap as an absolute path); on macOS `[sandbox-exec, -p, profile, ...command]`. */
+  /**
+   * `[bwrap, '--args', FD, '--', ...command]` (bwrap as an absolute path; its options are in `fds`,
+   * never on its command line); on macOS `[sandbox-exec, -p, profile, ...command]`.
+   */
   argv: string[];
   /** Environment for the bwrap process itself: empty (bwrap's own environ shows in /proc/1/environ inside). */
   env: Record<string, string>;
@@ -210,8 +213,12 @@ export async function prepareSandbox(spec: SandboxSpec, opts: { platform?: NodeJ
     };
     // Threat: TTY injection, kernel keyrings, nested namespaces and other kernel attack surface.
     layout.seccompFd = fdFor(seccompProgram());
+    // Threat: bwrap's command line is world-readable (/proc/PID/cmdline on the host, /proc/1/cmdline
+    // inside): secret values (--setenv), granted and masked paths, the data dir. bwrap reads its
+    // options from a setup fd instead; only the agent's own command stays on its command line.
+    const argsFd = fdFor(bwrapArgsData(bwrapOptions(layout)));
     return {
-      argv: [bwrap, ...buildBwrapArgs(layout)],
+      argv: [bwrap, '--args', String(argsFd), '--', ...layout.command],
       env: {},
       cwd: workspace,
       fds,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildBwrapArgs, depth, isWithin, type MountLayout } from '../../../src/core/sandbox/layout.js';
+import { buildBwrapArgs, bwrapArgsData, bwrapOptions, depth, isWithin, parseBwrapArgsData, type MountLayout } from '../../../src/core/sandbox/layout.js';
 
 const base: MountLayout = {
   tty: false,
@@ -44,6 +44,22 @@ describe('buildBwrapArgs', () => {
 
   it('refuses an empty command', () => {
     expect(() => buildBwrapArgs({ ...base, command: [] })).toThrow();
+  });
+});
+
+describe('bwrap options through --args', () => {
+  it('are the arguments before -- (the command stays out), each NUL-terminated, and read back the same', () => {
+    const opts = bwrapOptions({ ...base, env: { ...base.env, EMPTY: '' } });
+    expect(buildBwrapArgs(base)).toEqual([...bwrapOptions(base), '--', ...base.command]);
+    expect(opts).not.toContain('--');
+    const data = bwrapArgsData(opts);
+    expect(data.toString().endsWith('\0')).toBe(true);
+    expect(parseBwrapArgsData(data)).toEqual(opts);
+    expect(opts.join(' ')).toContain('--setenv EMPTY  --setenv');
+  });
+
+  it('refuses an argument holding a NUL (it would be read as two)', () => {
+    expect(() => bwrapArgsData(['--setenv', 'A', 'x\0--bind'])).toThrow(/NUL/);
   });
 });
 

@@ -12,6 +12,7 @@ import { coldSpawn } from './cold-spawn.js';
 import { nativeBinary } from '../../native.js';
 import { ProcWatcher } from './proc-watch.js';
 import { sleep } from './proc.js';
+import { parseBwrapArgsData } from '../layout.js';
 import type { LaunchOptions, RunExit, RunLimits, SandboxProcess } from './types.js';
 
 export type { LaunchOptions, SandboxProcess, RunExit, RuntimeEvent, RunLimits } from './types.js';
@@ -80,6 +81,15 @@ function rlimitFallback(limits: RunLimits, missing: Array<keyof RunLimits>): { p
   return { prefix, enforcement };
 }
 
+/** bwrap's options: those on its command line and those it reads from its `--args` setup fd. */
+function bwrapOptionsOf(argv: readonly string[], setupData: readonly Buffer[]): string[] {
+  const end = argv.indexOf('--');
+  const inline = argv.slice(1, end < 0 ? argv.length : end);
+  const i = inline.indexOf('--args');
+  const data = i >= 0 ? setupData[Number(inline[i + 1]) - 3] : undefined;
+  return data ? [...inline, ...parseBwrapArgsData(data)] : inline;
+}
+
 /**
  * Starts a bubblewrap sandbox inside its own cgroups (or with rlimit/signal fallbacks), watches
  * its processes and workspace, and returns its controls. Resolves as soon as bwrap is spawned.
@@ -132,7 +142,7 @@ export async function launchSandbox(o: LaunchOptions): Promise<SandboxProcess> {
   };
   enforcement.freeze ??= 'signal SIGSTOP to each process (rescanned until none is new)';
   enforcement.kill ??= 'signal SIGKILL to the pid-namespace init (the kernel kills the whole namespace)';
-  if (o.argv.includes('--die-with-parent')) enforcement.dieWithParent = 'bwrap --die-with-parent (PR_SET_PDEATHSIG SIGKILL)';
+  if (bwrapOptionsOf(o.argv, o.setupData ?? []).includes('--die-with-parent')) enforcement.dieWithParent = 'bwrap --die-with-parent (PR_SET_PDEATHSIG SIGKILL)';
 
   const files = cg ? cg.procsFiles() : [];
   const command = [...fallback.prefix, bwrap, ...o.argv.slice(1)];

@@ -32,7 +32,7 @@ export type CgroupMode = 'v2-delegated' | 'v2-root' | 'v1-root' | 'none';
 
 /** Everything `launchSandbox` needs. The engine builds `argv`/`env` from the plan. */
 export interface LaunchOptions {
-  /** `['bwrap', ...args, '--', ...command]` (argv[0] may be an absolute path to bwrap). */
+  /** `['bwrap', '--args', FD, '--', ...command]` (argv[0] may be an absolute path to bwrap; FD is one of `setupData`), or bwrap's options inline. */
   argv: string[];
   /** Environment of the bwrap process (the plan's minimal env). */
   env: Record<string, string>;
