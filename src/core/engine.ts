@@ -6,6 +6,7 @@ import { PaddockError } from '../shared/errors.js';
 import type { NewEvent, PaddockEvent } from '../shared/events.schema.js';
 import type { Profile } from '../shared/profile.schema.js';
 import type { RuleSet } from '../shared/rules.schema.js';
+import { withNetwork } from './agents/profile-edit.js';
 import { parseProfile } from './agents/profile.js';
 import { ApprovalQueue } from './egress/approvals.js';
 import { CpuWatch, createEgress, installHelpers, type Egress } from './egress/index.js';
@@ -143,8 +144,22 @@ export class Engine {
     const paths = ensureDataDir(deps.dataDir);
     const store = openStore(paths.db, { clock: deps.clock, ...(deps.sqliteBinding ? { nativeBinding: deps.sqliteBinding } : {}) });
     const engine = new Engine(paths, store, deps);
+    engine.foldNetworkOverrides();
     await installHelpers(join(paths.run, 'egress', 'bin'));
     return engine;
+  }
+
+  /** Older data dirs kept the switch beside the profile: write it into the profile, once. */
+  private foldNetworkOverrides(): void {
+    for (const a of this.store.agents.list()) {
+      if (a.network === null) continue;
+      try {
+        this.store.agents.upsert({ name: a.name, profile: withNetwork(a.profile, a.network), source: a.source });
+        this.store.agents.setNetwork(a.name, null);
+      } catch {
+        /* an unparsable stored profile keeps its override (networkOf still reads it) */
+      }
+    }
   }
 
   /** The vault, created on first use (an agent without secrets never touches the keychain). */
@@ -244,7 +259,7 @@ export class Engine {
     this.store.agents.delete(name);
   }
 
-  /** The agent's network switch: the live override if set, else the profile's. */
+  /** The agent's network switch: the profile's (a legacy override, if one could not be folded in, first). */
   networkOf(name: string, profile: Profile): 'on' | 'off' {
     return this.store.agents.get(name)?.network ?? profile.network;
   }
@@ -270,7 +285,12 @@ export class Engine {
 
   /** Flips the agent's network switch: live for a running agent (new connections, and off cuts tunnels). */
   setNetwork(name: string, on: boolean): { live: boolean } {
-    if (!this.store.agents.setNetwork(name, on ? 'on' : 'off')) throw new PaddockError('E_NOT_FOUND', `there is no agent "${name}"`);
+    const stored = this.store.agents.get(name);
+    if (!stored) throw new PaddockError('E_NOT_FOUND', `there is no agent "${name}"`);
+    // One source of truth: the switch writes the profile's own `network:` (the YAML tab, Export,
+    // the gap report and the next start all read it), and no separate override is kept.
+    this.store.agents.upsert({ name, profile: withNetwork(stored.profile, on ? 'on' : 'off'), source: stored.source });
+    this.store.agents.setNetwork(name, null);
     const run = this.runs.get(name);
     if (run) this.egress.setNetwork(name, on);
     this.log({ kind: 'rule.change', agent: name, rule: `network ${on ? 'on' : 'off'}`, change: 'replace' });

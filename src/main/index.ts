@@ -12,7 +12,8 @@ import { registerTerminal, type TerminalRegistry } from './ipc/terminal.js';
 import { notifyFor } from './notify.js';
 import { hardenApp, hardenSession, secureWebPreferences } from './security/index.js';
 import { PaddockTray } from './tray/tray.js';
-import type { TrayAction, TrayState } from './tray/tray-menu.js';
+import { trayActions, trayState, type TrayShell } from './tray/tray-actions.js';
+import type { TrayAction } from './tray/tray-menu.js';
 
 const APP_NAME = 'Paddock';
 const INDEX_HTML = join(import.meta.dirname, '../renderer/index.html');
@@ -30,7 +31,6 @@ if (!app.requestSingleInstanceLock()) {
   let terminals: TerminalRegistry | null = null;
   let quitting = false;
   let alert = false;
-  let allOffline = false;
 
   const createWindow = (): void => {
     const preferences = secureWebPreferences(join(import.meta.dirname, '../preload/index.cjs'));
@@ -70,32 +70,12 @@ if (!app.requestSingleInstanceLock()) {
     void refreshTray();
   };
 
-  const trayState = async (): Promise<TrayState> => {
-    if (!engine) return { agents: [], approvals: 0, alert, allOffline };
-    const runs = await engine.runs.info();
-    const agents = engine.store.agents.list().map((a) => ({ name: a.name, state: runs.find((r) => r.agent === a.name)?.state ?? ('stopped' as const) }));
-    return { agents, approvals: engine.store.approvals.listPending().length, alert, allOffline };
+  const shell: TrayShell = { open, quit: () => app.quit(), refresh: () => refreshTray(), alert: () => alert };
+  const refreshTray = async (): Promise<void> => {
+    if (engine) tray?.update(await trayState(engine, shell));
   };
-  const refreshTray = async (): Promise<void> => tray?.update(await trayState());
-
   const act = async (a: TrayAction): Promise<void> => {
-    const e = engine;
-    if (!e) return;
-    switch (a.kind) {
-      case 'pause': return e.runs.pause(a.agent, 'paused from the tray');
-      case 'resume': return e.runs.resume(a.agent);
-      case 'kill': return e.runs.kill(a.agent, 'killed from the tray');
-      case 'pauseAll': await Promise.all(e.runs.active().filter((r) => r.state === 'running').map((r) => e.runs.pause(r.agent, 'paused from the tray (pause all)')));
-        return;
-      case 'killAll': return e.runs.killAll('killed from the tray (kill all)');
-      case 'allOffline':
-        allOffline = a.offline;
-        for (const ag of e.store.agents.list()) if (a.offline) e.setNetwork(ag.name, false);
-        return refreshTray();
-      case 'open': return open();
-      case 'approvals': return open();
-      case 'quit': return void app.quit();
-    }
+    if (engine) await trayActions(engine, shell)(a);
   };
 
   void app.whenReady().then(async () => {

@@ -64,6 +64,20 @@ describe('the web console in Chromium, against the real engine', { timeout: 60_0
     await shoot('rules-editor');
   });
 
+  // Issue 15: the header said On while the YAML, Export and the gap report said `network: off`.
+  it('the network switch and the profile say the same thing everywhere', async () => {
+    const sw = page.getByRole('switch', { name: 'Network for shelly' });
+    const before = await sw.getAttribute('aria-checked');
+    await sw.click();
+    const after = before === 'true' ? 'off' : 'on';
+    await expect.poll(() => sw.getAttribute('aria-checked')).toBe(String(after === 'on'));
+    await page.getByRole('tab', { name: 'Profile (YAML)' }).click();
+    await expect.poll(() => page.getByLabel('Profile YAML').inputValue()).toMatch(new RegExp(`^network: ${after}$`, 'm'));
+    await sw.click(); // back as it was, for the scenarios below
+    await expect.poll(() => page.getByLabel('Profile YAML').inputValue()).toMatch(new RegExp(`^network: ${after === 'on' ? 'off' : 'on'}$`, 'm'));
+    await expect.poll(() => sw.getAttribute('aria-checked')).toBe(before);
+  });
+
   it('starts the agent, shows its proc.exec events live, pauses and kills it', async () => {
     await page.getByRole('tab', { name: 'Profile (YAML)' }).click();
     const yaml = page.getByLabel('Profile YAML');

@@ -38,7 +38,9 @@ describe('API handlers over a real engine', () => {
   it('the network switch is logged; all offline is one global switch', async () => {
     await h['agents:save']({ yaml: 'name: beta\nnetwork: on\n' });
     await h['net:set']({ name: 'beta', on: false });
-    expect(engine.store.agents.get('beta')?.network).toBe('off');
+    // One source of truth (issue 15): the profile itself says off, so YAML, Export and the gap report agree.
+    expect(engine.agent('beta').profile.network).toBe('off');
+    expect(engine.store.agents.get('beta')?.profile).toBe('name: beta\nnetwork: off\n');
     const ev = await h['activity:query']({ agent: 'beta', kind: 'rule.change' });
     expect(ev[0]).toMatchObject({ kind: 'rule.change', rule: 'network off' });
     await h['net:setAllOffline']({ offline: true });

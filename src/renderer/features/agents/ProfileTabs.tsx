@@ -91,8 +91,17 @@ export function LimitsTab({ agent, saved }: { agent: Agent; saved: () => void })
 /** The whole profile as YAML: edit, check, save, export. */
 export function ProfileTab({ agent, saved }: { agent: Agent; saved: () => void }) {
   const [text, setText] = useState(agent.profile);
+  // The stored text this editor started from: when the profile changes elsewhere (the network switch,
+  // another window), an untouched editor follows it and an edited one says so instead of hiding it.
+  const [base, setBase] = useState(agent.profile);
   const [check, setCheck] = useState<ProfileCheck | null>(null);
   const [save, msg] = useSave(saved);
+  useEffect(() => {
+    if (agent.profile === base) return;
+    if (text === base) setText(agent.profile); // untouched: follow the saved profile
+    if (text === base || text === agent.profile) setBase(agent.profile); // followed, or just saved
+  }, [agent.profile, base, text]);
+  const stale = agent.profile !== base && text !== agent.profile;
   useEffect(() => {
     const t = setTimeout(() => void api()['agents:check']({ yaml: text }).then(setCheck, () => undefined), 200);
     return () => clearTimeout(t);
@@ -101,6 +110,12 @@ export function ProfileTab({ agent, saved }: { agent: Agent; saved: () => void }
     <div className="stack">
       <textarea className="yaml" aria-label="Profile YAML" spellCheck={false} value={text} onChange={(e) => setText(e.target.value)} rows={20} />
       {check?.diagnostics.map((d, i) => <p key={i} className="error small">Line {d.line}, col {d.col}: {d.message}</p>)}
+      {stale && (
+        <p className="small" role="status">
+          The saved profile changed while you were editing (e.g. the network switch).{' '}
+          <button type="button" className="link" onClick={() => (setText(agent.profile), setBase(agent.profile))}>Discard my edits and show it</button>
+        </p>
+      )}
       <div className="actions">
         <button type="button" className="primary" disabled={!check?.ok || text === agent.profile} onClick={() => void save(text)}>Save profile</button>
         <button type="button" onClick={() => download(`${agent.name}.yaml`, agent.profile, 'text/yaml')}>Export YAML</button>
