@@ -34,7 +34,6 @@ export function formatGaps(gaps: readonly GapFinding[]): string {
 
 export const checkCommand: Command = {
   name: 'check',
-  summary: 'validate a profile and its rules; print the gap report',
   usage: 'paddock check PROFILE [--instructions]',
   help: 'Exit 0 when the profile is valid (the gap report follows), 2 when it is not (each error as FILE:LINE:COL: message).',
   options: { instructions: { type: 'boolean', description: 'also print the instruction file (PADDOCK.md) the agent will get' } },

@@ -15,7 +15,6 @@ export async function runDoctor(dataDir: string, lockPath: string): Promise<Doct
 
 export const doctorCommand: Command = {
   name: 'doctor',
-  summary: 'check the machine (bubblewrap, user namespaces, AppArmor, cgroups, keychain) and say how to fix what is missing',
   usage: 'paddock doctor [--json]',
   help: 'Exit 0 when agents can run here with full enforcement, 1 when something needs fixing (each problem says how).',
   options: {},

@@ -2,21 +2,17 @@ import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { PaddockError } from '../../shared/errors.js';
 import { parseProfile } from '../../core/agents/profile.js';
-import { cpuAlertFromEnv, createEngine } from '../../core/engine.js';
 import { connectControl, type ControlClient } from '../../core/host/control-client.js';
-import { startHost } from '../../core/host/host.js';
 import { ensureDataDir } from '../../core/store/data-dir.js';
 import { expectPositionals } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
 import { cliPaths } from '../host-client.js';
 import { EXIT_PADDOCK } from '../io.js';
 import { paddockVersion } from '../version.js';
-import { ttyPassphrasePrompt } from '../../core/vault/tty-prompt.js';
 import { readProfileFile } from './check.js';
 
 export const runCommand: Command = {
   name: 'run',
-  summary: "import/update the agent from PROFILE and run it in the foreground (exits with the agent's code)",
   usage: 'paddock run PROFILE [-- CMD ARGS…]',
   help: `Runs the agent in its sandbox with its stdio passed through. Exit code: the agent's, 128+N when
 a signal N ended it, 125 when Paddock itself failed. If a Paddock host already runs for this data
@@ -42,6 +38,12 @@ dir, the agent is started there and its output streamed here. Ctrl-C stops the a
 };
 
 async function runAsHost(ctx: CommandContext, dataDir: string, yaml: string, file: string, command: string[] | null): Promise<number> {
+  // Only the first host loads the engine: a guest run streams from the host that has it.
+  const [{ cpuAlertFromEnv, createEngine }, { startHost }, { ttyPassphrasePrompt }] = await Promise.all([
+    import('../../core/engine.js'),
+    import('../../core/host/host.js'),
+    import('../../core/vault/tty-prompt.js'),
+  ]);
   const engine = await createEngine({ dataDir, passphrasePrompt: ttyPassphrasePrompt(), cpuAlert: cpuAlertFromEnv(ctx.env) });
   let host;
   try {
