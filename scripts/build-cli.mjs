@@ -28,6 +28,8 @@ await build({
   external: ['better-sqlite3', '@napi-rs/keyring', 'ws'],
   // CommonJS dependencies bundled inside (yaml) require Node built-ins: give each chunk a require.
   banner: { js: "import { createRequire as __paddockCreateRequire } from 'node:module'; const require = __paddockCreateRequire(import.meta.url);" },
+  // Fewer bytes to parse on every start (~10 ms of CPU for `paddock check`); the source maps name the real code.
+  minify: true,
   sourcemap: true,
   logLevel: 'warning',
   legalComments: 'none',

@@ -3,6 +3,7 @@ import type { Command } from './command.js';
 import { formatOptions } from './command.js';
 import { COMMANDS } from './commands/index.js';
 import { EXIT_USAGE, processIo, reportError, type Io } from './io.js';
+import { mark } from './timing.js';
 import { paddockVersion } from './version.js';
 
 const GLOBAL_HELP = `Paddock — a dedicated, contained machine for each of your AI agents.
@@ -40,6 +41,7 @@ export async function main(argv: readonly string[], io: Io = processIo, env: Nod
   let json = false;
   let i = 0;
   let cmd: Command | undefined;
+  mark('cli loaded');
   try {
     for (; i < argv.length; i++) {
       const a = argv[i]!;
@@ -69,6 +71,7 @@ export async function main(argv: readonly string[], io: Io = processIo, env: Nod
     const entry = COMMANDS.find((c) => c.name === name);
     if (!entry) throw new UsageError(`unknown command "${name}"`);
     cmd = await entry.load();
+    mark('command loaded');
     const rest = argv.slice(i + 1);
     const dashDash = rest.indexOf('--');
     const own = dashDash >= 0 ? rest.slice(0, dashDash) : rest;

@@ -8,6 +8,7 @@ import { expectPositionals } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
 import { cliPaths } from '../host-client.js';
 import { EXIT_PADDOCK } from '../io.js';
+import { mark } from '../timing.js';
 import { paddockVersion } from '../version.js';
 import { readProfileFile } from './check.js';
 
@@ -29,9 +30,11 @@ dir, the agent is started there and its output streamed here. Ctrl-C stops the a
     if (!parsed.profile || parsed.diagnostics.length)
       throw new PaddockError('E_PROFILE_INVALID', `${file} is not a valid profile; fix it (paddock check ${file}) and try again`, parsed.diagnostics);
     const command = ctx.args.rest && ctx.args.rest.length ? ctx.args.rest : null;
+    mark('profile parsed');
     const paths = cliPaths(ctx);
     ensureDataDir(paths.root);
     const existing = await connectControl(paths.socket);
+    mark(existing ? 'host found' : 'no host');
     if (existing) return runAsGuest(ctx, existing, read.text, file, command);
     return runAsHost(ctx, paths.root, read.text, file, command);
   },
@@ -44,11 +47,14 @@ async function runAsHost(ctx: CommandContext, dataDir: string, yaml: string, fil
     import('../../core/host/host.js'),
     import('../../core/vault/tty-prompt.js'),
   ]);
+  mark('engine loaded');
   const engine = await createEngine({ dataDir, passphrasePrompt: ttyPassphrasePrompt(), cpuAlert: cpuAlertFromEnv(ctx.env) });
+  mark('engine created');
   let host;
   try {
     host = await startHost(engine, `paddock run ${file}`, paddockVersion());
     engine.prestartLauncher('inherit'); // the first start skips the slow part of its launch
+    mark('host started');
   } catch (e) {
     engine.store.close();
     throw e;
@@ -67,8 +73,11 @@ async function runAsHost(ctx: CommandContext, dataDir: string, yaml: string, fil
   try {
     const { profile } = engine.importProfile(yaml, file);
     name = profile.name;
+    mark('profile stored');
     const run = await engine.start(profile.name, { command, stdio: 'inherit' });
+    mark('agent started');
     const result = await run.done;
+    mark('agent exited');
     const others = engine.runs.active();
     if (others.length) {
       ctx.io.err(`paddock: ${name} exited (${result.exitCode}); still hosting ${others.map((r) => r.agent).join(', ')} — waiting for them to end\n`);
@@ -78,7 +87,9 @@ async function runAsHost(ctx: CommandContext, dataDir: string, yaml: string, fil
   } finally {
     for (const s of signals) process.off(s, onSignal);
     await host.close();
+    mark('host closed');
     await engine.close();
+    mark('engine closed');
   }
 }
 
@@ -94,7 +105,10 @@ async function runAsGuest(ctx: CommandContext, client: ControlClient, yaml: stri
     };
     const id = client.stream('run', { yaml, source: resolve(file), command, cwd: process.cwd() }, (msg) => {
       if ('stream' in msg) (msg.stream === 'stdout' ? process.stdout : process.stderr).write(Buffer.from(msg.data, 'base64'));
-      else if ('exit' in msg) finish(msg.exit.exitCode);
+      else if ('exit' in msg) {
+        mark('agent exited');
+        finish(msg.exit.exitCode);
+      }
       else if ('ok' in msg && !msg.ok) {
         if (finished) return; // the host closing our socket after the exit message is not an error
         ctx.io.err(`paddock: ${msg.error.message}\n`);
@@ -103,6 +117,7 @@ async function runAsGuest(ctx: CommandContext, client: ControlClient, yaml: stri
     });
     process.stdin.on('data', (d: Buffer) => client.send({ id, stdin: d.toString('base64') }));
     process.stdin.on('end', () => client.send({ id, stdinEnd: true }));
+    mark('run sent');
     const forward = (sig: NodeJS.Signals): void => client.send({ id, signal: sig === 'SIGINT' ? 'SIGINT' : 'SIGTERM' });
     process.on('SIGINT', forward);
     process.on('SIGTERM', forward);
