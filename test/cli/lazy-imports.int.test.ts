@@ -75,7 +75,7 @@ describe('the command line loads only what a command needs', () => {
     expect(heavy(mods)).toEqual([]);
   });
 
-  it('ps with a host running loads the control client, never the engine; the host does load it (control)', async () => {
+  it('ps and a guest run, with a host running, load the control client, never the engine or a parser; the host does load them (control)', async () => {
     const dataDir = join(tmp.dir, 'data');
     const profile = join(tmp.dir, 'lazy-host.yaml');
     writeFileSync(profile, 'name: lazy-host\ncommand: [sleep, "60"]\n');
@@ -96,6 +96,26 @@ describe('the command line loads only what a command needs', () => {
     expect(mods).toContain('src/core/host/control-client.ts');
     expect(heavy(mods)).toEqual([]);
     expect(mods.filter((m) => m.startsWith('src/cli/commands/') && !/\/(index|control)\.ts$/.test(m))).toEqual([]);
+
+    // A guest run: the host validates and runs the profile, so this process loads no parser.
+    const guestProfile = join(tmp.dir, 'lazy-guest.yaml');
+    writeFileSync(guestProfile, 'name: lazy-guest\ncommand: [sh, -c, "echo guest says hi"]\n');
+    const guestLoads = recordFile();
+    const guest = run(['--data-dir', dataDir, 'run', guestProfile], guestLoads);
+    expect(guest.stdout).toContain('guest says hi');
+    expect(guest.code).toBe(0);
+    expect(heavy(modulesIn(guestLoads))).toEqual([]);
+
+    // A guest with an invalid profile still gets the positions, naming the file as typed (the
+    // parser loads only then).
+    const bad = join(tmp.dir, 'lazy-bad.yaml');
+    writeFileSync(bad, 'name: Bad_Name\n');
+    const badLoads = recordFile();
+    const refused = run(['--data-dir', dataDir, 'run', bad], badLoads);
+    expect(refused.code).toBe(125);
+    expect(refused.stderr).toContain(`${bad}:1:`);
+    expect(refused.stderr).toMatch(/not a valid profile/);
+    expect(modulesIn(badLoads)).toContain('src/core/agents/profile.ts');
 
     // Positive control: the same recorder sees the first host load the engine, its store and zod.
     const hostMods = modulesIn(hostLoads);

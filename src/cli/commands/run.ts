@@ -1,7 +1,7 @@
+import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { PaddockError } from '../../shared/errors.js';
-import { parseProfile } from '../../core/agents/profile.js';
 import { connectControl, type ControlClient } from '../../core/host/control-client.js';
 import { ensureDataDir } from '../../core/store/data-dir.js';
 import { expectPositionals } from '../args.js';
@@ -10,7 +10,7 @@ import { cliPaths } from '../host-client.js';
 import { EXIT_PADDOCK } from '../io.js';
 import { mark } from '../timing.js';
 import { paddockVersion } from '../version.js';
-import { readProfileFile } from './check.js';
+import { readProfileFile } from '../profile-file.js';
 
 export const runCommand: Command = {
   name: 'run',
@@ -25,20 +25,31 @@ dir, the agent is started there and its output streamed here. Ctrl-C stops the a
     const file = ctx.args.positionals[0]!;
     const read = readProfileFile(file);
     if ('error' in read) throw new PaddockError('E_PROFILE_INVALID', read.error);
-    // Validate here so errors name the file as the user typed it, whoever hosts the run.
-    const parsed = parseProfile(read.text, file, { home: homedir() });
-    if (!parsed.profile || parsed.diagnostics.length)
-      throw new PaddockError('E_PROFILE_INVALID', `${file} is not a valid profile; fix it (paddock check ${file}) and try again`, parsed.diagnostics);
     const command = ctx.args.rest && ctx.args.rest.length ? ctx.args.rest : null;
-    mark('profile parsed');
     const paths = cliPaths(ctx);
-    ensureDataDir(paths.root);
-    const existing = await connectControl(paths.socket);
+    // A running host validates the profile itself, so a guest loads no parser (zod, yaml): only
+    // when the host refuses the profile is it parsed here, to name the file as the user typed it.
+    let existing: ControlClient | null = null;
+    if (existsSync(paths.socket)) {
+      ensureDataDir(paths.root); // checked (owner, mode, no symlinks) before its socket is trusted
+      existing = await connectControl(paths.socket);
+    }
     mark(existing ? 'host found' : 'no host');
     if (existing) return runAsGuest(ctx, existing, read.text, file, command);
+    await validateProfile(read.text, file);
+    mark('profile parsed');
+    ensureDataDir(paths.root);
     return runAsHost(ctx, paths.root, read.text, file, command);
   },
 };
+
+/** Throws E_PROFILE_INVALID with the positions of every problem, naming the file as given. */
+async function validateProfile(text: string, file: string): Promise<void> {
+  const { parseProfile } = await import('../../core/agents/profile.js');
+  const parsed = parseProfile(text, file, { home: homedir() });
+  if (!parsed.profile || parsed.diagnostics.length)
+    throw new PaddockError('E_PROFILE_INVALID', `${file} is not a valid profile; fix it (paddock check ${file}) and try again`, parsed.diagnostics);
+}
 
 async function runAsHost(ctx: CommandContext, dataDir: string, yaml: string, file: string, command: string[] | null): Promise<number> {
   // Only the first host loads the engine: a guest run streams from the host that has it.
@@ -94,25 +105,23 @@ async function runAsHost(ctx: CommandContext, dataDir: string, yaml: string, fil
 }
 
 async function runAsGuest(ctx: CommandContext, client: ControlClient, yaml: string, file: string, command: string[] | null): Promise<number> {
-  return new Promise<number>((done) => {
+  const refused = await new Promise<number | { code: string; message: string }>((done) => {
     let finished = false;
-    const finish = (code: number): void => {
+    const finish = (result: number | { code: string; message: string }): void => {
       if (finished) return;
       finished = true;
       process.stdin.unref?.();
       client.close();
-      done(code);
+      done(result);
     };
     const id = client.stream('run', { yaml, source: resolve(file), command, cwd: process.cwd() }, (msg) => {
       if ('stream' in msg) (msg.stream === 'stdout' ? process.stdout : process.stderr).write(Buffer.from(msg.data, 'base64'));
       else if ('exit' in msg) {
         mark('agent exited');
         finish(msg.exit.exitCode);
-      }
-      else if ('ok' in msg && !msg.ok) {
+      } else if ('ok' in msg && !msg.ok) {
         if (finished) return; // the host closing our socket after the exit message is not an error
-        ctx.io.err(`paddock: ${msg.error.message}\n`);
-        finish(EXIT_PADDOCK);
+        finish(msg.error);
       }
     });
     process.stdin.on('data', (d: Buffer) => client.send({ id, stdin: d.toString('base64') }));
@@ -122,4 +131,9 @@ async function runAsGuest(ctx: CommandContext, client: ControlClient, yaml: stri
     process.on('SIGINT', forward);
     process.on('SIGTERM', forward);
   });
+  if (typeof refused === 'number') return refused;
+  // The host names the file by its absolute path and sends no positions: show them as `check` would.
+  if (refused.code === 'E_PROFILE_INVALID') await validateProfile(yaml, file);
+  ctx.io.err(`paddock: ${refused.message}\n`);
+  return EXIT_PADDOCK;
 }
