@@ -110,8 +110,8 @@ function phaseTable(runs: { wall: number; marks: Record<string, number> }[], tit
 }
 const PHASE_LABEL: Record<string, string> = {
   'cli loaded': 'Node starts, `bin/paddock` loads the CLI bundle (dist/bundle/cli.js)',
-  'command loaded': "the `run` command's chunk loads (profile parser: zod, yaml)",
-  'profile parsed': 'the profile is read and validated',
+  'command loaded': "the `run` command's chunk loads (no parser yet)",
+  'profile parsed': 'the profile parser loads (zod, yaml; first host only) and validates the profile',
   'no host': 'data dir checked; no host answers on the control socket',
   'host found': 'data dir checked; the host answers on the control socket',
   'engine loaded': "the engine's chunks load (store, sandbox, egress…)",
@@ -144,6 +144,12 @@ const md: string[] = [
   row(runFirst, srtTrue, srtTrue ? '≤ 0.3× `srt true`' : '≤ 0.3× `srt true` (srt missing: not judged)', srtTrue ? 0.3 : null),
   row(runGuest, srtTrue, srtTrue ? '≤ 0.3× `srt true`' : '≤ 0.3× `srt true` (srt missing: not judged)', srtTrue ? 0.3 : null),
   '',
+  ...(srtTrue
+    ? [
+        `Node's own start (\`node -e 0\`) is ${(m('node') / m('srt')).toFixed(2)}× \`srt true\` here: of the 0.3× budget (${f1(0.3 * m('srt'))} ms) it leaves ${f1(0.3 * m('srt') - m('node'))} ms for everything Paddock does in a run (a guest: ${f1(m('guest') - m('node'))} ms now; a first host: ${f1(m('first') - m('node'))} ms).`,
+        '',
+      ]
+    : []),
   `Load average during the run: ${loadavg().map((x) => x.toFixed(1)).join(' / ')} (two cores shared with other work: the ratios, measured interleaved, are the figures to read).`,
   '',
   "Where a `paddock run p.yaml -- true` spends its time (PADDOCK_TIMING=1 marks, ms from the process's start; median of each step over the runs):",
