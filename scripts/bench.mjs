@@ -21,6 +21,8 @@ const BENCHES = [
   { name: 'sandbox', args: ['bench/sandbox.bench.ts'] },
   { name: 'engine', args: ['bench/engine.bench.ts'] },
   { name: 'egress', args: ['bench/egress.bench.ts'], needs: () => spawnSync(process.execPath, [join(ROOT, 'scripts', 'build-native.mjs')], { stdio: 'inherit' }).status === 0 },
+  // The command line as built (native helpers, then the esbuild bundle bin/paddock runs), beside node -e 0 and srt.
+  { name: 'cli', args: ['bench/cli.bench.ts'], needs: () => ['scripts/build-native.mjs', 'scripts/build-cli.mjs'].every((s) => spawnSync(process.execPath, [join(ROOT, s)], { stdio: 'inherit' }).status === 0) },
   { name: 'ui', args: ['bench/ui.ts'], needs: () => existsSync(join(ROOT, 'out', 'renderer', 'index.html')) || build('ui') },
 ];
 
@@ -84,6 +86,14 @@ const CHECKS = {
   },
   store() {
     // The store section states no pass/fail goal; its figures are reported beside their baselines.
+  },
+  cli(s, miss) {
+    for (const row of s.split('\n').filter((l) => l.startsWith('|') && l.includes('❌'))) {
+      const c = row.split('|').map((x) => x.trim()).filter(Boolean);
+      miss(`cli: ${c[0]} — median ${c[1]} — ${c[3]} — goal ${c[4].replace(/ ❌/, '')}`);
+    }
+    const srt = /srt could not run here: ([^\n]+)/.exec(s);
+    if (srt) miss(`cli: srt could not run, so \`paddock run\` was not compared with it: ${srt[1]}`);
   },
   ui(s, miss) {
     const lt = /\| long tasks[^|]*\| (\d+)/.exec(s);

@@ -9,12 +9,15 @@ import { join } from 'node:path';
 
 const args = process.argv.slice(2);
 
-// Integration tests drive the real `bin/paddock`, so the command line is built first (tsc, a few seconds).
+// Integration tests drive the real `bin/paddock`, so the command line is built first (tsc and esbuild, a few seconds).
 if (!process.env.PADDOCK_TEST_SKIP_BUILD) {
   // The native egress relay (cc, a second); without a compiler it says so and its tests are skipped.
   spawnSync(process.execPath, ['scripts/build-native.mjs'], { stdio: 'inherit' });
   const build = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.core.json'], { stdio: 'inherit' });
   if (build.status !== 0) process.exit(build.status ?? 1);
+  // bin/paddock runs the esbuild bundle of the command line (dist/bundle), made from the same sources.
+  const bundle = spawnSync(process.execPath, ['scripts/build-cli.mjs'], { stdio: 'inherit' });
+  if (bundle.status !== 0) process.exit(bundle.status ?? 1);
 }
 const vitest = ['node_modules/vitest/vitest.mjs', 'run', ...args];
 const has = (bin) => spawnSync('sh', ['-c', `command -v ${bin}`], { stdio: 'ignore' }).status === 0;

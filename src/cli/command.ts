@@ -15,7 +15,6 @@ export interface CommandContext {
 /** A CLI command: its usage line, options and what it does. Returns the exit code. */
 export interface Command {
   name: string;
-  summary: string;
   usage: string;
   options: OptionSpec;
   /** Longer help text shown by `paddock CMD --help`. */
@@ -29,4 +28,14 @@ export function formatOptions(spec: OptionSpec): string {
     return `  ${flag.padEnd(26)} ${o.description}`;
   });
   return rows.join('\n');
+}
+
+/**
+ * A command as `paddock --help` lists it. Its module is loaded only when the command runs (or its
+ * help is asked for): `paddock --version` or `paddock ps` never load the engine, zod or yaml.
+ */
+export interface CommandEntry {
+  name: string;
+  summary: string;
+  load(): Promise<Command>;
 }

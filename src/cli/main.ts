@@ -3,6 +3,7 @@ import type { Command } from './command.js';
 import { formatOptions } from './command.js';
 import { COMMANDS } from './commands/index.js';
 import { EXIT_USAGE, processIo, reportError, type Io } from './io.js';
+import { mark } from './timing.js';
 import { paddockVersion } from './version.js';
 
 const GLOBAL_HELP = `Paddock — a dedicated, contained machine for each of your AI agents.
@@ -28,9 +29,10 @@ export function globalHelp(): string {
   return `${GLOBAL_HELP}\nCommands:\n${list}\n`;
 }
 
-function usageFor(name?: string): string {
-  const cmd = COMMANDS.find((c) => c.name === name);
-  return cmd ? `${commandUsage(cmd)}(see paddock ${cmd.name} --help)\n` : 'run `paddock --help` for the list of commands\n';
+/** The usage of a loaded command (a usage error names only the command that runs), else where to look. */
+function usageFor(loaded: Command | undefined): (name?: string) => string {
+  return (name) =>
+    loaded && loaded.name === name ? `${commandUsage(loaded)}(see paddock ${loaded.name} --help)\n` : 'run `paddock --help` for the list of commands\n';
 }
 
 /** The command-line entry: returns the process exit code. Never throws, never prints a stack trace. */
@@ -38,6 +40,8 @@ export async function main(argv: readonly string[], io: Io = processIo, env: Nod
   let dataDirFlag: string | undefined;
   let json = false;
   let i = 0;
+  let cmd: Command | undefined;
+  mark('cli loaded');
   try {
     for (; i < argv.length; i++) {
       const a = argv[i]!;
@@ -60,12 +64,14 @@ export async function main(argv: readonly string[], io: Io = processIo, env: Nod
       return EXIT_USAGE;
     }
     if (name === 'help') {
-      const topic = argv[i + 1];
-      io.out(topic && COMMANDS.some((c) => c.name === topic) ? commandUsage(COMMANDS.find((c) => c.name === topic)!) : globalHelp());
+      const topic = COMMANDS.find((c) => c.name === argv[i + 1]);
+      io.out(topic ? commandUsage(await topic.load()) : globalHelp());
       return 0;
     }
-    const cmd = COMMANDS.find((c) => c.name === name);
-    if (!cmd) throw new UsageError(`unknown command "${name}"`);
+    const entry = COMMANDS.find((c) => c.name === name);
+    if (!entry) throw new UsageError(`unknown command "${name}"`);
+    cmd = await entry.load();
+    mark('command loaded');
     const rest = argv.slice(i + 1);
     const dashDash = rest.indexOf('--');
     const own = dashDash >= 0 ? rest.slice(0, dashDash) : rest;
@@ -76,6 +82,6 @@ export async function main(argv: readonly string[], io: Io = processIo, env: Nod
     const args = parseArgs(rest, { ...cmd.options, json: { type: 'boolean', description: 'JSON Lines output' } }, cmd.name);
     return await cmd.run({ io, dataDirFlag, json: json || args.options.json === true, env, args });
   } catch (e) {
-    return reportError(e, io, usageFor);
+    return reportError(e, io, usageFor(cmd));
   }
 }

@@ -36,7 +36,7 @@ export function nativeBinary(name: NativeHelper): string | null {
  * whose package.json names Paddock. Never a folder above it (threat: a helper planted by an agent
  * in a writable folder that happens to contain the install).
  */
-function packageRoot(): string | null {
+export function packageRoot(): string | null {
   let dir = path.dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 4; i++, dir = path.dirname(dir)) {
     try {

@@ -6,7 +6,6 @@ import { callHost } from '../host-client.js';
 
 export const approvalsCommand: Command = {
   name: 'approvals',
-  summary: 'pending asks: id, agent, kind, target, detail, expiry',
   usage: 'paddock approvals [--json] [--no-header]',
   help: 'Answer one with paddock approve ID [--always] or paddock deny ID [--always].',
   options: { ...NO_HEADER },
@@ -36,7 +35,6 @@ async function answer(ctx: CommandContext, verb: 'approve' | 'deny'): Promise<nu
 
 export const approveCommand: Command = {
   name: 'approve',
-  summary: 'let a pending ask through (--always also adds an allow rule)',
   usage: 'paddock approve ID [--always]',
   options: { always: { type: 'boolean', description: 'remember: add an allow rule so the same request is not asked again' } },
   run: (ctx) => answer(ctx, 'approve'),
@@ -44,7 +42,6 @@ export const approveCommand: Command = {
 
 export const denyCommand: Command = {
   name: 'deny',
-  summary: 'refuse a pending ask (--always also adds a deny rule)',
   usage: 'paddock deny ID [--always]',
   options: { always: { type: 'boolean', description: 'remember: add a deny rule so the same request is refused at once' } },
   run: (ctx) => answer(ctx, 'deny'),

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import type { GapFinding } from '../../shared/api.js';
 import { formatDiagnostic } from '../../shared/errors.js';
@@ -8,19 +7,9 @@ import { renderInstructions } from '../../core/agents/instructions.js';
 import { expectPositionals } from '../args.js';
 import type { Command } from '../command.js';
 import { EXIT_USAGE } from '../io.js';
+import { readProfileFile } from '../profile-file.js';
 
 const SEVERITY_LABEL: Record<GapFinding['severity'], string> = { high: 'HIGH', medium: 'MEDIUM', low: 'LOW', info: 'INFO' };
-
-/** Reads a profile named on the command line; an unreadable file is reported like a bad profile. */
-export function readProfileFile(file: string): { text: string } | { error: string } {
-  try {
-    return { text: readFileSync(file, 'utf8') };
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a profile file' : code === 'EACCES' ? 'permission denied' : String((e as Error).message);
-    return { error: `${file}:1:1: cannot read the profile: ${why}` };
-  }
-}
 
 export function formatGaps(gaps: readonly GapFinding[]): string {
   if (gaps.length === 0) return 'Gap report: nothing found — every capability is addressed by a rule.\n';
@@ -34,7 +23,6 @@ export function formatGaps(gaps: readonly GapFinding[]): string {
 
 export const checkCommand: Command = {
   name: 'check',
-  summary: 'validate a profile and its rules; print the gap report',
   usage: 'paddock check PROFILE [--instructions]',
   help: 'Exit 0 when the profile is valid (the gap report follows), 2 when it is not (each error as FILE:LINE:COL: message).',
   options: { instructions: { type: 'boolean', description: 'also print the instruction file (PADDOCK.md) the agent will get' } },

@@ -14,7 +14,6 @@ function agentName(ctx: CommandContext, command: string): string {
 
 export const psCommand: Command = {
   name: 'ps',
-  summary: 'running agents: name, run id, state, pids, CPU, memory, uptime',
   usage: 'paddock ps [--json] [--no-header]',
   help: 'One line per run: NAME RUN STATE PIDS CPU MEM UPTIME (PIDS: the host pids of every process of the run, comma-separated), under a header row.',
   options: { ...NO_HEADER },
@@ -31,10 +30,9 @@ export const psCommand: Command = {
   },
 };
 
-function simple(name: 'pause' | 'resume' | 'stop', summary: string, done: string): Command {
+function simple(name: 'pause' | 'resume' | 'stop', done: string): Command {
   return {
     name,
-    summary,
     usage: `paddock ${name} NAME`,
     options: {},
     async run(ctx) {
@@ -46,13 +44,12 @@ function simple(name: 'pause' | 'resume' | 'stop', summary: string, done: string
   };
 }
 
-export const pauseCommand = simple('pause', 'freeze every process of the agent', 'paused');
-export const resumeCommand = simple('resume', 'thaw every process of the agent', 'resumed');
-export const stopCommand = simple('stop', 'stop the agent politely: SIGTERM, up to 10 s, then SIGKILL', 'stopped');
+export const pauseCommand = simple('pause', 'paused');
+export const resumeCommand = simple('resume', 'resumed');
+export const stopCommand = simple('stop', 'stopped');
 
 export const killCommand: Command = {
   name: 'kill',
-  summary: 'kill every process of the agent at once (SIGKILL), or of all agents with --all',
   usage: 'paddock kill NAME | paddock kill --all',
   options: { all: { type: 'boolean', description: 'kill every agent of this host' } },
   async run(ctx) {
@@ -71,7 +68,6 @@ export const killCommand: Command = {
 
 export const netCommand: Command = {
   name: 'net',
-  summary: "flip the agent's network switch, live",
   usage: 'paddock net NAME on|off',
   options: {},
   async run(ctx) {

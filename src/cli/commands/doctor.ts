@@ -35,7 +35,6 @@ async function hostKeychain(socketPath: string): Promise<DoctorCheck | null> {
 
 export const doctorCommand: Command = {
   name: 'doctor',
-  summary: 'check the machine (bubblewrap, user namespaces, AppArmor, cgroups, keychain) and say how to fix what is missing',
   usage: 'paddock doctor [--json]',
   help: 'Exit 0 when agents can run here with full enforcement, 1 when something needs fixing (each problem says how).',
   options: {},

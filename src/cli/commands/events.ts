@@ -27,7 +27,6 @@ function openLog(ctx: CommandContext) {
 
 export const eventsCommand: Command = {
   name: 'events',
-  summary: 'the activity log (--agent A, --kind PREFIX, --follow, --json)',
   usage: 'paddock events [--agent A] [--kind PREFIX] [--limit N] [--follow] [--json]',
   help: 'Prints the latest events, oldest first. --kind net. selects net.allow/net.deny/net.ask. --follow keeps printing new events until Ctrl-C.',
   options: {
@@ -75,7 +74,6 @@ export const eventsCommand: Command = {
 
 export const logCommand: Command = {
   name: 'log',
-  summary: 'log verify: check the hash chain of the activity log (exit 1 naming the first bad event)',
   usage: 'paddock log verify',
   options: {},
   async run(ctx) {

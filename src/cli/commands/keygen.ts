@@ -14,7 +14,6 @@ import { paddockVersion } from '../version.js';
 
 export const keygenCommand: Command = {
   name: 'keygen',
-  summary: "make an SSH key pair in the agent's home; print the public key",
   usage: 'paddock keygen NAME [--force]',
   help: `Creates ~/.ssh/id_ed25519 (and .pub) in the agent's own home by running ssh-keygen inside its
 sandbox, and prints the public key for you to register with a service (a deploy key, or the

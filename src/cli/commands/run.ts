@@ -1,10 +1,8 @@
+import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { PaddockError } from '../../shared/errors.js';
-import { parseProfile } from '../../core/agents/profile.js';
-import { cpuAlertFromEnv, createEngine } from '../../core/engine.js';
 import { connectControl, type ControlClient } from '../../core/host/control-client.js';
-import { startHost } from '../../core/host/host.js';
 import { pauseNotices } from '../../core/runs/pause-notice.js';
 import { ensureDataDir } from '../../core/store/data-dir.js';
 import { expectPositionals } from '../args.js';
@@ -12,13 +10,12 @@ import type { Command, CommandContext } from '../command.js';
 import { cliPaths } from '../host-client.js';
 import { printable } from '../format.js';
 import { EXIT_PADDOCK } from '../io.js';
+import { mark } from '../timing.js';
 import { paddockVersion } from '../version.js';
-import { ttyPassphrasePrompt } from '../../core/vault/tty-prompt.js';
-import { readProfileFile } from './check.js';
+import { readProfileFile } from '../profile-file.js';
 
 export const runCommand: Command = {
   name: 'run',
-  summary: "import/update the agent from PROFILE and run it in the foreground (exits with the agent's code)",
   usage: 'paddock run PROFILE [-- CMD ARGS…]',
   help: `Runs the agent in its sandbox with its stdio passed through. Exit code: the agent's, 128+N when
 a signal N ended it, 125 when Paddock itself failed. If a Paddock host already runs for this data
@@ -30,25 +27,47 @@ dir, the agent is started there and its output streamed here. Ctrl-C stops the a
     const file = ctx.args.positionals[0]!;
     const read = readProfileFile(file);
     if ('error' in read) throw new PaddockError('E_PROFILE_INVALID', read.error);
-    // Validate here so errors name the file as the user typed it, whoever hosts the run.
-    const parsed = parseProfile(read.text, file, { home: homedir() });
-    if (!parsed.profile || parsed.diagnostics.length)
-      throw new PaddockError('E_PROFILE_INVALID', `${file} is not a valid profile; fix it (paddock check ${file}) and try again`, parsed.diagnostics);
     const command = ctx.args.rest && ctx.args.rest.length ? ctx.args.rest : null;
     const paths = cliPaths(ctx);
-    ensureDataDir(paths.root);
-    const existing = await connectControl(paths.socket);
+    // A running host validates the profile itself, so a guest loads no parser (zod, yaml): only
+    // when the host refuses the profile is it parsed here, to name the file as the user typed it.
+    let existing: ControlClient | null = null;
+    if (existsSync(paths.socket)) {
+      ensureDataDir(paths.root); // checked (owner, mode, no symlinks) before its socket is trusted
+      existing = await connectControl(paths.socket);
+    }
+    mark(existing ? 'host found' : 'no host');
     if (existing) return runAsGuest(ctx, existing, read.text, file, command);
+    await validateProfile(read.text, file);
+    mark('profile parsed');
+    ensureDataDir(paths.root);
     return runAsHost(ctx, paths.root, read.text, file, command);
   },
 };
 
+/** Throws E_PROFILE_INVALID with the positions of every problem, naming the file as given. */
+async function validateProfile(text: string, file: string): Promise<void> {
+  const { parseProfile } = await import('../../core/agents/profile.js');
+  const parsed = parseProfile(text, file, { home: homedir() });
+  if (!parsed.profile || parsed.diagnostics.length)
+    throw new PaddockError('E_PROFILE_INVALID', `${file} is not a valid profile; fix it (paddock check ${file}) and try again`, parsed.diagnostics);
+}
+
 async function runAsHost(ctx: CommandContext, dataDir: string, yaml: string, file: string, command: string[] | null): Promise<number> {
+  // Only the first host loads the engine: a guest run streams from the host that has it.
+  const [{ cpuAlertFromEnv, createEngine }, { startHost }, { ttyPassphrasePrompt }] = await Promise.all([
+    import('../../core/engine.js'),
+    import('../../core/host/host.js'),
+    import('../../core/vault/tty-prompt.js'),
+  ]);
+  mark('engine loaded');
   const engine = await createEngine({ dataDir, passphrasePrompt: ttyPassphrasePrompt(), cpuAlert: cpuAlertFromEnv(ctx.env) });
+  mark('engine created');
   let host;
   try {
     host = await startHost(engine, `paddock run ${file}`, paddockVersion());
     engine.prestartLauncher('inherit'); // the first start skips the slow part of its launch
+    mark('host started');
   } catch (e) {
     engine.store.close();
     throw e;
@@ -67,10 +86,13 @@ async function runAsHost(ctx: CommandContext, dataDir: string, yaml: string, fil
   try {
     const { profile } = engine.importProfile(yaml, file);
     name = profile.name;
+    mark('profile stored');
     const run = await engine.start(profile.name, { command, stdio: 'inherit' });
+    mark('agent started');
     const stopNotices = pauseNotices(engine.bus, profile.name, (line) => ctx.io.err(`${printable(line)}\n`));
     const result = await run.done;
     stopNotices();
+    mark('agent exited');
     const others = engine.runs.active();
     if (others.length) {
       ctx.io.err(`paddock: ${name} exited (${result.exitCode}); still hosting ${others.map((r) => r.agent).join(', ')} — waiting for them to end\n`);
@@ -80,34 +102,43 @@ async function runAsHost(ctx: CommandContext, dataDir: string, yaml: string, fil
   } finally {
     for (const s of signals) process.off(s, onSignal);
     await host.close();
+    mark('host closed');
     await engine.close();
+    mark('engine closed');
   }
 }
 
 async function runAsGuest(ctx: CommandContext, client: ControlClient, yaml: string, file: string, command: string[] | null): Promise<number> {
-  return new Promise<number>((done) => {
+  const refused = await new Promise<number | { code: string; message: string }>((done) => {
     let finished = false;
-    const finish = (code: number): void => {
+    const finish = (result: number | { code: string; message: string }): void => {
       if (finished) return;
       finished = true;
       process.stdin.unref?.();
       client.close();
-      done(code);
+      done(result);
     };
     const id = client.stream('run', { yaml, source: resolve(file), command, cwd: process.cwd() }, (msg) => {
       if ('stream' in msg) (msg.stream === 'stdout' ? process.stdout : process.stderr).write(Buffer.from(msg.data, 'base64'));
       else if ('alert' in msg) ctx.io.err(`${printable(msg.alert)}\n`);
-      else if ('exit' in msg) finish(msg.exit.exitCode);
-      else if ('ok' in msg && !msg.ok) {
+      else if ('exit' in msg) {
+        mark('agent exited');
+        finish(msg.exit.exitCode);
+      } else if ('ok' in msg && !msg.ok) {
         if (finished) return; // the host closing our socket after the exit message is not an error
-        ctx.io.err(`paddock: ${msg.error.message}\n`);
-        finish(EXIT_PADDOCK);
+        finish(msg.error);
       }
     });
     process.stdin.on('data', (d: Buffer) => client.send({ id, stdin: d.toString('base64') }));
     process.stdin.on('end', () => client.send({ id, stdinEnd: true }));
+    mark('run sent');
     const forward = (sig: NodeJS.Signals): void => client.send({ id, signal: sig === 'SIGINT' ? 'SIGINT' : 'SIGTERM' });
     process.on('SIGINT', forward);
     process.on('SIGTERM', forward);
   });
+  if (typeof refused === 'number') return refused;
+  // The host names the file by its absolute path and sends no positions: show them as `check` would.
+  if (refused.code === 'E_PROFILE_INVALID') await validateProfile(yaml, file);
+  ctx.io.err(`paddock: ${refused.message}\n`);
+  return EXIT_PADDOCK;
 }

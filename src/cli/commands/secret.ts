@@ -61,7 +61,6 @@ function metaRow(m: SecretMeta): string[] {
 /** `paddock secret set|ls|rm`: the vault, without a running host (the store is opened directly). */
 export const secretCommand: Command = {
   name: 'secret',
-  summary: "the vault: set (value on stdin), list (names and metadata only) or remove an agent's secrets",
   usage: USAGE,
   help:
     'set reads the value from stdin (one trailing newline is dropped) or, on a terminal, asks for it without echo. ' +

@@ -15,7 +15,6 @@ export const DEFAULT_CONSOLE_PORT = 7447;
 
 export const serveCommand: Command = {
   name: 'serve',
-  summary: 'run the engine headless with the web console on 127.0.0.1 (prints the URL with its token)',
   usage: 'paddock serve [--port N]',
   help: `Hosts the data dir (like the desktop app) and serves the app's UI and its API on
 http://127.0.0.1:PORT/ only. Prints http://127.0.0.1:PORT/#token=TOKEN: the token is new at every

@@ -15,7 +15,6 @@ import { paddockVersion } from '../version.js';
 
 export const shellCommand: Command = {
   name: 'shell',
-  summary: "an interactive terminal inside the agent's sandbox (to set up its own logins)",
   usage: 'paddock shell NAME [-- CMD ARGS…]',
   help: `Opens an interactive terminal in a fresh run of the agent's sandbox: the same home, workspace,
 folders, rules, secrets and network switch as the agent itself. Logins made here (claude, gh,

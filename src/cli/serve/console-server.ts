@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { readBody } from '../../core/http/read-body.js';
+import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -8,14 +9,15 @@ import { API } from '../../shared/api.js';
 import type { ErrorCode, Result } from '../../shared/errors.js';
 import { dispatch, isChannel, subscribeApiEvents } from '../../core/api/dispatch.js';
 import type { ApiHandlers } from '../../core/api/handlers.js';
+import { packageRoot } from '../../core/native.js';
 import type { Engine } from '../../core/engine.js';
 import { ConsoleGuard, newToken, WS_PROTOCOL } from './guard.js';
 import { readStatic } from './static-files.js';
 import { TERMINAL_PATH, TerminalSockets } from './terminal-socket.js';
 import { terminalRoute } from './terminal-routes.js';
 
-/** The built renderer (`npx electron-vite build`), from src/cli/serve or dist/cli/serve alike. */
-export const DEFAULT_RENDERER_DIR = fileURLToPath(new URL('../../../out/renderer', import.meta.url));
+/** The built renderer (`npx electron-vite build`), from src/cli/serve or the CLI bundle (dist/bundle) alike. */
+export const DEFAULT_RENDERER_DIR = join(packageRoot() ?? fileURLToPath(new URL('../../..', import.meta.url)), 'out', 'renderer');
 /** Threat: a huge request body exhausting memory. A profile is at most 1 MiB (JSON-escaped: more). */
 export const MAX_BODY = 4 * 1024 * 1024;
 const MAX_WS_CLIENTS = 16;

@@ -1,6 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { PaddockError, type ErrorCode } from '../../shared/errors.js';
-import { lineReader, type HostMessage, type Method, type Params } from './protocol.js';
+import type { Method, Params } from './protocol.js';
+import { lineReader, type HostMessage } from './wire.js';
 
 /** A connection to a running host's control socket. */
 export interface ControlClient {

@@ -61,12 +61,23 @@ export async function listenControl(socketPath: string, handlers: Handlers): Pro
     close: async () => {
       server.close(); // no new connections
       for (let i = 0; i < 200 && inflight.count > 0; i++) await new Promise((r) => setTimeout(r, 10));
+      // Flush the last replies and close; a client that does not close its end within 50 ms is cut.
+      // No connection left: nothing to wait for (a `paddock run` host exits right after its agent).
       await new Promise<void>((resolve) => {
-        for (const c of connections) c.end(); // flush the last replies, then close
-        setTimeout(() => {
+        if (connections.size === 0) return resolve();
+        const timer = setTimeout(() => {
           for (const c of connections) c.destroy();
           resolve();
         }, 50);
+        let open = connections.size;
+        for (const c of connections) {
+          c.once('close', () => {
+            if (--open > 0) return;
+            clearTimeout(timer);
+            resolve();
+          });
+          c.end();
+        }
       });
       try {
         unlinkSync(socketPath);

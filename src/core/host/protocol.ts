@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import { AGENT_NAME_RE } from '../../shared/names.js';
 import { AnswerSchema } from '../../shared/approval.schema.js';
+import { MAX_LINE } from './wire.js';
 
-/** Longest line accepted on the control socket (threat: a client exhausting the host's memory). */
-export const MAX_LINE = 4 * 1024 * 1024;
+// The framing (lines, their limit) and the host's messages live in wire.ts, free of zod, for the
+// command line's clients (`paddock ps` loads no schema library).
+export { lineReader, MAX_LINE, type HostMessage } from './wire.js';
 
 const Name = z.string().regex(AGENT_NAME_RE, 'not a valid agent name');
 
@@ -57,36 +59,3 @@ export const ClientMessageSchema = z.union([
   z.object({ id: z.number().int().nonnegative(), resize: z.object({ cols: z.number().int().min(1).max(1000), rows: z.number().int().min(1).max(500) }).strict() }).strict(),
 ]);
 export type ClientMessage = z.infer<typeof ClientMessageSchema>;
-
-/** Host → client. */
-export type HostMessage =
-  | { id: number; ok: true; value: unknown }
-  | { id: number; ok: false; error: { code: string; message: string } }
-  | { id: number; stream: 'stdout' | 'stderr'; data: string }
-  | { id: number; exit: { code: number | null; signal: string | null; exitCode: number } }
-  | { id: number; notice: string }
-  /** A line for the guest's terminal (stderr): the agent was paused or resumed (e.g. by a tripwire). */
-  | { id: number; alert: string };
-
-/**
- * Splits a byte stream into JSON lines; calls `onLine` for each, `onError` once for an over-long line.
- * Returns the function to feed chunks to.
- */
-export function lineReader(onLine: (line: string) => void, onError: (message: string) => void): (chunk: Buffer) => void {
-  let buf = '';
-  let failed = false;
-  return (chunk) => {
-    if (failed) return;
-    buf += chunk.toString('utf8');
-    let nl: number;
-    while ((nl = buf.indexOf('\n')) >= 0) {
-      const line = buf.slice(0, nl);
-      buf = buf.slice(nl + 1);
-      if (line.trim()) onLine(line);
-    }
-    if (buf.length > MAX_LINE) {
-      failed = true;
-      onError(`message longer than ${MAX_LINE} bytes`);
-    }
-  };
-}

@@ -4,7 +4,7 @@ import type { RunInfo } from '../../shared/agent.schema.js';
 import { PaddockError } from '../../shared/errors.js';
 import { renderInstructions } from '../agents/instructions.js';
 import { prepareSandbox } from '../sandbox/plan.js';
-import { assertPlatformSupported } from '../sandbox/platform.js';
+import { assertPlatformSupported, probePlatform } from '../sandbox/platform.js';
 import { cgroupLayout, launchSandbox } from '../sandbox/runtime/launch.js';
 import { LauncherPool } from '../sandbox/runtime/launcher.js';
 import { MaskWatch } from '../sandbox/runtime/mask-watch.js';
@@ -45,8 +45,14 @@ export class RunManager {
 
   /** Pre-starts a launcher for the first start in this stdio mode (a host that will start agents). */
   prestart(mode: 'inherit' | 'pipe'): void {
-    if (this.deps.prestartLaunchers && !this.closing) this.launchers.refill(mode);
+    if (this.closing) return;
+    // The platform check's bwrap probe (once per process) runs meanwhile, off the first start's path.
+    if ((this.deps.platform ?? process.platform) === 'linux') this.probing ??= probePlatform();
+    if (this.deps.prestartLaunchers) this.launchers.refill(mode);
   }
+
+  /** The background platform probe begun by prestart, if any. */
+  private probing: Promise<void> | null = null;
 
   /** Resolves once the launcher for the next start in this stdio mode is ready (or there is none). */
   async launcherReady(mode: 'inherit' | 'pipe'): Promise<boolean> {
@@ -82,6 +88,7 @@ export class RunManager {
 
   /** Starts the agent in its sandbox. Fails closed: any error before launch means no run. */
   async start(o: StartOptions): Promise<ActiveRun> {
+    await this.probing; // begun by prestart; assertPlatformSupported below then finds it done
     const { profile } = o;
     const name = profile.name;
     const existing = this.runs.get(name);

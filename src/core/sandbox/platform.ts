@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { PaddockError } from '../../shared/errors.js';
 
@@ -51,6 +51,29 @@ export function diagnoseUserns(stderr: string, sysctl: SysctlReader = readSysctl
 }
 
 let probed: { bwrap: string; ok: true } | null = null;
+let probing: Promise<void> | null = null;
+
+const PROBE_ARGS = ['--unshare-user', '--ro-bind', '/', '/', 'true'];
+
+/**
+ * Runs the bubblewrap probe of assertPlatformSupported in the background (a host that will start
+ * agents calls it early), so the first start finds it done instead of blocking on it. A failed
+ * probe records nothing: assertPlatformSupported then probes again and explains the failure.
+ */
+export function probePlatform(): Promise<void> {
+  if (process.platform !== 'linux' || probed) return Promise.resolve();
+  const bwrap = findBwrap();
+  if (!bwrap) return Promise.resolve();
+  probing ??= new Promise<void>((resolve) => {
+    const child = spawn(bwrap, PROBE_ARGS, { env: {}, stdio: 'ignore', timeout: 10_000 });
+    child.once('error', () => resolve());
+    child.once('exit', (code) => {
+      if (code === 0) probed = { bwrap, ok: true };
+      resolve();
+    });
+  }).finally(() => (probing = null));
+  return probing;
+}
 
 /**
  * Refuse to start agents where Paddock cannot enforce a sandbox (fail closed): Windows, macOS
@@ -88,7 +111,7 @@ export function assertPlatformSupported(
     );
   }
   if (probed?.bwrap === bwrap) return;
-  const r = spawnSync(bwrap, ['--unshare-user', '--ro-bind', '/', '/', 'true'], { env: {}, encoding: 'utf8', timeout: 10_000 });
+  const r = spawnSync(bwrap, PROBE_ARGS, { env: {}, encoding: 'utf8', timeout: 10_000 });
   if (r.status !== 0) throw new PaddockError('E_SANDBOX_UNAVAILABLE', diagnoseUserns(r.stderr ?? String(r.error ?? ''), opts.sysctl));
   probed = { bwrap, ok: true };
 }

