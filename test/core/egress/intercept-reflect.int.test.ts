@@ -1,0 +1,186 @@
+/**
+ * Header secrets reflected back (issue 13 item 3), over real sockets on loopback: a bound HTTPS
+ * server that echoes the request's headers (in a response header and in bodies of every
+ * framing and content coding) must never hand the real value to the agent.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { compilePolicy, parseRules } from '../../../src/core/policy/index.js';
+import { createAgentCa, type AgentCa } from '../../../src/core/vault/ca.js';
+import { newPlaceholder, type HeaderBinding } from '../../../src/core/vault/inject.js';
+import { DECODE_MAX } from '../../../src/core/egress/intercept-response.js';
+import { curl, harness, tcpBridge, type Harness } from './harness.js';
+
+const SECRET = 'sk-real-value-reflected-0123456789';
+const encoders: Record<string, (b: Buffer) => Buffer> = {
+  gzip: (b) => zlib.gzipSync(b),
+  deflate: (b) => zlib.deflateSync(b),
+  'deflate-raw': (b) => zlib.deflateRawSync(b),
+  br: (b) => zlib.brotliCompressSync(b),
+  zstd: (b) => b, // not really zstd: the proxy must refuse it before looking
+};
+
+interface Seen {
+  method: string;
+  url: string;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+/**
+ * An HTTPS echo server. `?enc=gzip|deflate|deflate-raw|br|zstd` compresses the body, `&frame=chunked`
+ * streams it in small writes without Content-Length, `&pad=N` puts N bytes before the echo,
+ * `&clean=1` echoes nothing (positive control). The Authorization header is also echoed in `X-Echo`.
+ */
+async function echoServer(ca: AgentCa): Promise<{ port: number; seen: Seen[]; sent: Buffer[]; close(): Promise<void> }> {
+  const leaf = ca.issue('api.bound.test');
+  const seen: Seen[] = [];
+  const sent: Buffer[] = [];
+  const server = https.createServer({ key: leaf.keyPem, cert: leaf.certPem }, (req, res) => {
+    req.resume();
+    req.on('end', () => {
+      seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
+      const q = new URL(req.url ?? '/', 'https://x').searchParams;
+      const pad = Buffer.alloc(Number(q.get('pad') ?? 0), 'p');
+      const echo = q.get('clean') ? 'nothing to see' : `${req.method} ${JSON.stringify(req.headers)}`;
+      const plainBody = Buffer.concat([pad, Buffer.from(`${echo}\n`)]);
+      const enc = q.get('enc');
+      const body = enc ? encoders[enc]!(plainBody) : plainBody;
+      sent.push(body);
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (!q.get('clean')) headers['x-echo'] = String(req.headers.authorization ?? '');
+      if (enc) headers['content-encoding'] = enc === 'deflate-raw' ? 'deflate' : enc;
+      if (q.get('frame') === 'chunked') {
+        res.writeHead(200, headers);
+        // Small writes at the end: the value straddles chunk boundaries.
+        const tail = Math.max(0, body.length - 4096);
+        res.write(body.subarray(0, tail));
+        for (let i = tail; i < body.length; i += 7) res.write(body.subarray(i, i + 7));
+        res.end();
+      } else {
+        res.writeHead(200, { ...headers, 'content-length': String(body.length) });
+        res.end(body);
+      }
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return {
+    port: (server.address() as AddressInfo).port,
+    seen,
+    sent,
+    close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }),
+  };
+}
+
+describe('header secrets reflected by the bound host', () => {
+  const upstreamCa = createAgentCa('test-upstream');
+  let h: Harness;
+  let srv: Awaited<ReturnType<typeof echoServer>>;
+  let caFile: string;
+  let binding: HeaderBinding;
+  let px: { proxy: string; close(): Promise<void> };
+  let base: string;
+
+  beforeEach(async () => {
+    // Every alert logged, none pausing: one agent tries every reflection in turn.
+    h = harness({ upstreamCa: [upstreamCa.certPem], alerts: { repeatWindowMs: 0, types: { 'secret-exfil': { autoPause: false } } } });
+    srv = await echoServer(upstreamCa);
+    h.names.set('api.bound.test', [{ address: '127.0.0.1', family: 4 }]);
+    const agentCa = createAgentCa('alpha');
+    caFile = path.join(h.dir, 'agent-ca.pem');
+    writeFileSync(caFile, agentCa.certPem);
+    binding = { name: 'API_KEY', hosts: ['api.bound.test'], header: 'Authorization: Bearer {}', placeholder: newPlaceholder(), value: SECRET };
+    const text = `allow net api.bound.test:*\nallow net 127.0.0.1:${srv.port}`;
+    h.rules.set('alpha', text);
+    const r = await h.egress.open({ agent: 'alpha', socketDir: path.join(h.dir, 'run', 'alpha'), policy: compilePolicy(parseRules(text).rules), mode: 'proxy', secrets: { bindings: [binding], ca: agentCa } });
+    const b = await tcpBridge(r.socketPath);
+    px = { proxy: `http://127.0.0.1:${b.port}`, close: () => b.close() };
+    base = `https://api.bound.test:${srv.port}`;
+  });
+  afterEach(async () => {
+    await px.close();
+    await srv.close();
+    await h.cleanup();
+  });
+
+  const get = (args: string[]): ReturnType<typeof curl> => curl(['-x', px.proxy, '--cacert', caFile, '-H', `Authorization: Bearer ${binding.placeholder}`, ...args]);
+  /** The body (to a file: curl's output can exceed execFile's 1 MiB buffer). */
+  let n = 0;
+  const fetchTo = async (args: string[]): Promise<string> => {
+    const file = path.join(h.dir, `out-${++n}`);
+    const r = await get(['-o', file, ...args]);
+    expect(r.err).toBe('');
+    return readFileSync(file, 'latin1');
+  };
+  const reflections = (): unknown[] => h.ofKind('alert', 'alpha').filter((e) => e.type === 'secret-exfil' && e.reflected === true);
+
+  it('injects only into the declared header: X-Debug keeps the placeholder upstream; the echoed value comes back as the placeholder, with an alert', async () => {
+    const r = await get(['-D', '-', '-H', `X-Debug: ${binding.placeholder}`, `${base}/echo`]);
+    expect(srv.seen[0]!.headers['x-debug']).toBe(binding.placeholder);
+    expect(srv.seen[0]!.headers.authorization).toBe(`Bearer ${SECRET}`); // positive control
+    expect(r.out).not.toContain(SECRET);
+    expect(r.out).toMatch(new RegExp(`x-echo: Bearer ${binding.placeholder}`, 'i'));
+    expect(r.out).toContain(`"authorization":"Bearer ${binding.placeholder}"`);
+    expect(reflections()[0]).toMatchObject({ type: 'secret-exfil', secrets: ['API_KEY'], host: 'api.bound.test' });
+  });
+
+  it('refuses TRACE and TRACK on intercepted connections; the server never sees them', async () => {
+    const t = await get(['-X', 'TRACE', `${base}/`]);
+    expect(t.out).toContain('TRACE is refused');
+    const k = await get(['-X', 'TRACK', `${base}/`]);
+    expect(k.out).toContain('request method is refused');
+    expect(srv.seen).toHaveLength(0);
+    expect(t.out + k.out).not.toContain(SECRET);
+  });
+
+  it('scrubs chunked, keep-alive, 100-continue and every content coding it can decode', async () => {
+    const cases = ['frame=chunked', 'enc=gzip', 'enc=deflate', 'enc=deflate-raw', 'enc=br', 'enc=gzip&frame=chunked', 'enc=br&frame=chunked', `pad=${2 * 1024 * 1024}`, `pad=${2 * 1024 * 1024}&frame=chunked`];
+    for (const c of cases) {
+      const out = await fetchTo(['--compressed', `${base}/echo?${c}`]);
+      expect(out, c).toContain(`"authorization":"Bearer ${binding.placeholder}"`);
+      expect(out, c).not.toContain(SECRET);
+    }
+    // Two requests on one kept-alive connection, and a body sent after 100 Continue.
+    const ka = await get([`${base}/echo?n=1`, `${base}/echo?n=2&frame=chunked`]);
+    expect(ka.out.match(new RegExp(binding.placeholder, 'g'))).toHaveLength(2);
+    const ex = await get(['-H', 'Expect: 100-continue', '--data-binary', 'x'.repeat(2000), `${base}/echo?post=1`]);
+    expect(ex.out).toContain(`"expect":"100-continue"`);
+    expect(ka.out + ex.out).not.toContain(SECRET);
+    expect(reflections().length).toBeGreaterThanOrEqual(cases.length + 3);
+  });
+
+  it('a compressed body past the decode cap streams decoded and scrubbed', async () => {
+    const head = path.join(h.dir, 'head.txt');
+    const out = await fetchTo(['--compressed', '-D', head, `${base}/echo?enc=gzip&pad=${DECODE_MAX + 1024}`]);
+    expect(readFileSync(head, 'utf8')).not.toMatch(/content-encoding/i);
+    expect(out.startsWith('p'.repeat(DECODE_MAX + 1024))).toBe(true);
+    expect(out).toContain(`"authorization":"Bearer ${binding.placeholder}"`);
+    expect(out).not.toContain(SECRET);
+  });
+
+  it('a body in a coding it cannot decode is refused, and Accept-Encoding only offers decodable ones', async () => {
+    const r = await get(['-H', 'Accept-Encoding: zstd, gzip;q=0.5, *', `${base}/echo?enc=zstd`]);
+    expect(r.out).toContain('"zstd" content coding');
+    expect(r.out).not.toContain(SECRET);
+    expect(srv.seen[0]!.headers['accept-encoding']).toBe('gzip;q=0.5');
+  });
+
+  it('positive control: clean responses pass unchanged (compressed ones byte for byte, large ones in full)', async () => {
+    for (const enc of ['gzip', 'br']) {
+      const file = path.join(h.dir, `clean.${enc}`);
+      const r = await get(['-o', file, '-w', '%{http_code}', `${base}/clean?clean=1&enc=${enc}`]);
+      expect(r.out).toBe('200');
+      const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+      expect(sha(readFileSync(file))).toBe(sha(srv.sent.at(-1)!));
+    }
+    for (const frame of ['chunked', 'length']) {
+      const big = await fetchTo([`${base}/clean?clean=1&pad=${3 * 1024 * 1024}&frame=${frame}`]);
+      expect(big).toBe(`${'p'.repeat(3 * 1024 * 1024)}nothing to see\n`);
+    }
+    expect(reflections()).toEqual([]);
+  });
+});
