@@ -5,81 +5,21 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import https from 'node:https';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import zlib from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { compilePolicy, parseRules } from '../../../src/core/policy/index.js';
-import { createAgentCa, type AgentCa } from '../../../src/core/vault/ca.js';
+import { createAgentCa } from '../../../src/core/vault/ca.js';
 import { newPlaceholder, type HeaderBinding } from '../../../src/core/vault/inject.js';
 import { DECODE_MAX } from '../../../src/core/egress/intercept-response.js';
+import { echoServer, type EchoServer } from '../../helpers/https-echo.js';
 import { curl, harness, tcpBridge, type Harness } from './harness.js';
 
 const SECRET = 'sk-real-value-reflected-0123456789';
-const encoders: Record<string, (b: Buffer) => Buffer> = {
-  gzip: (b) => zlib.gzipSync(b),
-  deflate: (b) => zlib.deflateSync(b),
-  'deflate-raw': (b) => zlib.deflateRawSync(b),
-  br: (b) => zlib.brotliCompressSync(b),
-  zstd: (b) => b, // not really zstd: the proxy must refuse it before looking
-};
-
-interface Seen {
-  method: string;
-  url: string;
-  headers: Record<string, string | string[] | undefined>;
-}
-
-/**
- * An HTTPS echo server. `?enc=gzip|deflate|deflate-raw|br|zstd` compresses the body, `&frame=chunked`
- * streams it in small writes without Content-Length, `&pad=N` puts N bytes before the echo,
- * `&clean=1` echoes nothing (positive control). The Authorization header is also echoed in `X-Echo`.
- */
-async function echoServer(ca: AgentCa): Promise<{ port: number; seen: Seen[]; sent: Buffer[]; close(): Promise<void> }> {
-  const leaf = ca.issue('api.bound.test');
-  const seen: Seen[] = [];
-  const sent: Buffer[] = [];
-  const server = https.createServer({ key: leaf.keyPem, cert: leaf.certPem }, (req, res) => {
-    req.resume();
-    req.on('end', () => {
-      seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
-      const q = new URL(req.url ?? '/', 'https://x').searchParams;
-      const pad = Buffer.alloc(Number(q.get('pad') ?? 0), 'p');
-      const echo = q.get('clean') ? 'nothing to see' : `${req.method} ${JSON.stringify(req.headers)}`;
-      const plainBody = Buffer.concat([pad, Buffer.from(`${echo}\n`)]);
-      const enc = q.get('enc');
-      const body = enc ? encoders[enc]!(plainBody) : plainBody;
-      sent.push(body);
-      const headers: Record<string, string> = { 'content-type': 'application/json' };
-      if (!q.get('clean')) headers['x-echo'] = String(req.headers.authorization ?? '');
-      if (enc) headers['content-encoding'] = enc === 'deflate-raw' ? 'deflate' : enc;
-      if (q.get('frame') === 'chunked') {
-        res.writeHead(200, headers);
-        // Small writes at the end: the value straddles chunk boundaries.
-        const tail = Math.max(0, body.length - 4096);
-        res.write(body.subarray(0, tail));
-        for (let i = tail; i < body.length; i += 7) res.write(body.subarray(i, i + 7));
-        res.end();
-      } else {
-        res.writeHead(200, { ...headers, 'content-length': String(body.length) });
-        res.end(body);
-      }
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  return {
-    port: (server.address() as AddressInfo).port,
-    seen,
-    sent,
-    close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }),
-  };
-}
 
 describe('header secrets reflected by the bound host', () => {
   const upstreamCa = createAgentCa('test-upstream');
   let h: Harness;
-  let srv: Awaited<ReturnType<typeof echoServer>>;
+  let srv: EchoServer;
   let caFile: string;
   let binding: HeaderBinding;
   let px: { proxy: string; close(): Promise<void> };
@@ -88,7 +28,7 @@ describe('header secrets reflected by the bound host', () => {
   beforeEach(async () => {
     // Every alert logged, none pausing: one agent tries every reflection in turn.
     h = harness({ upstreamCa: [upstreamCa.certPem], alerts: { repeatWindowMs: 0, types: { 'secret-exfil': { autoPause: false } } } });
-    srv = await echoServer(upstreamCa);
+    srv = await echoServer(upstreamCa, 'api.bound.test');
     h.names.set('api.bound.test', [{ address: '127.0.0.1', family: 4 }]);
     const agentCa = createAgentCa('alpha');
     caFile = path.join(h.dir, 'agent-ca.pem');
@@ -126,6 +66,20 @@ describe('header secrets reflected by the bound host', () => {
     expect(r.out).toMatch(new RegExp(`x-echo: Bearer ${binding.placeholder}`, 'i'));
     expect(r.out).toContain(`"authorization":"Bearer ${binding.placeholder}"`);
     expect(reflections()[0]).toMatchObject({ type: 'secret-exfil', secrets: ['API_KEY'], host: 'api.bound.test' });
+  });
+
+  it('catches percent-encoded and base64 reflections, and the value inside reflected Basic credentials', async () => {
+    const url = await get([`${base}/echo?fmt=url`]);
+    expect(url.out).not.toContain(encodeURIComponent(SECRET));
+    expect(decodeURIComponent(url.out.slice(4))).toContain(`"authorization":"Bearer ${binding.placeholder}"`);
+    const b64 = await get([`${base}/echo?fmt=b64`]);
+    expect(Buffer.from(b64.out.slice(4), 'base64').toString('latin1')).not.toContain(SECRET.slice(2, -2));
+    const basic = await curl(['-x', px.proxy, '--cacert', caFile, '-u', `x-access-token:${binding.placeholder}`, `${base}/echo`]);
+    const auth = srv.seen.at(-1)!.headers.authorization as string;
+    expect(Buffer.from(auth.slice(6), 'base64').toString()).toBe(`x-access-token:${SECRET}`); // positive control: injected
+    const echoed = /"authorization":"Basic ([^"]+)"/.exec(basic.out)![1]!;
+    expect(Buffer.from(echoed, 'base64').toString('latin1')).not.toContain(SECRET.slice(2, -2));
+    expect(reflections().length).toBeGreaterThanOrEqual(3);
   });
 
   it('refuses TRACE and TRACK on intercepted connections; the server never sees them', async () => {
