@@ -1,6 +1,7 @@
 /**
- * Relays an upstream response on an intercepted connection to the agent with every header-secret
- * value replaced by its placeholder (scrub.ts), in the status line, the headers and the body.
+ * Relays an upstream response (on an intercepted connection, or a plain-HTTP one of an agent with
+ * header secrets) to the agent with every header-secret value replaced by its placeholder
+ * (scrub.ts), in the status line, the headers and the body.
  * Threat: a bound host echoing the request (TRACE, a debug endpoint, an error page) hands the
  * real value to the agent. A hit raises `secret-exfil` (auto-pause by default).
  *

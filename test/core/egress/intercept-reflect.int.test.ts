@@ -6,13 +6,14 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { compilePolicy, parseRules } from '../../../src/core/policy/index.js';
 import { createAgentCa } from '../../../src/core/vault/ca.js';
 import { newPlaceholder, type HeaderBinding } from '../../../src/core/vault/inject.js';
 import { DECODE_MAX } from '../../../src/core/egress/intercept-response.js';
 import { echoServer, type EchoServer } from '../../helpers/https-echo.js';
-import { curl, harness, tcpBridge, type Harness } from './harness.js';
+import { curl, harness, startServer, tcpBridge, type Harness, type TestServer } from './harness.js';
 
 const SECRET = 'sk-real-value-reflected-0123456789';
 
@@ -20,6 +21,7 @@ describe('header secrets reflected by the bound host', () => {
   const upstreamCa = createAgentCa('test-upstream');
   let h: Harness;
   let srv: EchoServer;
+  let plainSrv: TestServer;
   let caFile: string;
   let binding: HeaderBinding;
   let px: { proxy: string; close(): Promise<void> };
@@ -29,12 +31,19 @@ describe('header secrets reflected by the bound host', () => {
     // Every alert logged, none pausing: one agent tries every reflection in turn.
     h = harness({ upstreamCa: [upstreamCa.certPem], alerts: { repeatWindowMs: 0, types: { 'secret-exfil': { autoPause: false } } } });
     srv = await echoServer(upstreamCa, 'api.bound.test');
+    // A plain-HTTP page of another allowed host that published the value it was once given.
+    plainSrv = await startServer('127.0.0.1', (req, res) => {
+      const body = zlib.gzipSync(`leaked: ${SECRET}\n`);
+      res.writeHead(200, { 'content-encoding': 'gzip', 'content-length': body.length, 'x-leak': SECRET });
+      res.end(body);
+    });
     h.names.set('api.bound.test', [{ address: '127.0.0.1', family: 4 }]);
+    h.names.set('plain.test', [{ address: '127.0.0.1', family: 4 }]);
     const agentCa = createAgentCa('alpha');
     caFile = path.join(h.dir, 'agent-ca.pem');
     writeFileSync(caFile, agentCa.certPem);
     binding = { name: 'API_KEY', hosts: ['api.bound.test'], header: 'Authorization: Bearer {}', placeholder: newPlaceholder(), value: SECRET };
-    const text = `allow net api.bound.test:*\nallow net 127.0.0.1:${srv.port}`;
+    const text = `allow net api.bound.test:*\nallow net 127.0.0.1:${srv.port}\nallow net plain.test:*\nallow net 127.0.0.1:${plainSrv.port}`;
     h.rules.set('alpha', text);
     const r = await h.egress.open({ agent: 'alpha', socketDir: path.join(h.dir, 'run', 'alpha'), policy: compilePolicy(parseRules(text).rules), mode: 'proxy', secrets: { bindings: [binding], ca: agentCa } });
     const b = await tcpBridge(r.socketPath);
@@ -44,6 +53,7 @@ describe('header secrets reflected by the bound host', () => {
   afterEach(async () => {
     await px.close();
     await srv.close();
+    await plainSrv.close();
     await h.cleanup();
   });
 
@@ -80,6 +90,14 @@ describe('header secrets reflected by the bound host', () => {
     const echoed = /"authorization":"Basic ([^"]+)"/.exec(basic.out)![1]!;
     expect(Buffer.from(echoed, 'base64').toString('latin1')).not.toContain(SECRET.slice(2, -2));
     expect(reflections().length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('a plain-HTTP response carrying the value (another allowed host that published it) is scrubbed too', async () => {
+    const r = await curl(['-x', px.proxy, '--compressed', '-D', '-', `http://plain.test:${plainSrv.port}/page`]);
+    expect(r.out).not.toContain(SECRET);
+    expect(r.out).toContain(`leaked: ${binding.placeholder}`);
+    expect(r.out).toMatch(new RegExp(`x-leak: ${binding.placeholder}`, 'i'));
+    expect(reflections()[0]).toMatchObject({ via: 'http', host: 'plain.test' });
   });
 
   it('refuses TRACE and TRACK on intercepted connections; the server never sees them', async () => {
