@@ -9,7 +9,8 @@
  * Content-Length fixed when a value was replaced); any other identity body streams through the
  * scrubber without Content-Length. A gzip / deflate / br body is decoded: up to DECODE_MAX
  * decoded bytes are scanned whole and, when clean, the original compressed bytes go on untouched;
- * past that cap (or for an event stream, or when a value was found) the agent gets the decoded,
+ * past that cap (or for an event stream, or when a value was found, or when the body is still
+ * unfinished after HOLD_MS, or the agent's HOLD_BUDGET is spent) the agent gets the decoded,
  * scrubbed body as identity (Content-Encoding and Content-Length dropped): every byte the agent
  * receives has been scanned, whatever its size. A body in any other coding (zstd, compress, …)
  * cannot be scanned and is refused with 502; the request's Accept-Encoding only offers the
@@ -28,7 +29,13 @@ export const BUFFER_MAX = 1024 * 1024;
 /** Compressed bodies are decoded and held up to this many decoded bytes before they stream as identity. */
 export const DECODE_MAX = 4 * 1024 * 1024;
 
+/** Bytes one agent's responses may hold at once (threat: many connections each holding a capped body exhausting the engine's memory). */
+export const HOLD_BUDGET = 64 * 1024 * 1024;
+/** A held body that has not ended this long after its headers streams instead (a compressed stream is not delayed longer). */
+const HOLD_MS = 500;
+
 const DECODABLE = new Set(['gzip', 'x-gzip', 'deflate', 'br']);
+const heldByAgent = new WeakMap<AgentProxy, number>();
 
 /**
  * The request's Accept-Encoding with only the codings the scrubber can decode (threat: a body
@@ -52,8 +59,11 @@ function decoder(coding: string): Transform {
       if (!inner) {
         // A zlib header: CM 8 and a header checksum divisible by 31; anything else is raw deflate.
         const zlibbed = chunk.length >= 2 && (chunk[0]! & 0x0f) === 8 && ((chunk[0]! << 8) | chunk[1]!) % 31 === 0;
-        inner = zlibbed ? zlib.createInflate() : zlib.createInflateRaw();
-        inner.on('data', (d: Buffer) => t.push(d));
+        const z = (inner = zlibbed ? zlib.createInflate() : zlib.createInflateRaw());
+        // Backpressure: a slow reader pauses the inflater (threat: a deflate bomb filling memory).
+        z.on('data', (d: Buffer) => {
+          if (!t.push(d)) z.pause();
+        });
         inner.on('error', (e) => t.destroy(e));
       }
       if (inner.write(chunk)) cb();
@@ -65,6 +75,11 @@ function decoder(coding: string): Transform {
       inner.end();
     },
   });
+  const read = t._read.bind(t);
+  t._read = (n: number): void => {
+    inner?.resume();
+    read(n);
+  };
   return t;
 }
 
@@ -140,6 +155,21 @@ export function relayResponse(ctx: ResponseContext, upRes: IncomingMessage, res:
   const held: Buffer[] = [];
   let heldBytes = 0;
   let rawBytes = 0;
+  let charged = 0;
+  let timer: NodeJS.Timeout | undefined;
+  /** Takes `n` bytes of the agent's hold budget; false when it is spent. */
+  const charge = (n: number): boolean => {
+    const used = heldByAgent.get(ctx.p) ?? 0;
+    if (used + n > HOLD_BUDGET) return false;
+    heldByAgent.set(ctx.p, used + n);
+    charged += n;
+    return true;
+  };
+  const unhold = (): void => {
+    clearTimeout(timer);
+    heldByAgent.set(ctx.p, Math.max(0, (heldByAgent.get(ctx.p) ?? 0) - charged));
+    charged = 0;
+  };
   const scrubber = new Scrubber(needles, found);
   const streamHeaders = (): void => {
     res.writeHead(status, reason, withoutHeaders(headers, ['content-length', 'content-encoding']).flat());
@@ -151,6 +181,8 @@ export function relayResponse(ctx: ResponseContext, upRes: IncomingMessage, res:
   };
   /** Over a cap: what was held goes out scrubbed, and everything after it streams as scrubbed identity. */
   const release = (cb: () => void): void => {
+    if (!holding || res.headersSent) return cb();
+    unhold();
     holding = false;
     raw.length = 0;
     streamHeaders();
@@ -164,7 +196,7 @@ export function relayResponse(ctx: ResponseContext, upRes: IncomingMessage, res:
       if (!holding) return send(scrubber.push(chunk), cb);
       held.push(chunk);
       heldBytes += chunk.length;
-      if (heldBytes <= (compressed ? DECODE_MAX : BUFFER_MAX)) return cb();
+      if (heldBytes <= (compressed ? DECODE_MAX : BUFFER_MAX) && charge(chunk.length)) return cb();
       release(cb);
     },
     final(cb) {
@@ -173,6 +205,7 @@ export function relayResponse(ctx: ResponseContext, upRes: IncomingMessage, res:
         send(scrubber.end(), () => res.end());
         return cb();
       }
+      unhold();
       const body = Buffer.concat(held);
       const inBody = new Set<string>();
       const out = scrubAll(body, needles, inBody);
@@ -189,6 +222,14 @@ export function relayResponse(ctx: ResponseContext, upRes: IncomingMessage, res:
       cb();
     },
   });
+  // Safe either way: a body still unfinished after HOLD_MS streams scrubbed (never unscanned).
+  if (holding) {
+    timer = setTimeout(() => {
+      if (holding && !res.destroyed) release(() => undefined);
+    }, HOLD_MS);
+    timer.unref();
+  }
+  res.once('close', unhold);
   if (!holding) streamHeaders();
   let source: Readable = upRes;
   if (compressed) {
@@ -197,7 +238,7 @@ export function relayResponse(ctx: ResponseContext, upRes: IncomingMessage, res:
       raw.push(c);
       rawBytes += c.length;
       // Threat: compressed bytes that decode to little (a huge gzip header field) filling the engine's memory.
-      if (rawBytes > DECODE_MAX && !res.destroyed) release(() => undefined);
+      if ((rawBytes > DECODE_MAX || !charge(c.length)) && !res.destroyed) release(() => undefined);
     });
     // Content codings apply in the order listed: decode in reverse.
     for (const c of [...codings].reverse()) {

@@ -3,8 +3,11 @@
  * server that echoes the request's headers (in a response header and in bodies of every
  * framing and content coding) must never hand the real value to the agent.
  */
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -19,6 +22,10 @@ const SECRET = 'sk-real-value-reflected-0123456789';
 
 describe('header secrets reflected by the bound host', () => {
   const upstreamCa = createAgentCa('test-upstream');
+  const leafFor = (name: string): { key: string; cert: string } => {
+    const l = upstreamCa.issue(name);
+    return { key: l.keyPem, cert: l.certPem };
+  };
   let h: Harness;
   let srv: EchoServer;
   let plainSrv: TestServer;
@@ -139,6 +146,38 @@ describe('header secrets reflected by the bound host', () => {
     expect(r.out).toContain('"zstd" content coding');
     expect(r.out).not.toContain(SECRET);
     expect(srv.seen[0]!.headers['accept-encoding']).toBe('gzip;q=0.5');
+  });
+
+  it('positive control: a stream that has not ended reaches the agent as it comes (event stream; gzip stream), scrubbed', async () => {
+    for (const gzip of [false, true]) {
+      let finish: () => void = () => undefined;
+      const stream = https.createServer({ ...leafFor('stream.test') }, (_req, res) => {
+        res.writeHead(200, { 'content-type': gzip ? 'application/x-ndjson' : 'text/event-stream', ...(gzip ? { 'content-encoding': 'gzip' } : {}) });
+        const z = gzip ? zlib.createGzip() : null;
+        const write = (t: string): void => void (z ? (z.write(t), z.flush()) : res.write(t));
+        z?.pipe(res);
+        write(`data: first ${SECRET}\n\n`);
+        finish = () => (z ? z.end('data: last\n\n') : res.end('data: last\n\n'));
+      });
+      await new Promise<void>((r) => stream.listen(0, '127.0.0.1', () => r()));
+      const port = (stream.address() as AddressInfo).port;
+      h.names.set('stream.test', [{ address: '127.0.0.1', family: 4 }]);
+      const text = `allow net stream.test:*\nallow net 127.0.0.1:${port}`;
+      h.rules.set('alpha', text);
+      h.egress.setPolicy('alpha', compilePolicy(parseRules(text).rules));
+      const child = spawn('curl', ['-sSN', '--compressed', '-x', px.proxy, '--cacert', caFile, `https://stream.test:${port}/`]);
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      // The first event arrives while the server still holds the stream open (a buffering proxy would hang here).
+      while (!out.includes('data: first')) await new Promise((r) => setTimeout(r, 20));
+      expect(out).toContain(`data: first ${binding.placeholder}`);
+      finish();
+      await new Promise((r) => child.on('close', r));
+      expect(out).toContain('data: last');
+      expect(out).not.toContain(SECRET);
+      stream.closeAllConnections();
+      stream.close();
+    }
   });
 
   it('positive control: clean responses pass unchanged (compressed ones byte for byte, large ones in full)', async () => {
