@@ -9,6 +9,8 @@ import { openConnection } from './connection.js';
 import { GATE_HOST, handleGate } from './gate.js';
 import { startTunnel } from './intercept.js';
 import { checkPlainRequest } from './intercept-secrets.js';
+import { relayResponse, scannableAcceptEncoding } from './intercept-response.js';
+import { needlesFor } from './scrub.js';
 import { canonicalHost, hostHeaderMatches, parseAbsoluteUri, parseAuthority } from './target.js';
 import type { AgentProxy } from './agent-proxy.js';
 
@@ -94,6 +96,9 @@ export async function handleRequest(p: AgentProxy, req: IncomingMessage, res: Se
     });
   };
   const headers = forwardHeaders(req.rawHeaders);
+  const needles = p.secrets ? needlesFor(p.secrets.bindings) : [];
+  // Threat: a bound host that stored the value serving it back over plain HTTP: scrubbed like intercepted responses.
+  if (needles.length > 0) for (const h of headers) if (h[0].toLowerCase() === 'accept-encoding') h[1] = scannableAcceptEncoding(h[1]);
   if (!headers.some(([k]) => k.toLowerCase() === 'host')) headers.unshift(['Host', req.headers.host ?? `${target.host}:${target.port}`]);
   frameBody(req, headers);
   headers.push(['Connection', 'close']);
@@ -106,6 +111,12 @@ export async function handleRequest(p: AgentProxy, req: IncomingMessage, res: Se
     setHost: false,
   });
   upReq.on('response', (upRes) => {
+    if (needles.length > 0) {
+      upRes.on('data', (c: Buffer) => (down += c.length));
+      upRes.on('end', () => finish());
+      upRes.on('error', () => finish('upstream error'));
+      return relayResponse({ p, target, via: 'http', method: req.method ?? 'GET', needles }, upRes, res);
+    }
     const out = forwardHeaders(upRes.rawHeaders);
     if (!res.headersSent) res.writeHead(upRes.statusCode ?? 502, upRes.statusMessage, out.flat());
     upRes.on('data', (c: Buffer) => {

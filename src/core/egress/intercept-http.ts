@@ -10,6 +10,8 @@ import type tls from 'node:tls';
 import type { Opened } from './connection.js';
 import { duplicateHost, forwardHeaders, frameBody } from './http-proxy.js';
 import { prepareIntercepted } from './intercept-secrets.js';
+import { relayResponse, scannableAcceptEncoding } from './intercept-response.js';
+import { needlesFor } from './scrub.js';
 import { canonicalHost, formatTarget, parseAuthority, type Target } from './target.js';
 import type { AgentProxy } from './agent-proxy.js';
 import type { Counters } from './intercept.js';
@@ -34,6 +36,8 @@ function hostMatches(header: string | undefined, target: Target): boolean {
   return !!h && canonicalHost(h.host) === canonicalHost(target.host) && h.port === target.port;
 }
 
+const TRACE_WHY = 'TRACE and TRACK echo the request back, injected secrets included';
+
 /** An HTTP server for one agent-side TLS socket (never listening: fed with `connection`). */
 function relayServer(onRequest: (req: IncomingMessage, res: ServerResponse) => void): http.Server {
   // requestTimeout 0: a request may wait for an `ask secret` answer.
@@ -41,7 +45,10 @@ function relayServer(onRequest: (req: IncomingMessage, res: ServerResponse) => v
   server.on('request', onRequest);
   // Threat: a WebSocket / h2c upgrade turning the relay into a channel the proxy cannot read.
   server.on('upgrade', (_req: IncomingMessage, sock: Duplex) => rawError(sock, 400, 'paddock: protocol upgrades (WebSocket, h2c) are not supported on connections where Paddock injects header secrets'));
-  server.on('clientError', (_err, sock: Duplex) => rawError(sock, 400, 'paddock: only HTTP/1.1 is spoken on connections where Paddock injects header secrets'));
+  server.on('clientError', (err: NodeJS.ErrnoException, sock: Duplex) =>
+    err.code === 'HPE_INVALID_METHOD'
+      ? rawError(sock, 405, `paddock: this request method is refused on connections where Paddock injects header secrets (${TRACE_WHY})`)
+      : rawError(sock, 400, 'paddock: only HTTP/1.1 is spoken on connections where Paddock injects header secrets'));
   return server;
 }
 
@@ -60,6 +67,7 @@ export function serveIntercepted(p: AgentProxy, c: InterceptedConn): void {
   const { agentTls, upstream, target, opened } = c;
   const s = p.secrets!;
   const t = formatTarget(target);
+  const needles = needlesFor(s.bindings);
   let requests = 0;
   let inflight = 0;
   let upstreamGone = false;
@@ -114,6 +122,9 @@ export function serveIntercepted(p: AgentProxy, c: InterceptedConn): void {
     const blocked = p.blockedReason();
     if (blocked) return plain(res, 403, `paddock: denied net ${t}: ${blocked}`);
     if (req.headers.upgrade !== undefined) return plain(res, 400, 'paddock: protocol upgrades (WebSocket, h2c) are not supported on connections where Paddock injects header secrets');
+    // Threat: a reflected secret. (Node's parser rejects TRACK itself: clientError above.)
+    const method = (req.method ?? '').toUpperCase();
+    if (method === 'TRACE' || method === 'TRACK') return plain(res, 405, `paddock: ${method} is refused on connections where Paddock injects header secrets (${TRACE_WHY})`);
     const url = req.url ?? '';
     if (!url.startsWith('/') && !(url === '*' && req.method === 'OPTIONS')) return plain(res, 400, `paddock: expected a path (origin-form) in the request line, got "${url.slice(0, 100)}"`);
     if (duplicateHost(req)) return plain(res, 400, 'paddock: more than one Host header');
@@ -124,6 +135,8 @@ export function serveIntercepted(p: AgentProxy, c: InterceptedConn): void {
     if (!verdict.ok) return plain(res, verdict.status, verdict.message);
     if (res.destroyed) return;
     const headers = verdict.headers;
+    // Threat: a response in a content coding the scrubber cannot read carrying a reflected value past it.
+    for (let i = 0; i < headers.length; i += 2) if (headers[i]!.toLowerCase() === 'accept-encoding') headers[i + 1] = scannableAcceptEncoding(headers[i + 1]!);
     if (!headers.some((h, i) => i % 2 === 0 && h.toLowerCase() === 'host')) headers.unshift('Host', target.port === 443 ? target.host : t);
     // Threat: a smuggled second request on the shared upstream connection picks up the injected secret.
     const framing: [string, string][] = [];
@@ -138,9 +151,9 @@ export function serveIntercepted(p: AgentProxy, c: InterceptedConn): void {
       setHost: false,
     });
     upReq.on('response', (upRes) => {
-      if (!res.headersSent) res.writeHead(upRes.statusCode ?? 502, upRes.statusMessage, forwardHeaders(upRes.rawHeaders).flat());
-      upRes.pipe(res);
-      upRes.on('error', () => res.destroy());
+      if (res.headersSent) return void upRes.destroy();
+      // Threat: the bound host reflecting the injected value (an echo endpoint, an error page): scrubbed before the agent sees it.
+      relayResponse({ p, target, via: c.via, method: req.method ?? 'GET', needles }, upRes, res);
     });
     upReq.on('error', (err: NodeJS.ErrnoException) => {
       plain(res, 502, `paddock: the upstream server ${t} failed (${err.code ?? err.message})`);

@@ -97,9 +97,15 @@ function replaceIn(v: string, b: HeaderBinding): string {
   return v.split(b.placeholder).join(b.value);
 }
 
+/** The name of the header a binding's template declares (`Authorization` for `Authorization: Bearer {}`). */
+export function declaredHeader(b: HeaderBinding): string {
+  return b.header.slice(0, b.header.indexOf(':')).trim();
+}
+
 /**
- * Replaces the placeholders in request headers with the real values, only for the hosts each
- * secret is bound to (threat: a prompt-injected agent sending its credential anywhere else).
+ * Replaces the placeholders in request headers with the real values, only in the header each
+ * secret's template declares and only for the hosts it is bound to (threat: a prompt-injected
+ * agent sending its credential anywhere else, or to a bound host that echoes other headers back).
  * A placeholder seen on its way to another host is reported in `exfil` and left untouched. When a
  * TLS request to a bound host lacks the template's header, it is added from the template. Pure.
  * To ask before injecting, call it first with `allow: () => false`: `refused` lists the candidates.
@@ -112,11 +118,14 @@ export function injectHeaders(headers: Headers, host: string, bindings: readonly
   const out: Headers = {};
   for (const [key, raw] of Object.entries(headers)) {
     // A placeholder in a header name is never replaced; elsewhere than its hosts it is an exfil attempt.
-    for (const b of placeholdersIn(key, bindings)) (hostBound(b.hosts, host) ? refused : exfil).add(b.name);
+    for (const b of placeholdersIn(key, bindings)) if (!hostBound(b.hosts, host)) exfil.add(b.name);
     const one = (v: string): string => {
       let cur = v;
       for (const b of placeholdersIn(v, bindings)) {
         if (!hostBound(b.hosts, host)) exfil.add(b.name);
+        // Threat: the value reflected back (TRACE, a debug endpoint, an error page quoting the request):
+        // only the template's header carries it; a placeholder in any other header stays a placeholder.
+        else if (key.toLowerCase() !== declaredHeader(b).toLowerCase()) continue;
         else if (!allowed(b)) refused.add(b.name);
         else if (cur.includes(b.placeholder) || (basicCredentials(cur)?.text.includes(b.placeholder) ?? false)) {
           cur = replaceIn(cur, b);
@@ -131,7 +140,7 @@ export function injectHeaders(headers: Headers, host: string, bindings: readonly
   for (const b of bindings) {
     if (!hostBound(b.hosts, host) || used.has(b.name) || refused.has(b.name)) continue;
     const sep = b.header.indexOf(':');
-    const name = b.header.slice(0, sep).trim();
+    const name = declaredHeader(b);
     if (present.has(name.toLowerCase()) || opts.plainHttp) continue;
     if (!allowed(b)) {
       refused.add(b.name);

@@ -95,6 +95,19 @@ describe('injectHeaders', () => {
     expect(injectHeaders({}, 'api.github.test', all, { allow: () => false }).refused).toEqual(['GH']);
   });
 
+  it('replaces only in the header the template declares: a placeholder in any other header of a bound-host request stays (reflection threat)', () => {
+    const r = injectHeaders({ 'X-Debug': token.placeholder, cookie: `k=${token.placeholder}`, authorization: `Bearer ${token.placeholder}` }, 'api.example.com', all);
+    expect(r.headers['X-Debug']).toBe(token.placeholder);
+    expect(r.headers.cookie).toBe(`k=${token.placeholder}`);
+    expect(r.headers.authorization).toBe('Bearer real-token-123');
+    expect(r.used).toEqual(['API_TOKEN']);
+    expect(r.exfil).toEqual([]);
+    // Without the declared header, the template adds it; the other header still carries the placeholder only.
+    const t = injectHeaders({ 'x-debug': gh.placeholder }, 'api.github.test', all);
+    expect(t.headers).toEqual({ 'x-debug': gh.placeholder, 'X-Api-Key': 'gh-real' });
+    expect(JSON.stringify(injectHeaders({ 'x-debug': `Basic ${b64(`u:${token.placeholder}`)}`, authorization: 'mine' }, 'api.example.com', all).headers)).not.toContain('real-token-123');
+  });
+
   it('does not mutate its input', () => {
     const h = { authorization: `Bearer ${token.placeholder}` };
     injectHeaders(h, 'api.example.com', all);
