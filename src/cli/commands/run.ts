@@ -3,7 +3,6 @@ import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { PaddockError } from '../../shared/errors.js';
 import { connectControl, type ControlClient } from '../../core/host/control-client.js';
-import { pauseNotices } from '../../core/runs/pause-notice.js';
 import { ensureDataDir } from '../../core/store/data-dir.js';
 import { expectPositionals } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
@@ -55,10 +54,11 @@ async function validateProfile(text: string, file: string): Promise<void> {
 
 async function runAsHost(ctx: CommandContext, dataDir: string, yaml: string, file: string, command: string[] | null): Promise<number> {
   // Only the first host loads the engine: a guest run streams from the host that has it.
-  const [{ cpuAlertFromEnv, createEngine }, { startHost }, { ttyPassphrasePrompt }] = await Promise.all([
+  const [{ cpuAlertFromEnv, createEngine }, { startHost }, { ttyPassphrasePrompt }, { pauseNotices }] = await Promise.all([
     import('../../core/engine.js'),
     import('../../core/host/host.js'),
     import('../../core/vault/tty-prompt.js'),
+    import('../../core/runs/pause-notice.js'),
   ]);
   mark('engine loaded');
   const engine = await createEngine({ dataDir, passphrasePrompt: ttyPassphrasePrompt(), cpuAlert: cpuAlertFromEnv(ctx.env) });
