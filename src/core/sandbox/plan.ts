@@ -9,7 +9,7 @@ import { droppedEnvKeys, sandboxEnv, sandboxPathDirs } from './env.js';
 import { execNameMasks } from './exec-mask.js';
 import { preparePlaceholder } from './files.js';
 import { expandHome, hasGlob } from './glob.js';
-import { assertNoAgentLinks, mergeGrants, realpathLoose, resolveAgentDir, resolveFolder, type Grant, type GrantContext } from './grants.js';
+import { mergeGrants, realpathLoose, resolveAgentDir, resolveFolder, type Grant, type GrantContext } from './grants.js';
 import { writeInstructionFile } from './instructions.js';
 import { buildBwrapArgs, depth, isWithin, maskOps, type MountLayout, type MountOp } from './layout.js';
 import { planRuleMasks, type Tree } from './masks.js';
@@ -83,24 +83,18 @@ export async function prepareSandbox(spec: SandboxSpec, opts: { platform?: NodeJ
   const warnings: string[] = [];
   const dataDir = await realpathLoose(spec.dataDir);
   const userHome = await realpathLoose(spec.userHome ?? os.homedir());
-  const ctx: GrantContext = { dataDir, userHome, agent: spec.agent };
-  // Before anything is created or bound: no path may lead through a link the agent could have planted.
+  // Threat: a link planted on the way to a grant by any agent (not only this one) or another user.
+  // Every folder an agent can write is suspect: this agent's own, and the others' (spec.othersWritable).
   const ruleGrantsPlanned = pathGrantRules(spec, await realpathLoose(spec.home));
   const writable = [
     spec.home,
     spec.workspace,
     ...spec.folders.filter((f) => f.access === 'rw').map((f) => f.path),
     ...ruleGrantsPlanned.filter((g) => g.rule.kind === 'write').map((g) => g.path),
+    ...(spec.othersWritable ?? []),
   ];
-  assertNoAgentLinks(
-    [
-      { given: spec.home, what: "the agent's home" },
-      { given: spec.workspace, what: "the agent's workspace" },
-      ...spec.folders.map((f) => ({ given: f.path, what: `folder ${f.path}` })),
-      ...ruleGrantsPlanned.map((g) => ({ given: g.path, what: `the path of a rule, ${g.path}` })),
-    ],
-    await Promise.all(writable.map((p) => realpathLoose(p))),
-  );
+  const agentWritable = [...new Set([...writable.map((p) => path.resolve(p)), ...(await Promise.all(writable.map((p) => realpathLoose(p))))])];
+  const ctx: GrantContext = { dataDir, userHome, agent: spec.agent, trust: { agentWritable, uid: process.getuid?.() ?? 0 } };
   const home = await resolveAgentDir(spec.home, ctx, 'home');
   const workspace = await resolveAgentDir(spec.workspace, ctx, 'workspace');
   const instructionFile = spec.instructionFile ?? INSTRUCTION_FILE;
