@@ -146,6 +146,7 @@ export class RunManager {
         env: plan.env,
         // bwrap blocks reading its setup data (masks, seccomp, in-sandbox files) until each fd ends.
         setupData: plan.fds,
+        pins: plan.pins,
         launchers: this.launchers,
         agent: name,
         runId: run,

@@ -1,4 +1,4 @@
-import { lstatSync, readlinkSync, statSync, type Stats } from 'node:fs';
+import { closeSync, constants as fsConstants, fstatSync, lstatSync, openSync, readlinkSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { PaddockError } from '../../shared/errors.js';
 import { isWithin } from './layout.js';
@@ -88,4 +88,43 @@ export function resolveTrusted(given: string, what: string, trust: LinkTrust): {
     todo.unshift(...target.split(path.sep).filter(Boolean));
   }
   return { real: cur, exists: true };
+}
+
+/** A granted path held open (O_PATH) from the moment it was checked until the sandbox has bound it. */
+export interface Pin {
+  /** Our fd (close-on-exec): handed to bwrap (`--bind-fd`) by the launcher or spawn. */
+  fd: number;
+  /** The checked real path and the identity of what was there (the launcher checks it again). */
+  path: string;
+  dev: bigint;
+  ino: bigint;
+}
+
+const O_PATH = 0o10000000; // Linux (every architecture Paddock runs on); Node does not export it
+
+/**
+ * Opens a checked real path without following a link at its end, and makes sure it is still the
+ * path that was checked: `/proc/self/fd/N` names where the open landed, so a folder on the way
+ * swapped for a link after the check shows up as another path. Threat: the check-to-use race (an
+ * agent swapping a folder between Paddock's check and bwrap's bind); bwrap then binds this very
+ * inode (`--bind-fd`, which itself verifies the mount against the fd).
+ */
+export function pinPath(real: string, what: string): Pin {
+  let fd: number;
+  try {
+    fd = openSync(real, O_PATH | fsConstants.O_NOFOLLOW);
+  } catch (e) {
+    throw new PaddockError('E_FOLDER', `Cannot use ${real} as ${what}: it changed while the agent was starting (${(e as NodeJS.ErrnoException).code}). Check the folder and start again.`);
+  }
+  try {
+    const landed = readlinkSync(`/proc/self/fd/${fd}`);
+    const st = fstatSync(fd, { bigint: true });
+    if (landed !== real || st.isSymbolicLink()) {
+      throw new GrantRedirectError(real, real, landed, 'changed while the agent was starting (a folder on the way was replaced)', what);
+    }
+    return { fd, path: real, dev: st.dev, ino: st.ino };
+  } catch (e) {
+    closeSync(fd);
+    throw e;
+  }
 }

@@ -2,9 +2,9 @@ import { spawn, type ChildProcess, type IOType } from 'node:child_process';
 import type { Writable } from 'node:stream';
 import type { SandboxPlan } from './plan.js';
 
-/** stdio entries for fds 3.. of a plan: one pipe per data blob bwrap reads at setup. */
-export function planFdStdio(plan: Pick<SandboxPlan, 'fds'>): 'pipe'[] {
-  return plan.fds.map(() => 'pipe');
+/** stdio entries for fds 3.. of a plan: one pipe per data blob bwrap reads at setup, then the pinned grants. */
+export function planFdStdio(plan: Pick<SandboxPlan, 'fds' | 'pins'>): Array<'pipe' | number> {
+  return [...plan.fds.map(() => 'pipe' as const), ...plan.pins.map((p) => p.fd)];
 }
 
 /**

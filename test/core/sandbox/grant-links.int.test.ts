@@ -1,9 +1,9 @@
-import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, closeSync, existsSync, mkdirSync, readdirSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { GrantRedirectError } from '../../../src/core/sandbox/links.js';
+import { GrantRedirectError, pinPath } from '../../../src/core/sandbox/links.js';
 import { prepareSandbox } from '../../../src/core/sandbox/plan.js';
-import { makeWorld, rule, sh, type World } from './helpers.js';
+import { makeWorld, rule, runPlan, sh, type World } from './helpers.js';
 
 // Another agent writes `shared`; it swapped `shared/sub` for a link to `victim`.
 let w: World;
@@ -88,5 +88,31 @@ describe('links in folders other users can write', () => {
     chmodSync(open, 0o1777);
     const r = await sh(w, `cat ${victim}/private.txt`, { folders: [{ path: path.join(open, 'docs'), access: 'ro' }] });
     expect(r.stdout).toBe('PRIVATE');
+  });
+});
+
+describe('the check-to-use race', () => {
+  it('binds the folder that was checked even when it is swapped for a link after the check (bwrap --bind-fd)', async () => {
+    const docs = path.join(w.root, 'proj', 'docs');
+    mkdirSync(docs, { recursive: true });
+    writeFileSync(path.join(docs, 'mine.txt'), 'MINE');
+    const plan = await prepareSandbox(w.spec({ folders: [{ path: docs, access: 'rw' }], command: ['sh', '-c', `cat ${docs}/*; echo new > ${docs}/new.txt`] }));
+    expect(plan.argv).toContain('--bind-fd');
+    expect(plan.argv.filter((a) => a === docs)).toHaveLength(1); // only as the mount point, never as a source
+    // Between Paddock's check and bwrap's mount, an agent that writes proj swaps docs for a link.
+    renameSync(docs, `${docs}.old`);
+    symlinkSync(victim, docs);
+    const r = await runPlan(plan);
+    expect(r.stdout).toBe('MINE');
+    expect(existsSync(path.join(`${docs}.old`, 'new.txt'))).toBe(true);
+    untouched();
+  });
+
+  it('refuses to pin a path that no longer leads where it was checked', () => {
+    const via = path.join(w.root, 'via');
+    symlinkSync(victim, via);
+    expect(() => pinPath(path.join(via, 'x'), 'folder x')).toThrow(GrantRedirectError);
+    const pin = pinPath(path.join(victim, 'x'), 'folder x');
+    closeSync(pin.fd);
   });
 });
