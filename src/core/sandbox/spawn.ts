@@ -22,7 +22,7 @@ export function feedPlanFds(child: ChildProcess, plan: Pick<SandboxPlan, 'fds'>)
 
 /**
  * Spawn a plan (minimal environment, workspace as cwd) and feed its fds. Engines that need more
- * fds (e.g. `--info-fd`) put them after `3 + plan.fds.length`.
+ * fds (e.g. `--info-fd`) put them after `3 + plan.fds.length + plan.pins.length`.
  */
 export function spawnSandbox(plan: SandboxPlan, stdio: [IOType, IOType, IOType] = ['ignore', 'pipe', 'pipe']): ChildProcess {
   const [cmd, ...args] = plan.argv as [string, ...string[]];
