@@ -84,7 +84,9 @@ export async function resolveAgentDir(given: string, ctx: GrantContext, what: 'h
   if (isWithin(ctx.userHome, pre)) fail('it is your home folder or contains it; use a dedicated folder.');
   for (const root of FORBIDDEN_ROOTS) if (isWithin(pre, root)) fail(`it lies under ${root}.`);
   await mkdir(pre, { recursive: true, mode: 0o700 });
-  const real = await realpath(pre);
+  // Checked again, not realpath'd: a link planted where the folder was missing (mkdir -p accepts a
+  // link to a folder) is refused, not followed. The plan then pins what this returns.
+  const real = resolveTrusted(pre, `the agent's ${what}`, ctx.trust).real;
   const st = await lstat(real);
   if (!st.isDirectory()) fail('it is not a folder.');
   const own = path.join(ctx.dataDir, 'agents', ctx.agent);
