@@ -11,8 +11,10 @@
  *   argv  `--parent PID` (the engine; refuse to run orphaned), then the cgroup.procs files to join.
  *   fd 3  a socket to the engine: the launcher writes "R" once it is in every cgroup; it then reads
  *         one message and execs. End of file before a message: exit 0 (the engine discarded it).
- *         Message: "PDL1", then three lists (argv, environment, setup data for fds 3..), each a
- *         u32 count and that many u32-length-prefixed byte strings (little endian).
+ *         Message: "PDL2", then four lists (argv, environment, setup data for fds 3.., pinned
+ *         grants for the fds after those), each a u32 count and that many u32-length-prefixed byte
+ *         strings (little endian). A pinned grant is "DEV:INO:/real/path": the launcher opens the
+ *         path again without following any link and checks it is that very file (see open_pinned).
  *   fd 4  with `--lifeline` (after the pid): a socket whose other end only the engine holds. A
  *         watchdog, forked before the cgroups are joined, kills everything left in them once that
  *         end closes (the run ended, or the engine died), whether or not bwrap's death signal came.
@@ -34,6 +36,7 @@
 #include <sys/prctl.h>
 #include <dirent.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -195,6 +198,47 @@ static void start_watchdog(char **procs, int n) {
   _exit(0);
 }
 
+/* Opens a pinned grant ("DEV:INO:/real/path") at fd `at` (without close-on-exec, for bwrap's
+ * --bind-fd), one component at a time with O_NOFOLLOW, and checks it is the file the engine
+ * checked. Threat: a folder on the way swapped for a link (or another folder) by an agent between
+ * the engine's check and this open; bwrap then binds this fd and verifies the mount against it. */
+static int open_pinned(const char *spec, int at) {
+  char *end;
+  errno = 0;
+  unsigned long long dev = strtoull(spec, &end, 10);
+  if (errno != 0 || *end != ':') return -1;
+  unsigned long long ino = strtoull(end + 1, &end, 10);
+  if (errno != 0 || *end != ':' || end[1] != '/') return -1;
+  char path[4096];
+  if (strlen(end + 1) >= sizeof path) return -1;
+  strcpy(path, end + 1);
+  int fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  char *save = NULL;
+  for (char *c = strtok_r(path, "/", &save); c != NULL; c = strtok_r(NULL, "/", &save)) {
+    struct stat st;
+    int next = strcmp(c, ".") == 0 || strcmp(c, "..") == 0 ? -1 : openat(fd, c, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    close(fd);
+    if (next < 0) return -1;
+    if (fstat(next, &st) != 0 || S_ISLNK(st.st_mode)) {
+      close(next);
+      errno = ELOOP;
+      return -1;
+    }
+    fd = next;
+  }
+  struct stat st;
+  if (fstat(fd, &st) != 0 || (unsigned long long)st.st_dev != dev || (unsigned long long)st.st_ino != ino) {
+    close(fd);
+    errno = ESTALE;
+    return -1;
+  }
+  if (fd == at) return fcntl(fd, F_SETFD, 0);
+  int r = dup2(fd, at);
+  close(fd);
+  return r == at ? 0 : -1;
+}
+
 int main(int argc, char **argv) {
   if (argc < 3 || strcmp(argv[1], "--parent") != 0) {
     dprintf(2, "usage: paddock-launch --parent PID [--lifeline] CGROUP_PROCS_FILE... (started by Paddock, fd 3 = its socket, fd 4 = the lifeline)\n");
@@ -220,12 +264,12 @@ int main(int argc, char **argv) {
   }
   if (write_all(CTL, "R", 1) != 0) return 0; /* the engine is gone or discarded us */
 
-  struct list args = {0}, env = {0}, data = {0};
+  struct list args = {0}, env = {0}, data = {0}, pins = {0};
   char magic[4];
   int r = read_all(CTL, magic, 4, 1);
   if (r == 1) return 0; /* discarded before use */
-  if (r != 0 || memcmp(magic, "PDL1", 4) != 0 || read_list(CTL, &args, 0) != 0 || read_list(CTL, &env, 0) != 0 ||
-      read_list(CTL, &data, 0) != 0 || args.n == 0 || data.n > MAX_SETUP_FDS) {
+  if (r != 0 || memcmp(magic, "PDL2", 4) != 0 || read_list(CTL, &args, 0) != 0 || read_list(CTL, &env, 0) != 0 ||
+      read_list(CTL, &data, 0) != 0 || read_list(CTL, &pins, 0) != 0 || args.n == 0 || data.n + pins.n > MAX_SETUP_FDS) {
     dprintf(2, "paddock-launch: bad message from the engine; nothing was started\n");
     return 125;
   }
@@ -247,6 +291,10 @@ int main(int argc, char **argv) {
       fail(125, "cannot place bwrap's setup data", NULL);
     }
     if (write_all(m, data.item[i], data.len[i]) != 0 || lseek(m, 0, SEEK_SET) != 0) fail(125, "cannot hold bwrap's setup data", NULL);
+  }
+  for (uint32_t i = 0; i < pins.n; i++) {
+    if (strlen(pins.item[i]) != pins.len[i] || open_pinned(pins.item[i], CTL + (int)(data.n + i)) != 0)
+      fail(125, "a granted folder changed while the agent was starting; nothing was started. Check it, then start again:", strchr(pins.item[i], '/'));
   }
   for (size_t i = 0; i < sizeof job_signals / sizeof *job_signals; i++) signal(job_signals[i], SIG_DFL);
   execve(args.item[0], args.item, env.item);

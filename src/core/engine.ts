@@ -13,6 +13,7 @@ import { CpuWatch, createEgress, installHelpers, type Egress } from './egress/in
 import { AnswerRules } from './runs/answers.js';
 import { agentPolicy, lastLine, makePrepare } from './runs/prepare.js';
 import { RunManager } from './runs/run-manager.js';
+import { othersWritable } from './runs/writable.js';
 import { ensureDataDir, type DataPaths } from './store/data-dir.js';
 import { openStore, type Store } from './store/store.js';
 import { createVault, type Vault } from './vault/vault.js';
@@ -134,6 +135,7 @@ export class Engine {
         answerRules: (agent, after) => this.answers.rules(agent, after),
         helperDir,
       }),
+      othersWritable: (agent) => othersWritable(agent, this.store.agents.list().map((a) => ({ name: a.name, parsed: this.tryParse(a.profile, a.source ?? `<agent ${a.name}>`) })), paths),
       // A paused agent opens no new connections either.
       paused: (agent) => this.egress.pause(agent),
       resumed: (agent) => this.egress.resume(agent),
@@ -230,6 +232,15 @@ export class Engine {
     return out;
   }
   private readonly parsed = new Map<string, { profile: Profile; ruleSet: RuleSet }>();
+
+  /** {@link parse}, or null for a stored profile that no longer parses. */
+  private tryParse(yaml: string, file: string): { profile: Profile; ruleSet: RuleSet } | null {
+    try {
+      return this.parse(yaml, file);
+    } catch {
+      return null;
+    }
+  }
 
   /** Imports or updates an agent from its profile text; a running agent's rules apply live. */
   importProfile(yaml: string, source: string | null): LoadedProfile {

@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import type { RunInfo } from '../../shared/agent.schema.js';
 import { PaddockError } from '../../shared/errors.js';
 import { renderInstructions } from '../agents/instructions.js';
+import { GrantRedirectError } from '../sandbox/links.js';
 import { prepareSandbox } from '../sandbox/plan.js';
 import { assertPlatformSupported, probePlatform } from '../sandbox/platform.js';
 import { cgroupLayout, launchSandbox } from '../sandbox/runtime/launch.js';
@@ -103,8 +104,9 @@ export class RunManager {
     const run = `r-${randomBytes(4).toString('hex')}`;
     const home = this.deps.paths.agentHome(name);
     const workspace = profile.workspace ?? this.deps.paths.agentWorkspace(name);
+    // The default home lies in the data dir, where no agent writes; the workspace (possibly the
+    // profile's, reached through folders agents write) is created by prepareSandbox after its checks.
     mkdirSync(home, { recursive: true, mode: 0o700 });
-    mkdirSync(workspace, { recursive: true, mode: 0o700 });
     // Reserve the slot before any await so two concurrent starts cannot both launch.
     const placeholder = { agent: name, run, state: 'starting' } as ActiveRun;
     this.runs.set(name, placeholder);
@@ -132,6 +134,7 @@ export class RunManager {
         tty: o.tty ?? false,
         ...hostLocale(),
         userHome: this.deps.userHome,
+        othersWritable: this.deps.othersWritable?.(name),
         extraBinds: add.extraBinds,
         extraEnv: add.extraEnv,
         extraPath: add.extraPath,
@@ -150,6 +153,7 @@ export class RunManager {
         env: plan.env,
         // bwrap blocks reading its setup data (masks, seccomp, in-sandbox files) until each fd ends.
         setupData: plan.fds,
+        pins: plan.pins,
         launchers: this.launchers,
         agent: name,
         runId: run,
@@ -159,6 +163,8 @@ export class RunManager {
         onEvent: (e) => this.deps.log({ ...e, agent: name, run }),
       });
     } catch (e) {
+      // Threat: a grant redirected by a link another agent planted; the user must see it, not just this start fail.
+      if (e instanceof GrantRedirectError) this.deps.log({ kind: 'alert', agent: name, run, type: 'grant-redirect', message: e.message, link: e.link, target: e.target });
       this.runs.delete(name);
       this.deps.changed();
       await cleanup().catch(() => undefined);

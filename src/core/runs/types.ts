@@ -72,4 +72,6 @@ export interface RunManagerDeps {
   platform?: NodeJS.Platform;
   /** Pre-start the next run's launcher after each run (default false). */
   prestartLaunchers?: boolean;
+  /** The folders agents other than this one can write (see runs/writable.ts): links there are refused. */
+  othersWritable?(agent: string): string[];
 }

@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { chmod, copyFile, lstat, mkdir, mkdtemp, readdir, readlink, rename, rm, symlink } from 'node:fs/promises';
+import { chmod, copyFile, lstat, mkdir, mkdtemp, readdir, readlink, rename, rm, stat, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { CopyProgress } from './spec.js';
 
@@ -41,7 +41,8 @@ export async function copyFolderOnce(
   onProgress?: (e: CopyProgress) => void,
 ): Promise<boolean> {
   if (await lstat(dest).catch(() => null)) return false;
-  const top = await lstat(src);
+  // stat, not lstat: `src` may be /proc/self/fd/N, the source held open since it was checked.
+  const top = await stat(src);
   const tmp = await mkdtemp(path.join(path.dirname(dest), '.paddock-copy-'));
   try {
     if (top.isFile()) {

@@ -2,6 +2,7 @@ import { lstatSync, mkdirSync, realpathSync, statSync, type MakeDirectoryOptions
 import path from 'node:path';
 import { PaddockError } from '../../shared/errors.js';
 import { isWithin } from './layout.js';
+import { resolveTrusted, type LinkTrust } from './links.js';
 
 /** A host path bound into the sandbox at its real path. */
 export interface Grant {
@@ -17,6 +18,8 @@ export interface GrantContext {
   dataDir: string;
   userHome: string;
   agent: string;
+  /** Who else could have written the folders on the way (symbolic links there are refused). */
+  trust: LinkTrust;
 }
 
 // Synchronous on purpose: a few local metadata calls on the launch path, where each thread-pool
@@ -51,13 +54,10 @@ export async function resolveFolder(
     throw new PaddockError('E_FOLDER', `Cannot grant ${source} (${given}): ${why}`);
   };
   if (!path.isAbsolute(given)) fail('the path must be absolute; use ~/… or a full path.');
-  let real: string;
-  try {
-    // Threat: a symlink that points somewhere else than the user meant; bind what it resolves to.
-    real = await realpath(given);
-  } catch {
-    return fail('it does not exist. Create it or remove it from the profile.');
-  }
+  // Threat: a symlink planted on the way by an agent or another user (resolveTrusted refuses it);
+  // a link the user made is followed, and what it resolves to is bound.
+  const { real, exists } = resolveTrusted(given, source, ctx.trust);
+  if (!exists) return fail('it does not exist. Create it or remove it from the profile.');
   const st = await stat(real);
   if (!st.isDirectory() && !st.isFile()) fail('it is neither a folder nor a regular file.');
   // Threat: the agent reaching Paddock's database, control socket or other agents.
@@ -79,11 +79,14 @@ export async function resolveAgentDir(given: string, ctx: GrantContext, what: 'h
     throw new PaddockError('E_FOLDER', `Cannot use ${given} as the agent's ${what}: ${why}`);
   };
   if (!path.isAbsolute(given)) fail('the path must be absolute.');
-  const pre = await realpathLoose(given);
+  // Threat: a link planted on the way redirecting the home or workspace (and its creation) elsewhere.
+  const pre = resolveTrusted(given, `the agent's ${what}`, ctx.trust).real;
   if (isWithin(ctx.userHome, pre)) fail('it is your home folder or contains it; use a dedicated folder.');
   for (const root of FORBIDDEN_ROOTS) if (isWithin(pre, root)) fail(`it lies under ${root}.`);
-  await mkdir(given, { recursive: true, mode: 0o700 });
-  const real = await realpath(given);
+  await mkdir(pre, { recursive: true, mode: 0o700 });
+  // Checked again, not realpath'd: a link planted where the folder was missing (mkdir -p accepts a
+  // link to a folder) is refused, not followed. The plan then pins what this returns.
+  const real = resolveTrusted(pre, `the agent's ${what}`, ctx.trust).real;
   const st = await lstat(real);
   if (!st.isDirectory()) fail('it is not a folder.');
   const own = path.join(ctx.dataDir, 'agents', ctx.agent);
@@ -92,45 +95,6 @@ export async function resolveAgentDir(given: string, ctx: GrantContext, what: 'h
   }
   if (isWithin(ctx.userHome, real)) fail('it is your home folder or contains it; use a dedicated folder.');
   return real;
-}
-
-/**
- * Threat: an agent that can write a folder on the way to its own workspace, home or another grant
- * replaces a folder there with a symlink (`mv sub sub.old; ln -s /victim sub`), and the next run
- * binds wherever it points. Refuses a path that goes through a symlink lying inside a folder the
- * agent can write (`writable`: real paths), naming the link and the way out.
- */
-export function assertNoAgentLinks(paths: ReadonlyArray<{ given: string; what: string }>, writable: readonly string[]): void {
-  for (const { given, what } of paths) {
-    let cur = path.parse(path.resolve(given)).root;
-    for (const seg of path.resolve(given).split(path.sep).filter(Boolean)) {
-      const next = path.join(cur, seg);
-      const st = lstatSync(next, { throwIfNoEntry: false });
-      if (!st) break; // the rest does not exist yet (a home or workspace about to be made)
-      if (st.isSymbolicLink()) {
-        const inside = writable.find((w) => isWithin(cur, w));
-        if (inside !== undefined) {
-          let target = next;
-          try {
-            target = realpathSync.native(next);
-          } catch {
-            // dangling
-          }
-          throw new PaddockError(
-            'E_FOLDER',
-            `Cannot use ${given} as ${what}: it goes through the symbolic link ${next} (to ${target}), inside ${inside}, which the agent can write, so the agent could have redirected it. Write the real path in the profile, or remove the link.`,
-          );
-        }
-        try {
-          cur = realpathSync.native(next);
-          continue;
-        } catch {
-          break;
-        }
-      }
-      cur = next;
-    }
-  }
 }
 
 /**

@@ -6,6 +6,8 @@
 /** One filesystem operation, applied by bwrap in order. Paths are absolute. */
 export type MountOp =
   | { op: 'ro-bind' | 'bind'; src: string; dest: string }
+  /** Bind what child fd `fd` holds open (checked before, verified by bwrap after the mount). */
+  | { op: 'bind-fd' | 'ro-bind-fd'; fd: number; dest: string }
   | { op: 'symlink'; target: string; dest: string }
   | { op: 'tmpfs'; dest: string; mode?: number }
   | { op: 'dir'; dest: string; mode?: number }
@@ -37,6 +39,9 @@ function opArgs(o: MountOp): string[] {
     case 'ro-bind':
     case 'bind':
       return [`--${o.op}`, o.src, o.dest];
+    case 'bind-fd':
+    case 'ro-bind-fd':
+      return [`--${o.op}`, String(o.fd), o.dest];
     case 'symlink':
       return ['--symlink', o.target, o.dest];
     case 'tmpfs':

@@ -1,3 +1,4 @@
+import { closeSync } from 'node:fs';
 import { realpath } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,11 +10,12 @@ import { droppedEnvKeys, sandboxEnv, sandboxPathDirs } from './env.js';
 import { execNameMasks } from './exec-mask.js';
 import { preparePlaceholder } from './files.js';
 import { expandHome, hasGlob } from './glob.js';
-import { assertNoAgentLinks, mergeGrants, realpathLoose, resolveAgentDir, resolveFolder, type Grant, type GrantContext } from './grants.js';
+import { pinPath, type Pin } from './links.js';
+import { mergeGrants, realpathLoose, resolveAgentDir, resolveFolder, type Grant, type GrantContext } from './grants.js';
 import { writeInstructionFile } from './instructions.js';
 import { bwrapArgsData, bwrapOptions, depth, isWithin, maskOps, type MountLayout, type MountOp } from './layout.js';
 import { planRuleMasks, type Tree } from './masks.js';
-import { assertPlatformSupported, findBwrap } from './platform.js';
+import { assertPlatformSupported, bwrapHasBindFd, findBwrap } from './platform.js';
 import { seatbeltProfile } from './seatbelt.js';
 import { seccompProgram } from './seccomp.js';
 import type { Rule } from '../../shared/rules.schema.js';
@@ -37,6 +39,12 @@ export interface SandboxPlan {
   cwd: string;
   /** Data bwrap reads at setup: `fds[i]` must be written to child fd `3 + i`, then closed (see `spawnSandbox`). */
   fds: Buffer[];
+  /**
+   * Granted paths held open since they were checked, bound with `--bind-fd`: `pins[j].fd` must
+   * reach the child as fd `3 + fds.length + j` (see `spawnSandbox`; the launcher opens them again
+   * itself and checks they are the same files). Closed by `cleanup`.
+   */
+  pins: Pin[];
   /** Inside paths hidden by rules and defaults (masked files and folders). */
   masked: string[];
   /** Inside paths made read-only by rules and persistence protection. */
@@ -86,24 +94,18 @@ export async function prepareSandbox(spec: SandboxSpec, opts: { platform?: NodeJ
   const warnings: string[] = [];
   const dataDir = await realpathLoose(spec.dataDir);
   const userHome = await realpathLoose(spec.userHome ?? os.homedir());
-  const ctx: GrantContext = { dataDir, userHome, agent: spec.agent };
-  // Before anything is created or bound: no path may lead through a link the agent could have planted.
+  // Threat: a link planted on the way to a grant by any agent (not only this one) or another user.
+  // Every folder an agent can write is suspect: this agent's own, and the others' (spec.othersWritable).
   const ruleGrantsPlanned = pathGrantRules(spec, await realpathLoose(spec.home));
   const writable = [
     spec.home,
     spec.workspace,
     ...spec.folders.filter((f) => f.access === 'rw').map((f) => f.path),
     ...ruleGrantsPlanned.filter((g) => g.rule.kind === 'write').map((g) => g.path),
+    ...(spec.othersWritable ?? []),
   ];
-  assertNoAgentLinks(
-    [
-      { given: spec.home, what: "the agent's home" },
-      { given: spec.workspace, what: "the agent's workspace" },
-      ...spec.folders.map((f) => ({ given: f.path, what: `folder ${f.path}` })),
-      ...ruleGrantsPlanned.map((g) => ({ given: g.path, what: `the path of a rule, ${g.path}` })),
-    ],
-    await Promise.all(writable.map((p) => realpathLoose(p))),
-  );
+  const agentWritable = [...new Set([...writable.map((p) => path.resolve(p)), ...(await Promise.all(writable.map((p) => realpathLoose(p))))])];
+  const ctx: GrantContext = { dataDir, userHome, agent: spec.agent, trust: { agentWritable, uid: process.getuid?.() ?? 0 } };
   const home = await resolveAgentDir(spec.home, ctx, 'home');
   const workspace = await resolveAgentDir(spec.workspace, ctx, 'workspace');
   const instructionFile = spec.instructionFile ?? INSTRUCTION_FILE;
@@ -125,7 +127,19 @@ export async function prepareSandbox(spec: SandboxSpec, opts: { platform?: NodeJ
   const merged = mergeGrants(grants, warnings);
   for (const k of droppedEnvKeys(spec.extraEnv)) warnings.push(`Environment variable "${k}" was not passed: reserved or invalid name.`);
 
-  for (const c of copies) await copyFolderOnce(c.src, c.dest, c.folder, spec.onProgress);
+  for (const c of copies) {
+    if (platform !== 'linux') {
+      await copyFolderOnce(c.src, c.dest, c.folder, spec.onProgress);
+      continue;
+    }
+    // Threat: the source swapped for a link between its check and the copy: copy what was checked.
+    const pin = pinPath(c.src, `folder ${c.folder}`);
+    try {
+      await copyFolderOnce(`/proc/self/fd/${pin.fd}`, c.dest, c.folder, spec.onProgress);
+    } finally {
+      closeSync(pin.fd);
+    }
+  }
   const instructionPath = await writeInstructionFile(workspace, instructionFile, spec.instructions);
   const env = sandboxEnv({ ...spec, home });
 
@@ -136,14 +150,26 @@ export async function prepareSandbox(spec: SandboxSpec, opts: { platform?: NodeJ
       { proxyPort: port ? Number(port) : null },
     );
     return {
-      argv: ['/usr/bin/sandbox-exec', '-p', profile, ...spec.command], env, cwd: workspace, fds: [], masked: [], readOnly: [], watchAbsent: [],
+      argv: ['/usr/bin/sandbox-exec', '-p', profile, ...spec.command], env, cwd: workspace, fds: [], pins: [], masked: [], readOnly: [], watchAbsent: [],
       warnings, home, workspace, cleanup: async () => {},
     };
   }
 
   const bwrap = findBwrap() as string; // assertPlatformSupported checked it exists
-  // Nothing of a run is left on the host to remove (the mask file is shared); kept for the plan's contract.
-  const cleanup = async (): Promise<void> => {};
+  // Nothing of a run is left on the host to remove (the mask file is shared); the pins are closed.
+  const pins: Pin[] = [];
+  const cleanup = async (): Promise<void> => {
+    for (const p of pins.splice(0)) closeSync(p.fd);
+  };
+  const pinFds = bwrapHasBindFd(bwrap);
+  if (!pinFds) warnings.push(`${bwrap} has no --bind-fd (bubblewrap before 0.5): folders are bound by path, so an agent racing the start could swap one. Update bubblewrap.`);
+  /** Binds a checked real path: through an fd held open since the check when bwrap can. */
+  const grantBind = (src: string, rw: boolean, what: string): MountOp => {
+    if (!pinFds) return { op: rw ? 'bind' : 'ro-bind', src, dest: src };
+    pins.push(pinPath(src, what));
+    // The fd number is the pin's index for now: pins come after the setup data, numbered below.
+    return { op: rw ? 'bind-fd' : 'ro-bind-fd', fd: pins.length - 1, dest: src };
+  };
   try {
     // One empty, mode-0000 file: bound over masked files it cannot be read, run or copied.
     const emptyFile = emptyMaskFile();
@@ -152,9 +178,9 @@ export async function prepareSandbox(spec: SandboxSpec, opts: { platform?: NodeJ
     const etc = await etcMasks(emptyFile, budget);
 
     const binds: MountOp[] = [
-      { op: 'bind', src: home, dest: home },
-      { op: 'bind', src: workspace, dest: workspace },
-      ...merged.map((g): MountOp => ({ op: g.access === 'rw' ? 'bind' : 'ro-bind', src: g.path, dest: g.path })),
+      grantBind(home, true, "the agent's home"),
+      grantBind(workspace, true, "the agent's workspace"),
+      ...merged.map((g) => grantBind(g.path, g.access === 'rw', g.source)),
     ];
     // Threat: a grant (or workspace) that contains the data dir would expose the db and sockets.
     if (binds.some((b) => b.dest !== dataDir && isWithin(dataDir, b.dest))) {
@@ -213,15 +239,20 @@ export async function prepareSandbox(spec: SandboxSpec, opts: { platform?: NodeJ
     };
     // Threat: TTY injection, kernel keyrings, nested namespaces and other kernel attack surface.
     layout.seccompFd = fdFor(seccompProgram());
+    // Pins come after every setup fd, the args fd below included (it is the last setup fd).
+    const firstPin = 3 + fds.length + 1;
+    layout.ops = layout.ops.map((o) => (o.op === 'bind-fd' || o.op === 'ro-bind-fd' ? { ...o, fd: firstPin + o.fd } : o));
     // Threat: bwrap's command line is world-readable (/proc/PID/cmdline on the host, /proc/1/cmdline
     // inside): secret values (--setenv), granted and masked paths, the data dir. bwrap reads its
     // options from a setup fd instead; only the agent's own command stays on its command line.
     const argsFd = fdFor(bwrapArgsData(bwrapOptions(layout)));
+    if (argsFd + 1 !== firstPin) throw new Error('internal: the pinned folders would not follow the setup fds');
     return {
       argv: [bwrap, '--args', String(argsFd), '--', ...layout.command],
       env: {},
       cwd: workspace,
       fds,
+      pins,
       masked: [...etc.masked, ...rules.masked, ...execMasked],
       readOnly: rules.readOnly,
       watchAbsent: rules.watchAbsent,

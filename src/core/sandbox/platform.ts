@@ -17,6 +17,25 @@ export function findBwrap(): string | null {
   return null;
 }
 
+const bindFd = new Map<string, boolean>();
+
+/**
+ * Whether this bubblewrap has `--bind-fd` (0.5 and later): found in its binary, once per process
+ * (reading ~100 KB costs less than running it). Without it grants are bound by path (no pinning).
+ */
+export function bwrapHasBindFd(bwrap: string): boolean {
+  let has = bindFd.get(bwrap);
+  if (has === undefined) {
+    try {
+      has = readFileSync(bwrap).includes('--ro-bind-fd');
+    } catch {
+      has = false;
+    }
+    bindFd.set(bwrap, has);
+  }
+  return has;
+}
+
 function readSysctl(file: string): string | null {
   try {
     return readFileSync(file, 'utf8').trim();

@@ -2,9 +2,9 @@ import { spawn, type ChildProcess, type IOType } from 'node:child_process';
 import type { Writable } from 'node:stream';
 import type { SandboxPlan } from './plan.js';
 
-/** stdio entries for fds 3.. of a plan: one pipe per data blob bwrap reads at setup. */
-export function planFdStdio(plan: Pick<SandboxPlan, 'fds'>): 'pipe'[] {
-  return plan.fds.map(() => 'pipe');
+/** stdio entries for fds 3.. of a plan: one pipe per data blob bwrap reads at setup, then the pinned grants. */
+export function planFdStdio(plan: Pick<SandboxPlan, 'fds' | 'pins'>): Array<'pipe' | number> {
+  return [...plan.fds.map(() => 'pipe' as const), ...plan.pins.map((p) => p.fd)];
 }
 
 /**
@@ -22,7 +22,7 @@ export function feedPlanFds(child: ChildProcess, plan: Pick<SandboxPlan, 'fds'>)
 
 /**
  * Spawn a plan (minimal environment, workspace as cwd) and feed its fds. Engines that need more
- * fds (e.g. `--info-fd`) put them after `3 + plan.fds.length`.
+ * fds (e.g. `--info-fd`) put them after `3 + plan.fds.length + plan.pins.length`.
  */
 export function spawnSandbox(plan: SandboxPlan, stdio: [IOType, IOType, IOType] = ['ignore', 'pipe', 'pipe']): ChildProcess {
   const [cmd, ...args] = plan.argv as [string, ...string[]];

@@ -46,6 +46,11 @@ export interface SandboxSpec {
   term?: string;
   lang?: string;
   tz?: string;
+  /**
+   * Folders the other agents can write (their homes, workspaces, rw folders and write-rule paths):
+   * a symbolic link inside one on the way to this agent's grants is refused (it may have been planted).
+   */
+  othersWritable?: string[];
   /** The real user's home, for refusing grants that would expose it. Default `os.homedir()`. */
   userHome?: string;
   onProgress?: (e: CopyProgress) => void;

@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { PaddockError } from '../../../shared/errors.js';
+import type { Pin } from '../links.js';
 import { feedPlanFds } from '../spawn.js';
 
 const O_CLOEXEC = 0o2000000;
@@ -53,8 +54,9 @@ function wrapperScript(keepPwd: boolean): string {
 }
 
 /** Spawns the command (through the wrapper when there are cgroups to join) and feeds its setup data. */
-export function coldSpawn(command: readonly string[], env: Record<string, string>, io: 'inherit' | 'pipe', setupData: readonly Buffer[], procsFiles: readonly string[]): ChildProcess {
-  const stdio: StdioOptions = [io, io, io, ...setupData.map(() => 'pipe' as const)];
+export function coldSpawn(command: readonly string[], env: Record<string, string>, io: 'inherit' | 'pipe', setupData: readonly Buffer[], procsFiles: readonly string[], pins: readonly Pin[] = []): ChildProcess {
+  // The pinned grants follow the setup data (bwrap's --bind-fd numbers), as the plan numbered them.
+  const stdio: StdioOptions = [io, io, io, ...setupData.map(() => 'pipe' as const), ...pins.map((p) => p.fd)];
   // Threat: an fd Paddock inherited (a terminal's, a desktop launcher's) reaching the agent, which
   // could read the file or walk out of its mounts through it. bwrap passes every fd on, so each
   // one the child would inherit is replaced by /dev/null there.

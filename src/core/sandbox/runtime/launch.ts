@@ -147,11 +147,12 @@ export async function launchSandbox(o: LaunchOptions): Promise<SandboxProcess> {
   const files = cg ? cg.procsFiles() : [];
   const command = [...fallback.prefix, bwrap, ...o.argv.slice(1)];
   const setupData = o.setupData ?? [];
+  const pins = o.pins ?? [];
   let child: ChildProcess;
   if (launcher) {
     // Limits are written; the launcher execs bwrap (or prlimit: both absolute paths) inside them.
     child = launcher.child;
-    launcher.go(command, o.env, setupData);
+    launcher.go(command, o.env, setupData, pins);
   } else {
     // A fresh launcher (it joins the cgroups, then execs), else the shell wrapper. Both keep every
     // fd but stdio and the setup data out of the sandbox.
@@ -159,10 +160,10 @@ export async function launchSandbox(o: LaunchOptions): Promise<SandboxProcess> {
     const fresh = bin ? startLauncher(bin, files, o.stdio, false) : null;
     if (fresh) {
       child = fresh.child;
-      fresh.go(command, o.env, setupData);
+      fresh.go(command, o.env, setupData, pins);
     } else {
       try {
-        child = coldSpawn(command, o.env, o.stdio, setupData, files);
+        child = coldSpawn(command, o.env, o.stdio, setupData, files, pins);
       } catch (e) {
         await cg?.remove();
         throw e;

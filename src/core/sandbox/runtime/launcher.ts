@@ -11,6 +11,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { nativeBinary } from '../../native.js';
+import type { Pin } from '../links.js';
 import type { CgroupLayout } from './cgroup-detect.js';
 import { RunCgroup } from './cgroup.js';
 
@@ -20,8 +21,8 @@ type StdioMode = 'inherit' | 'pipe';
 export type Launcher = StartedLauncher & { cg: RunCgroup };
 
 /** The length-prefixed message `paddock-launch` reads (see native/launch.c). */
-export function launchMessage(argv: readonly string[], env: Record<string, string>, setupData: readonly Buffer[]): Buffer {
-  const parts: Buffer[] = [Buffer.from('PDL1')];
+export function launchMessage(argv: readonly string[], env: Record<string, string>, setupData: readonly Buffer[], pins: readonly Pin[] = []): Buffer {
+  const parts: Buffer[] = [Buffer.from('PDL2')];
   const list = (items: Buffer[]): void => {
     const n = Buffer.alloc(4);
     n.writeUInt32LE(items.length);
@@ -35,6 +36,8 @@ export function launchMessage(argv: readonly string[], env: Record<string, strin
   list(argv.map((a) => Buffer.from(a)));
   list(Object.entries(env).map(([k, v]) => Buffer.from(`${k}=${v}`)));
   list([...setupData]);
+  // The launcher opens each again without following links and checks it is the same file.
+  list(pins.map((p) => Buffer.from(`${p.dev}:${p.ino}:${p.path}`)));
   return Buffer.concat(parts);
 }
 
@@ -123,8 +126,8 @@ export interface StartedLauncher {
   ready: Promise<boolean>;
   readonly dead: boolean;
   readonly taken: boolean;
-  /** Sends the command line and setup data; the launcher execs at once. */
-  go(argv: readonly string[], env: Record<string, string>, setupData: readonly Buffer[]): void;
+  /** Sends the command line, setup data and pinned grants; the launcher execs at once. */
+  go(argv: readonly string[], env: Record<string, string>, setupData: readonly Buffer[], pins?: readonly Pin[]): void;
   /** Ends an unused launcher (SIGKILL); a pre-started one's cgroups go once it has exited. */
   discard(): void;
 }
@@ -160,10 +163,10 @@ export function startLauncher(bin: string, procsFiles: readonly string[], mode: 
       ctl.once('data', (d: Buffer) => resolve(d[0] === 0x52)); // "R": in every cgroup
       child.once('exit', () => resolve(false));
     }),
-    go(argv: readonly string[], env: Record<string, string>, setupData: readonly Buffer[]): void {
+    go(argv: readonly string[], env: Record<string, string>, setupData: readonly Buffer[], pins: readonly Pin[] = []): void {
       l.taken = true;
       if (spare) for (const h of handles) h.ref?.();
-      ctl.end(launchMessage(argv, env, setupData));
+      ctl.end(launchMessage(argv, env, setupData, pins));
     },
     discard(): void {
       l.dead = true;

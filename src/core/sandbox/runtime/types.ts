@@ -1,3 +1,4 @@
+import type { Pin } from '../links.js';
 import type { ChildProcess } from 'node:child_process';
 import type { LauncherPool } from './launcher.js';
 
@@ -49,6 +50,8 @@ export interface LaunchOptions {
    * read until end of file. No other fd of this process reaches bwrap.
    */
   setupData?: readonly Buffer[];
+  /** Granted paths held open since they were checked (the plan's `pins`): bwrap gets them at fds after the setup data. */
+  pins?: readonly Pin[];
   /** The engine's pre-started launchers; without them every start is cold. */
   launchers?: LauncherPool;
   /** Force a cgroup mode (tests, or `none` to exercise the fallback). Default: the strongest detected. */

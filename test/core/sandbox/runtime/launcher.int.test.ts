@@ -1,9 +1,10 @@
 import { spawn, type StdioOptions } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { nativeBinary } from '../../../../src/core/native.js';
+import { pinPath } from '../../../../src/core/sandbox/links.js';
 import { launchMessage, startLauncher } from '../../../../src/core/sandbox/runtime/launcher.js';
 import { cgroupLayout } from '../../../../src/core/sandbox/runtime/launch.js';
 import { RunCgroup } from '../../../../src/core/sandbox/runtime/cgroup.js';
@@ -58,6 +59,35 @@ describe.skipIf(!BIN)('paddock-launch (the native launcher)', () => {
       expect(r.out).not.toContain('host secret');
     } finally {
       closeSync(fd);
+      tmp.cleanup();
+    }
+  });
+
+  it('opens pinned grants at the fds after the setup data, and refuses one swapped for a link after the check', async () => {
+    const tmp = tempDir();
+    const docs = join(tmp.dir, 'proj', 'docs');
+    const victim = join(tmp.dir, 'victim');
+    mkdirSync(docs, { recursive: true });
+    mkdirSync(victim);
+    const pin = pinPath(docs, 'folder docs');
+    try {
+      const data = [Buffer.from('one\n')];
+      const ok = await launch(me, launchMessage(['/bin/readlink', '/proc/self/fd/4'], {}, data, [pin]));
+      expect(ok.out.trim()).toBe(docs);
+      expect(ok.code).toBe(0);
+      // An agent that writes proj swaps docs for a link between Paddock's check and the launch.
+      renameSync(docs, `${docs}.old`);
+      symlinkSync(victim, docs);
+      const swapped = await launch(me, launchMessage(['/bin/echo', 'ran'], {}, data, [pin]));
+      expect(swapped.code).toBe(125);
+      expect(swapped.out).toBe('');
+      expect(swapped.err).toContain(`changed while the agent was starting; nothing was started. Check it, then start again: ${docs}`);
+      // A real folder put back at the path is not the one checked either.
+      rmSync(docs);
+      mkdirSync(docs);
+      expect((await launch(me, launchMessage(['/bin/echo', 'ran'], {}, data, [pin]))).code).toBe(125);
+    } finally {
+      closeSync(pin.fd);
       tmp.cleanup();
     }
   });
