@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
+import WebSocket from 'ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunInfo } from '../../src/shared/agent.schema.js';
 import { paddock } from '../helpers/cli.js';
@@ -162,5 +163,20 @@ describe('terminal sessions outlive the tab and the page (web console)', { timeo
     expect((await fetch(`${c.origin}/api/terminal/end`, { method: 'POST', body: '{"session":"00000000-0000-4000-8000-000000000000"}' })).status).toBe(401);
     const bad = await fetch(`${c.origin}/api/terminal/end`, { method: 'POST', headers: { Authorization: `Bearer ${c.token}` }, body: '{"session":"../x"}' });
     expect(bad.status).toBe(400);
+    // Attaching over the WebSocket: the token is needed, the id must be a UUID, an unknown session is refused.
+    const tryWs = (query: string, token = c.token): Promise<{ status: number; message?: string }> =>
+      new Promise((resolve) => {
+        const ws = new WebSocket(`ws://127.0.0.1:${c.port}/api/terminal?${query}`, ['paddock.v1', `paddock.token.${token}`]);
+        ws.on('unexpected-response', (_req, res) => resolve({ status: res.statusCode ?? 0 }));
+        ws.on('message', (d, binary) => {
+          if (!binary) resolve({ status: 101, message: (JSON.parse(d.toString()) as { message?: string }).message });
+        });
+        ws.on('error', () => resolve({ status: -1 }));
+      });
+    expect((await tryWs('session=00000000-0000-4000-8000-000000000000', 'wrong')).status).toBe(401);
+    expect((await tryWs('session=../../x')).status).toBe(400);
+    expect((await tryWs('session=00000000-0000-4000-8000-000000000000&agent=signer')).status).toBe(400);
+    expect(await tryWs('session=00000000-0000-4000-8000-000000000000')).toEqual({ status: 101, message: 'that terminal session has ended; open a new one' });
+    expect(ps()).toEqual([]);
   });
 });
