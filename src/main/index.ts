@@ -43,19 +43,20 @@ if (!app.requestSingleInstanceLock()) {
       webPreferences: { ...preferences, contextIsolation: true, sandbox: true, nodeIntegration: false, disableBlinkFeatures: 'Auxclick' },
     });
     win.once('ready-to-show', () => win?.show());
-    // Threat: terminal sessions nobody can see any more (window gone, reloaded or crashed) keep running.
-    const endTerminals = (): void => void terminals?.closeAll('its window was closed or reloaded');
-    win.webContents.on('destroyed', endTerminals);
-    win.webContents.on('render-process-gone', endTerminals);
-    win.webContents.on('did-start-navigation', (details) => {
-      if (details.isMainFrame && !details.isSameDocument) endTerminals();
+    // A reload, navigation or crash detaches the window's terminal views; the sessions keep running
+    // (reattached from the agent page) until End session, their program's exit, or quitting the app.
+    const wc = win.webContents;
+    const detachTerminals = (): void => terminals?.detachAll(wc);
+    wc.on('destroyed', detachTerminals);
+    wc.on('render-process-gone', detachTerminals);
+    wc.on('did-start-navigation', (details) => {
+      if (details.isMainFrame && !details.isSameDocument) detachTerminals();
     });
     // Closing the window keeps agents running under the tray; Quit (tray or menu) really quits.
     win.on('close', (e) => {
       if (!quitting) {
         e.preventDefault();
-        // Agents keep running under the tray, but an interactive terminal nobody can see is ended.
-        void terminals?.closeAll('its window was closed');
+        // Agents and terminal sessions keep running under the tray (reopen the window to see them); quitting ends them.
         win?.hide();
       }
     });
@@ -117,6 +118,7 @@ if (!app.requestSingleInstanceLock()) {
     if (!go) return;
     quitting = true;
     void (async () => {
+      // Threat: terminal sessions outliving the app, unsupervised.
       await terminals?.closeAll('Paddock is quitting').catch(() => undefined);
       await engine?.runs.killAll('Paddock is quitting').catch(() => undefined);
       await host?.close().catch(() => undefined);

@@ -192,6 +192,16 @@ export interface TerminalRecipe {
   notes: string;
 }
 
+/** A running terminal session (see src/core/terminal/sessions.ts). */
+export interface TerminalSessionInfo {
+  id: string;
+  agent: string;
+  run: string;
+  /** ms since the epoch. */
+  startedAt: number;
+  viewers: number;
+}
+
 /** Terminal session ids made by the main process (random UUIDs). */
 const SessionId = z.string().regex(/^[0-9a-f-]{36}$/, 'not a terminal session id');
 /** Window size bounds (threat: absurd sizes from a compromised page). */
@@ -208,6 +218,14 @@ export const TERMINAL_API = {
   'terminal:open': channel<z.ZodObject<{ agent: typeof AgentName; cols: typeof Cols; rows: typeof Rows }>, { session: string; run: string }>(
     z.object({ agent: AgentName, cols: Cols, rows: Rows }),
   ),
+  /** Shows a running session in this window: its scrollback first (as `data` pushes), then live output. */
+  'terminal:attach': channel<z.ZodObject<{ session: typeof SessionId; cols: typeof Cols; rows: typeof Rows }>, TerminalSessionInfo>(
+    z.object({ session: SessionId, cols: Cols, rows: Rows }),
+  ),
+  /** Stops showing a session in this window; the session keeps running. */
+  'terminal:detach': channel<z.ZodObject<{ session: typeof SessionId }>, void>(z.object({ session: SessionId })),
+  /** The running sessions (of one agent when given), to reattach them. */
+  'terminal:sessions': channel<z.ZodObject<{ agent: z.ZodOptional<typeof AgentName> }>, TerminalSessionInfo[]>(z.object({ agent: AgentName.optional() })),
   /** Keystrokes as a terminal sends them. */
   'terminal:input': channel<z.ZodObject<{ session: typeof SessionId; data: z.ZodString }>, void>(
     z.object({ session: SessionId, data: z.string().max(64 * 1024) }),
@@ -215,7 +233,7 @@ export const TERMINAL_API = {
   'terminal:resize': channel<z.ZodObject<{ session: typeof SessionId; cols: typeof Cols; rows: typeof Rows }>, void>(
     z.object({ session: SessionId, cols: Cols, rows: Rows }),
   ),
-  /** Ends the session: its run is killed. */
+  /** Ends the session (End session): its run is killed. */
   'terminal:close': channel<z.ZodObject<{ session: typeof SessionId }>, void>(z.object({ session: SessionId })),
   'terminal:recipes': channel<z.ZodVoid, TerminalRecipe[]>(z.void()),
   /** Makes the agent's SSH key inside its sandbox; returns the public key line. */

@@ -50,6 +50,18 @@ function alive(pid: number): boolean {
   }
 }
 
+/** The running terminal sessions of AGENT, as the console lists them. */
+async function sessions(agent: string): Promise<{ id: string; viewers: number }[]> {
+  const r = await fetch(`${c.origin}/api/terminal/sessions?agent=${agent}`, { headers: { Authorization: `Bearer ${c.token}` } });
+  return ((await r.json()) as { value: { id: string; viewers: number }[] }).value;
+}
+
+/** Ends a session through the console (what End session does when the tab is gone). */
+async function endSession(id: string): Promise<void> {
+  const r = await fetch(`${c.origin}/api/terminal/end`, { method: 'POST', headers: { Authorization: `Bearer ${c.token}` }, body: JSON.stringify({ session: id }) });
+  expect(r.status).toBe(200);
+}
+
 /** A fresh browser tab on AGENT's Terminal tab with a running session. */
 async function openTerminal(agent: string): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
@@ -97,7 +109,7 @@ describe('the Terminal tab in the web console', { timeout: 90_000 }, () => {
     expect((await fetch(`${c.origin}/api/terminal/keygen`, { method: 'POST', body: '{"agent":"alpha"}' })).status).toBe(401);
   });
 
-  it('runs a command in one tab, a second tab works independently, closing a tab ends its run', async () => {
+  it('runs a command in one tab, a second tab works independently, closing a tab detaches, End session ends the run', async () => {
     const one = await openTerminal('alpha');
     await typeLine(one, 'echo "out-$((6*7)) home=$HOME"');
     await expect.poll(() => screen(one)).toContain(`out-42 home=${join(c.dataDir, 'agents', 'alpha', 'home')}`);
@@ -122,13 +134,18 @@ describe('the Terminal tab in the web console', { timeout: 90_000 }, () => {
     expect(runs.map((r) => r.agent).sort()).toEqual(['alpha', 'beta']);
     const betaPids = runs.find((r) => r.agent === 'beta')!.pids;
     expect(betaPids.length).toBeGreaterThan(0);
+    // Closing a tab only detaches (issue 15): the session runs on, listed for a reattach, until ended.
     await two.close();
+    await expect.poll(async () => (await sessions('beta')).map((x) => x.viewers)).toEqual([0]);
+    expect(ps().map((r) => r.agent).sort()).toEqual(['alpha', 'beta']);
+    await endSession((await sessions('beta'))[0]!.id);
     await expect.poll(() => ps().map((r) => r.agent), { timeout: 15_000 }).toEqual(['alpha']);
     await expect.poll(() => betaPids.filter(alive)).toEqual([]);
     // The other tab is unaffected.
     await typeLine(one, 'echo "after-close-$((3*3))"');
     await expect.poll(() => screen(one)).toContain('after-close-9');
     const alphaPids = ps()[0]!.pids;
+    await one.getByRole('button', { name: 'End session' }).click();
     await one.close();
     await expect.poll(() => ps(), { timeout: 15_000 }).toEqual([]);
     await expect.poll(() => alphaPids.filter(alive)).toEqual([]);
@@ -165,6 +182,7 @@ describe('the Terminal tab in the web console', { timeout: 90_000 }, () => {
       await typeLine(page, 'clear; echo "size=$(stty size)"');
       return cols();
     }).toBeLessThan(wide);
+    await page.getByRole('button', { name: 'End session' }).click();
     await page.close();
     await expect.poll(() => ps(), { timeout: 15_000 }).toEqual([]);
     expect(consoleErrors.filter((e) => /Content Security Policy|Refused/i.test(e))).toEqual([]);
@@ -265,6 +283,15 @@ describe('the Terminal tab over the desktop IPC transport', { timeout: 90_000 },
       await expect.poll(() => page.getByTestId('terminal-status').textContent()).toContain('Session running');
       await typeLine(page, 'echo "ipc-$((7*6)) user=$USER"');
       await expect.poll(() => screen(page)).toContain('ipc-42 user=gamma');
+      // A reload detaches the window's views (main/index.ts on did-start-navigation); the tab reattaches.
+      registry.detachAll(wc);
+      await page.reload();
+      await page.getByRole('button', { name: 'gamma', exact: true }).click();
+      await page.getByRole('tab', { name: 'Terminal' }).click();
+      await expect.poll(() => page.getByTestId('terminal-status').textContent()).toContain('Reattached to the running session');
+      await expect.poll(() => screen(page)).toContain('ipc-42 user=gamma');
+      await typeLine(page, 'echo "again-$((2*2))"');
+      await expect.poll(() => screen(page)).toContain('again-4');
       const pids = engine.runs.get('gamma')!.proc.pids();
       await page.getByRole('button', { name: 'End session' }).click();
       await expect.poll(() => engine.runs.get('gamma')).toBeUndefined();

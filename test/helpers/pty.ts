@@ -15,8 +15,9 @@ if pid == 0:
     os.execvp(sys.argv[3], sys.argv[3:])
 fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack('HHHH', rows, cols, 0, 0))
 buf = b''
+inputs = [fd, 0]
 while True:
-    r, _, _ = select.select([fd, 0], [], [])
+    r, _, _ = select.select(inputs, [], [])
     if fd in r:
         try:
             data = os.read(fd, 65536)
@@ -28,6 +29,8 @@ while True:
     if 0 in r:
         chunk = os.read(0, 65536)
         if not chunk:
+            # End of the driver's stdin: stop watching it (select would report it readable forever: a busy loop).
+            inputs = [fd]
             continue
         buf += chunk
         while b'\n' in buf:

@@ -73,6 +73,9 @@ describe('the terminal over Electron IPC', { timeout: 60_000 }, () => {
     const other = contents();
     const inputs: Record<string, unknown> = {
       'terminal:open': { agent: 'alpha', cols: 80, rows: 24 },
+      'terminal:attach': { session: '00000000-0000-4000-8000-000000000000', cols: 80, rows: 24 },
+      'terminal:detach': { session: '00000000-0000-4000-8000-000000000000' },
+      'terminal:sessions': {},
       'terminal:input': { session: '00000000-0000-4000-8000-000000000000', data: 'x' },
       'terminal:resize': { session: '00000000-0000-4000-8000-000000000000', cols: 80, rows: 24 },
       'terminal:close': { session: '00000000-0000-4000-8000-000000000000' },
@@ -105,6 +108,9 @@ describe('the terminal over Electron IPC', { timeout: 60_000 }, () => {
       ['terminal:input', { session: '00000000-0000-4000-8000-000000000000', data: 42 }],
       ['terminal:resize', { session: '00000000-0000-4000-8000-000000000000', cols: 80, rows: 9999 }],
       ['terminal:close', {}],
+      ['terminal:attach', { session: '../x', cols: 80, rows: 24 }],
+      ['terminal:detach', { session: 7 }],
+      ['terminal:sessions', { agent: '../etc' }],
       ['terminal:keygen', { agent: 'alpha', force: 'yes' }],
       ['terminal:recipes', { any: 1 }],
     ];
@@ -149,31 +155,60 @@ describe('the terminal over Electron IPC', { timeout: 60_000 }, () => {
     expect(engine.runs.get('beta')).toBeUndefined();
   });
 
-  it('ends every session when the window goes away', async () => {
+  it('ends every session when the app quits', async () => {
     const a = (await call('terminal:open', { agent: 'alpha', cols: 80, rows: 24 })).value as { session: string };
     const b = (await call('terminal:open', { agent: 'beta', cols: 80, rows: 24 })).value as { session: string };
     expect(a.session).not.toBe(b.session);
     const pids = [...engine.runs.get('alpha')!.proc.pids(), ...engine.runs.get('beta')!.proc.pids()];
     expect(registry.size).toBe(2);
-    await registry.closeAll('its window was closed');
+    await registry.closeAll('Paddock is quitting');
     expect(registry.size).toBe(0);
-    // The (hidden) window learns why its sessions ended.
-    for (const s of [a.session, b.session]) expect(ours.pushes).toContainEqual({ type: 'exit', session: s, exitCode: null, reason: 'its window was closed' });
+    // The window learns why its sessions ended.
+    for (const s of [a.session, b.session]) expect(ours.pushes).toContainEqual(expect.objectContaining({ type: 'exit', session: s, reason: 'Paddock is quitting' }));
     expect(engine.runs.active()).toEqual([]);
     await waitFor(() => pids.filter(alive).length === 0);
     expect(MAX_TERMINAL_SESSIONS).toBe(8);
+    // No new session once quitting began.
+    expect(await call('terminal:open', { agent: 'alpha', cols: 80, rows: 24 })).toMatchObject({ ok: false, error: { code: 'E_USAGE' } });
   });
 
-  it('a session whose window was destroyed is killed at its next output', async () => {
-    const gone = contents();
+  it('a reload or a destroyed window detaches: the session runs on, is listed, and reattaches with its scrollback', async () => {
+    const win = contents();
     const ipc3 = { handle: vi.fn() };
-    const reg3 = registerTerminal(ipc3, { engine, userShell: '/bin/sh' }, { webContents: () => gone as never, url: URL_OK });
-    const open3 = ipc3.handle.mock.calls.find((c) => c[0] === 'terminal:open')![1] as Listener;
-    const input3 = ipc3.handle.mock.calls.find((c) => c[0] === 'terminal:input')![1] as Listener;
-    const { session } = (await open3({ sender: gone, senderFrame: gone.mainFrame }, { agent: 'alpha', cols: 80, rows: 24 })).value as { session: string };
-    await input3({ sender: gone, senderFrame: gone.mainFrame }, { session, data: 'echo hi\r' });
-    gone.destroy();
-    await waitFor(() => engine.runs.get('alpha') === undefined && reg3.size === 0);
+    const reg3 = registerTerminal(ipc3, { engine, userShell: '/bin/sh' }, { webContents: () => win as never, url: URL_OK });
+    const call3 = (name: string, input: unknown) => (ipc3.handle.mock.calls.find((c) => c[0] === name)![1] as Listener)({ sender: win, senderFrame: win.mainFrame }, input);
+    try {
+      const { session, run } = (await call3('terminal:open', { agent: 'alpha', cols: 80, rows: 24 })).value as { session: string; run: string };
+      await call3('terminal:input', { session, data: 'echo "before-$((20+1))"\r' });
+      await waitFor(() => win.output(session).includes('before-21'));
+      // The page reloads (main/index.ts: did-start-navigation): no kill, only a detach.
+      reg3.detachAll(win);
+      win.pushes.length = 0;
+      await call3('terminal:input', { session, data: 'echo "while-away-$((6*7))"\r' });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(win.pushes).toEqual([]);
+      expect(engine.runs.get('alpha')?.run).toBe(run);
+      const listed = await call3('terminal:sessions', { agent: 'alpha' });
+      expect(listed).toMatchObject({ ok: true, value: [{ id: session, agent: 'alpha', run, viewers: 0 }] });
+      expect(await call3('terminal:sessions', { agent: 'beta' })).toEqual({ ok: true, value: [] });
+      // Reattach: the scrollback (output made while detached included) comes first, then live output.
+      expect(await call3('terminal:attach', { session, cols: 100, rows: 30 })).toMatchObject({ ok: true, value: { id: session, run, viewers: 1 } });
+      await waitFor(() => win.output(session).includes('while-away-42'));
+      expect(win.output(session)).toContain('before-21');
+      await call3('terminal:input', { session, data: 'stty size\r' });
+      await waitFor(() => win.output(session).includes('30 100'));
+      // A destroyed window stops getting output at the next chunk; the session still runs.
+      win.destroy();
+      await call3('terminal:input', { session, data: 'echo x\r' }).catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(engine.runs.get('alpha')?.run).toBe(run);
+      expect(reg3.sessions.list()[0]?.viewers).toBe(0);
+      // exit ends it: the run is over and the list is empty.
+      reg3.input(session, 'exit 0\r');
+      await waitFor(() => engine.runs.get('alpha') === undefined && reg3.size === 0);
+    } finally {
+      await reg3.closeAll('test over');
+    }
   });
 
   it('serves the login recipes and makes the agent key inside its sandbox', async () => {

@@ -111,6 +111,7 @@ async function shellAsGuest(ctx: CommandContext, client: ControlClient, name: st
       done(code);
     };
     const id = client.stream('shell', { name, command, ...size(), ...(ctx.env.SHELL ? { userShell: ctx.env.SHELL } : {}) }, (msg) => {
+      if (finished) return;
       if ('stream' in msg) stdout.write(Buffer.from(msg.data, 'base64'));
       else if ('exit' in msg) finish(msg.exit.exitCode);
       else if ('ok' in msg && !msg.ok) {

@@ -102,7 +102,7 @@ export async function startConsoleServer(o: ConsoleOptions): Promise<ConsoleServ
       const r = await dispatch(o.handlers, 'agents:list', undefined);
       return r.ok ? json(res, 200, r.value) : fail(res, 500, r.error.code, r.error.message);
     }
-    const terminal = await terminalRoute(o.engine, path, req.method ?? 'GET', () => readBody(req, MAX_BODY));
+    const terminal = await terminalRoute(o.engine, terminals.sessions, req.url ?? path, req.method ?? 'GET', () => readBody(req, MAX_BODY));
     if (terminal) return json(res, terminal.status, terminal.body);
     const name = path.slice('/api/'.length);
     if (!isChannel(name)) return fail(res, 404, 'E_NOT_FOUND', `unknown API channel "${name}"`);

@@ -65,6 +65,10 @@ export async function connectControl(socketPath: string): Promise<ControlClient 
       send({ id, method, params });
       return id;
     },
-    close: () => sock.end(),
+    close: () => {
+      // A close of ours is no loss of the host: pending streams are not told "the host closed the connection".
+      waiting.clear();
+      sock.end();
+    },
   };
 }

@@ -29,7 +29,7 @@ export interface EventMessage {
 }
 
 /** The desktop terminal's channel names (same drift check as {@link CHANNELS}). */
-export const TERMINAL_CHANNELS = ['terminal:open', 'terminal:input', 'terminal:resize', 'terminal:close', 'terminal:recipes', 'terminal:keygen'] as const satisfies readonly TerminalChannel[];
+export const TERMINAL_CHANNELS = ['terminal:open', 'terminal:attach', 'terminal:detach', 'terminal:sessions', 'terminal:input', 'terminal:resize', 'terminal:close', 'terminal:recipes', 'terminal:keygen'] as const satisfies readonly TerminalChannel[];
 
 type MissingTerminal = Exclude<TerminalChannel, (typeof TERMINAL_CHANNELS)[number]>;
 /** Compile-time: every terminal channel is listed. */

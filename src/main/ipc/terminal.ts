@@ -1,18 +1,16 @@
-import { randomUUID } from 'node:crypto';
 import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
-import { TERMINAL_API, type TerminalChannel, type TerminalChannelInput, type TerminalChannelResult, type TerminalPush } from '../../shared/api.js';
-import { PaddockError, type Result } from '../../shared/errors.js';
+import { TERMINAL_API, type TerminalChannel, type TerminalChannelInput, type TerminalChannelResult, type TerminalPush, type TerminalSessionInfo } from '../../shared/api.js';
+import type { Result } from '../../shared/errors.js';
 import { LOGIN_RECIPES } from '../../core/agents/login-recipes.js';
 import { toApiError } from '../../core/api/dispatch.js';
 import type { Engine } from '../../core/engine.js';
-import { makeAgentKey, openTerminal, type TerminalSession } from '../../core/terminal/index.js';
+import { makeAgentKey, MAX_TERMINAL_SESSIONS, TerminalSessions, type Attachment } from '../../core/terminal/index.js';
 import { TERMINAL_CHANNELS, TERMINAL_PUSH_CHANNEL } from './channels.js';
 import { isTrustedSender, type TrustedWindow } from './handle.js';
 
-/** Threat: a page opening sessions without bound (each one is a sandbox); same limit as the web console. */
-export const MAX_TERMINAL_SESSIONS = 8;
+export { MAX_TERMINAL_SESSIONS };
 
-/** Where a session's output goes: the webContents that opened it. */
+/** Where a session's output goes: a webContents of our window. */
 export type PushTarget = Pick<WebContents, 'send' | 'isDestroyed'>;
 
 /** What the terminal channels need from the app. */
@@ -22,100 +20,93 @@ export interface TerminalDeps {
   userShell?: string;
 }
 
-interface Entry {
-  session: TerminalSession;
-  owner: PushTarget;
-}
-
 /**
- * The terminal sessions of the desktop window: opened over IPC, output pushed to the window that
- * opened them, every one of them ended when that window goes away.
+ * The desktop app's terminal sessions: they outlive the Terminal tab and a reload of the window
+ * (the view detaches, then reattaches with the scrollback); they end when their program exits,
+ * on End session, or when the app quits ({@link closeAll}).
  */
 export class TerminalRegistry {
-  private readonly sessions = new Map<string, Entry>();
-  private opening = 0;
-  /** Bumped by closeAll: a session whose start straddles it is closed as soon as it exists. */
-  private epoch = 0;
+  readonly sessions: TerminalSessions;
+  /** What each webContents is attached to. */
+  private readonly views = new Map<PushTarget, Map<string, Attachment>>();
 
-  constructor(private readonly deps: TerminalDeps) {}
+  constructor(deps: TerminalDeps) {
+    this.sessions = new TerminalSessions(deps.engine, { userShell: deps.userShell });
+  }
 
-  /** Number of live sessions. */
+  /** Number of running sessions. */
   get size(): number {
-    return this.sessions.size;
+    return this.sessions.list().length;
   }
 
-  /** Opens a session in a fresh run of AGENT's sandbox; its output is pushed to `owner`. */
+  /** Opens a session in a fresh run of AGENT's sandbox and attaches `owner` to it. */
   async open(owner: PushTarget, input: TerminalChannelInput<'terminal:open'>): Promise<TerminalChannelResult<'terminal:open'>> {
-    if (this.sessions.size + this.opening >= MAX_TERMINAL_SESSIONS)
-      throw new PaddockError('E_USAGE', `at most ${MAX_TERMINAL_SESSIONS} terminals can be open at once; end one of them first`);
-    const epoch = this.epoch;
-    this.opening++;
-    let session: TerminalSession;
-    try {
-      session = await openTerminal(this.deps.engine, input.agent, { size: { cols: input.cols, rows: input.rows }, userShell: this.deps.userShell });
-    } finally {
-      this.opening--;
-    }
-    // Threat: the window went away while the sandbox started; nobody would see or end this run.
-    if (epoch !== this.epoch || owner.isDestroyed()) {
-      await session.close('its window was closed');
-      throw new PaddockError('E_USAGE', 'the window closed while the terminal was starting; open it again');
-    }
-    const id = randomUUID();
-    const push = (p: TerminalPush): void => {
-      // Threat: output of a session nobody can see any more; the run is ended instead.
-      if (owner.isDestroyed()) return void this.close(id, 'its window was closed');
-      owner.send(TERMINAL_PUSH_CHANNEL, p);
-    };
-    this.sessions.set(id, { session, owner });
-    session.onData((d) => push({ type: 'data', session: id, data: d.toString('base64') }));
-    void session.done.then(
-      (r) => {
-        if (this.sessions.get(id)?.session !== session) return;
-        this.sessions.delete(id);
-        push({ type: 'exit', session: id, exitCode: r.exitCode });
-      },
-      () => this.sessions.delete(id),
-    );
-    return { session: id, run: session.run };
+    const info = await this.sessions.open(input.agent, { cols: input.cols, rows: input.rows });
+    // A window that went away meanwhile: the session stays listed, to be reattached from the agent page.
+    if (!owner.isDestroyed()) this.attach(owner, info.id);
+    return { session: info.id, run: info.run };
   }
 
-  /** The session `id` if `owner` opened it (threat: one page driving another window's session). */
-  private entry(id: string, owner: PushTarget): Entry {
-    const e = this.sessions.get(id);
-    if (!e || e.owner !== owner) throw new PaddockError('E_NOT_FOUND', 'that terminal session has ended; open a new one');
-    return e;
+  /** Shows session `id` in `owner`: the scrollback is pushed first, then live output. */
+  attach(owner: PushTarget, id: string, size?: { cols: number; rows: number }): TerminalSessionInfo {
+    const mine = this.views.get(owner) ?? new Map<string, Attachment>();
+    mine.get(id)?.detach();
+    const drop = (): void => {
+      mine.get(id)?.detach();
+      mine.delete(id);
+      if (mine.size === 0 && this.views.get(owner) === mine) this.views.delete(owner);
+    };
+    const a = this.sessions.attach(
+      id,
+      {
+        output: (d) => {
+          // A view that is gone stops getting output; the session keeps running (End session or quit ends it).
+          if (owner.isDestroyed()) return drop();
+          owner.send(TERMINAL_PUSH_CHANNEL, { type: 'data', session: id, data: d.toString('base64') } satisfies TerminalPush);
+        },
+        exit: (exitCode, reason) => {
+          mine.delete(id);
+          if (!owner.isDestroyed()) owner.send(TERMINAL_PUSH_CHANNEL, { type: 'exit', session: id, exitCode, ...(reason ? { reason } : {}) } satisfies TerminalPush);
+        },
+      },
+      size,
+    );
+    mine.set(id, a);
+    this.views.set(owner, mine);
+    return a.info;
+  }
+
+  /** Stops showing session `id` in `owner`; the session keeps running. */
+  detach(owner: PushTarget, id: string): void {
+    const mine = this.views.get(owner);
+    mine?.get(id)?.detach();
+    mine?.delete(id);
+  }
+
+  /** The window reloaded, navigated, crashed or closed: its views detach, the sessions keep running. */
+  detachAll(owner: PushTarget): void {
+    for (const a of this.views.get(owner)?.values() ?? []) a.detach();
+    this.views.delete(owner);
   }
 
   /** Sends keystrokes to a session. */
-  input(owner: PushTarget, id: string, data: string): void {
-    this.entry(id, owner).session.write(data);
+  input(id: string, data: string): void {
+    this.sessions.write(id, data);
   }
 
   /** Resizes a session's terminal (the program inside gets SIGWINCH). */
-  async resize(owner: PushTarget, id: string, cols: number, rows: number): Promise<void> {
-    await this.entry(id, owner).session.resize({ cols, rows });
+  async resize(id: string, cols: number, rows: number): Promise<void> {
+    await this.sessions.resize(id, { cols, rows });
   }
 
-  /** Ends one session of `owner` (its run is killed); a session that already ended is fine. */
-  async closeFor(owner: PushTarget, id: string): Promise<void> {
-    const e = this.sessions.get(id);
-    if (e && e.owner === owner) await this.close(id, 'its terminal was closed');
+  /** Ends a session (End session): its run is killed; one that already ended is fine. */
+  async end(id: string): Promise<void> {
+    await this.sessions.end(id, 'you ended the session');
   }
 
-  private async close(id: string, reason: string): Promise<void> {
-    const e = this.sessions.get(id);
-    if (!e) return;
-    this.sessions.delete(id);
-    await e.session.close(reason);
-    // The view learns why its session ended (the window may only be hidden, not gone).
-    if (!e.owner.isDestroyed()) e.owner.send(TERMINAL_PUSH_CHANNEL, { type: 'exit', session: id, exitCode: null, reason } satisfies TerminalPush);
-  }
-
-  /** Ends every session (the window closed, reloaded or crashed; the app quits). */
-  async closeAll(reason = 'its window was closed'): Promise<void> {
-    this.epoch++;
-    await Promise.all([...this.sessions.keys()].map((id) => this.close(id, reason)));
+  /** Ends every session (the app quits: never left running unsupervised). */
+  async closeAll(reason = 'Paddock is quitting'): Promise<void> {
+    await this.sessions.closeAll(reason);
   }
 }
 
@@ -131,9 +122,12 @@ export function registerTerminal(ipcMain: Pick<IpcMain, 'handle'>, deps: Termina
   const registry = new TerminalRegistry(deps);
   const handlers: { [C in TerminalChannel]: (event: IpcMainInvokeEvent, input: TerminalChannelInput<C>) => Promise<TerminalChannelResult<C>> } = {
     'terminal:open': (ev, i) => registry.open(ev.sender, i),
-    'terminal:input': async (ev, i) => registry.input(ev.sender, i.session, i.data),
-    'terminal:resize': (ev, i) => registry.resize(ev.sender, i.session, i.cols, i.rows),
-    'terminal:close': (ev, i) => registry.closeFor(ev.sender, i.session),
+    'terminal:attach': async (ev, i) => registry.attach(ev.sender, i.session, { cols: i.cols, rows: i.rows }),
+    'terminal:detach': async (ev, i) => registry.detach(ev.sender, i.session),
+    'terminal:sessions': async (_ev, i) => registry.sessions.list(i.agent),
+    'terminal:input': async (_ev, i) => registry.input(i.session, i.data),
+    'terminal:resize': (_ev, i) => registry.resize(i.session, i.cols, i.rows),
+    'terminal:close': (_ev, i) => registry.end(i.session),
     'terminal:recipes': async () => LOGIN_RECIPES.map((r) => ({ ...r })),
     'terminal:keygen': async (_ev, i) => ({ publicKey: await makeAgentKey(deps.engine, i.agent, i.force === true) }),
   };

@@ -10,6 +10,7 @@ import { RulesTab } from './RulesTab.js';
 import { FoldersTab, LimitsTab, ProfileTab } from './ProfileTabs.js';
 import { NetworkTab } from './NetworkTab.js';
 import { VaultTab } from './VaultTab.js';
+import { RunningSessions } from '../terminal/RunningSessions.js';
 // xterm.js is large: load the terminal only when its tab is opened.
 const TerminalTab = lazy(() => import('../terminal/TerminalTab.js').then((m) => ({ default: m.TerminalTab })));
 
@@ -61,6 +62,7 @@ export function AgentPage({ name, initialTab, back }: { name: string; initialTab
         </p>
       )}
       {error && <p className="error" role="alert">{error}</p>}
+      {tab !== 'terminal' && <RunningSessions name={name} show={() => setTab('terminal')} />}
       <div role="tablist" aria-label={`${name} sections`} className="tabs" onKeyDown={onTabKey}>
         {TABS.map((t) => (
           <button key={t} id={`tab-${t}`} type="button" role="tab" aria-selected={tab === t} aria-controls={`panel-${t}`} tabIndex={tab === t ? 0 : -1} className={`tab ${tab === t ? 'active' : ''}`} onClick={() => setTab(t)}>

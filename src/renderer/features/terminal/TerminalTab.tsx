@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { Terminal } from '@xterm/xterm';
 import { FitAddon } from '@xterm/addon-fit';
 import '@xterm/xterm/css/xterm.css';
-import { terminalTransport, type TerminalConnection } from './connection.js';
+import { terminalTransport, type TerminalConnection, type TerminalEvents, type TerminalTransport } from './connection.js';
 import { installSpanStyleShim, withCssomStyles } from './csp-styles.js';
 import { DARK_THEME, isDark, LIGHT_THEME, onThemeChange } from './xterm-theme.js';
 import { LoginRecipes } from './LoginRecipes.js';
@@ -31,58 +31,35 @@ function createTerminal(el: HTMLElement): { term: Terminal; fit: FitAddon } {
 
 /**
  * The agent's Terminal tab: an interactive session in a fresh run of its sandbox (to sign it in to
- * its services), rendered by xterm.js. The session ends when this tab closes or the page goes away.
+ * its services), rendered by xterm.js. The session outlives the tab and the page: leaving detaches,
+ * coming back reattaches (the scrollback is replayed); End session or `exit` ends it.
  */
 export function TerminalTab({ name }: { name: string }) {
   const [status, setStatus] = useState<Status>('idle');
   const [message, setMessage] = useState<string | null>(null);
   const [run, setRun] = useState<string | null>(null);
+  const [reattached, setReattached] = useState(false);
   const conn = useRef<TerminalConnection | null>(null);
   const termRef = useRef<Terminal | null>(null);
   const screenEl = useRef<HTMLDivElement | null>(null);
   const transport = useRef(terminalTransport());
 
-  useEffect(() => {
-    const el = screenEl.current;
-    if (!el) return;
-    const { term, fit } = createTerminal(el);
-    termRef.current = term;
-    // Keystrokes, pastes and terminal replies go to the program inside.
-    const input = term.onData((d) => conn.current?.send(d));
-    const resized = term.onResize(({ cols, rows }) => conn.current?.resize(cols, rows));
-    // With text selected, Ctrl-C copies (the browser's copy event) instead of interrupting the program.
-    term.attachCustomKeyEventHandler((e) => !(e.type === 'keydown' && (e.ctrlKey || e.metaKey) && e.key === 'c' && term.hasSelection()));
-    const ro = new ResizeObserver(() => {
-      if (el.clientWidth > 0 && el.clientHeight > 0) fit.fit();
-    });
-    ro.observe(el);
-    const offTheme = onThemeChange(() => (term.options.theme = isDark() ? DARK_THEME : LIGHT_THEME));
-    return () => {
-      ro.disconnect();
-      offTheme();
-      input.dispose();
-      resized.dispose();
-      conn.current?.close();
-      conn.current = null;
-      termRef.current = null;
-      term.dispose();
-    };
-  }, []);
-
-  const open = (): void => {
+  /** Connects the view: a new session (`open`) or a running one (`attach`). */
+  const connect = (how: (t: TerminalTransport, size: { cols: number; rows: number }, on: TerminalEvents) => TerminalConnection, again: boolean): void => {
     const term = termRef.current;
     const t = transport.current;
     if (!term || !t) return;
     term.reset();
     setMessage(null);
     setStatus('connecting');
-    // Callbacks of a connection that is no longer the current one (closed, replaced) are ignored.
+    setReattached(again);
+    // Callbacks of a connection that is no longer the current one (detached, replaced) are ignored.
     const current = (): boolean => conn.current === c;
-    const c: TerminalConnection = t.open(name, { cols: term.cols, rows: term.rows }, {
+    const c: TerminalConnection = how(t, { cols: term.cols, rows: term.rows }, {
       output: (d) => {
         if (current()) term.write(d);
       },
-      started: (r) => {
+      started: (_session, r) => {
         if (!current()) return;
         setRun(r);
         setStatus('running');
@@ -103,11 +80,50 @@ export function TerminalTab({ name }: { name: string }) {
     });
     conn.current = c;
   };
-  const close = (): void => {
-    conn.current?.close();
-    conn.current = null;
-    setStatus('ended');
-    setMessage('The session ended: you closed it (its run was stopped).');
+
+  useEffect(() => {
+    const el = screenEl.current;
+    if (!el) return;
+    const { term, fit } = createTerminal(el);
+    termRef.current = term;
+    // Keystrokes, pastes and terminal replies go to the program inside.
+    const input = term.onData((d) => conn.current?.send(d));
+    const resized = term.onResize(({ cols, rows }) => conn.current?.resize(cols, rows));
+    // With text selected, Ctrl-C copies (the browser's copy event) instead of interrupting the program.
+    term.attachCustomKeyEventHandler((e) => !(e.type === 'keydown' && (e.ctrlKey || e.metaKey) && e.key === 'c' && term.hasSelection()));
+    const ro = new ResizeObserver(() => {
+      if (el.clientWidth > 0 && el.clientHeight > 0) fit.fit();
+    });
+    ro.observe(el);
+    const offTheme = onThemeChange(() => (term.options.theme = isDark() ? DARK_THEME : LIGHT_THEME));
+    // Coming back to the tab (or after a reload): reattach to the agent's running session.
+    let live = true;
+    transport.current?.sessions(name).then(
+      (list) => {
+        const s = list[0];
+        if (live && s && !conn.current) connect((t, size, on) => t.attach(s.id, size, on), true);
+      },
+      () => undefined,
+    );
+    return () => {
+      live = false;
+      ro.disconnect();
+      offTheme();
+      input.dispose();
+      resized.dispose();
+      // Leaving the tab detaches: the session keeps running (End session ends it).
+      conn.current?.detach();
+      conn.current = null;
+      termRef.current = null;
+      term.dispose();
+    };
+  }, [name]);
+
+  const open = (): void => connect((t, size, on) => t.open(name, size, on), false);
+  const end = (): void => {
+    // The exit message (reason: you ended the session) arrives from the host.
+    conn.current?.end();
+    setMessage('Ending the session…');
   };
 
   if (!transport.current)
@@ -117,15 +133,19 @@ export function TerminalTab({ name }: { name: string }) {
       <div className="stack">
         <div className="toolbar">
           {status === 'running' || status === 'connecting' ? (
-            <button type="button" onClick={close}>End session</button>
+            <button type="button" onClick={end} title="Stops the shell and every program it started">End session</button>
           ) : (
             <button type="button" className="primary" onClick={open}>Open terminal</button>
           )}
           <span className="muted small" data-testid="terminal-status">
-            {status === 'running' ? `Session running (run ${run}) · a run like any other: it shows in ps and the activity log` : status === 'connecting' ? 'Starting…' : 'A fresh run of the agent with its own home, rules, secrets and network switch.'}
+            {status === 'running'
+              ? `${reattached ? 'Reattached to the running session' : 'Session running'} (run ${run}) · it keeps running when you leave this tab or reload the page; End session or exit stops it`
+              : status === 'connecting'
+                ? reattached ? 'Reattaching…' : 'Starting…'
+                : 'A fresh run of the agent with its own home, rules, secrets and network switch.'}
           </span>
         </div>
-        {message && <p className={status === 'ended' && message.startsWith('The session ended') ? 'muted' : 'error'} role="status">{message}</p>}
+        {message && <p className={message.startsWith('The session ended') || message.startsWith('Ending') ? 'muted' : 'error'} role="status">{message}</p>}
         <div
           ref={screenEl}
           className="terminal-screen"

@@ -1,4 +1,4 @@
-import type { PaddockTerminalApi, TerminalPush, TerminalRecipe } from '../../../shared/api.js';
+import type { PaddockTerminalApi, TerminalPush, TerminalRecipe, TerminalSessionInfo } from '../../../shared/api.js';
 
 /** The console token, as the web bridge keeps it for this tab (see lib/web-bridge.ts). */
 const TOKEN_KEY = 'paddock.console.token';
@@ -7,8 +7,9 @@ const TOKEN_KEY = 'paddock.console.token';
 export interface TerminalEvents {
   /** Raw output bytes (UTF-8, possibly split mid-character: xterm.js reassembles). */
   output(data: Uint8Array): void;
-  started(run: string): void;
-  /** The session ended; `reason` when the host ended it (window closed, app quitting). */
+  /** The view is attached to `session` (new or running). */
+  started(session: string, run: string): void;
+  /** The session ended; `reason` when Paddock ended it (End session, quitting). */
   exit(exitCode: number | null, reason?: string): void;
   error(message: string): void;
 }
@@ -17,14 +18,21 @@ export interface TerminalEvents {
 export interface TerminalConnection {
   send(data: string): void;
   resize(cols: number, rows: number): void;
-  /** Closing ends the session: the run is killed on the host. */
-  close(): void;
+  /** Stops showing the session; it keeps running, to be reattached. */
+  detach(): void;
+  /** Ends the session: its run is killed on the host. */
+  end(): void;
 }
 
 /** How this page reaches terminals: typed IPC in the desktop app, the console's WebSocket in a browser. */
 export interface TerminalTransport {
   kind: 'ipc' | 'websocket';
+  /** Starts a session in a fresh run of the agent. */
   open(agent: string, size: { cols: number; rows: number }, on: TerminalEvents): TerminalConnection;
+  /** Shows a running session: its scrollback, then live output. */
+  attach(session: string, size: { cols: number; rows: number }, on: TerminalEvents): TerminalConnection;
+  /** The agent's running sessions. */
+  sessions(agent: string): Promise<TerminalSessionInfo[]>;
   recipes(): Promise<TerminalRecipe[]>;
   keygen(agent: string, force: boolean): Promise<string>;
 }
@@ -53,61 +61,79 @@ function base64Bytes(s: string): Uint8Array {
 const MAX_EARLY_PUSHES = 4096;
 
 function ipcTransport(t: PaddockTerminalApi): TerminalTransport {
+  /** One view of a session; `start` names the session (opening a new one, or attaching). */
+  const connect = (start: () => Promise<{ session: string; run: string }>, on: TerminalEvents, known: string | null): TerminalConnection => {
+    let session: string | null = known;
+    let closed = false;
+    let ended = false;
+    let ready = false;
+    let endWhenReady = false;
+    const early: TerminalPush[] = [];
+    const queue: (() => void)[] = [];
+    const fail = (e: unknown): void => {
+      if (ended) return;
+      ended = true;
+      on.error((e as Error).message || 'the terminal failed');
+    };
+    const deliver = (p: TerminalPush): void => {
+      if (p.type === 'data') return on.output(base64Bytes(p.data));
+      ended = true;
+      unsubscribe();
+      on.exit(p.exitCode, p.reason);
+    };
+    // Subscribed before asking: output (the scrollback, when attaching) may arrive before the reply.
+    const unsubscribe = t.onPush((p) => {
+      if (closed || ended) return;
+      if (!ready) {
+        if (early.length < MAX_EARLY_PUSHES) early.push(p);
+      } else if (p.session === session) deliver(p);
+    });
+    const later = (fn: () => void): void => {
+      if (ready) fn();
+      else if (!closed) queue.push(fn);
+    };
+    start().then(
+      (r) => {
+        session = r.session;
+        ready = true;
+        if (closed) return void t[endWhenReady ? 'terminal:close' : 'terminal:detach']({ session: r.session }).catch(() => undefined);
+        if (endWhenReady) void t['terminal:close']({ session: r.session }).catch(fail);
+        on.started(r.session, r.run);
+        for (const p of early.splice(0)) if (p.session === r.session && !ended) deliver(p);
+        for (const fn of queue.splice(0)) fn();
+      },
+      (e: unknown) => {
+        unsubscribe();
+        fail(e);
+      },
+    );
+    return {
+      send: (data) => later(() => void t['terminal:input']({ session: session!, data }).catch(fail)),
+      resize: (cols, rows) => later(() => void t['terminal:resize']({ session: session!, cols, rows }).catch(() => undefined)),
+      detach: () => {
+        if (closed) return;
+        closed = true;
+        unsubscribe();
+        if (ready && session !== null) void t['terminal:detach']({ session }).catch(() => undefined);
+      },
+      // Still subscribed: the exit push (reason: you ended the session) tells the view.
+      end: () => {
+        if (ready && session !== null) void t['terminal:close']({ session }).catch(fail);
+        else endWhenReady = true;
+      },
+    };
+  };
   return {
     kind: 'ipc',
     recipes: () => t['terminal:recipes'](undefined),
     keygen: async (agent, force) => (await t['terminal:keygen']({ agent, force })).publicKey,
-    open(agent, size, on) {
-      let session: string | null = null;
-      let closed = false;
-      let ended = false;
-      const early: TerminalPush[] = [];
-      const queue: (() => void)[] = [];
-      const fail = (e: unknown): void => {
-        if (ended) return;
-        ended = true;
-        on.error((e as Error).message || 'the terminal failed');
-      };
-      const deliver = (p: TerminalPush): void => {
-        if (p.type === 'data') return on.output(base64Bytes(p.data));
-        ended = true;
-        unsubscribe();
-        on.exit(p.exitCode, p.reason);
-      };
-      // Subscribed before opening: output may arrive before the reply that names the session.
-      const unsubscribe = t.onPush((p) => {
-        if (session === null) {
-          if (early.length < MAX_EARLY_PUSHES) early.push(p);
-        } else if (p.session === session && !ended) deliver(p);
-      });
-      const later = (fn: () => void): void => {
-        if (session !== null) fn();
-        else if (!closed) queue.push(fn);
-      };
-      t['terminal:open']({ agent, cols: size.cols, rows: size.rows }).then(
-        (r) => {
-          session = r.session;
-          if (closed) return void t['terminal:close']({ session: r.session }).catch(() => undefined);
-          on.started(r.run);
-          for (const p of early.splice(0)) if (p.session === r.session && !ended) deliver(p);
-          for (const fn of queue.splice(0)) fn();
-        },
-        (e: unknown) => {
-          unsubscribe();
-          fail(e);
-        },
-      );
-      return {
-        send: (data) => later(() => void t['terminal:input']({ session: session!, data }).catch(fail)),
-        resize: (cols, rows) => later(() => void t['terminal:resize']({ session: session!, cols, rows }).catch(() => undefined)),
-        close: () => {
-          if (closed) return;
-          closed = true;
-          unsubscribe();
-          if (session !== null) void t['terminal:close']({ session }).catch(() => undefined);
-        },
-      };
-    },
+    sessions: (agent) => t['terminal:sessions']({ agent }),
+    open: (agent, size, on) => connect(() => t['terminal:open']({ agent, cols: size.cols, rows: size.rows }), on, null),
+    attach: (session, size, on) =>
+      connect(async () => {
+        const i = await t['terminal:attach']({ session, cols: size.cols, rows: size.rows });
+        return { session: i.id, run: i.run };
+      }, on, session),
   };
 }
 
@@ -123,19 +149,22 @@ function webTransport(): TerminalTransport {
     kind: 'websocket',
     recipes: () => call<TerminalRecipe[]>('/api/terminal/recipes'),
     keygen: async (agent, force) => (await call<{ publicKey: string }>('/api/terminal/keygen', { method: 'POST', body: JSON.stringify({ agent, force }) })).publicKey,
-    open: openWebSocket,
+    sessions: (agent) => call<TerminalSessionInfo[]>(`/api/terminal/sessions?${new URLSearchParams({ agent }).toString()}`),
+    open: (agent, size, on) => openWebSocket({ agent }, size, on),
+    attach: (session, size, on) => openWebSocket({ session }, size, on),
   };
 }
 
-/** Opens a terminal session over the console's authenticated WebSocket. */
-function openWebSocket(agent: string, size: { cols: number; rows: number }, on: TerminalEvents): TerminalConnection {
+/** Opens a terminal view over the console's authenticated WebSocket: a new session, or a running one. */
+function openWebSocket(target: { agent: string } | { session: string }, size: { cols: number; rows: number }, on: TerminalEvents): TerminalConnection {
   const token = sessionStorage.getItem(TOKEN_KEY) ?? '';
   const proto = location.protocol === 'https:' ? 'wss' : 'ws';
-  const q = new URLSearchParams({ agent, cols: String(size.cols), rows: String(size.rows) });
+  const q = new URLSearchParams({ ...target, cols: String(size.cols), rows: String(size.rows) });
   // Browsers cannot set Authorization on a WebSocket: the token rides in a subprotocol, like /api/ws.
   const ws = new WebSocket(`${proto}://${location.host}/api/terminal?${q.toString()}`, ['paddock.v1', `paddock.token.${token}`]);
   ws.binaryType = 'arraybuffer';
   let ended = false;
+  let session: string | null = 'session' in target ? target.session : null;
   const queue: string[] = [];
   const post = (m: object): void => {
     const s = JSON.stringify(m);
@@ -147,11 +176,13 @@ function openWebSocket(agent: string, size: { cols: number; rows: number }, on: 
   };
   ws.onmessage = (m) => {
     if (m.data instanceof ArrayBuffer) return on.output(new Uint8Array(m.data));
-    const msg = JSON.parse(String(m.data)) as { type: string; run?: string; exitCode?: number; message?: string };
-    if (msg.type === 'started') on.started(msg.run ?? '');
-    else if (msg.type === 'exit') {
+    const msg = JSON.parse(String(m.data)) as { type: string; session?: string; run?: string; exitCode?: number | null; reason?: string; message?: string };
+    if (msg.type === 'started') {
+      session = msg.session ?? session;
+      on.started(msg.session ?? '', msg.run ?? '');
+    } else if (msg.type === 'exit') {
       ended = true;
-      on.exit(msg.exitCode ?? null);
+      on.exit(msg.exitCode ?? null, msg.reason);
     } else if (msg.type === 'error') {
       ended = true;
       on.error(msg.message ?? 'the terminal could not start');
@@ -164,6 +195,14 @@ function openWebSocket(agent: string, size: { cols: number; rows: number }, on: 
   return {
     send: (data) => post({ type: 'input', data }),
     resize: (cols, rows) => post({ type: 'resize', cols, rows }),
-    close: () => ws.close(1000, 'tab closed'),
+    // Closing the socket only detaches: the session keeps running on the host.
+    detach: () => {
+      ended = true;
+      ws.close(1000, 'tab left');
+    },
+    end: () => {
+      if (ws.readyState === WebSocket.OPEN || ws.readyState === WebSocket.CONNECTING) post({ type: 'end' });
+      else if (session) void call('/api/terminal/end', { method: 'POST', body: JSON.stringify({ session }) }).catch(() => undefined);
+    },
   };
 }
