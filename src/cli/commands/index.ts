@@ -5,6 +5,7 @@ import { killCommand, netCommand, pauseCommand, psCommand, resumeCommand, stopCo
 import { doctorCommand } from './doctor.js';
 import { eventsCommand, logCommand } from './events.js';
 import { keygenCommand } from './keygen.js';
+import { logsCommand } from './logs.js';
 import { runCommand } from './run.js';
 import { secretCommand } from './secret.js';
 import { serveCommand } from './serve.js';
@@ -24,6 +25,7 @@ export const COMMANDS: Command[] = [
   approveCommand,
   denyCommand,
   eventsCommand,
+  logsCommand,
   logCommand,
   secretCommand,
   doctorCommand,
