@@ -115,3 +115,17 @@ describe('paddock logs', () => {
     }
   });
 });
+
+describe('paddock logs of a run that had the terminal', () => {
+  it('says the output of a paddock run with no host went to its terminal (not recorded)', () => {
+    const own = join(tmp.dir, 'data-terminal');
+    const file = profile('tty-agent', 'echo to-the-terminal');
+    const r = paddock(['--data-dir', own, 'run', file]);
+    expect(r.stdout).toBe('to-the-terminal\n');
+    const out = paddock(['--data-dir', own, 'logs', 'tty-agent']);
+    expect(out.code).toBe(0);
+    expect(out.stdout).toBe('');
+    expect(out.stderr).toMatch(/started by paddock run with no host running: its output went to that terminal/);
+    expect(paddock(['--data-dir', own, 'logs', 'nobody']).stderr).toMatch(/agent "nobody" has no recorded run yet/);
+  });
+});
