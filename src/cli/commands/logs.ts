@@ -39,7 +39,7 @@ running wrote to that terminal only.`,
     run: { type: 'string', value: 'ID', description: 'this run (see --list) instead of the latest' },
     follow: { type: 'boolean', short: 'f', description: 'keep printing until the run ends' },
     cast: { type: 'boolean', description: 'print the recording as an asciicast v2 file' },
-    list: { type: 'boolean', description: 'list the recorded runs: RUN STARTED EXIT SIZE' },
+    list: { type: 'boolean', description: 'list the recorded runs, newest first: RUN STARTED EXIT SIZE (EXIT - while running)' },
     ...NO_HEADER,
   },
   async run(ctx) {
@@ -55,7 +55,8 @@ running wrote to that terminal only.`,
       const runs = listRunLogs(dir);
       if (ctx.json) for (const r of runs) ctx.io.out(`${JSON.stringify(r)}\n`);
       else {
-        const exit = (r: (typeof runs)[number]): string => (r.exitCode === null ? 'running' : String(r.exitCode));
+        // No exit code: still running, or its host died before the run ended (the file cannot tell).
+        const exit = (r: (typeof runs)[number]): string => (r.exitCode === null ? '-' : String(r.exitCode));
         ctx.io.out(listing(['RUN', 'STARTED', 'EXIT', 'SIZE'], runs.map((r) => [r.run, r.started, exit(r), r.stdio === 'terminal' ? '(terminal)' : formatBytes(r.size)]), ctx.args.options['no-header'] === true));
       }
       return 0;
