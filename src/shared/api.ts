@@ -100,6 +100,42 @@ export interface ExportResult {
   skipped: { path: string; reason: string }[];
 }
 
+/** One recorded run of an agent (see `paddock logs`). */
+export interface RunLogInfo {
+  run: string;
+  /** ISO 8601. */
+  started: string;
+  /** 'terminal': the output went to the terminal of the `paddock run` that started it, unrecorded. */
+  stdio: 'pipe' | 'terminal';
+  /** The exit code once the run has ended (null while it runs, or if its host died). */
+  exitCode: number | null;
+  size: number;
+}
+
+/** A slice of a run's output. Offsets are stable across the dropping of old output. */
+export interface RunLogSlice {
+  run: string;
+  started: string;
+  stdio: 'pipe' | 'terminal';
+  /** The output as the agent wrote it (escape sequences included), secret values masked. */
+  text: string;
+  /** Pass as `since` to get what comes after. */
+  next: number;
+  /** True when older output is not in `text` (dropped to keep the bound, or beyond what one answer carries). */
+  truncated: boolean;
+  exitCode: number | null;
+}
+
+/** An agent's recorded runs and one run's output (the latest, or the one asked for). */
+export interface RunLogs {
+  runs: RunLogInfo[];
+  log: RunLogSlice | null;
+  /** True while the run shown is still running on this host. */
+  live: boolean;
+}
+
+const RunId = z.string().regex(/^r-[0-9a-f]{8}$/, 'not a run id');
+
 /** Declares one channel: its zod input schema and its result type. */
 function channel<I extends z.ZodType, R>(input: I): { input: I; result: R } {
   return { input, result: undefined as unknown as R };
@@ -122,6 +158,10 @@ export const API = {
   'runs:stop': channel<z.ZodObject<{ name: typeof AgentName }>, void>(z.object({ name: AgentName })),
   'runs:kill': channel<z.ZodObject<{ name: typeof AgentName }>, void>(z.object({ name: AgentName })),
   'runs:killAll': channel<z.ZodVoid, void>(z.void()),
+  /** A run's recorded output from byte offset `since` (the latest run when `run` is absent). */
+  'runs:logs': channel<z.ZodObject<{ name: typeof AgentName; run: z.ZodOptional<typeof RunId>; since: z.ZodOptional<z.ZodNumber> }>, RunLogs>(
+    z.object({ name: AgentName, run: RunId.optional(), since: z.number().int().nonnegative().optional() }),
+  ),
   'net:set': channel<z.ZodObject<{ name: typeof AgentName; on: z.ZodBoolean }>, void>(z.object({ name: AgentName, on: z.boolean() })),
   'net:setAllOffline': channel<z.ZodObject<{ offline: z.ZodBoolean }>, void>(z.object({ offline: z.boolean() })),
   'activity:query': channel<

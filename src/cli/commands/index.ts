@@ -26,6 +26,7 @@ export const COMMANDS: CommandEntry[] = [
   { name: 'approve', summary: 'let a pending ask through (--always also adds an allow rule)', load: async () => (await import('./approvals.js')).approveCommand },
   { name: 'deny', summary: 'refuse a pending ask (--always also adds a deny rule)', load: async () => (await import('./approvals.js')).denyCommand },
   { name: 'events', summary: 'the activity log (--agent A, --kind PREFIX, --follow, --json)', load: async () => (await import('./events.js')).eventsCommand },
+  { name: 'logs', summary: "a run's output (the latest run, or --run ID; --follow, --cast, --list)", load: async () => (await import('./logs.js')).logsCommand },
   {
     name: 'log',
     summary: 'log verify: check the hash chain of the activity log (exit 1 naming the first bad event)',

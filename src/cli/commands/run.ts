@@ -87,7 +87,9 @@ async function runAsHost(ctx: CommandContext, dataDir: string, yaml: string, fil
     const { profile } = engine.importProfile(yaml, file);
     name = profile.name;
     mark('profile stored');
-    const run = await engine.start(profile.name, { command, stdio: 'inherit' });
+    // The agent's stdio is this terminal's (a pipe would change how interactive agents behave):
+    // its recording only notes that the output went here.
+    const run = await engine.start(profile.name, { command, stdio: 'inherit', record: true });
     mark('agent started');
     const stopNotices = pauseNotices(engine.bus, profile.name, (line) => ctx.io.err(`${printable(line)}\n`));
     const result = await run.done;

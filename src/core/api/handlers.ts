@@ -6,6 +6,7 @@ import { parseProfile } from '../agents/profile.js';
 import { gapReport } from '../agents/gap-report.js';
 import { renderInstructions } from '../agents/instructions.js';
 import type { Engine } from '../engine.js';
+import { listRunLogs, readRunLog, runLogDir, runLogFile } from '../runs/output/read.js';
 import { doctorChecks as defaultDoctor } from './doctor.js';
 import { folderDiff, folderExport, simulateRules } from './review.js';
 
@@ -76,8 +77,8 @@ export function createApiHandlers(engine: Engine, opts: ApiOptions): ApiHandlers
     'agents:check': async ({ yaml }) => checkProfile(yaml, engine.userHome),
     'runs:list': async () => engine.runs.info(),
     'runs:start': async ({ name }) => {
-      const run = await engine.start(name, { stdio: 'pipe' });
-      // Nobody reads a console-started agent's output: drain it so a full pipe never blocks the agent.
+      const run = await engine.start(name, { stdio: 'pipe', record: true });
+      // Its output is recorded as it is read (the Logs tab, paddock logs): read it all, so a full pipe never blocks the agent.
       run.stdout?.resume();
       run.stderr?.resume();
       run.stdin?.on('error', () => undefined);
@@ -85,6 +86,15 @@ export function createApiHandlers(engine: Engine, opts: ApiOptions): ApiHandlers
       const info = (await engine.runs.info()).find((r) => r.run === run.run);
       if (!info) throw new PaddockError('E_INTERNAL', `agent "${name}" ended right after it started; see its activity for the exit code`);
       return info;
+    },
+    'runs:logs': async ({ name, run, since }) => {
+      mustExist(name);
+      const dir = runLogDir(engine.paths, name);
+      const runs = listRunLogs(dir);
+      const id = run ?? runs[0]?.run;
+      if (!id) return { runs, log: null, live: false };
+      const log = readRunLog(runLogFile(dir, name, id), { since });
+      return { runs, log, live: log.exitCode === null && engine.runs.get(name)?.run === id };
     },
     'runs:pause': async ({ name }) => engine.runs.pause(name, 'paused from the app'),
     'runs:resume': async ({ name }) => engine.runs.resume(name),

@@ -88,7 +88,7 @@ async function guestRun(engine: Engine, p: Params<'run'>, ctx: RequestContext): 
   let run: ActiveRun;
   try {
     const { profile } = engine.importProfile(p.yaml, p.source);
-    run = await engine.start(profile.name, { command: p.command, stdio: 'pipe' });
+    run = await engine.start(profile.name, { command: p.command, stdio: 'pipe', record: true });
   } catch (e) {
     const err = e as Error & { code?: string };
     ctx.send({ id: ctx.id, ok: false, error: { code: err.code ?? 'E_INTERNAL', message: err.message } });

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Rule } from '../../shared/rules.schema.js';
 import { CpuWatch, sandboxGlue, type Egress } from '../egress/index.js';
 import type { ApprovalQueue } from '../egress/approvals.js';
@@ -73,6 +73,14 @@ export function makePrepare(d: PrepareDeps): PrepareRun {
         });
         Object.assign(additions.extraEnv!, delivered.env);
         additions.extraFiles!.push(...delivered.files);
+        // Threat: a delivered value printed by the agent (or a tool it ran) kept in its output log.
+        // Header values never enter the sandbox; they are masked too, in case one gets there anyway.
+        const headerNames = new Set(delivered.headers.map((h) => h.name));
+        additions.masks = [
+          ...Object.entries(delivered.env).filter(([n]) => !headerNames.has(n)).map(([name, value]) => ({ name, value })),
+          ...delivered.files.map((f) => ({ name: basename(f.dest), value: Buffer.from(f.content) })),
+          ...delivered.headers.map((h) => ({ name: h.name, value: h.value })),
+        ];
         if (delivered.headers.length > 0) {
           // Header secrets: the agent holds placeholders; the proxy terminates TLS with this run's CA
           // (its key never leaves this process) and injects the values for the bound hosts only.

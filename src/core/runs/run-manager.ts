@@ -11,6 +11,9 @@ import { LauncherPool } from '../sandbox/runtime/launcher.js';
 import { MaskWatch } from '../sandbox/runtime/mask-watch.js';
 import type { SandboxProcess } from '../sandbox/runtime/types.js';
 import { exitCodeOf } from './exit-code.js';
+import { runLogDir } from './output/read.js';
+import { RunRecorder } from './output/recorder.js';
+import { tee } from './output/tee.js';
 import type { ActiveRun, RunAdditions, RunManagerDeps, RunResult, StartOptions } from './types.js';
 
 export type { ActiveRun, PrepareRun, RunAdditions, RunManagerDeps, RunResult, StartOptions } from './types.js';
@@ -30,6 +33,8 @@ export class RunManager {
   private closing = false;
   /** Teardowns of ended runs still in progress, per agent. */
   private readonly tearing = new Map<string, Promise<void>>();
+  /** Recordings still taking the last bytes of ended runs. */
+  private readonly recording = new Set<Promise<void>>();
 
   constructor(private readonly deps: RunManagerDeps) {}
 
@@ -75,6 +80,7 @@ export class RunManager {
   async close(): Promise<void> {
     this.closing = true; // no new spare: a foreground `paddock run` closes right after its run
     await Promise.all(this.tearing.values());
+    await Promise.all(this.recording);
     await this.refilling;
     await this.launchers.close();
   }
@@ -171,6 +177,7 @@ export class RunManager {
       await add.teardown?.().catch(() => undefined);
       throw e;
     }
+    const rec = o.record ? this.recorder(name, run, o.stdio, add.masks ?? [], proc) : null;
     const active: ActiveRun = {
       agent: name,
       run,
@@ -179,8 +186,8 @@ export class RunManager {
       state: 'running',
       proc,
       stdin: proc.child.stdin,
-      stdout: proc.child.stdout,
-      stderr: proc.child.stderr,
+      stdout: rec?.stdout ?? proc.child.stdout,
+      stderr: rec?.stderr ?? proc.child.stderr,
       done: undefined as unknown as Promise<RunResult>,
     };
     let killed = false;
@@ -214,6 +221,12 @@ export class RunManager {
         // bookkeeping: the teardown retries it
       }
       const exitCode = exitCodeOf(ex.code, ex.signal);
+      if (rec) {
+        // The last bytes may still be in the pipes (bounded: a stray holder of a pipe cannot stall it).
+        const finished = Promise.race([rec.ended, new Promise((r) => setTimeout(r, 2000).unref())]).then(() => rec.recorder.finish(exitCode));
+        this.recording.add(finished);
+        void finished.finally(() => this.recording.delete(finished));
+      }
       this.deps.log({ kind: 'run.exit', agent: name, run, code: ex.code, signal: ex.signal, exitCode });
       this.runs.delete(name);
       this.deps.changed();
@@ -227,6 +240,14 @@ export class RunManager {
     add.started?.(active);
     this.deps.changed();
     return active;
+  }
+
+  /** Starts a run's recording: its output streams are copied to it as they are read. */
+  private recorder(agent: string, run: string, stdio: 'inherit' | 'pipe', masks: NonNullable<RunAdditions['masks']>, proc: SandboxProcess) {
+    const recorder = new RunRecorder({ dir: runLogDir(this.deps.paths, agent), agent, run, stdio: stdio === 'pipe' ? 'pipe' : 'terminal', masks });
+    const out = proc.child.stdout ? tee(proc.child.stdout, (d) => recorder.output('stdout', d), () => recorder.endStream('stdout')) : null;
+    const err = proc.child.stderr ? tee(proc.child.stderr, (d) => recorder.output('stderr', d), () => recorder.endStream('stderr')) : null;
+    return { recorder, stdout: out?.stream, stderr: err?.stream, ended: Promise.all([out?.ended, err?.ended]) };
   }
 
   private live(agent: string): ActiveRun {

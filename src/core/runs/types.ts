@@ -7,6 +7,7 @@ import type { RuleSet } from '../../shared/rules.schema.js';
 import type { SandboxProcess } from '../sandbox/runtime/types.js';
 import type { SandboxSpec } from '../sandbox/spec.js';
 import type { DataPaths } from '../store/data-dir.js';
+import type { SecretMask } from './output/mask.js';
 
 /** How a run ended. `exitCode` is what `paddock run` exits with. */
 export interface RunResult {
@@ -40,6 +41,11 @@ export interface StartOptions {
   stdio: 'inherit' | 'pipe';
   tty?: boolean;
   network: 'on' | 'off';
+  /**
+   * Keep the run's output in `<data-dir>/agents/<name>/runs/<run>.cast` (pipe mode), or note there
+   * that it went to the terminal of `paddock run` (inherit mode). Terminal sessions are not recorded.
+   */
+  record?: boolean;
 }
 
 /** What the engine adds to a run (egress path, secrets) and undoes after it. */
@@ -49,6 +55,8 @@ export interface RunAdditions {
   extraPath?: string[];
   extraFiles?: SandboxSpec['extraFiles'];
   wrapCommand?: (command: string[]) => string[];
+  /** Secret values delivered to the run, masked in its recorded output. */
+  masks?: SecretMask[];
   /** Called once the run has started (its sandbox exists). */
   started?: (run: ActiveRun) => void;
   /** Called (synchronously) once every process of the run is gone, before `run.exit` is logged. */

@@ -6,6 +6,7 @@ import { viewProfile } from '../../lib/profile-doc.js';
 import { Switch } from '../../components/Switch.js';
 import { RunControls } from './RunControls.js';
 import { ActivityTab } from './ActivityTab.js';
+import { LogsTab } from './LogsTab.js';
 import { RulesTab } from './RulesTab.js';
 import { FoldersTab, LimitsTab, ProfileTab } from './ProfileTabs.js';
 import { NetworkTab } from './NetworkTab.js';
@@ -14,9 +15,9 @@ import { RunningSessions } from '../terminal/RunningSessions.js';
 // xterm.js is large: load the terminal only when its tab is opened.
 const TerminalTab = lazy(() => import('../terminal/TerminalTab.js').then((m) => ({ default: m.TerminalTab })));
 
-const TABS = ['activity', 'rules', 'folders', 'network', 'vault', 'limits', 'terminal', 'profile'] as const;
+const TABS = ['activity', 'logs', 'rules', 'folders', 'network', 'vault', 'limits', 'terminal', 'profile'] as const;
 type Tab = (typeof TABS)[number];
-const LABEL: Record<Tab, string> = { activity: 'Activity', rules: 'Rules', folders: 'Folders', network: 'Network', vault: 'Vault', limits: 'Limits', terminal: 'Terminal', profile: 'Profile (YAML)' };
+const LABEL: Record<Tab, string> = { activity: 'Activity', logs: 'Logs', rules: 'Rules', folders: 'Folders', network: 'Network', vault: 'Vault', limits: 'Limits', terminal: 'Terminal', profile: 'Profile (YAML)' };
 
 /** One agent: its controls and tabs. */
 export function AgentPage({ name, initialTab, back }: { name: string; initialTab?: string; back: () => void }) {
@@ -72,6 +73,7 @@ export function AgentPage({ name, initialTab, back }: { name: string; initialTab
       </div>
       <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`} className="tabpanel">
         {tab === 'activity' && <ActivityTab name={name} />}
+        {tab === 'logs' && <LogsTab name={name} />}
         {tab === 'rules' && <RulesTab agent={a} saved={saved} />}
         {tab === 'folders' && <FoldersTab agent={a} saved={saved} runState={run?.state} />}
         {tab === 'network' && <NetworkTab agent={a} network={net} saved={saved} />}
