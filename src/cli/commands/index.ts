@@ -5,6 +5,7 @@ import { killCommand, netCommand, pauseCommand, psCommand, resumeCommand, stopCo
 import { doctorCommand } from './doctor.js';
 import { eventsCommand, logCommand } from './events.js';
 import { keygenCommand } from './keygen.js';
+import { quarantineCommand } from './quarantine.js';
 import { runCommand } from './run.js';
 import { secretCommand } from './secret.js';
 import { serveCommand } from './serve.js';
@@ -25,6 +26,7 @@ export const COMMANDS: Command[] = [
   denyCommand,
   eventsCommand,
   logCommand,
+  quarantineCommand,
   secretCommand,
   doctorCommand,
   serveCommand,
