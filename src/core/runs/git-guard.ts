@@ -77,7 +77,7 @@ export class GitGuard {
     const scan: GitScan = { files: new Map(), dirs: [], folders: [], complete: true };
     for (const d of changed) scan.dirs.push(...shallowScan(d).dirs);
     for (const d of added) scan.dirs.push(...scanGitTrees([d], { left: MAX_WALK_ENTRIES }).dirs);
-    for (const p of await findPlants(scan, this.before, this.roots, this.cache)) {
+    for (const p of await findPlants(scan, this.before, this.roots, { agentWritable: [...this.roots, this.paths.agentHome(this.agent)], cache: this.cache })) {
       const key = `${p.gitDir}\0${p.reasons.join('\0')}`;
       if (this.alerted.has(key)) continue;
       this.alerted.add(key);
@@ -97,7 +97,7 @@ export class GitGuard {
   async end(): Promise<void> {
     this.stopWatching();
     const scan = scanGitTrees(this.roots, { left: END_SCAN_ENTRIES });
-    for (const p of await findPlants(scan, this.before, this.roots, this.cache)) {
+    for (const p of await findPlants(scan, this.before, this.roots, { agentWritable: [...this.roots, this.paths.agentHome(this.agent)], cache: this.cache })) {
       const moved: string[] = [];
       for (const target of p.neutralise) {
         try {

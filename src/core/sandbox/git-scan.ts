@@ -123,7 +123,8 @@ export function scanGitTrees(roots: readonly string[], budget: { left: number })
       if (names.has('.git')) {
         const entry = path.join(dir, '.git');
         const g = gitDirOfEntry(entry);
-        if (g) found(g, entry);
+        // A dangling link is still a finding: what it points to may be made later, out of the trees.
+        if (g || list.find((d) => d.name === '.git')?.isSymbolicLink()) found(g ?? entry, entry);
         else record(entry);
       }
       if (isGitDir) found(dir, null);
@@ -171,9 +172,18 @@ async function dangerOf(p: string, cache: Map<string, string[]>): Promise<string
  * that is itself new or changed (the whole planted repository), else each planted file that lies
  * in the trees (a pre-existing repository keeps everything else).
  */
-export async function findPlants(scan: GitScan, before: GitSnapshot, roots: readonly string[], cache = new Map<string, string[]>()): Promise<GitPlant[]> {
+export async function findPlants(
+  scan: GitScan,
+  before: GitSnapshot,
+  roots: readonly string[],
+  opts: { agentWritable: readonly string[]; cache?: Map<string, string[]> },
+): Promise<GitPlant[]> {
+  const cache = opts.cache ?? new Map<string, string[]>();
   const inTrees = (p: string): boolean => roots.some((r) => p !== r && isWithin(p, r));
+  // Only what the agent could write counts as planted: a change elsewhere (the user's own repository
+  // that a linked worktree or a submodule points to) is the user's.
   const changed = (p: string): boolean => {
+    if (!opts.agentWritable.some((r) => isWithin(p, r))) return false;
     const now = scan.files.get(p) ?? fingerprint(p);
     return now !== null && now !== before.get(p);
   };
@@ -201,8 +211,12 @@ export async function findPlants(scan: GitScan, before: GitSnapshot, roots: read
     else {
       neutralise = planted.filter(inTrees);
       const common = path.join(gitDir, 'commondir');
-      // A planted file outside the trees (reached through a new commondir): cut the pointer instead.
-      if (planted.some((f) => !inTrees(f)) && changed(common) && inTrees(common)) neutralise.push(common);
+      // A planted file outside the trees (reached through a new commondir, or an older `.git` file or
+      // link leading out of them): cut the pointer instead.
+      if (planted.some((f) => !inTrees(f))) {
+        if (changed(common) && inTrees(common)) neutralise.push(common);
+        else if (entry !== null && inTrees(entry)) neutralise.push(entry);
+      }
     }
     neutralise = neutralise.filter((p) => !cut.some((c) => isWithin(p, c)));
     // The same git dir found again (as a bare repository, or through a second entry) with nothing new to move.
