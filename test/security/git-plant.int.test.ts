@@ -142,11 +142,14 @@ describe('git plants in writable folders', () => {
       command: ['bash', '-c', `mkdir ${late}/sub && cd ${late}/sub && git init -q && git config core.fsmonitor ${late}/x.sh && echo PLANTED; sleep 60`],
     }));
     const run = paddockAsync(['--data-dir', dataDir, 'run', file]);
-    await waitFor(() => events(dataDir, name, 'agent.pause').length > 0, 30_000, 200);
-    expect(events(dataDir, name, 'alert').some((e) => e.type === 'git-plant' && String(e.path).startsWith(`${late}/sub/.git`))).toBe(true);
-    // The host dies before the run ends: nothing was moved yet.
-    run.child.kill('SIGKILL');
-    await run.exit;
+    try {
+      await waitFor(() => events(dataDir, name, 'agent.pause').length > 0, 30_000, 200);
+      expect(events(dataDir, name, 'alert').some((e) => e.type === 'git-plant' && String(e.path).startsWith(`${late}/sub/.git`))).toBe(true);
+    } finally {
+      // The host dies before the run ends: nothing was moved yet.
+      run.child.kill('SIGKILL');
+      await run.exit;
+    }
     await waitFor(() => !paddock(['--data-dir', dataDir, 'ps']).stdout.includes(name), 10_000, 200);
     expect(existsSync(join(late, 'sub', '.git'))).toBe(true);
     // The agent's next start checks the unfinished run first.
