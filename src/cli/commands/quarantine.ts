@@ -1,4 +1,4 @@
-import { listQuarantine, restoreQuarantine } from '../../core/runs/quarantine.js';
+import { listQuarantine, restoredEvent, restoreQuarantine } from '../../core/runs/quarantine.js';
 import { ensureDataDir } from '../../core/store/data-dir.js';
 import { openStore } from '../../core/store/store.js';
 import { expectPositionals, UsageError } from '../args.js';
@@ -31,7 +31,7 @@ was, once you have reviewed it (it then runs with your git again).`,
     const item = restoreQuarantine(paths.root, id);
     const store = openStore(paths.db);
     try {
-      store.events.append({ kind: 'fs.change', agent: item.agent, run: null, path: item.path, change: 'quarantine-restored', quarantine: item.id });
+      store.events.append(restoredEvent(item));
     } finally {
       store.close();
     }

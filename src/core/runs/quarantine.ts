@@ -3,17 +3,9 @@ import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, re
 import path from 'node:path';
 import { PaddockError } from '../../shared/errors.js';
 
-/** One item moved out of a writable folder, and where it came from. */
-export interface QuarantineItem {
-  id: string;
-  agent: string;
-  run: string;
-  /** Where it was (where `restore` puts it back). */
-  path: string;
-  /** Why it was moved (the program-running settings or files). */
-  reasons: string[];
-  ts: string;
-}
+import type { QuarantineItem } from '../../shared/api.js';
+
+export type { QuarantineItem } from '../../shared/api.js';
 
 const ID_RE = /^q-[0-9a-f]{12}$/;
 
@@ -60,6 +52,10 @@ export function listQuarantine(dataDir: string): QuarantineItem[] {
   }
   return out.sort((a, b) => a.ts.localeCompare(b.ts));
 }
+
+/** The event that records a restore (the user's decision, on the record like the alert it answers). */
+export const restoredEvent = (item: QuarantineItem) =>
+  ({ kind: 'fs.change', agent: item.agent, run: null, path: item.path, change: 'quarantine-restored', quarantine: item.id }) as const;
 
 /** Puts an item back where it was; refuses when something is there now. */
 export function restoreQuarantine(dataDir: string, id: string): QuarantineItem {
