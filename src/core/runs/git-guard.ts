@@ -44,8 +44,8 @@ export class GitGuard {
   ) {}
 
   /** Records the trees' git control files before the run (fail closed: an unfinished record means no run). */
-  static begin(o: { paths: DataPaths; agent: string; run: string; roots: string[]; log: (e: NewEvent) => void }): GitGuard {
-    const scan = scanGitTrees(o.roots, { left: MAX_WALK_ENTRIES });
+  static async begin(o: { paths: DataPaths; agent: string; run: string; roots: string[]; log: (e: NewEvent) => void }): Promise<GitGuard> {
+    const scan = await scanGitTrees(o.roots, { left: MAX_WALK_ENTRIES });
     if (!scan.complete)
       throw new PaddockError('E_FOLDER', `Too many files in the writable folders (${o.roots.join(', ')}) to record their git settings before the run; grant smaller folders.`);
     const saved: SavedSnapshot = { run: o.run, roots: o.roots, files: [...scan.files] };
@@ -68,7 +68,7 @@ export class GitGuard {
   watch(onPlant: (p: GitPlant) => void): void {
     this.watcher = new GitWatch(
       ({ changed, added }) => void this.check(changed, added, onPlant).catch(() => undefined),
-      (root) => scanGitTrees([root], { left: MAX_WALK_ENTRIES }).folders,
+      async (root) => (await scanGitTrees([root], { left: MAX_WALK_ENTRIES })).folders,
     );
     this.watcher.start(this.folders);
   }
@@ -76,7 +76,7 @@ export class GitGuard {
   private async check(changed: string[], added: string[], onPlant: (p: GitPlant) => void): Promise<void> {
     const scan: GitScan = { files: new Map(), dirs: [], folders: [], complete: true };
     for (const d of changed) scan.dirs.push(...shallowScan(d).dirs);
-    for (const d of added) scan.dirs.push(...scanGitTrees([d], { left: MAX_WALK_ENTRIES }).dirs);
+    for (const d of added) scan.dirs.push(...(await scanGitTrees([d], { left: MAX_WALK_ENTRIES })).dirs);
     for (const p of await findPlants(scan, this.before, this.roots, { agentWritable: [...this.roots, this.paths.agentHome(this.agent)], cache: this.cache })) {
       const key = `${p.gitDir}\0${p.reasons.join('\0')}`;
       if (this.alerted.has(key)) continue;
@@ -96,7 +96,7 @@ export class GitGuard {
   /** The run is over: quarantine what was planted, alert, and drop the record. */
   async end(): Promise<void> {
     this.stopWatching();
-    const scan = scanGitTrees(this.roots, { left: END_SCAN_ENTRIES });
+    const scan = await scanGitTrees(this.roots, { left: END_SCAN_ENTRIES });
     for (const p of await findPlants(scan, this.before, this.roots, { agentWritable: [...this.roots, this.paths.agentHome(this.agent)], cache: this.cache })) {
       const moved: string[] = [];
       for (const target of p.neutralise) {

@@ -142,7 +142,7 @@ export class RunManager {
       cleanup = plan.cleanup;
       covered = [...plan.masked, ...plan.readOnly];
       mustStayAbsent = plan.watchAbsent;
-      if (plan.gitTrees.length) gitGuard = GitGuard.begin({ paths: this.deps.paths, agent: name, run, roots: plan.gitTrees, log: (e) => this.deps.log(e) });
+      if (plan.gitTrees.length) gitGuard = await GitGuard.begin({ paths: this.deps.paths, agent: name, run, roots: plan.gitTrees, log: (e) => this.deps.log(e) });
       proc = await launchSandbox({
         argv: plan.argv,
         env: plan.env,

@@ -84,12 +84,13 @@ export function controlFiles(gitDir: string): string[] {
  * — `.git` folders, `.git` files and links with what they point to, folders git opens as bare
  * repositories — with the fingerprints of their control files and of the `.git` entries.
  */
-export function scanGitTrees(roots: readonly string[], budget: { left: number }): GitScan {
+export async function scanGitTrees(roots: readonly string[], budget: { left: number }): Promise<GitScan> {
   const files: GitSnapshot = new Map();
   const dirs: FoundGitDir[] = [];
   const folders: string[] = [];
   const seen = new Set<string>();
   let complete = true;
+  let walked = 0;
   const record = (p: string): void => {
     const f = fingerprint(p);
     if (f) files.set(p, f);
@@ -131,6 +132,8 @@ export function scanGitTrees(roots: readonly string[], budget: { left: number })
       for (const d of list) {
         if (d.isDirectory() && !(isGitDir && SKIP_IN_GIT_DIR.has(d.name))) stack.push(path.join(dir, d.name));
       }
+      // Synchronous per folder (fast), yielding now and then: the host serves other agents meanwhile.
+      if (++walked % 64 === 0) await new Promise((r) => setImmediate(r));
     }
   }
   return { files, dirs, folders, complete };

@@ -25,9 +25,9 @@ function tree(): { root: string; home: string } {
 
 /** Snapshot, let `act` change the tree, then what findPlants reports (paths relative to the tree). */
 async function plantsAfter(root: string, home: string, act: () => void): Promise<Array<{ gitDir: string; neutralise: string[]; reasons: string[] }>> {
-  const before = scanGitTrees([root], { left: 100_000 }).files;
+  const before = (await scanGitTrees([root], { left: 100_000 })).files;
   act();
-  const found = await findPlants(scanGitTrees([root], { left: 100_000 }), before, [root], { agentWritable: [root, home] });
+  const found = await findPlants(await scanGitTrees([root], { left: 100_000 }), before, [root], { agentWritable: [root, home] });
   const rel = (p: string): string => p.replace(`${root}/`, '').replace(home, '~');
   return found.map((p) => ({ gitDir: rel(p.gitDir), neutralise: p.neutralise.map(rel), reasons: p.reasons }));
 }

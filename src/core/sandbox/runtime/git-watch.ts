@@ -26,7 +26,7 @@ export class GitWatch {
 
   constructor(
     private readonly onChange: (dirs: { changed: string[]; added: string[] }) => void,
-    private readonly listFolders: (root: string) => string[],
+    private readonly listFolders: (root: string) => Promise<string[]>,
   ) {}
 
   start(folders: readonly string[]): void {
@@ -40,7 +40,7 @@ export class GitWatch {
       return false;
     }
     try {
-      const w = watch(dir, { persistent: false }, (_ev, file) => this.event(dir, file === null ? null : String(file)));
+      const w = watch(dir, { persistent: false }, (_ev, file) => void this.event(dir, file === null ? null : String(file)).catch(() => undefined));
       w.on('error', () => this.watchers.delete(dir));
       this.watchers.set(dir, w);
       return true;
@@ -51,7 +51,7 @@ export class GitWatch {
 
   private added: string[] = [];
 
-  private event(dir: string, file: string | null): void {
+  private async event(dir: string, file: string | null): Promise<void> {
     if (this.stopped) return;
     const relevant = file === null || GIT_NAMES.has(file) || path.basename(dir) === 'hooks';
     let fresh = false;
@@ -60,7 +60,8 @@ export class GitWatch {
       const skip = SKIP_IN_GIT_DIR.has(file) && lstatSync(path.join(dir, 'HEAD'), { throwIfNoEntry: false });
       if (!skip && lstatSync(p, { throwIfNoEntry: false })?.isDirectory()) {
         // A new folder: watch it and what it already holds (it may have been filled before the watch).
-        for (const d of this.listFolders(p)) this.add(d);
+        this.add(p);
+        for (const d of await this.listFolders(p)) this.add(d);
         this.added.push(p);
         fresh = true;
       }
