@@ -96,13 +96,23 @@ export class GitGuard {
   /** The run is over: quarantine what was planted, alert, and drop the record. */
   async end(): Promise<void> {
     this.stopWatching();
-    const scan = await scanGitTrees(this.roots, { left: END_SCAN_ENTRIES });
-    for (const p of await findPlants(scan, this.before, this.roots, { agentWritable: [...this.roots, this.paths.agentHome(this.agent)], cache: this.cache })) {
-      const moved: string[] = [];
+    let scan: GitScan;
+    let plants: GitPlant[];
+    try {
+      scan = await scanGitTrees(this.roots, { left: END_SCAN_ENTRIES });
+      plants = await findPlants(scan, this.before, this.roots, { agentWritable: [...this.roots, this.paths.agentHome(this.agent)], cache: this.cache });
+    } catch (e) {
+      // Fail loud: the record stays, so the next start checks again.
+      this.log({
+        kind: 'alert', agent: this.agent, run: this.run, type: 'git-plant', path: this.roots[0] ?? '',
+        message: `The check of ${this.roots.join(', ')} for planted git settings failed (${(e as Error).message}); do not use git there before checking for unexpected .git folders or files. It runs again at the agent's next start.`,
+      });
+      return;
+    }
+    for (const p of plants) {
       for (const target of p.neutralise) {
         try {
           const q = quarantine(this.paths.root, { agent: this.agent, run: this.run, path: target, reasons: p.reasons });
-          moved.push(q.id);
           this.log({
             kind: 'alert', agent: this.agent, run: this.run, type: 'git-plant', path: target, quarantine: q.id, reasons: p.reasons,
             message: `${target} was planted during the run and makes git run a program (${p.reasons.join('; ')}); it was moved to quarantine (${q.id}) so your git no longer runs it. Review it (paddock quarantine) and restore it only if you trust it: paddock quarantine restore ${q.id}`,

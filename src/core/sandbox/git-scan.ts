@@ -28,15 +28,43 @@ export interface GitScan {
 /** Git dir subfolders not walked: large, and git never finds a repository inside them from a working directory. */
 const SKIP_IN_GIT_DIR = new Set(['objects', 'logs', 'lfs']);
 
+/** lstat, or null for any error (ENOTDIR too: a `gitdir:` through a file must not end the scan). */
+function lstatOrNull(p: string): Stats | null {
+  try {
+    return lstatSync(p);
+  } catch {
+    return null;
+  }
+}
+
 export function fingerprint(p: string): Fingerprint | null {
-  const st = lstatSync(p, { throwIfNoEntry: false });
+  const st = lstatOrNull(p);
   return st ? `${st.ino}:${st.ctimeMs}:${st.size}:${st.mode}` : null;
 }
 
-function readSmall(p: string): string | null {
+function readSmall(p: string): Buffer | null {
   try {
     const st = statSync(p);
-    return st.isFile() && st.size <= 4096 ? readFileSync(p, 'utf8') : null;
+    return st.isFile() && st.size <= 1 << 20 ? readFileSync(p) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A path in a `.git` file or `commondir` exactly as git reads it (setup.c): up to a NUL, with
+ * trailing CR/LF removed and nothing else. Threat: trimming spaces too would check `x` while git
+ * opens `x  `, a git dir the agent made elsewhere.
+ */
+export function gitPointer(content: Buffer | null): string | null {
+  if (!content) return null;
+  let end = content.length;
+  while (end > 0 && (content[end - 1] === 0x0a || content[end - 1] === 0x0d)) end--;
+  const nul = content.indexOf(0);
+  if (nul >= 0 && nul < end) end = nul;
+  try {
+    // A path that is not UTF-8 cannot be followed faithfully here: the caller treats it as unknown.
+    return new TextDecoder('utf-8', { fatal: true }).decode(content.subarray(0, end));
   } catch {
     return null;
   }
@@ -56,8 +84,8 @@ export function gitDirOfEntry(entry: string): string | null {
     return null;
   }
   if (st.isDirectory()) return entry;
-  const m = /^gitdir: *(.+?)\s*$/m.exec(readSmall(entry) ?? '');
-  return m ? path.resolve(path.dirname(entry), m[1]!) : null;
+  const text = gitPointer(readSmall(entry));
+  return text?.startsWith('gitdir: ') && text.length > 8 ? path.resolve(path.dirname(entry), text.slice(8)) : null;
 }
 
 /** The files of a git dir that git reads as settings or runs as hooks (through `commondir` too). */
@@ -66,7 +94,7 @@ export function controlFiles(gitDir: string): string[] {
   const add = (dir: string): void => {
     out.push(path.join(dir, 'config'), path.join(dir, 'hooks'));
     try {
-      if (!lstatSync(path.join(dir, 'hooks')).isDirectory()) return;
+      if (!lstatOrNull(path.join(dir, 'hooks'))?.isDirectory()) return;
       for (const n of readdirSync(path.join(dir, 'hooks'))) out.push(path.join(dir, 'hooks', n));
     } catch {
       // no hooks folder
@@ -74,7 +102,7 @@ export function controlFiles(gitDir: string): string[] {
   };
   add(gitDir);
   out.push(path.join(gitDir, 'config.worktree'), path.join(gitDir, 'commondir'));
-  const common = readSmall(path.join(gitDir, 'commondir'))?.trim();
+  const common = gitPointer(readSmall(path.join(gitDir, 'commondir')));
   if (common) add(path.resolve(gitDir, common));
   return out;
 }
@@ -124,9 +152,9 @@ export async function scanGitTrees(roots: readonly string[], budget: { left: num
       if (names.has('.git')) {
         const entry = path.join(dir, '.git');
         const g = gitDirOfEntry(entry);
-        // A dangling link is still a finding: what it points to may be made later, out of the trees.
-        if (g || list.find((d) => d.name === '.git')?.isSymbolicLink()) found(g ?? entry, entry);
-        else record(entry);
+        // A dangling link or a `.git` file Paddock cannot follow is still a finding: what it points
+        // to may be made later, out of the trees, or read differently by git.
+        found(g ?? entry, entry);
       }
       if (isGitDir) found(dir, null);
       for (const d of list) {
@@ -150,7 +178,7 @@ export interface GitPlant {
 
 /** Why a changed control file can run a program (empty: it cannot). */
 async function dangerOf(p: string, cache: Map<string, string[]>): Promise<string[]> {
-  const st = lstatSync(p, { throwIfNoEntry: false });
+  const st = lstatOrNull(p);
   if (!st) return [];
   const base = path.basename(p);
   const inHooks = path.basename(path.dirname(p)) === 'hooks';
@@ -206,8 +234,9 @@ export async function findPlants(
         planted.push(f);
       }
     }
-    const entryLink = entry !== null && changed(entry) && lstatSync(entry, { throwIfNoEntry: false })?.isSymbolicLink();
-    if (entryLink) reasons.push('.git is a symbolic link');
+    const entrySt = entry !== null && changed(entry) ? lstatOrNull(entry) : undefined;
+    if (entrySt?.isSymbolicLink()) reasons.push('.git is a symbolic link');
+    else if (entrySt?.isFile() && entrySt.size > 0 && gitDirOfEntry(entry as string) === null) reasons.push('a .git file Paddock cannot follow');
     if (!reasons.length) continue;
     let neutralise: string[];
     if (entry !== null && changed(entry) && inTrees(entry)) neutralise = [entry];

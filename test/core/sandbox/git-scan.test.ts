@@ -105,6 +105,28 @@ describe('findPlants', () => {
     expect(found).toHaveLength(2);
   });
 
+  it('a .git file is read as git reads it: trailing spaces are part of the path (a decoy without them is not what git opens)', async () => {
+    const { root, home } = tree();
+    const found = await plantsAfter(root, home, () => {
+      git(home, 'init', '-q', '--bare', 'x');
+      git(home, 'init', '-q', '--bare', 'x  ');
+      git(join(home, 'x  '), 'config', 'core.fsmonitor', '/evil');
+      mkdirSync(join(root, 'w'));
+      writeFileSync(join(root, 'w', '.git'), `gitdir: ${join(home, 'x  ')}\n\n`);
+      mkdirSync(join(root, 'v'));
+      writeFileSync(join(root, 'v', '.git'), Buffer.from([...Buffer.from('gitdir: '), 0xff, 0xfe, 0x0a]));
+      mkdirSync(join(root, 'f'));
+      writeFileSync(join(root, 'f', '.git'), 'gitdir: ../f/.git/x\n'); // through a file: must not end the scan
+    });
+    expect(found).toEqual(
+      expect.arrayContaining([
+        { gitDir: '~/x  ', neutralise: ['w/.git'], reasons: ['config: core.fsmonitor'] },
+        { gitDir: 'v/.git', neutralise: ['v/.git'], reasons: ['a .git file Paddock cannot follow'] },
+      ]),
+    );
+    expect(found).toHaveLength(2);
+  });
+
   it("a change the agent could not have made (the user's own repository out of every writable folder) is not a plant", async () => {
     const { root, home } = tree();
     const elsewhere = mkdtempSync(join(tmpdir(), 'paddock-gitscan-user-'));
