@@ -136,6 +136,18 @@ export interface RunLogs {
 
 const RunId = z.string().regex(/^r-[0-9a-f]{8}$/, 'not a run id');
 
+/** Something Paddock moved out of a writable folder after a run: a planted git setting, hook or `.git` entry. */
+export interface QuarantineItem {
+  id: string;
+  agent: string;
+  run: string;
+  /** Where it was (where a restore puts it back). */
+  path: string;
+  /** Why: the settings or files that run a program. */
+  reasons: string[];
+  ts: string;
+}
+
 /** Declares one channel: its zod input schema and its result type. */
 function channel<I extends z.ZodType, R>(input: I): { input: I; result: R } {
   return { input, result: undefined as unknown as R };
@@ -200,6 +212,8 @@ export const API = {
   'folders:export': channel<z.ZodObject<{ name: typeof AgentName; folder: z.ZodString; files: z.ZodOptional<z.ZodArray<z.ZodString>> }>, ExportResult>(
     z.object({ name: AgentName, folder: z.string().min(1).max(4096), files: z.array(z.string().min(1).max(4096)).max(20_000).optional() }),
   ),
+  'quarantine:list': channel<z.ZodVoid, QuarantineItem[]>(z.void()),
+  'quarantine:restore': channel<z.ZodObject<{ id: z.ZodString }>, QuarantineItem>(z.object({ id: z.string().regex(/^q-[0-9a-f]{12}$/) })),
   'system:doctor': channel<z.ZodVoid, DoctorCheck[]>(z.void()),
   'system:info': channel<z.ZodVoid, { version: string; dataDir: string; platform: string }>(z.void()),
 } as const;

@@ -32,6 +32,7 @@ export const COMMANDS: CommandEntry[] = [
     summary: 'log verify: check the hash chain of the activity log (exit 1 naming the first bad event)',
     load: async () => (await import('./events.js')).logCommand,
   },
+  { name: 'quarantine', summary: 'what Paddock moved out of writable folders after a run (planted git settings, hooks); restore ID puts one back', load: async () => (await import('./quarantine.js')).quarantineCommand },
   {
     name: 'secret',
     summary: "the vault: set (value on stdin), list (names and metadata only) or remove an agent's secrets",

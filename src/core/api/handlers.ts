@@ -9,6 +9,7 @@ import type { Engine } from '../engine.js';
 import { listRunLogs, readRunLog, runLogDir, runLogFile } from '../runs/output/read.js';
 import { doctorChecks as defaultDoctor } from './doctor.js';
 import { folderDiff, folderExport, simulateRules } from './review.js';
+import { listQuarantine, restoredEvent, restoreQuarantine } from '../runs/quarantine.js';
 
 /** One async function per channel of the API map; inputs are already validated by the caller. */
 export type ApiHandlers = { [C in Channel]: (input: ChannelInput<C>) => Promise<ChannelResult<C>> };
@@ -119,6 +120,12 @@ export function createApiHandlers(engine: Engine, opts: ApiOptions): ApiHandlers
       // Threat: a late or replayed answer must not override a timeout or an earlier answer.
       if (!(await approvals.answer(id, answer))) throw new PaddockError('E_NOT_FOUND', `approval ${id} is not pending any more (answered or timed out)`);
       engine.bus.emit('approvals');
+    },
+    'quarantine:list': async () => listQuarantine(engine.paths.root),
+    'quarantine:restore': async ({ id }) => {
+      const item = restoreQuarantine(engine.paths.root, id);
+      engine.log(restoredEvent(item));
+      return item;
     },
     'vault:list': async ({ agent }) => {
       mustExist(agent);

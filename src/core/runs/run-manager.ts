@@ -14,6 +14,7 @@ import { exitCodeOf } from './exit-code.js';
 import { runLogDir } from './output/read.js';
 import { RunRecorder } from './output/recorder.js';
 import { tee } from './output/tee.js';
+import { GitGuard } from './git-guard.js';
 import type { ActiveRun, RunAdditions, RunManagerDeps, RunResult, StartOptions } from './types.js';
 
 export type { ActiveRun, PrepareRun, RunAdditions, RunManagerDeps, RunResult, StartOptions } from './types.js';
@@ -122,9 +123,12 @@ export class RunManager {
     let add: RunAdditions = {};
     let covered: string[] = [];
     let mustStayAbsent: string[] = [];
+    let gitGuard: GitGuard | null = null;
     // The previous run's teardown (its egress path) must be finished before this one opens its own.
     await this.tearing.get(name);
     try {
+      // A run whose end was never checked (the host died) is checked before anything else.
+      await GitGuard.recover({ paths: this.deps.paths, agent: name, log: (e) => this.deps.log(e) });
       add = (await this.deps.prepare?.({ agent: name, run, home, profile, ruleSet: o.ruleSet, network: o.network })) ?? {};
       const command = o.command && o.command.length ? o.command : profile.command;
       const plan = await prepareSandbox({
@@ -154,6 +158,7 @@ export class RunManager {
       cleanup = plan.cleanup;
       covered = [...plan.masked, ...plan.readOnly];
       mustStayAbsent = plan.watchAbsent;
+      if (plan.gitTrees.length) gitGuard = await GitGuard.begin({ paths: this.deps.paths, agent: name, run, roots: plan.gitTrees, log: (e) => this.deps.log(e) });
       proc = await launchSandbox({
         argv: plan.argv,
         env: plan.env,
@@ -171,6 +176,7 @@ export class RunManager {
     } catch (e) {
       // Threat: a grant redirected by a link another agent planted; the user must see it, not just this start fail.
       if (e instanceof GrantRedirectError) this.deps.log({ kind: 'alert', agent: name, run, type: 'grant-redirect', message: e.message, link: e.link, target: e.target });
+      gitGuard?.discard();
       this.runs.delete(name);
       this.deps.changed();
       await cleanup().catch(() => undefined);
@@ -204,6 +210,8 @@ export class RunManager {
     }, mustStayAbsent);
     active.done = proc.exited.then(async (ex) => {
       maskWatch.stop();
+      // Before run.exit: what the agent planted is in quarantine by the time its run is reported ended.
+      await gitGuard?.end().catch(() => undefined);
       // Every process of the run is gone (launchSandbox made sure), so nothing can use its egress
       // path any more: the run is reported ended now, and its teardown finishes after. The next
       // start of this agent (and closing the engine) waits for that teardown.
@@ -237,6 +245,9 @@ export class RunManager {
     this.runs.set(name, active);
     this.deps.log({ kind: 'run.start', agent: name, run, command: o.command && o.command.length ? o.command : profile.command, enforcement: proc.enforcement, pid: proc.hostPid, network: o.network });
     maskWatch.start();
+    gitGuard?.watch((p) => {
+      if (active.state === 'running') void this.pause(name, `a git setting or hook that runs a program was planted: ${p.gitDir}`).catch(() => undefined);
+    });
     add.started?.(active);
     this.deps.changed();
     return active;

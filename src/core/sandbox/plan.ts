@@ -51,6 +51,8 @@ export interface SandboxPlan {
   readOnly: string[];
   /** Paths that must not appear while the run lasts (the run manager watches them). */
   watchAbsent: string[];
+  /** Writable folders the user's own git may walk later (workspace and rw grants; not the agent's home). */
+  gitTrees: string[];
   warnings: string[];
   /** The real paths used inside (HOME and the current directory). */
   home: string;
@@ -150,7 +152,7 @@ export async function prepareSandbox(spec: SandboxSpec, opts: { platform?: NodeJ
       { proxyPort: port ? Number(port) : null },
     );
     return {
-      argv: ['/usr/bin/sandbox-exec', '-p', profile, ...spec.command], env, cwd: workspace, fds: [], pins: [], masked: [], readOnly: [], watchAbsent: [],
+      argv: ['/usr/bin/sandbox-exec', '-p', profile, ...spec.command], env, cwd: workspace, fds: [], pins: [], masked: [], readOnly: [], watchAbsent: [], gitTrees: [],
       warnings, home, workspace, cleanup: async () => {},
     };
   }
@@ -256,6 +258,7 @@ export async function prepareSandbox(spec: SandboxSpec, opts: { platform?: NodeJ
       masked: [...etc.masked, ...rules.masked, ...execMasked],
       readOnly: rules.readOnly,
       watchAbsent: rules.watchAbsent,
+      gitTrees: [workspace, ...merged.filter((g) => g.access === 'rw' && g.isDir).map((g) => g.path)],
       warnings,
       home,
       workspace,

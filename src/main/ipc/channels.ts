@@ -12,6 +12,7 @@ export const CHANNELS = [
   'approvals:list', 'approvals:answer',
   'vault:list', 'vault:setSecret', 'vault:removeSecret',
   'rules:simulate', 'folders:diff', 'folders:export',
+  'quarantine:list', 'quarantine:restore',
   'system:doctor', 'system:info',
 ] as const satisfies readonly Channel[];
 

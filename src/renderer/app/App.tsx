@@ -6,6 +6,7 @@ import { AgentPage } from '../features/agents/AgentPage.js';
 import { ApprovalsPage } from '../features/approvals/ApprovalsPage.js';
 import { ActivityPage } from '../features/activity/ActivityPage.js';
 import { DoctorPage } from '../features/doctor/DoctorPage.js';
+import { QuarantineBanner } from '../features/quarantine/QuarantineBanner.js';
 import { useTheme, type Theme } from './theme.js';
 
 /** Where the app is: one of the main screens, or one agent's page on one of its tabs. */
@@ -65,6 +66,7 @@ export function App() {
         </div>
       </nav>
       <main className="content">
+        <QuarantineBanner />
         {view.page === 'agents' && <AgentsPage open={(name, tab) => setView({ page: 'agent', name, tab })} />}
         {view.page === 'agent' && <AgentPage key={view.name} name={view.name} initialTab={view.tab} back={() => setView({ page: 'agents' })} />}
         {view.page === 'approvals' && <ApprovalsPage />}

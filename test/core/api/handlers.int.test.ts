@@ -1,10 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createApiHandlers } from '../../../src/core/api/handlers.js';
 import { dispatch } from '../../../src/core/api/dispatch.js';
 import { createEngine } from '../../../src/core/engine.js';
+import { quarantine } from '../../../src/core/runs/quarantine.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'paddock-api-'));
 const engine = await createEngine({ dataDir: dir });
@@ -63,6 +64,23 @@ describe('API handlers over a real engine', () => {
     await h['approvals:answer']({ id: ask!.id, answer: 'deny' });
     expect(await outcome).toBe('deny');
     await expect(h['approvals:answer']({ id: ask!.id, answer: 'once' })).rejects.toMatchObject({ code: 'E_NOT_FOUND' });
+  });
+
+  it('quarantine: lists what was moved after a run, restores an item where it was (logged), refuses when the path is taken', async () => {
+    const repo = join(dir, 'folder', 'sub', '.git');
+    mkdirSync(repo, { recursive: true });
+    writeFileSync(join(repo, 'config'), '[core]\n\tfsmonitor = /x\n');
+    const q = quarantine(dir, { agent: 'beta', run: 'r-1', path: repo, reasons: ['config: core.fsmonitor'] });
+    expect(existsSync(repo)).toBe(false);
+    expect(await h['quarantine:list'](undefined)).toEqual([q]);
+    mkdirSync(repo);
+    await expect(h['quarantine:restore']({ id: q.id })).rejects.toMatchObject({ code: 'E_EXISTS' });
+    rmSync(repo, { recursive: true });
+    expect(await h['quarantine:restore']({ id: q.id })).toEqual(q);
+    expect(readFileSync(join(repo, 'config'), 'utf8')).toContain('fsmonitor');
+    expect(await h['quarantine:list'](undefined)).toEqual([]);
+    expect((await h['activity:query']({ kind: 'fs.change' }))[0]).toMatchObject({ agent: 'beta', path: repo, change: 'quarantine-restored', quarantine: q.id });
+    await expect(h['quarantine:restore']({ id: q.id })).rejects.toMatchObject({ code: 'E_NOT_FOUND' });
   });
 
   it('dispatch validates input and wraps errors in the envelope', async () => {

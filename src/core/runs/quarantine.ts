@@ -1,0 +1,72 @@
+import { randomBytes } from 'node:crypto';
+import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { PaddockError } from '../../shared/errors.js';
+
+import type { QuarantineItem } from '../../shared/api.js';
+
+export type { QuarantineItem } from '../../shared/api.js';
+
+const ID_RE = /^q-[0-9a-f]{12}$/;
+
+export const quarantineRoot = (dataDir: string): string => path.join(dataDir, 'quarantine');
+
+/** rename, or copy + remove across file systems; links are copied as links, never followed. */
+function move(from: string, to: string): void {
+  try {
+    renameSync(from, to);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EXDEV') throw e;
+    cpSync(from, to, { recursive: true, verbatimSymlinks: true, errorOnExist: true, force: false, preserveTimestamps: true });
+    rmSync(from, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Moves `target` into `<data-dir>/quarantine/<id>/item` (out of every sandbox: the agent cannot
+ * put it back) and records why. Threat: a git setting or hook the agent planted running on the host.
+ */
+export function quarantine(dataDir: string, o: { agent: string; run: string; path: string; reasons: string[] }): QuarantineItem {
+  const id = `q-${randomBytes(6).toString('hex')}`;
+  const dir = path.join(quarantineRoot(dataDir), id);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const item: QuarantineItem = { id, agent: o.agent, run: o.run, path: o.path, reasons: o.reasons, ts: new Date().toISOString() };
+  writeFileSync(path.join(dir, 'item.json'), `${JSON.stringify(item, null, 2)}\n`, { mode: 0o600 });
+  move(o.path, path.join(dir, 'item'));
+  return item;
+}
+
+/** Everything in quarantine, oldest first. */
+export function listQuarantine(dataDir: string): QuarantineItem[] {
+  const root = quarantineRoot(dataDir);
+  if (!existsSync(root)) return [];
+  const out: QuarantineItem[] = [];
+  for (const id of readdirSync(root)) {
+    if (!ID_RE.test(id)) continue;
+    try {
+      const item = JSON.parse(readFileSync(path.join(root, id, 'item.json'), 'utf8')) as QuarantineItem;
+      if (item.id === id && lstatSync(path.join(root, id, 'item'), { throwIfNoEntry: false })) out.push(item);
+    } catch {
+      // a half-written entry (the host died while moving): nothing to restore
+    }
+  }
+  return out.sort((a, b) => a.ts.localeCompare(b.ts));
+}
+
+/** The event that records a restore (the user's decision, on the record like the alert it answers). */
+export const restoredEvent = (item: QuarantineItem) =>
+  ({ kind: 'fs.change', agent: item.agent, run: null, path: item.path, change: 'quarantine-restored', quarantine: item.id }) as const;
+
+/** Puts an item back where it was; refuses when something is there now. */
+export function restoreQuarantine(dataDir: string, id: string): QuarantineItem {
+  const item = ID_RE.test(id) ? listQuarantine(dataDir).find((i) => i.id === id) : undefined;
+  if (!item) throw new PaddockError('E_NOT_FOUND', `nothing in quarantine has the id "${id}"; list them with paddock quarantine`);
+  if (lstatSync(item.path, { throwIfNoEntry: false }))
+    throw new PaddockError('E_EXISTS', `${item.path} exists again; move it aside first if you want the quarantined one back`);
+  if (!existsSync(path.dirname(item.path)))
+    throw new PaddockError('E_NOT_FOUND', `the folder ${path.dirname(item.path)} is gone; recreate it first to restore ${item.path}`);
+  const dir = path.join(quarantineRoot(dataDir), id);
+  move(path.join(dir, 'item'), item.path);
+  rmSync(dir, { recursive: true, force: true });
+  return item;
+}
