@@ -6,7 +6,7 @@
 import type { Socket } from 'node:net';
 import { approved } from './approvals.js';
 import type { NetEvent } from './net-events.js';
-import { formatTarget, type Target } from './target.js';
+import { eventHost, formatTarget, type Target } from './target.js';
 import { vetConnection, type VetResult } from './vet.js';
 import type { AgentProxy } from './agent-proxy.js';
 
@@ -37,7 +37,7 @@ export function denialMessage(target: Target, v: Pick<VetResult, 'decision'>): s
 
 export function netEvent(p: AgentProxy, kind: NetEvent['kind'], target: Target, v: Pick<VetResult, 'decision' | 'address'>, extra: Record<string, unknown> = {}): NetEvent {
   return {
-    kind, agent: p.agent, run: p.run, host: target.host, port: target.port, address: v.address,
+    kind, agent: p.agent, run: p.run, host: eventHost(target.host), port: target.port, address: v.address,
     rule: v.decision.rule, line: v.decision.line, reason: v.decision.reason, ...extra,
   };
 }
@@ -84,8 +84,14 @@ export async function openConnection(p: AgentProxy, target: Target, via: string,
   }
   if (signal.aborted) return refuseLate(p, target, v, via, 'the client went away before the connection was opened');
   try {
-    const upstream = await dialVetted(p, v, target.port);
-    return { ok: true, vet: v, upstream, started: Date.now() };
+    let used = v;
+    const upstream = await dialVetted(p, v, target.port).catch((err: unknown) => {
+      // host.paddock.internal: a service bound to ::1 only (e.g. a dev server on "localhost").
+      if (!v.fallback || (err as NodeJS.ErrnoException).code !== 'ECONNREFUSED') throw err;
+      used = { ...v, address: v.fallback.address, family: v.fallback.family };
+      return dialVetted(p, used, target.port);
+    });
+    return { ok: true, vet: used, upstream, started: Date.now() };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'error';
     p.events.emit(netEvent(p, 'net.allow', target, v, { via, error: code, bytesUp: 0, bytesDown: 0, durationMs: 0 }));
