@@ -1,4 +1,4 @@
-import { lstat, mkdir } from 'node:fs/promises';
+import { lstat, mkdir, realpath, stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import path from 'node:path';
 import type { Rule } from '../../shared/rules.schema.js';
@@ -174,6 +174,16 @@ export async function planRuleMasks(input: {
     const all = [...readDeny, ...writeDeny, ...execDeny];
     for (const start of startsFor(tree, all, persistence)) {
       await walkTree(start, budget, async (abs, st) => {
+        if (st.isSymbolicLink()) {
+          // Threat: `deny exec /usr/bin/awk` where awk → /etc/alternatives/awk → /usr/bin/mawk: masking the
+          // link's final target file makes the program unrunnable and unreadable by any name. Only a file
+          // the agent can see anyway is masked (a link the agent planted can only hide things from itself).
+          if (denied(execDeny, execAllow, abs, false) !== 'mask') return 'skip';
+          const real = await realpath(abs).catch(() => null);
+          const rst = real ? await stat(real).catch(() => null) : null;
+          if (real && rst?.isFile() && trees.some((t) => isWithin(real, t.root))) mask(real, rst);
+          return 'skip';
+        }
         const read = denied(readDeny, readAllow, abs, st.isDirectory());
         if (read === 'mask') {
           mask(abs, st);
@@ -183,6 +193,7 @@ export async function planRuleMasks(input: {
           mask(abs, st);
           return 'skip';
         }
+
         const underRo = roDirs.some((d) => isWithin(abs, d));
         if (!underRo && denied(writeDeny, writeAllowNamed, abs, st.isDirectory()) === 'mask') {
           // Threat: `mv conf conf.old; mkdir conf; echo x > conf/app.conf` writes the path anyway.
@@ -200,7 +211,7 @@ export async function planRuleMasks(input: {
           }
         }
         return 'descend';
-      });
+      }, { links: execDeny.length > 0 });
     }
   }
   return out;
