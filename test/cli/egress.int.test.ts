@@ -115,7 +115,9 @@ describe('egress through paddock run', () => {
     const req = events(dataDir, name, 'approval.request');
     expect(req).toHaveLength(1);
     expect(String(req[0]!.id)).toBe(ask!.id);
-    expect(events(dataDir, name, 'approval.answer')[0]).toMatchObject({ answer: 'always' });
+    // PRODUCT.md "Events": `approval` is the id `paddock approvals` shows, on the request and on the answer.
+    expect(req[0]).toMatchObject({ approval: ask!.id });
+    expect(events(dataDir, name, 'approval.answer')[0]).toMatchObject({ approval: ask!.id, answer: 'always' });
     expect(events(dataDir, name, 'rule.change').some((e) => e.rule === `allow net 127.0.0.1:${port(allowed)}`)).toBe(true);
     // A new host (a fresh engine): the remembered answer still lets it through without asking.
     const again = await paddockP(['--data-dir', dataDir, 'run', file], { timeout: 30_000 });
@@ -132,7 +134,8 @@ describe('egress through paddock run', () => {
     expect(paddock(['--data-dir', dataDir, 'deny', ask!.id]).code).toBe(0);
     await run.exit;
     expect(run.out()).toContain('REFUSED');
-    expect(events(dataDir, name, 'approval.answer')[0]).toMatchObject({ answer: 'deny' });
+    expect(events(dataDir, name, 'approval.request')[0]).toMatchObject({ approval: ask!.id });
+    expect(events(dataDir, name, 'approval.answer')[0]).toMatchObject({ approval: ask!.id, answer: 'deny' });
   });
 
   it('network off: no proxy variables, no route, but paddock-ask reaches the user', async () => {
@@ -145,6 +148,8 @@ describe('egress through paddock run', () => {
     await run.exit;
     expect(run.out()).toMatch(/^0\n/);
     expect(run.out()).toContain('APPROVED');
+    expect(events(dataDir, name, 'approval.request')[0]).toMatchObject({ approval: ask!.id, target: 'send-email' });
+    expect(events(dataDir, name, 'approval.answer')[0]).toMatchObject({ approval: ask!.id, answer: 'once' });
   });
 });
 
