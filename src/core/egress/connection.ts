@@ -71,6 +71,7 @@ export async function openConnection(p: AgentProxy, target: Target, via: string,
   }));
   // The switch may have flipped (or the agent been paused) while we resolved or asked.
   const late = p.blockedReason();
+  if (v.failed && !late) return failure(p, target, v, via, v.failed, `paddock: could not resolve ${formatTarget(target)}: ${v.failed}`);
   if (v.effect === 'deny' || late) {
     const shown = late && v.effect !== 'deny' ? { ...v, decision: { effect: 'deny' as const, rule: null, line: null, reason: late } } : v;
     p.events.emit(netEvent(p, 'net.deny', target, shown, { via }));
@@ -94,10 +95,20 @@ export async function openConnection(p: AgentProxy, target: Target, via: string,
     return { ok: true, vet: used, upstream, started: Date.now() };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    p.events.emit(netEvent(p, 'net.allow', target, v, { via, error: code, bytesUp: 0, bytesDown: 0, durationMs: 0 }));
-    const socks = code === 'ECONNREFUSED' ? 0x05 : code === 'ETIMEDOUT' ? 0x04 : code === 'ENETUNREACH' ? 0x03 : 0x01;
-    return { ok: false, status: code === 'ETIMEDOUT' ? 504 : 502, socks, message: `paddock: could not connect to ${formatTarget(target)} (${v.address ?? '?'}): ${code}` };
+    return failure(p, target, v, via, code, `paddock: could not connect to ${formatTarget(target)} (${v.address ?? '?'}): ${code}`);
   }
+}
+
+/**
+ * An allowed connection that failed upstream (DNS, connect refused, timeout): answered 502/504
+ * and logged as `net.error`, never as a denial (the agent must not read it as a policy refusal).
+ */
+function failure(p: AgentProxy, target: Target, v: VetResult, via: string, code: string, message: string): Refusal {
+  const reason = v.failed ? v.decision.reason : `${v.decision.reason}; could not connect (${code})`;
+  p.events.emit(netEvent(p, 'net.error', target, { ...v, decision: { ...v.decision, reason } }, { via, error: code }));
+  const socks = code === 'ECONNREFUSED' ? 0x05 : code === 'ENETUNREACH' ? 0x03 : code === 'ETIMEDOUT' || v.failed ? 0x04 : 0x01;
+  const timedOut = code === 'ETIMEDOUT' || code === 'EAI_AGAIN';
+  return { ok: false, status: timedOut ? 504 : 502, socks, message };
 }
 
 function refuseLate(p: AgentProxy, target: Target, v: VetResult, via: string, reason: string): Refusal {

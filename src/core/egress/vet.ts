@@ -45,6 +45,11 @@ export interface VetResult {
   controlPlane: boolean;
   /** True when an allow rule names port 22 explicitly (not `:*`): SSH is intended, no ssh alert. */
   sshIntended: boolean;
+  /**
+   * Set when the connection was allowed but failed before any address could be dialled (the
+   * name did not resolve): the error code. A failure, not a policy decision (HTTP 502/504, `net.error`).
+   */
+  failed?: string;
   /** A second vetted address to dial when the first refuses (host.paddock.internal: 127.0.0.1, then ::1). */
   fallback?: { address: string; family: 4 | 6 };
 }
@@ -150,7 +155,9 @@ export async function vetConnection(ctx: VetContext, target: Target): Promise<Ve
     try {
       found = await ctx.resolve(h.name);
     } catch (err) {
-      return result({ effect: 'deny', decision: deny(`${h.name} could not be resolved (${(err as NodeJS.ErrnoException).code ?? String(err)})`), asked });
+      const code = (err as NodeJS.ErrnoException).code ?? 'EDNS';
+      const reason = `${h.name} could not be resolved (${code})`;
+      return result({ effect: 'deny', decision: { ...first, effect: 'deny', reason: `${first.reason}; ${reason}` }, asked, failed: code });
     }
     addresses = [];
     for (const a of found) {
@@ -159,7 +166,7 @@ export async function vetConnection(ctx: VetContext, target: Target): Promise<Ve
       if (!ip) return result({ effect: 'deny', decision: deny(`${h.name} resolved to "${a.address}", not an IP address`), asked });
       if (!addresses.some((x) => x.text === ip.text)) addresses.push(ip);
     }
-    if (addresses.length === 0) return result({ effect: 'deny', decision: deny(`${h.name} has no addresses`), asked });
+    if (addresses.length === 0) return result({ effect: 'deny', decision: { ...first, effect: 'deny', reason: `${first.reason}; ${h.name} has no addresses` }, asked, failed: 'ENODATA' });
   }
 
   // Every resolved address must pass (threat: DNS rebinding answers mixing a public and a private address).

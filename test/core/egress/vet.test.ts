@@ -26,6 +26,17 @@ function ctx(rules: string, names: Record<string, ResolvedAddress[]> = {}, over:
   return c;
 }
 
+describe('upstream failures are not denials', () => {
+  it('an allowed name that does not resolve is a failure with its error code, keeping the deciding rule', async () => {
+    const c = ctx('allow net gone.test');
+    const v = await vetConnection(c, { host: 'gone.test', port: 443 });
+    expect(v).toMatchObject({ failed: 'ENOTFOUND', decision: { rule: 'allow net gone.test', line: 1 } });
+    expect(v.decision.reason).toContain('could not be resolved (ENOTFOUND)');
+    // A name no rule allows is still a denial (never looked up).
+    expect((await vetConnection(c, { host: 'other.test', port: 443 })).failed).toBeUndefined();
+  });
+});
+
 describe('host.paddock.internal (the user\'s computer)', () => {
   it('is dialled on loopback without DNS, only with a rule naming it; * never opens it', async () => {
     const names = { 'host.paddock.internal': [{ address: '93.184.216.34', family: 4 as const }] };
