@@ -9,6 +9,8 @@ export const EVENT_KINDS = [
   'net.allow',
   'net.deny',
   'net.ask',
+  /** An allowed connection that failed upstream (DNS, connect): a failure, not a policy decision. */
+  'net.error',
   'secret.use',
   'approval.request',
   'approval.answer',
@@ -53,6 +55,7 @@ export const EventSchema = z.discriminatedUnion('kind', [
   z.looseObject({ ...base, kind: z.literal('net.allow'), ...netFields }),
   z.looseObject({ ...base, kind: z.literal('net.deny'), ...netFields }),
   z.looseObject({ ...base, kind: z.literal('net.ask'), ...netFields }),
+  z.looseObject({ ...base, kind: z.literal('net.error'), ...netFields, error: z.string() }),
   z.looseObject({ ...base, kind: z.literal('secret.use'), name: z.string(), as: z.enum(['env', 'file', 'header']), host: z.string().nullable() }),
   z.looseObject({ ...base, kind: z.literal('approval.request'), id: z.number().int().nonnegative(), approval: z.string(), target: z.string().optional(), what: z.string().optional() }),
   z.looseObject({ ...base, kind: z.literal('approval.answer'), approval: z.string(), answer: z.enum(['once', 'always', 'deny', 'deny-always', 'timeout']) }),

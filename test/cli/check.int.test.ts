@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { BIN, paddock, ROOT, tempDir } from '../helpers/cli.js';
+import { PRESETS } from '../../src/renderer/lib/presets.js';
 
 const EXAMPLE = join(ROOT, 'test', 'fixtures', 'profiles', 'example.yaml');
 const tmp = tempDir();
@@ -13,6 +14,19 @@ function profileFile(name: string, text: string): string {
   writeFileSync(p, text);
   return p;
 }
+
+/** Gap findings that point at a problem with a profile's own rules (not at what no rule addresses). */
+const RULE_PROBLEMS = ['rule-shadowed', 'rule-repeated', 'net-allow-overridden-by-ask', 'net-localhost-rule', 'net-private-access', 'net-allow-any', 'secret-rule-undeclared', 'net-named-beats-any'];
+
+describe('the example profile and every preset pass paddock check with no warning about their own rules', () => {
+  const cases: [string, string][] = [['PRODUCT.md example', readFileSync(EXAMPLE, 'utf8')], ...PRESETS.map((p): [string, string] => [p.id, p.yaml(`preset-${p.id}`)])];
+  it.each(cases)('%s', (id, yaml) => {
+    const r = paddock(['check', profileFile(`${id.replace(/\W/g, '-')}.yaml`, yaml)]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    for (const code of RULE_PROBLEMS) expect(r.stdout, code).not.toContain(`[${code}]`);
+  });
+});
 
 describe('paddock check', () => {
   it('accepts the example profile of PRODUCT.md and prints a gap report', () => {

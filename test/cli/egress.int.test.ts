@@ -76,6 +76,28 @@ describe('egress through paddock run', () => {
     expect(deny[0]).toMatchObject({ host: 'evil.test', port: port(other), rule: 'deny net evil.test:*', line: 5 });
   });
 
+  it('an allowed port with nothing listening answers 502 saying what failed, logged as net.error, not as a denial', async () => {
+    // A port that was just free: nothing listens there (loopback only).
+    const closed = await new Promise<number>((resolve) => {
+      const s = createServer();
+      s.listen(0, '127.0.0.1', () => {
+        const p = port(s);
+        s.close(() => resolve(p));
+      });
+    });
+    const { dataDir, file, name } = setup(
+      (a) => `name: ${a}\nnetwork: on\nrules: |\n  allow net 127.0.0.1:${closed}\ncommand: [sh, -c, "env -u NO_PROXY -u no_proxy curl -sS -o /dev/null -w 'status=%{http_code}' --max-time 20 http://127.0.0.1:${closed}/; echo; env -u NO_PROXY -u no_proxy curl -sS --max-time 20 http://127.0.0.1:${closed}/; echo end"]\n`,
+    );
+    const r = await paddockP(['--data-dir', dataDir, 'run', file]);
+    expect(r.stdout).toContain('status=502');
+    expect(r.stdout).toMatch(/could not connect to 127\.0\.0\.1:\d+ \(127\.0\.0\.1\): ECONNREFUSED/);
+    expect(r.stdout).not.toMatch(/denied/);
+    expect(events(dataDir, name, 'net.deny')).toEqual([]);
+    const err = events(dataDir, name, 'net.error');
+    expect(err[0]).toMatchObject({ host: '127.0.0.1', port: closed, error: 'ECONNREFUSED', rule: `allow net 127.0.0.1:${closed}`, line: 4 });
+    expect(events(dataDir, name, 'alert')).toEqual([]);
+  });
+
   it('probing a loopback service that no rule names is refused, raises private-probe and pauses the agent', async () => {
     hits = { allowed: 0, other: 0 };
     const { dataDir, file, name } = setup((a) => `name: ${a}\nnetwork: on\nrules: |\n  allow net *\ncommand: [sh, -c, "${curl(`http://127.0.0.1:${port(other)}/`)} || echo REFUSED; sleep 30"]\n`);
@@ -115,7 +137,9 @@ describe('egress through paddock run', () => {
     const req = events(dataDir, name, 'approval.request');
     expect(req).toHaveLength(1);
     expect(String(req[0]!.id)).toBe(ask!.id);
-    expect(events(dataDir, name, 'approval.answer')[0]).toMatchObject({ answer: 'always' });
+    // PRODUCT.md "Events": `approval` is the id `paddock approvals` shows, on the request and on the answer.
+    expect(req[0]).toMatchObject({ approval: ask!.id });
+    expect(events(dataDir, name, 'approval.answer')[0]).toMatchObject({ approval: ask!.id, answer: 'always' });
     expect(events(dataDir, name, 'rule.change').some((e) => e.rule === `allow net 127.0.0.1:${port(allowed)}`)).toBe(true);
     // A new host (a fresh engine): the remembered answer still lets it through without asking.
     const again = await paddockP(['--data-dir', dataDir, 'run', file], { timeout: 30_000 });
@@ -137,7 +161,8 @@ describe('egress through paddock run', () => {
     expect(paddock(['--data-dir', dataDir, 'deny', ask!.id]).code).toBe(0);
     await run.exit;
     expect(run.out()).toContain('REFUSED');
-    expect(events(dataDir, name, 'approval.answer')[0]).toMatchObject({ answer: 'deny' });
+    expect(events(dataDir, name, 'approval.request')[0]).toMatchObject({ approval: ask!.id });
+    expect(events(dataDir, name, 'approval.answer')[0]).toMatchObject({ approval: ask!.id, answer: 'deny' });
   });
 
   it('network off: no proxy variables, no route, but paddock-ask reaches the user', async () => {
@@ -150,6 +175,8 @@ describe('egress through paddock run', () => {
     await run.exit;
     expect(run.out()).toMatch(/^0\n/);
     expect(run.out()).toContain('APPROVED');
+    expect(events(dataDir, name, 'approval.request')[0]).toMatchObject({ approval: ask!.id, target: 'send-email' });
+    expect(events(dataDir, name, 'approval.answer')[0]).toMatchObject({ approval: ask!.id, answer: 'once' });
   });
 });
 

@@ -1,7 +1,7 @@
 /**
  * Attack class: reaching Paddock's own controls and other agents. A host (`paddock serve`) runs
  * with its web console on 127.0.0.1; guest agents started with `paddock run` try the control
- * socket, the database, the console port (even with `allow net 127.0.0.1:*`), host loopback
+ * socket, the database, the console port (even with `allow net 127.0.0.1:*` or `allow net host.paddock.internal:*`), host loopback
  * services and each other's proxy sockets. Positive controls: the console answers the host, a
  * loopback service named by a rule answers the agent.
  */
@@ -37,15 +37,15 @@ const get = (h: string, port: number): string => `GET http://${h}:${port}/api/ag
 describe('the agent cannot reach the controls', () => {
   it('the console port is refused even with allow net * and allow net 127.0.0.1:*, with a control-plane alert; the host still reaches it and the agent reaches a named loopback service', async () => {
     const attempts: ProxyAttempt[] = [];
-    for (const h of ['127.0.0.1', 'localhost', '127.1', '[::ffff:127.0.0.1]', '2130706433']) {
+    for (const h of ['127.0.0.1', 'localhost', '127.1', '[::ffff:127.0.0.1]', '2130706433', 'host.paddock.internal', 'HOST.paddock.internal.']) {
       attempts.push({ tag: `get ${h}`, http: get(h, consolePort) }, { tag: `connect ${h}`, http: `CONNECT ${h}:${consolePort} HTTP/1.1\r\n\r\n` });
     }
-    attempts.push({ tag: 'socks localhost', socksHost: 'localhost', port: consolePort });
-    const ok: ProxyAttempt[] = [{ tag: 'service', http: get('127.0.0.1', service.port) }];
+    attempts.push({ tag: 'socks localhost', socksHost: 'localhost', port: consolePort }, { tag: 'socks host.paddock.internal', socksHost: 'host.paddock.internal', port: consolePort });
+    const ok: ProxyAttempt[] = [{ tag: 'service', http: get('127.0.0.1', service.port) }, { tag: 'service via host.paddock.internal', http: get('host.paddock.internal', service.port) }];
     const cfg = s.setup((a) => ({
       name: a,
       network: 'on',
-      rules: 'allow net *\nallow net 127.0.0.1:*\nallow net localhost:*\n',
+      rules: 'allow net *\nallow net 127.0.0.1:*\nallow net localhost:*\nallow net host.paddock.internal:*\n',
       command: [
         'bash',
         '-c',
@@ -70,6 +70,7 @@ describe('the agent cannot reach the controls', () => {
     expect(r.pauses).toBeGreaterThan(0); // control-plane auto-pauses the agent
     // positive controls
     expect(res.get('service')).toContain('hello from service');
+    expect(res.get('service via host.paddock.internal')).toContain('hello from service');
     const api = await fetch(`http://127.0.0.1:${consolePort}/api/agents`, { headers: { authorization: `Bearer ${token}` } });
     expect(api.status).toBe(200);
   });

@@ -6,6 +6,7 @@ import type { GapFinding } from '../../shared/api.js';
 import type { Profile } from '../../shared/profile.schema.js';
 import type { Rule, RuleSet } from '../../shared/rules.schema.js';
 import { classifyAddress } from '../policy/ip.js';
+import { HOST_INTERNAL } from '../policy/net-match.js';
 import { parseNetPattern, type NetTarget } from '../policy/net-pattern.js';
 
 function target(rule: Rule): NetTarget | null {
@@ -45,15 +46,15 @@ export function netFindings(profile: Profile, rs: RuleSet): GapFinding[] {
       suggestion: 'replace it with "allow net HOST" for the hosts the task needs and "ask net *" for the rest',
     });
   }
-  // Precedence is deny > ask > allow, whatever the order: a broad ask turns every allow under it into an ask.
-  const askAny = anyRules.filter((r) => r.effect === 'ask');
-  const overridden = net.filter((r) => r.effect === 'allow' && target(r)?.type !== 'any' && target(r)?.type !== 'cidr');
-  if (askAny.length > 0 && overridden.length > 0) {
+  // Precedence has two tiers: a named rule beats `*`, so `allow net HOST` + `ask net *` lets HOST through unasked.
+  const denyAny = anyRules.filter((r) => r.effect === 'deny');
+  const opened = net.filter((r) => r.effect !== 'deny' && target(r)?.type !== 'any');
+  if (denyAny.length > 0 && opened.length > 0) {
     out.push({
-      severity: 'medium',
-      code: 'net-allow-overridden-by-ask',
-      message: `${askAny[0]?.text} (${lines(askAny)}) also matches the hosts of ${overridden.length} allow rule${overridden.length > 1 ? 's' : ''} (${lines(overridden)}): ask wins over allow, so every connection to them is asked too.`,
-      suggestion: 'to let the named hosts through unasked, replace "ask net *" with explicit "ask net HOST" rules, or answer their first ask with "always"',
+      severity: 'info',
+      code: 'net-named-beats-any',
+      message: `${opened.map((r) => r.text).join('; ')} (${lines(opened)}) name${opened.length > 1 ? '' : 's'} ${opened.length > 1 ? 'their hosts' : 'its host'}, so ${opened.length > 1 ? 'they win' : 'it wins'} over ${denyAny[0]?.text} (${lines(denyAny)}): a rule naming the target beats a rule for any target.`,
+      suggestion: null,
     });
   }
   if (on && anyRules.length === 0) {
@@ -76,6 +77,17 @@ export function netFindings(profile: Profile, rs: RuleSet): GapFinding[] {
       cls = c !== 'public' ? c : broad ? 'broad' : null;
     }
     if (!cls) continue;
+    if (cls === 'loopback') {
+      const p = parseNetPattern(r.pattern);
+      const ports = !p.ok || p.pattern.ports.kind === 'default' ? '' : p.pattern.ports.kind === 'any' ? ':*' : p.pattern.ports.lo === p.pattern.ports.hi ? `:${p.pattern.ports.lo}` : `:${p.pattern.ports.lo}-${p.pattern.ports.hi}`;
+      out.push({
+        severity: 'medium',
+        code: 'net-localhost-rule',
+        message: `${r.text} (line ${r.line}) names loopback, but inside the sandbox localhost is the agent's own machine (NO_PROXY lists it): the rule only affects clients that send loopback requests to the proxy on purpose. Your computer is ${HOST_INTERNAL} inside the sandbox.`,
+        suggestion: `${r.effect} net ${HOST_INTERNAL}${ports}`,
+      });
+      continue;
+    }
     const metadata = cls === 'metadata' || cls === 'link-local' || cls === 'broad' || cls === 'unspecified';
     out.push({
       severity: metadata ? 'high' : 'medium',

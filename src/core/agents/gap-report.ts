@@ -7,15 +7,22 @@ import type { Profile } from '../../shared/profile.schema.js';
 import type { Effect, Rule, RuleSet } from '../../shared/rules.schema.js';
 import { fileFindings, limitFindings } from './gap-files.js';
 import { lines, netFindings, secretFindings } from './gap-net.js';
+import { isAnyTarget } from '../policy/evaluator.js';
 
 const SEVERITY_ORDER: Record<GapFinding['severity'], number> = { high: 0, medium: 1, low: 2, info: 3 };
 const EFFECT_RANK: Record<Effect, number> = { deny: 2, ask: 1, allow: 0 };
 
-/** Whether a pattern matches everything of its kind (so a deny with it overrides every weaker rule). */
+/** Whether a pattern matches everything of its kind (so a deny with it overrides every weaker rule of its tier). */
 function universal(r: Rule): boolean {
   if (r.kind === 'read' || r.kind === 'write') return r.pattern === '**' || r.pattern === '/**';
   if (r.kind === 'net') return r.pattern === '*' || r.pattern === '*:*';
   return r.pattern === '*';
+}
+
+/** Whether a rule is in the "any target" tier (PRODUCT.md "Precedence"): rules naming their target beat it. */
+function anyTier(r: Rule): boolean {
+  if (r.kind === 'net') return r.pattern === '*' || r.pattern.startsWith('*:');
+  return isAnyTarget(r.pattern);
 }
 
 /** Findings about the rules themselves: advisories, asks, shadowed and repeated rules. */
@@ -41,11 +48,14 @@ function ruleFindings(profile: Profile, rs: RuleSet): GapFinding[] {
   }
   // Indexed by kind and pattern so that a long rule list stays linear.
   const strongest = new Map<string, number>();
+  // A universal deny naming its target (`/**`) shadows every weaker rule of its kind; one for any
+  // target (`*`, `**`) only shadows the other any-target rules (rules naming a target beat it).
   const universalDeny = new Set<string>();
+  const universalAnyDeny = new Set<string>();
   for (const o of rs.rules) {
     const key = `${o.kind}\u0000${o.pattern}`;
     strongest.set(key, Math.max(strongest.get(key) ?? -1, EFFECT_RANK[o.effect]));
-    if (o.effect === 'deny' && universal(o)) universalDeny.add(o.kind);
+    if (o.effect === 'deny' && universal(o)) (anyTier(o) ? universalAnyDeny : universalDeny).add(o.kind);
   }
   const shadowed: Rule[] = [];
   const redundant: Rule[] = [];
@@ -53,7 +63,8 @@ function ruleFindings(profile: Profile, rs: RuleSet): GapFinding[] {
   for (const r of rs.rules) {
     const key = `${r.kind}\u0000${r.pattern}`;
     const full = `${r.effect}\u0000${key}`;
-    if ((strongest.get(key) ?? -1) > EFFECT_RANK[r.effect] || (r.effect !== 'deny' && universalDeny.has(r.kind))) shadowed.push(r);
+    const underDeny = r.effect !== 'deny' && (universalDeny.has(r.kind) || (anyTier(r) && universalAnyDeny.has(r.kind)));
+    if ((strongest.get(key) ?? -1) > EFFECT_RANK[r.effect] || underDeny) shadowed.push(r);
     else if (seen.has(full)) redundant.push(r);
     seen.add(full);
   }
@@ -61,7 +72,7 @@ function ruleFindings(profile: Profile, rs: RuleSet): GapFinding[] {
     out.push({
       severity: 'low',
       code: 'rule-shadowed',
-      message: `${shadowed.map((r) => r.text).join('; ')} (${lines(shadowed)}) can never decide anything: a deny or ask rule for the same target wins (deny > ask > allow, whatever the order).`,
+      message: `${shadowed.map((r) => r.text).join('; ')} (${lines(shadowed)}) can never decide anything: a deny or ask rule for the same target wins (within a tier deny > ask > allow, whatever the order).`,
       suggestion: 'remove the shadowed rules or the broader one',
     });
   }

@@ -2,6 +2,7 @@
  * The instruction file (`PADDOCK.md`) written into the workspace at every start: what the
  * sandbox enforces, in plain language, kept apart from the advisory do/dont lines.
  */
+import { HOST_INTERNAL } from '../policy/net-match.js';
 import type { Profile } from '../../shared/profile.schema.js';
 import type { Effect, Rule, RuleKind, RuleSet } from '../../shared/rules.schema.js';
 import { PROTECTED_BY_DEFAULT } from './gap-files.js';
@@ -43,6 +44,12 @@ function networkSection(p: Profile, rs: RuleSet): string[] {
   if (deny.length) out.push(`- Always refused: ${list(deny)}.`);
   const universal = [...allow, ...ask].some((r) => r.pattern === '*' || r.pattern.startsWith('*:'));
   if (!universal) out.push('- Any other host is refused.');
+  const hostRules = [...allow, ...ask].filter((r) => /^host\.paddock\.internal\.?(:|$)/i.test(r.pattern));
+  if (hostRules.length) {
+    out.push(
+      `- The user's computer is ${code(HOST_INTERNAL)} (like \`host.docker.internal\` in Docker): reach its services at the ports these rules name (${list(hostRules)}), e.g. ${code(`http://${HOST_INTERNAL}:PORT/`)}, through the proxy. Inside the sandbox \`localhost\` is your own machine, not the user's.`,
+    );
+  }
   out.push('- A refused or denied connection is logged; do not try other routes to the same host.');
   return out;
 }

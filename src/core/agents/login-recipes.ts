@@ -37,7 +37,7 @@ export const LOGIN_RECIPES: readonly LoginRecipe[] = [
     flow: 'browser-url',
     commands: ['claude', '/login'],
     rules: ['allow net api.anthropic.com', 'allow net console.anthropic.com', 'allow net claude.ai', 'allow net statsig.anthropic.com'],
-    notes: 'Claude Code prints a sign-in URL: open it in your browser on the host, sign in, and paste the code it shows back into the terminal. The login lands in the agent home (~/.claude).',
+    notes: 'Claude Code prints a sign-in URL: open it in your browser on the host, sign in, and paste the code it shows back into the terminal. The login lands in the agent home (~/.claude). To use a gateway on your computer instead, add allow net host.paddock.internal:PORT and set ANTHROPIC_BASE_URL=http://host.paddock.internal:PORT (inside the sandbox localhost is the sandbox itself).',
   },
   {
     id: 'codex',
@@ -61,7 +61,7 @@ export const LOGIN_RECIPES: readonly LoginRecipe[] = [
     flow: 'api-key',
     commands: ['aider --version', 'git config --global user.name "NAME (agent)"', 'git config --global user.email "NAME@agents.invalid"'],
     rules: ['allow net api.openai.com', 'allow net api.anthropic.com', 'allow net openrouter.ai'],
-    notes: "Aider reads API keys from the environment: store them with paddock secret set NAME OPENAI_API_KEY (or ANTHROPIC_API_KEY) and declare them in the profile (as: header keeps them out of the agent's reach). Give the agent its own git identity so its commits are recognisable.",
+    notes: "Aider reads API keys from the environment: store them with paddock secret set NAME OPENAI_API_KEY (or ANTHROPIC_API_KEY) and declare them in the profile (as: header keeps them out of the agent's reach). Give the agent its own git identity so its commits are recognisable. Local models: Ollama on your computer is host.paddock.internal:11434 inside the sandbox (add allow net host.paddock.internal:11434 and set OLLAMA_API_BASE=http://host.paddock.internal:11434).",
   },
   {
     id: 'goose',

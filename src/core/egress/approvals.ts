@@ -57,7 +57,7 @@ export class ApprovalQueue implements ApprovalsPort {
   private readonly byKey = new Map<string, string>();
   /**
    * Targets answered `always` (agent, kind, target). The added allow rule cannot beat an `ask`
-   * rule that also matches (deny > ask > allow), so the queue remembers the answer itself.
+   * rule naming the same target (ask > allow within a tier), so the queue remembers the answer itself.
    */
   private readonly standing = new Set<string>();
   private readonly now: () => number;

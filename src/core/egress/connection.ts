@@ -6,7 +6,7 @@
 import type { Socket } from 'node:net';
 import { approved } from './approvals.js';
 import type { NetEvent } from './net-events.js';
-import { formatTarget, type Target } from './target.js';
+import { eventHost, formatTarget, type Target } from './target.js';
 import { vetConnection, type VetResult } from './vet.js';
 import type { AgentProxy } from './agent-proxy.js';
 
@@ -37,7 +37,7 @@ export function denialMessage(target: Target, v: Pick<VetResult, 'decision'>): s
 
 export function netEvent(p: AgentProxy, kind: NetEvent['kind'], target: Target, v: Pick<VetResult, 'decision' | 'address'>, extra: Record<string, unknown> = {}): NetEvent {
   return {
-    kind, agent: p.agent, run: p.run, host: target.host, port: target.port, address: v.address,
+    kind, agent: p.agent, run: p.run, host: eventHost(target.host), port: target.port, address: v.address,
     rule: v.decision.rule, line: v.decision.line, reason: v.decision.reason, ...extra,
   };
 }
@@ -71,6 +71,7 @@ export async function openConnection(p: AgentProxy, target: Target, via: string,
   }));
   // The switch may have flipped (or the agent been paused) while we resolved or asked.
   const late = p.blockedReason();
+  if (v.failed && !late) return failure(p, target, v, via, v.failed, `paddock: could not resolve ${formatTarget(target)}: ${v.failed}`);
   if (v.effect === 'deny' || late) {
     const shown = late && v.effect !== 'deny' ? { ...v, decision: { effect: 'deny' as const, rule: null, line: null, reason: late } } : v;
     p.events.emit(netEvent(p, 'net.deny', target, shown, { via }));
@@ -84,14 +85,30 @@ export async function openConnection(p: AgentProxy, target: Target, via: string,
   }
   if (signal.aborted) return refuseLate(p, target, v, via, 'the client went away before the connection was opened');
   try {
-    const upstream = await dialVetted(p, v, target.port);
-    return { ok: true, vet: v, upstream, started: Date.now() };
+    let used = v;
+    const upstream = await dialVetted(p, v, target.port).catch((err: unknown) => {
+      // host.paddock.internal: a service bound to ::1 only (e.g. a dev server on "localhost").
+      if (!v.fallback || (err as NodeJS.ErrnoException).code !== 'ECONNREFUSED') throw err;
+      used = { ...v, address: v.fallback.address, family: v.fallback.family };
+      return dialVetted(p, used, target.port);
+    });
+    return { ok: true, vet: used, upstream, started: Date.now() };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    p.events.emit(netEvent(p, 'net.allow', target, v, { via, error: code, bytesUp: 0, bytesDown: 0, durationMs: 0 }));
-    const socks = code === 'ECONNREFUSED' ? 0x05 : code === 'ETIMEDOUT' ? 0x04 : code === 'ENETUNREACH' ? 0x03 : 0x01;
-    return { ok: false, status: code === 'ETIMEDOUT' ? 504 : 502, socks, message: `paddock: could not connect to ${formatTarget(target)} (${v.address ?? '?'}): ${code}` };
+    return failure(p, target, v, via, code, `paddock: could not connect to ${formatTarget(target)} (${v.address ?? '?'}): ${code}`);
   }
+}
+
+/**
+ * An allowed connection that failed upstream (DNS, connect refused, timeout): answered 502/504
+ * and logged as `net.error`, never as a denial (the agent must not read it as a policy refusal).
+ */
+function failure(p: AgentProxy, target: Target, v: VetResult, via: string, code: string, message: string): Refusal {
+  const reason = v.failed ? v.decision.reason : `${v.decision.reason}; could not connect (${code})`;
+  p.events.emit(netEvent(p, 'net.error', target, { ...v, decision: { ...v.decision, reason } }, { via, error: code }));
+  const socks = code === 'ECONNREFUSED' ? 0x05 : code === 'ENETUNREACH' ? 0x03 : code === 'ETIMEDOUT' || v.failed ? 0x04 : 0x01;
+  const timedOut = code === 'ETIMEDOUT' || code === 'EAI_AGAIN';
+  return { ok: false, status: timedOut ? 504 : 502, socks, message };
 }
 
 function refuseLate(p: AgentProxy, target: Target, v: VetResult, via: string, reason: string): Refusal {

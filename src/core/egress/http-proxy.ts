@@ -11,7 +11,7 @@ import { startTunnel } from './intercept.js';
 import { checkPlainRequest } from './intercept-secrets.js';
 import { relayResponse, scannableAcceptEncoding } from './intercept-response.js';
 import { needlesFor } from './scrub.js';
-import { canonicalHost, hostHeaderMatches, parseAbsoluteUri, parseAuthority } from './target.js';
+import { canonicalHost, hostHeaderMatches, parseAbsoluteUri, parseAuthority, eventHost } from './target.js';
 import type { AgentProxy } from './agent-proxy.js';
 
 /** Hop-by-hop headers never forwarded (RFC 9110 §7.6.1) plus the proxy's own. */
@@ -90,7 +90,7 @@ export async function handleRequest(p: AgentProxy, req: IncomingMessage, res: Se
     o.upstream.destroy();
     const v = o.vet;
     p.events.emit({
-      kind: 'net.allow', agent: p.agent, run: p.run, host: target.host, port: target.port, address: v.address,
+      kind: 'net.allow', agent: p.agent, run: p.run, host: eventHost(target.host), port: target.port, address: v.address,
       rule: v.decision.rule, line: v.decision.line, reason: v.decision.reason, via: 'http', method: req.method,
       bytesUp: up, bytesDown: down, durationMs: Date.now() - o.started, ...(error ? { error } : {}),
     });

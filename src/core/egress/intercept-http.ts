@@ -12,7 +12,7 @@ import { duplicateHost, forwardHeaders, frameBody } from './http-proxy.js';
 import { prepareIntercepted } from './intercept-secrets.js';
 import { relayResponse, scannableAcceptEncoding } from './intercept-response.js';
 import { needlesFor } from './scrub.js';
-import { canonicalHost, formatTarget, parseAuthority, type Target } from './target.js';
+import { canonicalHost, formatTarget, parseAuthority, type Target, eventHost } from './target.js';
 import type { AgentProxy } from './agent-proxy.js';
 import type { Counters } from './intercept.js';
 
@@ -95,7 +95,7 @@ export function serveIntercepted(p: AgentProxy, c: InterceptedConn): void {
     agentTls.destroy();
     const v = opened.vet;
     p.events.emit({
-      kind: 'net.allow', agent: p.agent, run: p.run, host: target.host, port: target.port, address: v.address,
+      kind: 'net.allow', agent: p.agent, run: p.run, host: eventHost(target.host), port: target.port, address: v.address,
       rule: v.decision.rule, line: v.decision.line, reason: v.decision.reason, via: c.via, intercepted: true, requests,
       bytesUp: c.counters.up, bytesDown: c.counters.down, durationMs: Date.now() - opened.started,
     });

@@ -14,7 +14,7 @@ import type { Opened } from './connection.js';
 import { pipeTunnel } from './tunnel.js';
 import { serveIntercepted, serveUpstreamFailure } from './intercept-http.js';
 import { reportExfil } from './intercept-secrets.js';
-import { canonicalHost, formatTarget, type Target } from './target.js';
+import { canonicalHost, formatTarget, type Target, eventHost } from './target.js';
 import type { AgentProxy } from './agent-proxy.js';
 
 /** TLS record type of a handshake: the first byte of every ClientHello. */
@@ -157,7 +157,7 @@ export function startTunnel(p: AgentProxy, client: Duplex, o: Opened, target: Ta
 function pipeTunnelClosed(p: AgentProxy, o: Opened, target: Target, via: string): void {
   const v = o.vet;
   p.events.emit({
-    kind: 'net.allow', agent: p.agent, run: p.run, host: target.host, port: target.port, address: v.address,
+    kind: 'net.allow', agent: p.agent, run: p.run, host: eventHost(target.host), port: target.port, address: v.address,
     rule: v.decision.rule, line: v.decision.line, reason: v.decision.reason, via, bytesUp: 0, bytesDown: 0, durationMs: Date.now() - o.started,
   });
 }

@@ -9,7 +9,7 @@ import type { NewEvent } from '../../shared/events.schema.js';
 
 /** A net event before aggregation. */
 export interface NetEvent {
-  kind: 'net.allow' | 'net.deny' | 'net.ask';
+  kind: 'net.allow' | 'net.deny' | 'net.ask' | 'net.error';
   agent: string;
   run?: string | null;
   host: string;

@@ -2,6 +2,7 @@
  * Parsing what a client names as its destination (CONNECT authority, absolute URI, `Host`
  * header) and spelling targets and the rules an answer adds.
  */
+import { HOST_INTERNAL, isHostInternal } from '../policy/net-match.js';
 import { normalizeHost } from '../policy/net-pattern.js';
 
 /** A destination as the client named it (host not yet resolved). */
@@ -73,6 +74,11 @@ export function canonicalHost(host: string): string {
   if (h.kind === 'ip') return h.ip.text;
   if (h.kind === 'name') return h.name;
   return host.toLowerCase();
+}
+
+/** The host an event records: the user's computer by its one name, however the client spelled it; others as named. */
+export function eventHost(host: string): string {
+  return isHostInternal(canonicalHost(host)) ? HOST_INTERNAL : host;
 }
 
 /**

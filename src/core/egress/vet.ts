@@ -7,7 +7,7 @@
 import type { Decision } from '../../shared/rules.schema.js';
 import type { Policy } from '../policy/evaluator.js';
 import { cidrContains, classifyAddress, parseIp, type AddressClass, type IpAddress } from '../policy/ip.js';
-import { isMetadataName } from '../policy/net-match.js';
+import { isHostInternal, isMetadataName } from '../policy/net-match.js';
 import { normalizeHost, parseNetPattern, portMatches } from '../policy/net-pattern.js';
 import type { Target } from './target.js';
 import type { ResolvedAddress, Resolver } from './types.js';
@@ -45,7 +45,17 @@ export interface VetResult {
   controlPlane: boolean;
   /** True when an allow rule names port 22 explicitly (not `:*`): SSH is intended, no ssh alert. */
   sshIntended: boolean;
+  /**
+   * Set when the connection was allowed but failed before any address could be dialled (the
+   * name did not resolve): the error code. A failure, not a policy decision (HTTP 502/504, `net.error`).
+   */
+  failed?: string;
+  /** A second vetted address to dial when the first refuses (host.paddock.internal: 127.0.0.1, then ::1). */
+  fallback?: { address: string; family: 4 | 6 };
 }
+
+/** Where `host.paddock.internal` is dialled: the host's loopback, IPv4 first. */
+const HOST_INTERNAL_ADDRESSES = ['127.0.0.1', '::1'];
 
 const deny = (reason: string): Decision => ({ effect: 'deny', rule: null, line: null, reason });
 
@@ -117,14 +127,25 @@ export async function vetConnection(ctx: VetContext, target: Target): Promise<Ve
     if (h.kind === 'ip') probe = probeOf(classifyAddress(h.ip));
     else if (isMetadataName(h.name)) probe = 'metadata-name';
     else if (h.name === 'localhost' || h.name.endsWith('.localhost')) probe = 'localhost-name';
-    const cp = h.kind === 'ip' && ctx.controlPorts.includes(port) && (probe === 'loopback' || ctx.ownAddresses.has(h.ip.text));
+    const cp =
+      ctx.controlPorts.includes(port) &&
+      (h.kind === 'ip' ? probe === 'loopback' || ctx.ownAddresses.has(h.ip.text) : isHostInternal(h.name));
     return result({ effect: 'deny', decision: first, probe, controlPlane: cp });
   }
+  const internal = h.kind === 'name' && isHostInternal(h.name);
 
   let asked = false;
   let addresses: IpAddress[];
   if (h.kind === 'ip') {
     addresses = [h.ip];
+  } else if (internal) {
+    // Threat: the user's computer must never be looked up in DNS (a resolver answer could point
+    // it anywhere); it is the host's loopback, vetted below like any loopback address (control plane).
+    if (first.effect === 'ask') {
+      asked = true;
+      if (!(await ctx.ask(first))) return result({ effect: 'deny', decision: { ...first, effect: 'deny', reason: `${first.reason}; not approved` }, asked });
+    }
+    addresses = HOST_INTERNAL_ADDRESSES.map((a) => parseIp(a)!);
   } else {
     if (first.effect === 'ask') {
       asked = true;
@@ -134,7 +155,9 @@ export async function vetConnection(ctx: VetContext, target: Target): Promise<Ve
     try {
       found = await ctx.resolve(h.name);
     } catch (err) {
-      return result({ effect: 'deny', decision: deny(`${h.name} could not be resolved (${(err as NodeJS.ErrnoException).code ?? String(err)})`), asked });
+      const code = (err as NodeJS.ErrnoException).code ?? 'EDNS';
+      const reason = `${h.name} could not be resolved (${code})`;
+      return result({ effect: 'deny', decision: { ...first, effect: 'deny', reason: `${first.reason}; ${reason}` }, asked, failed: code });
     }
     addresses = [];
     for (const a of found) {
@@ -143,7 +166,7 @@ export async function vetConnection(ctx: VetContext, target: Target): Promise<Ve
       if (!ip) return result({ effect: 'deny', decision: deny(`${h.name} resolved to "${a.address}", not an IP address`), asked });
       if (!addresses.some((x) => x.text === ip.text)) addresses.push(ip);
     }
-    if (addresses.length === 0) return result({ effect: 'deny', decision: deny(`${h.name} has no addresses`), asked });
+    if (addresses.length === 0) return result({ effect: 'deny', decision: { ...first, effect: 'deny', reason: `${first.reason}; ${h.name} has no addresses` }, asked, failed: 'ENODATA' });
   }
 
   // Every resolved address must pass (threat: DNS rebinding answers mixing a public and a private address).
@@ -160,8 +183,10 @@ export async function vetConnection(ctx: VetContext, target: Target): Promise<Ve
   }
   const chosen = verdicts[0]!;
   const decision = asked ? { ...worst.decision, effect: 'allow' as const, reason: `${worst.decision.reason}; approved` } : chosen.decision;
+  const second = internal ? verdicts[1] : undefined;
   return result({
     effect: 'allow', decision, address: chosen.ip.text, family: chosen.ip.family, asked,
     sshIntended: port === 22 && (namesSsh(first.rule) || namesSsh(chosen.decision.rule)),
+    ...(second ? { fallback: { address: second.ip.text, family: second.ip.family } } : {}),
   });
 }

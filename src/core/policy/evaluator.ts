@@ -1,8 +1,12 @@
 /**
  * Compiles parsed rules once into a Policy that answers decisions quickly.
  *
- * Precedence (PRODUCT.md): a matching deny wins over any ask, which wins over any allow;
- * among equals the first rule in the text decides. Defaults when nothing matches: net is
+ * Precedence (PRODUCT.md), in two tiers: a rule that names the target (a host, `*.domain`,
+ * an address or range; a path or program; a secret or action name) beats a rule for any
+ * target; within a tier a matching deny wins over any ask, which wins over any allow; among
+ * equals the first rule in the text decides. The "any target" tier is exactly the pure
+ * wildcards `*` and `**` (and `*:PORT` for net); `/**`, `~/**` or `*.txt` name something and
+ * stay in the first tier, so a deny written with them keeps beating allows (the safer reading). Defaults when nothing matches: net is
  * denied, action is asked, exec is allowed, secret delivery is allowed as declared,
  * read/write follow the folders granted (the sandbox enforces those).
  */
@@ -36,7 +40,14 @@ export interface PolicyRule {
 
 interface MatchRule extends PolicyRule {
   order: number;
+  /** True for a rule for any target (`*`, `**`): any rule naming the target beats it. */
+  anyTier: boolean;
   test: (subject: string) => boolean;
+}
+
+/** True for the patterns of the "any target" tier of read/write/exec/secret/action rules. */
+export function isAnyTarget(pattern: string): boolean {
+  return pattern === '*' || pattern === '**';
 }
 
 const DEFAULTS: Record<SubjectKind, Decision> = {
@@ -73,7 +84,7 @@ export class Policy {
       }
       const test = this.tester(r.kind, r.pattern);
       const list = this.byKind.get(r.kind) ?? [];
-      list.push({ ...base, order, test });
+      list.push({ ...base, order, anyTier: isAnyTarget(r.pattern), test });
       this.byKind.set(r.kind, list);
     });
     this.net = new NetIndex(this.netRules);
@@ -112,7 +123,12 @@ export class Policy {
     let best: MatchRule | null = null;
     for (const r of this.byKind.get(kind) ?? []) {
       if (!r.test(subject)) continue;
-      if (!best || SEVERITY[r.effect] > SEVERITY[best.effect] || (r.effect === best.effect && r.order < best.order)) best = r;
+      if (
+        !best ||
+        (best.anyTier && !r.anyTier) ||
+        (best.anyTier === r.anyTier && (SEVERITY[r.effect] > SEVERITY[best.effect] || (r.effect === best.effect && r.order < best.order)))
+      )
+        best = r;
     }
     if (!best) return { ...DEFAULTS[kind] };
     return { effect: best.effect, rule: best.text, line: best.line, reason: `matched ${best.text}` };

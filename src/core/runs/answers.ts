@@ -9,8 +9,9 @@ import type { Store } from '../store/store.js';
  * Rules the user added by answering an ask with "always" / "deny always". They are kept apart
  * from the profile (which stays as the user wrote it) and survive restarts.
  *
- * Precedence is deny > ask > allow, so a remembered `allow` could never beat the `ask` rule that
- * asked (e.g. `ask net *`). Remembered allows therefore answer the ask itself: `gate()` wraps the
+ * Within a precedence tier deny > ask > allow, so a remembered `allow` cannot beat an `ask` rule
+ * that names the same target (`ask net x.test` + `allow net x.test:443`). Remembered allows
+ * therefore answer the ask itself (whatever rule asked): `gate()` wraps the
  * approvals queue and says yes at once when a remembered allow covers the request.
  */
 export class AnswerRules {

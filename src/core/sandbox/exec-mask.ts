@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Rule } from '../../shared/rules.schema.js';
 import { compileGlob } from './glob.js';
 import { isWithin } from './layout.js';
+import { isAnyTarget } from '../policy/evaluator.js';
 
 function tryOr<T>(f: () => T): T | null {
   try {
@@ -24,11 +25,18 @@ const LIBEXEC_ROOTS = ['/usr/lib', '/usr/libexec', '/usr/local/lib', '/usr/local
  * Returns real host paths, which are also their inside paths.
  */
 export async function execNameMasks(rules: Rule[], pathDirs: string[], visibleRoots: string[]): Promise<string[]> {
-  const names = rules
-    .filter((r) => r.kind === 'exec' && (r.effect === 'deny' || r.effect === 'ask'))
-    .filter((r) => !r.pattern.includes('/') && !r.pattern.startsWith('~'))
-    .map((r) => compileGlob(`/${r.pattern}`, '/'));
-  if (names.length === 0) return [];
+  const byName = (effects: Rule['effect'][]) =>
+    rules
+      .filter((r) => r.kind === 'exec' && effects.includes(r.effect))
+      .filter((r) => !r.pattern.includes('/') && !r.pattern.startsWith('~'));
+  const denyRules = byName(['deny', 'ask']);
+  if (denyRules.length === 0) return [];
+  const compile = (rs: Rule[]) => rs.map((r) => compileGlob(`/${r.pattern}`, '/'));
+  const namedDeny = compile(denyRules.filter((r) => !isAnyTarget(r.pattern)));
+  const anyDeny = compile(denyRules.filter((r) => isAnyTarget(r.pattern)));
+  const namedAllow = compile(byName(['allow']).filter((r) => !isAnyTarget(r.pattern)));
+  // Two-tier precedence (PRODUCT.md): `deny exec *` does not mask a program an allow rule names.
+  const names = [(n: string) => namedDeny.some((m) => m(n)), (n: string) => anyDeny.some((m) => m(n)) && !namedAllow.some((m) => m(n))];
   const visible = (p: string): boolean => visibleRoots.some((r) => isWithin(p, r));
   const dirs = new Set<string>();
   for (const d of pathDirs) {

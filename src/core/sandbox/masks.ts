@@ -1,10 +1,11 @@
-import { lstat, mkdir } from 'node:fs/promises';
+import { lstat, mkdir, realpath, stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import path from 'node:path';
 import type { Rule } from '../../shared/rules.schema.js';
 import { compileGlob, literalRoot } from './glob.js';
 import { isWithin, maskOps, type MountOp } from './layout.js';
 import { walkTree, type WalkBudget } from './walk.js';
+import { isAnyTarget } from '../policy/evaluator.js';
 
 /** A host tree visible inside at the same path. */
 export interface Tree {
@@ -75,6 +76,22 @@ export async function planRuleMasks(input: {
   const writeDeny = pathRules(rules, 'write', ['deny', 'ask'], home);
   const execDeny = pathRules(rules, 'exec', ['deny', 'ask'], home);
   const writeAllow = pathRules(rules, 'write', ['allow'], home);
+  const readAllow = pathRules(rules, 'read', ['allow'], home).filter((m) => !isAnyTarget(m.rule.pattern));
+  const execAllow = pathRules(rules, 'exec', ['allow'], home).filter((m) => !isAnyTarget(m.rule.pattern));
+  const writeAllowNamed = writeAllow.filter((m) => !isAnyTarget(m.rule.pattern));
+  /**
+   * Two-tier precedence (PRODUCT.md): a deny/ask for any target (`*`, `**`) does not mask what a
+   * rule naming the path allows. Returns 'mask', 'skip' (nothing matched) or 'descend' (an
+   * any-target deny matched a folder under which a named allow may apply: decide its children).
+   */
+  const denied = (deny: Matcher[], allow: Matcher[], p: string, isDir: boolean): 'mask' | 'pass' | 'descend' => {
+    const hits = deny.filter((m) => m.match(p));
+    if (hits.length === 0) return 'pass';
+    if (hits.some((m) => !isAnyTarget(m.rule.pattern))) return 'mask';
+    if (allow.some((m) => m.match(p))) return 'pass';
+    if (isDir && allow.some((m) => m.match(`${p}/x`) || (m.root !== null && isWithin(m.root, p)))) return 'descend';
+    return 'mask';
+  };
   for (const r of rules) {
     if (r.effect === 'ask' && (r.kind === 'read' || r.kind === 'write' || r.kind === 'exec')) {
       out.warnings.push(`"${r.text}" (line ${r.line}) is enforced as deny: file access cannot wait for an answer.`);
@@ -157,16 +174,28 @@ export async function planRuleMasks(input: {
     const all = [...readDeny, ...writeDeny, ...execDeny];
     for (const start of startsFor(tree, all, persistence)) {
       await walkTree(start, budget, async (abs, st) => {
-        if (readDeny.some((m) => m.match(abs))) {
+        if (st.isSymbolicLink()) {
+          // Threat: `deny exec /usr/bin/awk` where awk → /etc/alternatives/awk → /usr/bin/mawk: masking the
+          // link's final target file makes the program unrunnable and unreadable by any name. Only a file
+          // the agent can see anyway is masked (a link the agent planted can only hide things from itself).
+          if (denied(execDeny, execAllow, abs, false) !== 'mask') return 'skip';
+          const real = await realpath(abs).catch(() => null);
+          const rst = real ? await stat(real).catch(() => null) : null;
+          if (real && rst?.isFile() && trees.some((t) => isWithin(real, t.root))) mask(real, rst);
+          return 'skip';
+        }
+        const read = denied(readDeny, readAllow, abs, st.isDirectory());
+        if (read === 'mask') {
           mask(abs, st);
           return 'skip';
         }
-        if (st.isFile() && execDeny.some((m) => m.match(abs))) {
+        if (st.isFile() && denied(execDeny, execAllow, abs, false) === 'mask') {
           mask(abs, st);
           return 'skip';
         }
+
         const underRo = roDirs.some((d) => isWithin(abs, d));
-        if (!underRo && writeDeny.some((m) => m.match(abs))) {
+        if (!underRo && denied(writeDeny, writeAllowNamed, abs, st.isDirectory()) === 'mask') {
           // Threat: `mv conf conf.old; mkdir conf; echo x > conf/app.conf` writes the path anyway.
           if (tree.writable) pin(tree, abs);
           readOnly(abs, st);
@@ -182,7 +211,7 @@ export async function planRuleMasks(input: {
           }
         }
         return 'descend';
-      });
+      }, { links: execDeny.length > 0 });
     }
   }
   return out;

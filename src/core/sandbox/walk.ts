@@ -26,15 +26,20 @@ export interface WalkBudget {
  * a mask or a bind onto a host path). `visit` decides whether to descend into directories.
  * Throws E_FOLDER when the budget runs out: rules that cannot be fully applied must not be
  * silently skipped (fail closed). `beforeRead` runs for each directory just before it is listed.
+ * With `links`, symlinks are passed to `visit` too (never followed by the walk itself).
  */
 export async function walkTree(
   start: string,
   budget: WalkBudget,
   visit: (abs: string, st: Stats) => WalkAction | Promise<WalkAction>,
-  opts: { beforeRead?: (dir: string) => void } = {},
+  opts: { beforeRead?: (dir: string) => void; links?: boolean } = {},
 ): Promise<void> {
   const rootSt = lstatOrNull(start);
-  if (!rootSt || rootSt.isSymbolicLink()) return;
+  if (!rootSt) return;
+  if (rootSt.isSymbolicLink()) {
+    if (opts.links) await visit(start, rootSt);
+    return;
+  }
   if ((await visit(start, rootSt)) === 'skip' || !rootSt.isDirectory()) return;
   const stack = [start];
   let dirs = 0;
@@ -58,7 +63,12 @@ export async function walkTree(
     for (const name of names.sort()) {
       const abs = path.join(dir, name);
       const st = lstatOrNull(abs);
-      if (!st || st.isSymbolicLink()) continue;
+      if (!st) continue;
+      if (st.isSymbolicLink()) {
+        // Links are shown to the visitor only when asked (never descended into).
+        if (opts.links) await visit(abs, st);
+        continue;
+      }
       const r = visit(abs, st);
       const action = typeof r === 'string' ? r : await r; // no microtask per entry for synchronous visitors
       if (action === 'descend' && st.isDirectory()) stack.push(abs);

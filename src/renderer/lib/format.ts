@@ -28,6 +28,7 @@ export function summary(e: PaddockEvent): string {
     case 'net.allow':
     case 'net.deny':
     case 'net.ask':
+    case 'net.error':
       return `${String(r.host)}:${String(r.port)}${r.reason ? ` — ${String(r.reason)}` : ''}`;
     case 'fs.change':
       return `${String(r.change ?? 'changed')} ${String(r.path)}${r.count ? ` (${String(r.count)})` : ''}`;
@@ -61,7 +62,7 @@ export function decidingRule(e: PaddockEvent): string | null {
 
 /** The tone of a kind, for its badge colour. */
 export function tone(kind: string): 'ok' | 'bad' | 'ask' | 'info' {
-  if (kind === 'net.deny' || kind === 'alert' || kind === 'agent.kill') return 'bad';
+  if (kind === 'net.deny' || kind === 'net.error' || kind === 'alert' || kind === 'agent.kill') return 'bad';
   if (kind === 'net.ask' || kind === 'approval.request' || kind === 'agent.pause') return 'ask';
   if (kind === 'net.allow' || kind === 'run.start') return 'ok';
   return 'info';

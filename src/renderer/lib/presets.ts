@@ -15,13 +15,18 @@ const common = `  deny  read **/.env
   do    "Keep all work inside the workspace"
   dont  "Never create accounts, apply for jobs or buy anything"`;
 
-function llm(command: string, hosts: string[]): (name: string) => string {
+/** Inside the sandbox the user's computer is host.paddock.internal (localhost is the sandbox itself). */
+const LOCAL_HINT = `  # A model server or gateway on this computer is host.paddock.internal inside the sandbox,
+  # e.g. Ollama: allow net host.paddock.internal:11434`;
+
+function llm(command: string, hosts: string[], extra: string[] = []): (name: string) => string {
   return (name) => `name: ${name}
 command: [${command}]
 network: on
 rules: |
-${hosts.map((h) => `  allow net ${h}`).join('\n')}
+${[...hosts.map((h) => `  allow net ${h}`), ...extra].join('\n')}
   ask   net *
+${LOCAL_HINT}
 ${common}
 limits: { memory: 2GiB, processes: 256, cpu: 1.0 }
 `;
@@ -34,6 +39,12 @@ export const PRESETS: Preset[] = [
   { id: 'openclaw', label: 'OpenClaw', blurb: 'A personal assistant agent; every new host is asked.', yaml: llm('openclaw', ['api.anthropic.com', 'api.openai.com']) },
   { id: 'aider', label: 'Aider', blurb: 'Pair programming in the terminal.', yaml: llm('aider', ['api.openai.com', 'api.anthropic.com', 'openrouter.ai']) },
   { id: 'goose', label: 'Goose', blurb: "Block's open agent.", yaml: llm('goose', ['api.openai.com', 'api.anthropic.com']) },
+  {
+    id: 'local-models',
+    label: 'Local models (Ollama)',
+    blurb: 'Aider with a model served by Ollama on this computer (host.paddock.internal:11434 inside).',
+    yaml: llm('bash, -lc, "OLLAMA_API_BASE=http://host.paddock.internal:11434 aider --model ollama_chat/llama3.2"', [], ['  allow net host.paddock.internal:11434']),
+  },
   {
     id: 'shell',
     label: 'Plain shell',

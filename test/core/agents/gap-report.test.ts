@@ -23,7 +23,7 @@ describe('gap report of the PRODUCT.md example', () => {
   const report = gapReport(r.profile!, r.ruleSet!);
 
   it('flags the env and file secrets, the advisory lines and the tunnel tools, not what the rules cover', () => {
-    expect(codes(report)).toEqual(['advisory-not-enforced', 'net-allow-overridden-by-ask', 'secret-env-readable', 'secret-file-readable', 'exec-tunnel-tools', 'ask-timeout', 'protected-by-default']);
+    expect(codes(report)).toEqual(['advisory-not-enforced', 'secret-env-readable', 'secret-file-readable', 'exec-tunnel-tools', 'ask-timeout', 'protected-by-default']);
     const env = report.find((g) => g.code === 'secret-env-readable')!;
     expect(env.message).toMatch(/GITHUB_TOKEN.*read it and send it to any host/);
     expect(env.suggestion).toMatch(/as: header/);
@@ -58,7 +58,7 @@ describe('gap findings', () => {
   it('rules opening private, loopback or metadata addresses are flagged', () => {
     const f = gaps(`name: a\nnetwork: on\nrules: |\n  allow net 169.254.169.254\n  allow net localhost:8000\n  allow net 10.0.0.0/8\n  deny net 192.168.0.0/16\n${LIMITED}`);
     const p = f.filter((g) => g.code === 'net-private-access');
-    expect(p.map((g) => g.severity)).toEqual(['high', 'medium', 'medium']);
+    expect(p.map((g) => g.severity)).toEqual(['high', 'medium']);
     expect(p.map((g) => g.message).join(' ')).not.toContain('192.168');
   });
 
@@ -98,8 +98,11 @@ describe('gap findings', () => {
   });
 
   it('shadowed and repeated rules are low findings', () => {
-    const f = gaps(`name: a\nrules: |\n  allow exec curl\n  deny exec curl\n  deny read **\n  allow read /x/**\n  deny exec wget\n  deny exec wget\n${LIMITED}`);
+    const f = gaps(`name: a\nrules: |\n  allow exec curl\n  deny exec curl\n  deny read /**\n  allow read /x/**\n  deny exec wget\n  deny exec wget\n${LIMITED}`);
     expect(f.find((g) => g.code === 'rule-shadowed')?.message).toMatch(/allow exec curl; allow read \/x\/\*\* \(lines 3, 6\)/);
+    // `deny read **` is for any target: the named allow wins over it, so it is not shadowed.
+    const g = gaps(`name: a\nrules: |\n  deny read **\n  allow read /x/**\n${LIMITED}`);
+    expect(codes(g)).not.toContain('rule-shadowed');
     expect(f.find((g) => g.code === 'rule-repeated')?.message).toMatch(/deny exec wget \(line 8\)/);
   });
 
@@ -114,15 +117,30 @@ describe('gap findings', () => {
   });
 });
 
-describe('ask wins over allow', () => {
-  it('warns that a broad ask turns the named allow rules into asks', () => {
+describe('two-tier precedence', () => {
+  it('a named allow under ask net * is not reported as overridden (the named rule wins)', () => {
     const f = gaps(`name: a\nnetwork: on\n${LIMITED}rules: |\n  allow net api.example.com\n  ask net *\n`);
-    const finding = f.find((g) => g.code === 'net-allow-overridden-by-ask');
-    expect(finding?.severity).toBe('medium');
-    expect(finding?.message).toMatch(/line 5/);
-  });
-  it('says nothing when no allow rule sits under the ask', () => {
-    const f = gaps(`name: a\nnetwork: on\n${LIMITED}rules: |\n  ask net *\n  deny net evil.example\n`);
     expect(codes(f)).not.toContain('net-allow-overridden-by-ask');
+    expect(codes(f)).not.toContain('rule-shadowed');
+  });
+  it('deny net * does not shadow named allows, only other any-target rules', () => {
+    const f = gaps(`name: a\nnetwork: on\n${LIMITED}rules: |\n  allow net api.example.com\n  allow net *\n  deny net *\n`);
+    const shadowed = f.find((g) => g.code === 'rule-shadowed');
+    expect(shadowed?.message).toMatch(/^allow net \* \(line 6\)/);
+    expect(f.find((g) => g.code === 'net-named-beats-any')?.message).toContain('allow net api.example.com');
+  });
+});
+
+describe('localhost rules', () => {
+  it('a localhost, 127.0.0.1 or ::1 rule is flagged and the host.paddock.internal rule suggested', () => {
+    const f = gaps(`name: a\nnetwork: on\n${LIMITED}rules: |\n  allow net localhost:11434\n  allow net 127.0.0.1:8000-8100\n  ask net [::1]:*\n`);
+    const l = f.filter((g) => g.code === 'net-localhost-rule');
+    expect(l.map((g) => g.suggestion).sort()).toEqual(['allow net host.paddock.internal:11434', 'allow net host.paddock.internal:8000-8100', 'ask net host.paddock.internal:*']);
+    expect(l[0]?.message).toMatch(/agent's own machine.*host\.paddock\.internal/);
+  });
+  it('a host.paddock.internal rule gets no such warning', () => {
+    const f = gaps(`name: a\nnetwork: on\n${LIMITED}rules: |\n  allow net host.paddock.internal:11434\n`);
+    expect(codes(f)).not.toContain('net-localhost-rule');
+    expect(codes(f)).not.toContain('net-private-access');
   });
 });

@@ -58,6 +58,12 @@ describe('PADDOCK.md for the PRODUCT.md example', () => {
 });
 
 describe('PADDOCK.md variants', () => {
+  it("names host.paddock.internal as the user's computer only when a rule opens it", () => {
+    const on = render('name: a\nnetwork: on\nrules: |\n  allow net host.paddock.internal:11434\n');
+    expect(on).toContain("The user's computer is `host.paddock.internal`");
+    expect(on).toContain('these rules name (`host.paddock.internal:11434`)');
+    expect(render('name: a\nnetwork: on\nrules: allow net x.com\n')).not.toContain('host.paddock.internal');
+  });
   it('says the network is off and any other host is refused otherwise', () => {
     expect(render('name: a\n')).toContain('The network is **off**: no connection leaves the sandbox.');
     expect(render('name: a\nnetwork: on\nrules: allow net x.com\n')).toContain('- Any other host is refused.');

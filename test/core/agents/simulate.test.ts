@@ -20,6 +20,15 @@ describe('rule simulation over the recorded history', () => {
     expect(describeTransitions(r.transitions)).toEqual(['This change would allow 5 requests that were denied.']);
   });
 
+  it('follows the two tiers: a named allow added under ask net * lets its host through; deny net * leaves named hosts alone', () => {
+    const events = [net('net.ask', 'api.anthropic.com', 443), net('net.allow', 'api.anthropic.com', 443, { address: '160.79.104.10' }), net('net.allow', 'other.test', 443, { address: '8.8.8.8' }), net('net.allow', 'host.paddock.internal', 11434, { address: '127.0.0.1' })];
+    const before = policy('ask net *\nallow net host.paddock.internal:11434');
+    const r = simulateNet(events, before, policy('allow net api.anthropic.com\nask net *\nallow net host.paddock.internal:11434'));
+    expect(r.changes.map((c) => [c.host, c.before.effect, c.after.effect, c.after.rule])).toEqual([['api.anthropic.com', 'ask', 'allow', 'allow net api.anthropic.com']]);
+    const d = simulateNet(events, before, policy('deny net *\nallow net host.paddock.internal:11434'));
+    expect(d.changes.map((c) => [c.host, c.after.effect])).toEqual([['api.anthropic.com', 'deny'], ['other.test', 'deny']]);
+  });
+
   it('a broad deny shows every allowed request it would now refuse; unchanged rules change nothing', () => {
     const events = [net('net.allow', 'a.test', 443), net('net.allow', 'b.test', 80), net('net.allow', '10.0.0.5', 8080)];
     const cur = policy('allow net *\nallow net 10.0.0.5:8080');

@@ -26,6 +26,40 @@ function ctx(rules: string, names: Record<string, ResolvedAddress[]> = {}, over:
   return c;
 }
 
+describe('upstream failures are not denials', () => {
+  it('an allowed name that does not resolve is a failure with its error code, keeping the deciding rule', async () => {
+    const c = ctx('allow net gone.test');
+    const v = await vetConnection(c, { host: 'gone.test', port: 443 });
+    expect(v).toMatchObject({ failed: 'ENOTFOUND', decision: { rule: 'allow net gone.test', line: 1 } });
+    expect(v.decision.reason).toContain('could not be resolved (ENOTFOUND)');
+    // A name no rule allows is still a denial (never looked up).
+    expect((await vetConnection(c, { host: 'other.test', port: 443 })).failed).toBeUndefined();
+  });
+});
+
+describe('host.paddock.internal (the user\'s computer)', () => {
+  it('is dialled on loopback without DNS, only with a rule naming it; * never opens it', async () => {
+    const names = { 'host.paddock.internal': [{ address: '93.184.216.34', family: 4 as const }] };
+    const c = ctx('allow net host.paddock.internal:11434', names);
+    expect(await vetConnection(c, { host: 'Host.Paddock.Internal.', port: 11434 })).toMatchObject({
+      effect: 'allow', address: '127.0.0.1', family: 4, fallback: { address: '::1', family: 6 }, decision: { rule: 'allow net host.paddock.internal:11434' },
+    });
+    expect((await vetConnection(c, { host: 'host.paddock.internal', port: 8080 })).effect).toBe('deny');
+    const any = ctx('allow net *:*\nask net *', names);
+    const d = await vetConnection(any, { host: 'host.paddock.internal', port: 11434 });
+    expect(d).toMatchObject({ effect: 'deny', probe: null, controlPlane: false });
+    expect(d.decision.reason).toContain('allow net host.paddock.internal:11434');
+    expect(any.asked).toBe(0);
+    expect([...c.resolved, ...any.resolved]).toEqual([]);
+  });
+  it('the control plane stays refused, with or without a rule, as a control-plane attempt', async () => {
+    for (const rules of ['allow net host.paddock.internal:*', '']) {
+      const c = ctx(rules, {}, { controlPorts: [4242] });
+      expect(await vetConnection(c, { host: 'host.paddock.internal', port: 4242 }), rules).toMatchObject({ effect: 'deny', controlPlane: true });
+    }
+  });
+});
+
 describe('vetConnection (decision level, nothing is dialled)', () => {
   it('refuses cloud metadata, link-local and numeric loopback spellings under allow net *', async () => {
     const c = ctx('allow net *:*');

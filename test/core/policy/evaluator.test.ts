@@ -38,6 +38,22 @@ describe('precedence for every kind', () => {
   });
 });
 
+describe('two tiers: a rule naming the target beats a rule for any target', () => {
+  it.each(['action', 'secret', 'exec', 'read', 'write'] as const)('%s: named allow beats deny/ask for any target; named deny beats allow for any target', (kind) => {
+    const subj = { action: 'purchase', secret: 'TOKEN', exec: '/usr/bin/curl', read: '/srv/data', write: '/srv/data' }[kind];
+    const pat = { action: 'purchase', secret: 'TOKEN', exec: 'curl', read: '/srv/data', write: '/srv/data' }[kind];
+    const any = kind === 'read' || kind === 'write' ? '**' : '*';
+    expect(policy(`deny ${kind} ${any}\nallow ${kind} ${pat}`).decide(kind, subj)).toMatchObject({ effect: 'allow', line: 2 });
+    expect(policy(`ask ${kind} ${any}\nallow ${kind} ${pat}`).decide(kind, subj)).toMatchObject({ effect: 'allow', line: 2 });
+    expect(policy(`allow ${kind} ${any}\ndeny ${kind} ${pat}`).decide(kind, subj)).toMatchObject({ effect: 'deny', line: 2 });
+    // Within the any tier the old order holds, and other targets still get the any-tier rule.
+    expect(policy(`allow ${kind} ${any}\nask ${kind} ${any}\nallow ${kind} ${pat}`).decide(kind, kind === 'action' || kind === 'secret' ? 'OTHER' : '/srv/other')).toMatchObject({ effect: 'ask', line: 2 });
+  });
+  it('/** and ~/** name something (the safer reading): a deny with them still beats a named allow', () => {
+    expect(policy('deny read /**\nallow read /srv/data').decide('read', '/srv/data').effect).toBe('deny');
+  });
+});
+
 describe('exec', () => {
   const p = policy('deny exec ssh\ndeny exec /opt/tools/**\ndeny exec python3*');
   it('a program name matches any path with that basename', () => {

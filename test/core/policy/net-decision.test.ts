@@ -100,20 +100,55 @@ describe('net patterns', () => {
 });
 
 describe('precedence', () => {
-  it('deny > ask > allow regardless of order, first rule of the winning effect reported', () => {
+  it('within a tier deny > ask > allow regardless of order, first rule of the winning effect reported', () => {
     expect(decide('allow net a.test\nask net a.test\ndeny net a.test', { host: 'a.test', port: 443 })).toEqual({ effect: 'deny', rule: 'deny net a.test', line: 3, reason: 'matched deny net a.test' });
-    expect(decide('ask net *\nallow net a.test', { host: 'a.test', port: 443 }).effect).toBe('ask');
+    expect(decide('allow net *\nask net *:*\ndeny net *:443', { host: 'a.test', port: 443 }).rule).toBe('deny net *:443');
     expect(decide('allow net a.test\nallow net *', { host: 'a.test', port: 443 }).line).toBe(1);
     expect(decide('allow net a.test', { host: 'a.test', port: 443 })).toEqual({ effect: 'allow', rule: 'allow net a.test', line: 1, reason: 'matched allow net a.test' });
     expect(decide('', { host: 'a.test', port: 443 })).toEqual({ effect: 'deny', rule: null, line: null, reason: 'default: net is denied (no rule allows a.test:443)' });
   });
-  it('a deny on the name or on the address always denies', () => {
+  it('a rule naming the target beats a rule for any target (PRODUCT.md examples)', () => {
+    const p = 'allow net api.anthropic.com\nask net *';
+    expect(decide(p, { host: 'api.anthropic.com', port: 443 })).toMatchObject({ effect: 'allow', rule: 'allow net api.anthropic.com', line: 1 });
+    expect(decide(p, { host: 'api.anthropic.com', port: 443, address: '160.79.104.10' })).toMatchObject({ effect: 'allow', line: 1 });
+    expect(eff(p, 'other.test')).toBe('ask');
+    expect(eff('deny net evil.test\nallow net *', 'evil.test')).toBe('deny');
+    expect(eff('deny net evil.test\nallow net *', 'good.test')).toBe('allow');
+    expect(eff('allow net a.test\ndeny net *', 'a.test', 443, '8.8.8.8')).toBe('allow');
+    expect(eff('allow net *.a.test\ndeny net *:*', 'x.a.test', 443)).toBe('allow');
+    expect(eff('allow net 127.0.0.1\ndeny net *', '127.0.0.1', 443)).toBe('allow');
+    expect(eff('allow net 8.8.8.0/24\nask net *', '8.8.8.8', 443)).toBe('allow');
+  });
+  it('a deny naming the name or the address always denies', () => {
     expect(eff('allow net *\ndeny net 93.184.216.0/24', 'example.com', 443, '93.184.216.34')).toBe('deny');
-    expect(eff('allow net 127.0.0.1\ndeny net *', '127.0.0.1', 443)).toBe('deny');
+    expect(eff('allow net example.com\ndeny net 93.184.216.0/24', 'example.com', 443, '93.184.216.34')).toBe('deny');
     expect(eff('allow net *\ndeny net *.evil.test', 'x.evil.test', 443, '8.8.8.8')).toBe('deny');
+  });
+  it('an address decided by * never loosens a host asked by *', () => {
+    expect(eff('ask net *\nallow net 8.8.8.8', 'x.test', 443, '8.8.8.8')).toBe('ask');
   });
   it('an ask on the address escalates an allowed name', () => {
     expect(eff('allow net a.test\nask net 10.0.0.0/8', 'a.test', 443, '10.0.0.1')).toBe('ask');
+    expect(eff('allow net *\nask net 8.8.8.0/24', 'a.test', 443, '8.8.8.8')).toBe('ask');
+  });
+});
+
+describe('host.paddock.internal (the user\'s computer)', () => {
+  const H = 'host.paddock.internal';
+  it('only a rule naming it exactly opens it, with the usual port rules', () => {
+    expect(eff(`allow net ${H}:11434`, H, 11434, '127.0.0.1')).toBe('allow');
+    expect(eff(`allow net ${H}:11434`, 'HOST.Paddock.Internal.', 11434)).toBe('allow');
+    expect(eff(`allow net ${H}`, H, 443, '127.0.0.1')).toBe('allow');
+    expect(eff(`allow net ${H}`, H, 11434, '127.0.0.1')).toBe('deny');
+    expect(eff(`ask net ${H}:*`, H, 8080, '::1')).toBe('ask');
+    for (const r of ['allow net *', 'allow net *:*', 'ask net *', 'allow net *.internal:*', 'allow net *.paddock.internal:*', 'allow net localhost:*', 'allow net 127.0.0.1:*'])
+      expect([r, eff(r, H, 11434, '127.0.0.1')]).toEqual([r, 'deny']);
+    expect(decide('ask net *', { host: H, port: 11434 }).reason).toContain(`allow net ${H}:11434`);
+  });
+  it('deny rules apply, and it is never dialled on anything but loopback', () => {
+    expect(eff(`allow net ${H}:*\ndeny net ${H}:22`, H, 22, '127.0.0.1')).toBe('deny');
+    expect(eff(`allow net ${H}:*\ndeny net *`, H, 80, '127.0.0.1')).toBe('allow');
+    expect(eff(`allow net ${H}:*`, H, 80, '10.0.0.1')).toBe('deny');
   });
   it('lines are mapped to profile-file lines', () => {
     const p = compilePolicy(parseRules('\nallow net a.test').rules, { lineOffset: 10 });

@@ -55,6 +55,35 @@ describe('rules applied at launch (real bubblewrap)', () => {
     expect(free.stdout).toContain('TOOL RAN');
   });
 
+  it('deny exec by path through symlinks masks the real file: it cannot be run, read or copied by any name', async () => {
+    const bin = path.join(w.root, 'bin');
+    await mkdir(path.join(bin, 'real'), { recursive: true });
+    await mkdir(path.join(bin, 'alt'), { recursive: true });
+    await writeFile(path.join(bin, 'real', 'tool-v2'), '#!/bin/sh\necho TOOL RAN\n', { mode: 0o755 });
+    const { symlink } = await import('node:fs/promises');
+    // bin/tool → alt/tool → real/tool-v2, like /usr/bin/awk → /etc/alternatives/awk → /usr/bin/mawk
+    await symlink(path.join(bin, 'real', 'tool-v2'), path.join(bin, 'alt', 'tool'));
+    await symlink(path.join(bin, 'alt', 'tool'), path.join(bin, 'tool'));
+    const spec = { folders: [{ path: bin, access: 'ro' as const }], extraPath: [bin], rules: [rule(`deny exec ${bin}/tool`)] };
+    const script = `tool; echo run=$?; ${bin}/real/tool-v2; echo real=$?; cat ${bin}/tool | wc -c; cp ${bin}/real/tool-v2 ./copy; echo cp=$?; echo end`;
+    const r = await sh(w, script, spec);
+    expect(r.stdout).not.toContain('TOOL RAN');
+    expect(r.stdout).toContain('run=126');
+    expect(r.stdout).toContain('real=126');
+    expect(r.stdout).toMatch(/^0$/m);
+    expect(r.stdout).toContain('cp=1');
+    expect(await readdir(w.spec().workspace)).not.toContain('copy');
+    const free = await sh(w, 'tool', { ...spec, rules: [] });
+    expect(free.stdout).toContain('TOOL RAN');
+  });
+
+  it.skipIf(!existsSync('/usr/bin/ssh'))('deny exec ssh leaves nothing usable to read: cat gives no bytes', async () => {
+    const r = await sh(w, 'cat /usr/bin/ssh | wc -c; head -c 4 "$(command -v ssh)" | od -c | head -1; echo end', { rules: [rule('deny exec ssh')] });
+    expect(r.stdout).toMatch(/^0$/m);
+    expect(r.stdout).not.toContain('E   L   F');
+    expect(r.stdout).toContain('end');
+  });
+
   it('deny read **/.env masks .env files at any depth of a rw folder', async () => {
     const r = await sh(w, `cat ${proj}/.env; echo rc=$?; cat ${proj}/sub/.env; echo rc2=$?; cat ${proj}/main.c`, {
       folders: [{ path: proj, access: 'rw' }],
