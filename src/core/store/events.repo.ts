@@ -1,9 +1,13 @@
+import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { PaddockError } from '../../shared/errors.js';
 import { EVENT_KINDS, type NewEvent, type PaddockEvent } from '../../shared/events.schema.js';
 import { AGENT_NAME_RE } from '../../shared/names.js';
 import { canonicalJson } from './canonical-json.js';
-import { eventHash, GENESIS_HASH, verifyChain, type ChainHead, type ChainRow, type VerifyResult } from './event-chain.js';
+import type { AnchorPins } from './anchor-pins.js';
+import { eventHash, GENESIS_HASH, type ChainHead, type ChainRow, type VerifyResult } from './event-chain.js';
+import { evolveKey, sealOf } from './log-anchor.js';
+import { verifyLog, type AnchorRow } from './log-verify.js';
 
 /** Filters for reading the log. */
 export interface EventQuery {
@@ -59,29 +63,97 @@ export class EventsRepo {
   private readonly insertStmt: Database.Statement;
   private readonly headStmt: Database.Statement<[], { id: number; hash: string }>;
   private readonly writeBatch: Database.Transaction<(rows: Omit<ChainRow, 'id'>[]) => Row[]>;
+  private readonly anchorStmt: Database.Statement<[], AnchorRow>;
+  private readonly sealStmt: Database.Statement;
+  /** The anchor is in (committed) for this connection. */
+  private anchorDone = false;
+  /** Pinning failed in this process (no keychain, no writable data dir): the log stays unsealed, never blocked. */
+  private pinFailed = false;
+  /** A pinned key whose anchor row is not committed yet (written inside a caller's transaction). */
+  private pending: { logId: string; key: Buffer; start: number; fresh: boolean } | null = null;
 
+  /** `pins` keeps the anchor key outside the database; null writes an unanchored log (tests of the chain alone). */
   constructor(
     private readonly db: Database.Database,
     private readonly clock: () => Date,
+    private readonly pins: AnchorPins | null = null,
   ) {
-    this.insertStmt = db.prepare('INSERT INTO events (id, ts, agent, kind, run, body, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    this.insertStmt = db.prepare('INSERT INTO events (id, ts, agent, kind, run, body, prev_hash, hash, seal) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
     this.headStmt = db.prepare('SELECT id, hash FROM events ORDER BY id DESC LIMIT 1');
+    this.anchorStmt = db.prepare('SELECT log_id, start, epoch, key, last_id, last_hash, last_seal FROM log_anchor WHERE id = 1');
+    this.sealStmt = db.prepare('UPDATE log_anchor SET epoch = ?, key = ?, last_id = ?, last_hash = ?, last_seal = ? WHERE id = 1');
     this.writeBatch = db.transaction((rows: Omit<ChainRow, 'id'>[]) => {
       // The head is read inside the write transaction, so two writers (host + CLI) never fork the chain.
       const head = this.headStmt.get();
+      const anchor = this.anchorStmt.get();
       let id = head?.id ?? 0;
       let prev = head?.hash ?? GENESIS_HASH;
       const out: Row[] = [];
-      for (const r of rows) {
+      const last = rows.length - 1;
+      for (let i = 0; i <= last; i++) {
+        const r = rows[i]!;
         id++;
         const row = { ...r, id };
         const hash = eventHash(prev, row);
-        this.insertStmt.run(id, row.ts, row.agent, row.kind, row.run, row.body, prev, hash);
+        // Threat: a rewrite of the log by anyone who can write the file. One seal per batch (its last
+        // event) with the current key, which is then replaced by the next one (see log-anchor.ts).
+        const seal = anchor !== undefined && i === last ? sealOf(anchor.key, id, hash) : null;
+        this.insertStmt.run(id, row.ts, row.agent, row.kind, row.run, row.body, prev, hash, seal);
+        if (seal !== null) this.sealStmt.run(anchor!.epoch + 1, evolveKey(anchor!.key), id, hash, seal);
         prev = hash;
         out.push(row);
       }
       return out;
     });
+  }
+
+  /**
+   * Anchors the log on its first append in this process if it is not yet: a fresh key is pinned
+   * outside the database (keychain, else a file) and the anchor row written. Never blocks logging:
+   * when nothing can be pinned the log stays unsealed (and `log verify` says so). Inside a caller's
+   * transaction the row may still be rolled back, so the pin is kept and reused until it commits.
+   */
+  /** Anchors the log now if it is not yet (a host calls it at start, so its first event is not delayed). */
+  anchor(): void {
+    this.ensureAnchor();
+  }
+
+  private ensureAnchor(): void {
+    if (this.pins === null || this.anchorDone) return;
+    const outer = this.db.inTransaction;
+    const row = this.anchorStmt.get();
+    if (row !== undefined) {
+      if (outer) return;
+      if (this.pending?.logId === row.log_id) this.pins.remember(row.log_id, this.pending.fresh);
+      this.pending = null;
+      this.anchorDone = true;
+      return;
+    }
+    const latest = this.latestId();
+    if (this.pending === null || this.pending.start !== latest + 1) {
+      if (this.pinFailed) return;
+      const p = { logId: randomBytes(16).toString('hex'), key: randomBytes(32), start: latest + 1, fresh: latest === 0 };
+      // The keychain is touched here, once per log (threat and guarantee: docs/SECURITY.md).
+      if (this.pins.create(p.logId, p) === null) {
+        this.pinFailed = true;
+        return;
+      }
+      this.pending = p;
+    }
+    const p = this.pending;
+    const won = this.db
+      .transaction(() => {
+        // Another writer anchored (or appended) meanwhile: its anchor stands, ours is dropped.
+        if (this.anchorStmt.get() !== undefined || this.latestId() !== latest) return false;
+        this.db.prepare("INSERT INTO log_anchor (id, log_id, start, epoch, key, last_id, last_hash, last_seal) VALUES (1, ?, ?, 0, ?, 0, '', NULL)").run(p.logId, p.start, p.key);
+        return true;
+      })
+      .immediate();
+    if (won && !outer) {
+      this.pins.remember(p.logId, p.fresh);
+      this.pending = null;
+      this.anchorDone = true;
+    }
   }
 
   private normalise(e: NewEvent, now: string): Omit<ChainRow, 'id'> {
@@ -113,6 +185,7 @@ export class EventsRepo {
     if (events.length === 0) return [];
     const now = this.clock().toISOString();
     const rows = events.map((e) => this.normalise(e, now));
+    this.ensureAnchor();
     return this.writeBatch.immediate(rows).map(toEvent);
   }
 
@@ -196,16 +269,10 @@ export class EventsRepo {
 
   /**
    * Walks the whole chain (streamed) and reports the first event that was modified, removed
-   * (an id gap) or whose previous-hash link is broken; also flags removed append-only triggers.
+   * (an id gap), reordered or cut from the end, checking the anchor seals against the key pinned
+   * outside the database; also flags removed append-only triggers.
    */
   verify(): VerifyResult {
-    const rows = this.db.prepare('SELECT id, ts, agent, kind, run, body, prev_hash, hash FROM events ORDER BY id').iterate() as IterableIterator<{
-      id: unknown; ts: unknown; agent: unknown; kind: unknown; run: unknown; body: unknown; prev_hash: unknown; hash: unknown;
-    }>;
-    const result = verifyChain(rows);
-    const triggers = this.db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'trigger' AND name IN ('events_no_update', 'events_no_delete')").get() as { n: number };
-    if (triggers.n === 2) return result;
-    const note = 'the append-only triggers were removed (the database file was edited outside Paddock)';
-    return result.ok ? { ...result, ok: false, message: `chain intact, but ${note}` } : { ...result, message: `${result.message}; also ${note}` };
+    return verifyLog(this.db, this.pins, this.anchorStmt.get() ?? null, this.latestId());
   }
 }
