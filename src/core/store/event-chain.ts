@@ -22,6 +22,20 @@ export function canonicalEventText(r: ChainRow): string {
   return `{"agent":${JSON.stringify(r.agent)},"body":${r.body},"id":${r.id},"kind":${JSON.stringify(r.kind)},"run":${JSON.stringify(r.run)},"ts":${JSON.stringify(r.ts)}}`;
 }
 
+/**
+ * canonicalEventText of a row the store has just validated (agent a name or null, kind a known kind,
+ * ts an ISO 8601 timestamp: none needs escaping): the same bytes with fewer JSON.stringify calls,
+ * for the append path. Rows read back from the file always go through canonicalEventText.
+ */
+export function validatedEventText(r: ChainRow): string {
+  return `{"agent":${r.agent === null ? 'null' : `"${r.agent}"`},"body":${r.body},"id":${r.id},"kind":"${r.kind}","run":${r.run === null ? 'null' : JSON.stringify(r.run)},"ts":"${r.ts}"}`;
+}
+
+/** eventHash of a row the store has just validated (see validatedEventText). */
+export function validatedEventHash(prevHash: string, r: ChainRow): string {
+  return createHash('sha256').update(prevHash).update(validatedEventText(r)).digest('hex');
+}
+
 /** `hash = hex(sha256(prev_hash_hex || canonicalEventText(row)))`. */
 export function eventHash(prevHash: string, r: ChainRow): string {
   return createHash('sha256').update(prevHash).update(canonicalEventText(r)).digest('hex');

@@ -3,9 +3,9 @@ import type Database from 'better-sqlite3';
 import { PaddockError } from '../../shared/errors.js';
 import { EVENT_KINDS, type NewEvent, type PaddockEvent } from '../../shared/events.schema.js';
 import { AGENT_NAME_RE } from '../../shared/names.js';
-import { canonicalJson } from './canonical-json.js';
+import { canonicalJsonWithout } from './canonical-json.js';
 import type { AnchorPins } from './anchor-pins.js';
-import { eventHash, GENESIS_HASH, type ChainHead, type ChainRow, type VerifyResult } from './event-chain.js';
+import { GENESIS_HASH, validatedEventHash, type ChainHead, type ChainRow, type VerifyResult } from './event-chain.js';
 import { evolveKey, sealOf } from './log-anchor.js';
 import { verifyLog, type AnchorRow } from './log-verify.js';
 
@@ -53,6 +53,11 @@ function toEvent(r: Row): PaddockEvent {
   return ev as PaddockEvent;
 }
 
+/** A row being appended, with the event it returns (built with its body, see canonicalJsonWithout). */
+interface NewRow extends ChainRow {
+  event: Record<string, unknown>;
+}
+
 function checkId(v: number | undefined, what: string): void {
   if (v !== undefined && (!Number.isSafeInteger(v) || v < 0)) throw invalid(`${what} must be a non-negative integer.`);
 }
@@ -62,7 +67,7 @@ export class EventsRepo {
   private readonly stmts = new Map<string, Database.Statement>();
   private readonly insertStmt: Database.Statement;
   private readonly headStmt: Database.Statement<[], { id: number; hash: string }>;
-  private readonly writeBatch: Database.Transaction<(rows: Omit<ChainRow, 'id'>[]) => Row[]>;
+  private readonly writeBatch: Database.Transaction<(rows: NewRow[]) => void>;
   private readonly anchorStmt: Database.Statement<[], AnchorRow>;
   private readonly sealStmt: Database.Statement;
   /** The anchor is in (committed) for this connection. */
@@ -82,28 +87,25 @@ export class EventsRepo {
     this.headStmt = db.prepare('SELECT id, hash FROM events ORDER BY id DESC LIMIT 1');
     this.anchorStmt = db.prepare('SELECT log_id, start, epoch, key, last_id, last_hash, last_seal FROM log_anchor WHERE id = 1');
     this.sealStmt = db.prepare('UPDATE log_anchor SET epoch = ?, key = ?, last_id = ?, last_hash = ?, last_seal = ? WHERE id = 1');
-    this.writeBatch = db.transaction((rows: Omit<ChainRow, 'id'>[]) => {
+    this.writeBatch = db.transaction((rows: NewRow[]) => {
       // The head is read inside the write transaction, so two writers (host + CLI) never fork the chain.
       const head = this.headStmt.get();
       const anchor = this.anchorStmt.get();
       let id = head?.id ?? 0;
       let prev = head?.hash ?? GENESIS_HASH;
-      const out: Row[] = [];
       const last = rows.length - 1;
       for (let i = 0; i <= last; i++) {
-        const r = rows[i]!;
-        id++;
-        const row = { ...r, id };
-        const hash = eventHash(prev, row);
+        const row = rows[i]!;
+        row.id = ++id;
+        row.event.id = id;
+        const hash = validatedEventHash(prev, row);
         // Threat: a rewrite of the log by anyone who can write the file. One seal per batch (its last
         // event) with the current key, which is then replaced by the next one (see log-anchor.ts).
         const seal = anchor !== undefined && i === last ? sealOf(anchor.key, id, hash) : null;
         this.insertStmt.run(id, row.ts, row.agent, row.kind, row.run, row.body, prev, hash, seal);
         if (seal !== null) this.sealStmt.run(anchor!.epoch + 1, evolveKey(anchor!.key), id, hash, seal);
         prev = hash;
-        out.push(row);
       }
-      return out;
     });
   }
 
@@ -156,7 +158,8 @@ export class EventsRepo {
     }
   }
 
-  private normalise(e: NewEvent, now: string): Omit<ChainRow, 'id'> {
+  /** A validated row for `e` (its id is assigned in the write transaction). */
+  private normalise(e: NewEvent, now: string): NewRow {
     if (typeof e !== 'object' || e === null) throw invalid('An event must be an object.');
     if (!KNOWN_KINDS.has(e.kind)) throw invalid(`Unknown event kind "${String(e.kind)}": use one of ${EVENT_KINDS.join(', ')}.`);
     if (e.agent !== null && (typeof e.agent !== 'string' || !AGENT_NAME_RE.test(e.agent)))
@@ -168,11 +171,11 @@ export class EventsRepo {
       if (typeof e.ts !== 'string' || !ISO_RE.test(e.ts) || Number.isNaN(Date.parse(e.ts))) throw invalid(`Event ts "${String(e.ts)}" is not an ISO 8601 timestamp.`);
       ts = e.ts;
     }
-    const fields: Record<string, unknown> = {};
-    for (const k of Object.keys(e)) if (!RESERVED.has(k)) setOwn(fields, k, e[k]);
-    const body = canonicalJson(fields);
+    // The returned event, as stored: the columns first, then the body's members in stored order.
+    const event: Record<string, unknown> = { id: 0, ts, agent: e.agent, kind: e.kind, run };
+    const body = canonicalJsonWithout(e as unknown as Record<string, unknown>, RESERVED, event);
     if (body.length > MAX_EVENT_BODY) throw invalid(`An event of kind ${e.kind} is larger than ${MAX_EVENT_BODY} bytes: shorten its fields.`);
-    return { ts, agent: e.agent, kind: e.kind, run, body };
+    return { id: 0, ts, agent: e.agent, kind: e.kind, run, body, event };
   }
 
   /** Appends one event: assigns its id and timestamp, chains its hash, returns it as stored. */
@@ -186,7 +189,8 @@ export class EventsRepo {
     const now = this.clock().toISOString();
     const rows = events.map((e) => this.normalise(e, now));
     this.ensureAnchor();
-    return this.writeBatch.immediate(rows).map(toEvent);
+    this.writeBatch.immediate(rows);
+    return rows.map((r) => r.event as PaddockEvent);
   }
 
   private prepared(sql: string): Database.Statement {
