@@ -145,6 +145,8 @@ export class Engine {
   static async create(deps: EngineDeps): Promise<Engine> {
     const paths = ensureDataDir(deps.dataDir);
     const store = openStore(paths.db, { clock: deps.clock, ...(deps.sqliteBinding ? { nativeBinding: deps.sqliteBinding } : {}) });
+    // Pin the log's anchor key (once per log) before any agent runs, off the path of its first event.
+    store.events.anchor();
     const engine = new Engine(paths, store, deps);
     engine.foldNetworkOverrides();
     await installHelpers(join(paths.run, 'egress', 'bin'));

@@ -83,7 +83,7 @@ export const logCommand: Command = {
     try {
       const r = store.events.verify();
       if (ctx.json) ctx.io.out(`${JSON.stringify(r)}\n`);
-      else if (r.ok) ctx.io.out(`log ok: ${r.count} events, hash chain intact\n`);
+      else if (r.ok) ctx.io.out(`log ok: ${r.count} events, hash chain intact${r.count > 0 ? `; ${r.message.split('; ').slice(1).join('; ')}` : ''}\n`);
       else ctx.io.err(`paddock: log verification failed: ${r.message}\n`);
       return r.ok ? 0 : 1;
     } finally {

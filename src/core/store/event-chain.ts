@@ -22,6 +22,20 @@ export function canonicalEventText(r: ChainRow): string {
   return `{"agent":${JSON.stringify(r.agent)},"body":${r.body},"id":${r.id},"kind":${JSON.stringify(r.kind)},"run":${JSON.stringify(r.run)},"ts":${JSON.stringify(r.ts)}}`;
 }
 
+/**
+ * canonicalEventText of a row the store has just validated (agent a name or null, kind a known kind,
+ * ts an ISO 8601 timestamp: none needs escaping): the same bytes with fewer JSON.stringify calls,
+ * for the append path. Rows read back from the file always go through canonicalEventText.
+ */
+export function validatedEventText(r: ChainRow): string {
+  return `{"agent":${r.agent === null ? 'null' : `"${r.agent}"`},"body":${r.body},"id":${r.id},"kind":"${r.kind}","run":${r.run === null ? 'null' : JSON.stringify(r.run)},"ts":"${r.ts}"}`;
+}
+
+/** eventHash of a row the store has just validated (see validatedEventText). */
+export function validatedEventHash(prevHash: string, r: ChainRow): string {
+  return createHash('sha256').update(prevHash).update(validatedEventText(r)).digest('hex');
+}
+
 /** `hash = hex(sha256(prev_hash_hex || canonicalEventText(row)))`. */
 export function eventHash(prevHash: string, r: ChainRow): string {
   return createHash('sha256').update(prevHash).update(canonicalEventText(r)).digest('hex');
@@ -35,6 +49,8 @@ export interface VerifyResult {
   /** The first bad event's id, or null. */
   firstBad: number | null;
   message: string;
+  /** Where the key anchoring the log is pinned (null: not anchored). */
+  anchor?: 'keychain' | 'file' | null;
 }
 
 /** The newest event's id and hash (id 0 and the genesis hash for an empty log), to anchor elsewhere. */
@@ -52,6 +68,12 @@ interface RawRow {
   body: unknown;
   prev_hash: unknown;
   hash: unknown;
+  seal?: unknown;
+}
+
+/** Checks each event's anchor seal once its hash is known good (see SealWalk). */
+export interface SealStep {
+  step(id: number, hash: string, seal: unknown): { firstBad: number; message: string } | null;
 }
 
 const isStr = (v: unknown): v is string => typeof v === 'string';
@@ -63,7 +85,7 @@ const isOptStr = (v: unknown): v is string | null => v === null || typeof v === 
  * the event's content. Removal of the newest events cannot be seen from inside the file: compare
  * head() with an anchor kept elsewhere for that.
  */
-export function verifyChain(rows: Iterable<RawRow>): VerifyResult {
+export function verifyChain(rows: Iterable<RawRow>, seals?: SealStep): VerifyResult {
   let expectedId = 1;
   let prev = GENESIS_HASH;
   let count = 0;
@@ -78,6 +100,8 @@ export function verifyChain(rows: Iterable<RawRow>): VerifyResult {
     const shaped = isStr(r.ts) && isOptStr(r.agent) && isStr(r.kind) && isOptStr(r.run) && isStr(r.body) && isStr(r.hash);
     if (!shaped || eventHash(prev, { id, ts: r.ts as string, agent: r.agent as string | null, kind: r.kind as string, run: r.run as string | null, body: r.body as string }) !== r.hash)
       return { ok: false, count, firstBad: id, message: `event ${id}: hash mismatch (the event was modified)` };
+    const fault = seals?.step(id, r.hash as string, r.seal ?? null);
+    if (fault) return { ok: false, count, ...fault };
     prev = r.hash as string;
     expectedId = id + 1;
     count++;

@@ -1,9 +1,13 @@
+import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { PaddockError } from '../../shared/errors.js';
 import { EVENT_KINDS, type NewEvent, type PaddockEvent } from '../../shared/events.schema.js';
 import { AGENT_NAME_RE } from '../../shared/names.js';
-import { canonicalJson } from './canonical-json.js';
-import { eventHash, GENESIS_HASH, verifyChain, type ChainHead, type ChainRow, type VerifyResult } from './event-chain.js';
+import { canonicalJsonWithout } from './canonical-json.js';
+import type { AnchorPins } from './anchor-pins.js';
+import { GENESIS_HASH, validatedEventHash, type ChainHead, type ChainRow, type VerifyResult } from './event-chain.js';
+import { evolveKey, sealOf } from './log-anchor.js';
+import { verifyLog, type AnchorRow } from './log-verify.js';
 
 /** Filters for reading the log. */
 export interface EventQuery {
@@ -49,6 +53,11 @@ function toEvent(r: Row): PaddockEvent {
   return ev as PaddockEvent;
 }
 
+/** A row being appended, with the event it returns (built with its body, see canonicalJsonWithout). */
+interface NewRow extends ChainRow {
+  event: Record<string, unknown>;
+}
+
 function checkId(v: number | undefined, what: string): void {
   if (v !== undefined && (!Number.isSafeInteger(v) || v < 0)) throw invalid(`${what} must be a non-negative integer.`);
 }
@@ -58,33 +67,99 @@ export class EventsRepo {
   private readonly stmts = new Map<string, Database.Statement>();
   private readonly insertStmt: Database.Statement;
   private readonly headStmt: Database.Statement<[], { id: number; hash: string }>;
-  private readonly writeBatch: Database.Transaction<(rows: Omit<ChainRow, 'id'>[]) => Row[]>;
+  private readonly writeBatch: Database.Transaction<(rows: NewRow[]) => void>;
+  private readonly anchorStmt: Database.Statement<[], AnchorRow>;
+  private readonly sealStmt: Database.Statement;
+  /** The anchor is in (committed) for this connection. */
+  private anchorDone = false;
+  /** Pinning failed in this process (no keychain, no writable data dir): the log stays unsealed, never blocked. */
+  private pinFailed = false;
+  /** A pinned key whose anchor row is not committed yet (written inside a caller's transaction). */
+  private pending: { logId: string; key: Buffer; start: number; fresh: boolean } | null = null;
 
+  /** `pins` keeps the anchor key outside the database; null writes an unanchored log (tests of the chain alone). */
   constructor(
     private readonly db: Database.Database,
     private readonly clock: () => Date,
+    private readonly pins: AnchorPins | null = null,
   ) {
-    this.insertStmt = db.prepare('INSERT INTO events (id, ts, agent, kind, run, body, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    this.insertStmt = db.prepare('INSERT INTO events (id, ts, agent, kind, run, body, prev_hash, hash, seal) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
     this.headStmt = db.prepare('SELECT id, hash FROM events ORDER BY id DESC LIMIT 1');
-    this.writeBatch = db.transaction((rows: Omit<ChainRow, 'id'>[]) => {
+    this.anchorStmt = db.prepare('SELECT log_id, start, epoch, key, last_id, last_hash, last_seal FROM log_anchor WHERE id = 1');
+    this.sealStmt = db.prepare('UPDATE log_anchor SET epoch = ?, key = ?, last_id = ?, last_hash = ?, last_seal = ? WHERE id = 1');
+    this.writeBatch = db.transaction((rows: NewRow[]) => {
       // The head is read inside the write transaction, so two writers (host + CLI) never fork the chain.
       const head = this.headStmt.get();
+      const anchor = this.anchorStmt.get();
       let id = head?.id ?? 0;
       let prev = head?.hash ?? GENESIS_HASH;
-      const out: Row[] = [];
-      for (const r of rows) {
-        id++;
-        const row = { ...r, id };
-        const hash = eventHash(prev, row);
-        this.insertStmt.run(id, row.ts, row.agent, row.kind, row.run, row.body, prev, hash);
+      const last = rows.length - 1;
+      for (let i = 0; i <= last; i++) {
+        const row = rows[i]!;
+        row.id = ++id;
+        row.event.id = id;
+        const hash = validatedEventHash(prev, row);
+        // Threat: a rewrite of the log by anyone who can write the file. One seal per batch (its last
+        // event) with the current key, which is then replaced by the next one (see log-anchor.ts).
+        const seal = anchor !== undefined && i === last ? sealOf(anchor.key, id, hash) : null;
+        this.insertStmt.run(id, row.ts, row.agent, row.kind, row.run, row.body, prev, hash, seal);
+        if (seal !== null) this.sealStmt.run(anchor!.epoch + 1, evolveKey(anchor!.key), id, hash, seal);
         prev = hash;
-        out.push(row);
       }
-      return out;
     });
   }
 
-  private normalise(e: NewEvent, now: string): Omit<ChainRow, 'id'> {
+  /**
+   * Anchors the log on its first append in this process if it is not yet: a fresh key is pinned
+   * outside the database (keychain, else a file) and the anchor row written. Never blocks logging:
+   * when nothing can be pinned the log stays unsealed (and `log verify` says so). Inside a caller's
+   * transaction the row may still be rolled back, so the pin is kept and reused until it commits.
+   */
+  /** Anchors the log now if it is not yet (a host calls it at start, so its first event is not delayed). */
+  anchor(): void {
+    this.ensureAnchor();
+  }
+
+  private ensureAnchor(): void {
+    if (this.pins === null || this.anchorDone) return;
+    const outer = this.db.inTransaction;
+    const row = this.anchorStmt.get();
+    if (row !== undefined) {
+      if (outer) return;
+      if (this.pending?.logId === row.log_id) this.pins.remember(row.log_id, this.pending.fresh);
+      this.pending = null;
+      this.anchorDone = true;
+      return;
+    }
+    const latest = this.latestId();
+    if (this.pending === null || this.pending.start !== latest + 1) {
+      if (this.pinFailed) return;
+      const p = { logId: randomBytes(16).toString('hex'), key: randomBytes(32), start: latest + 1, fresh: latest === 0 };
+      // The keychain is touched here, once per log (threat and guarantee: docs/SECURITY.md).
+      if (this.pins.create(p.logId, p) === null) {
+        this.pinFailed = true;
+        return;
+      }
+      this.pending = p;
+    }
+    const p = this.pending;
+    const won = this.db
+      .transaction(() => {
+        // Another writer anchored (or appended) meanwhile: its anchor stands, ours is dropped.
+        if (this.anchorStmt.get() !== undefined || this.latestId() !== latest) return false;
+        this.db.prepare("INSERT INTO log_anchor (id, log_id, start, epoch, key, last_id, last_hash, last_seal) VALUES (1, ?, ?, 0, ?, 0, '', NULL)").run(p.logId, p.start, p.key);
+        return true;
+      })
+      .immediate();
+    if (won && !outer) {
+      this.pins.remember(p.logId, p.fresh);
+      this.pending = null;
+      this.anchorDone = true;
+    }
+  }
+
+  /** A validated row for `e` (its id is assigned in the write transaction). */
+  private normalise(e: NewEvent, now: string): NewRow {
     if (typeof e !== 'object' || e === null) throw invalid('An event must be an object.');
     if (!KNOWN_KINDS.has(e.kind)) throw invalid(`Unknown event kind "${String(e.kind)}": use one of ${EVENT_KINDS.join(', ')}.`);
     if (e.agent !== null && (typeof e.agent !== 'string' || !AGENT_NAME_RE.test(e.agent)))
@@ -96,11 +171,11 @@ export class EventsRepo {
       if (typeof e.ts !== 'string' || !ISO_RE.test(e.ts) || Number.isNaN(Date.parse(e.ts))) throw invalid(`Event ts "${String(e.ts)}" is not an ISO 8601 timestamp.`);
       ts = e.ts;
     }
-    const fields: Record<string, unknown> = {};
-    for (const k of Object.keys(e)) if (!RESERVED.has(k)) setOwn(fields, k, e[k]);
-    const body = canonicalJson(fields);
+    // The returned event, as stored: the columns first, then the body's members in stored order.
+    const event: Record<string, unknown> = { id: 0, ts, agent: e.agent, kind: e.kind, run };
+    const body = canonicalJsonWithout(e as unknown as Record<string, unknown>, RESERVED, event);
     if (body.length > MAX_EVENT_BODY) throw invalid(`An event of kind ${e.kind} is larger than ${MAX_EVENT_BODY} bytes: shorten its fields.`);
-    return { ts, agent: e.agent, kind: e.kind, run, body };
+    return { id: 0, ts, agent: e.agent, kind: e.kind, run, body, event };
   }
 
   /** Appends one event: assigns its id and timestamp, chains its hash, returns it as stored. */
@@ -113,7 +188,9 @@ export class EventsRepo {
     if (events.length === 0) return [];
     const now = this.clock().toISOString();
     const rows = events.map((e) => this.normalise(e, now));
-    return this.writeBatch.immediate(rows).map(toEvent);
+    this.ensureAnchor();
+    this.writeBatch.immediate(rows);
+    return rows.map((r) => r.event as PaddockEvent);
   }
 
   private prepared(sql: string): Database.Statement {
@@ -196,16 +273,10 @@ export class EventsRepo {
 
   /**
    * Walks the whole chain (streamed) and reports the first event that was modified, removed
-   * (an id gap) or whose previous-hash link is broken; also flags removed append-only triggers.
+   * (an id gap), reordered or cut from the end, checking the anchor seals against the key pinned
+   * outside the database; also flags removed append-only triggers.
    */
   verify(): VerifyResult {
-    const rows = this.db.prepare('SELECT id, ts, agent, kind, run, body, prev_hash, hash FROM events ORDER BY id').iterate() as IterableIterator<{
-      id: unknown; ts: unknown; agent: unknown; kind: unknown; run: unknown; body: unknown; prev_hash: unknown; hash: unknown;
-    }>;
-    const result = verifyChain(rows);
-    const triggers = this.db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'trigger' AND name IN ('events_no_update', 'events_no_delete')").get() as { n: number };
-    if (triggers.n === 2) return result;
-    const note = 'the append-only triggers were removed (the database file was edited outside Paddock)';
-    return result.ok ? { ...result, ok: false, message: `chain intact, but ${note}` } : { ...result, message: `${result.message}; also ${note}` };
+    return verifyLog(this.db, this.pins, this.anchorStmt.get() ?? null, this.latestId());
   }
 }

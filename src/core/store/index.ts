@@ -4,6 +4,8 @@ export { openStore, type Store, type StoreOptions } from './store.js';
 export { AgentsRepo, type StoredAgent, type AgentInput } from './agents.repo.js';
 export { EventsRepo, MAX_EVENT_BODY, type EventQuery } from './events.repo.js';
 export { GENESIS_HASH, canonicalEventText, eventHash, verifyChain, type ChainHead, type VerifyResult } from './event-chain.js';
+export { evolveKey, sealOf, SealWalk, type AnchorPin, type AnchorState } from './log-anchor.js';
+export { keychainAnchorPins, type AnchorPins, type PinLookup, type PinPlace } from './anchor-pins.js';
 export { ApprovalsRepo, type StoredApproval } from './approvals.repo.js';
 export { SecretsRepo, type SecretInput, type SecretRow, type SecretMode, type AgentKeyRow } from './secrets.repo.js';
 export { canonicalJson } from './canonical-json.js';

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { AgentsRepo } from './agents.repo.js';
+import { keychainAnchorPins, type AnchorPins } from './anchor-pins.js';
 import { AnswersRepo } from './answers.repo.js';
 import { ApprovalsRepo } from './approvals.repo.js';
 import { openDatabase, type DatabaseOptions } from './db.js';
@@ -11,6 +12,11 @@ import { guard } from './store-errors.js';
 export interface StoreOptions extends DatabaseOptions {
   /** The time source for timestamps (default: the system clock). */
   clock?: () => Date;
+  /**
+   * Where the event log's anchor key is pinned (default: the OS keychain, else a file beside the
+   * database; touched once when the log is first anchored, and by verify). null: no anchoring.
+   */
+  anchorPins?: AnchorPins | null;
 }
 
 /** The open store: one connection and its repositories. */
@@ -54,7 +60,7 @@ export function openStore(dbPath: string, opts: StoreOptions = {}): Store {
       db,
       path: dbPath,
       agents: guarded(new AgentsRepo(db, clock), dbPath, 'agents'),
-      events: guarded(new EventsRepo(db, clock), dbPath, 'events'),
+      events: guarded(new EventsRepo(db, clock, opts.anchorPins === undefined ? keychainAnchorPins(dbPath) : opts.anchorPins), dbPath, 'events'),
       approvals: guarded(new ApprovalsRepo(db, clock), dbPath, 'approvals'),
       secrets: guarded(new SecretsRepo(db, clock), dbPath, 'secrets'),
       answers: guarded(new AnswersRepo(db, clock), dbPath, 'answers'),

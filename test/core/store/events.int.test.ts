@@ -212,3 +212,12 @@ describe('querying', () => {
     }
   });
 });
+
+describe('the append path', () => {
+  it('hashes exactly as verify recomputes, whatever the characters of run and the fields', () => {
+    const odd = '"\\\u2028\u0000é';
+    const [e] = store.events.appendMany([{ kind: 'alert', agent: null, run: odd, type: odd, message: odd, n: -0, nested: { b: [1, { a: odd }] } } as NewEvent]);
+    expect(e).toEqual(store.events.query({ limit: 1 })[0]);
+    expect(store.events.verify().ok).toBe(true);
+  });
+});
