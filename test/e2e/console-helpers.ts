@@ -15,10 +15,10 @@ export interface Console {
   stderr(): string;
 }
 
-/** Starts the real CLI's web console with `--port 0` and parses the URL it prints. */
-export async function startConsole(dataDir = mkdtempSync(join(tmpdir(), 'paddock-e2e-'))): Promise<Console> {
+/** Starts the real CLI's web console (`--port 0` unless given) and parses the URL it prints. */
+export async function startConsole(dataDir = mkdtempSync(join(tmpdir(), 'paddock-e2e-')), port = 0): Promise<Console> {
   if (!existsSync(join(ROOT, 'out', 'renderer', 'index.html'))) throw new Error('the renderer is not built: run `npx electron-vite build` first');
-  const p = paddockAsync(['--data-dir', dataDir, 'serve', '--port', '0']);
+  const p = paddockAsync(['--data-dir', dataDir, 'serve', '--port', String(port)]);
   const found = await waitFor(() => /^(http:\/\/127\.0\.0\.1:(\d+)\/#token=([A-Za-z0-9_-]{43}))$/m.exec(p.out()), 20_000).catch(() => {
     throw new Error(`paddock serve printed no URL; stderr: ${p.err()}`);
   });

@@ -1,4 +1,6 @@
 import type { PaddockApi } from '../../shared/api.js';
+import { ApiError } from './api-error.js';
+import { setConnState } from './connection.js';
 import { createWebBridge, takeToken } from './web-bridge.js';
 
 declare global {
@@ -15,8 +17,16 @@ export function api(): PaddockApi {
   if (instance) return instance;
   if (window.paddock) return (instance = window.paddock);
   const token = takeToken();
-  if (!token) throw new Error('no console token: open the URL that paddock serve printed (it ends with #token=…)');
+  if (!token) {
+    setConnState('no-token');
+    throw new ApiError('E_FORBIDDEN', 'no console token: open the URL that paddock serve printed (it ends with #token=…)');
+  }
   return (instance = createWebBridge(token));
 }
 
-export { ApiError } from './api-error.js';
+/** True in the web console (`paddock serve`), false in the desktop app. */
+export function isConsole(): boolean {
+  return !window.paddock;
+}
+
+export { ApiError };

@@ -84,3 +84,18 @@ export function removeFolder(yaml: string, index: number): string {
   if (isSeq(folders) && folders.items.length === 0) doc.delete('folders');
   return doc.toString();
 }
+
+/** The profile's ask timeout in seconds (`approvals: { timeout }`; 60 when unset). */
+export function approvalTimeoutOf(yaml: string): number {
+  const v = parseDocument(yaml).getIn(['approvals', 'timeout']);
+  return typeof v === 'number' ? v : 60;
+}
+
+/** The profile with `approvals.timeout` set, keeping the rest of the file (and of `approvals:`) as written. */
+export function withApprovalTimeout(yaml: string, seconds: number): string {
+  const doc = parseDocument(yaml);
+  const node = doc.get('approvals', true);
+  if (isMap(node)) node.set('timeout', seconds);
+  else doc.set('approvals', doc.createNode({ timeout: seconds }, { flow: true }));
+  return doc.toString();
+}

@@ -4,6 +4,7 @@ import type { ProfileCheck } from '../../../shared/api.js';
 import { api } from '../../lib/api.js';
 import { rulesOf, withRules } from '../../lib/profile-doc.js';
 import { RuleSimulation } from './RuleSimulation.js';
+import { AskTimeout } from './AskTimeout.js';
 
 type LineKind = 'enforced' | 'advisory' | 'comment' | 'blank';
 
@@ -96,6 +97,7 @@ export function RulesTab({ agent, saved }: { agent: Agent; saved: () => void }) 
           <button type="button" disabled={!dirty} onClick={() => setText(rulesOf(agent.profile))}>Revert</button>
           {status && <span className="small" role="status">{status}</span>}
         </div>
+        <AskTimeout key={agent.profile} agent={agent} saved={saved} />
         <RuleSimulation name={agent.name} yaml={built.yaml} enabled={!!check?.ok && dirty} />
         <details className="instructions">
           <summary>Instruction file preview (PADDOCK.md in the workspace)</summary>
