@@ -8,22 +8,16 @@ import { prepareSandbox } from '../sandbox/plan.js';
 import { assertPlatformSupported, probePlatform } from '../sandbox/platform.js';
 import { cgroupLayout, launchSandbox } from '../sandbox/runtime/launch.js';
 import { LauncherPool } from '../sandbox/runtime/launcher.js';
-import { MaskWatch } from '../sandbox/runtime/mask-watch.js';
 import type { SandboxProcess } from '../sandbox/runtime/types.js';
 import { exitCodeOf } from './exit-code.js';
+import { hostLocale } from './host-locale.js';
 import { runLogDir } from './output/read.js';
-import { RunRecorder } from './output/recorder.js';
-import { tee } from './output/tee.js';
+import { startRecording } from './output/recording.js';
+import { coveredWatch } from './covered-watch.js';
 import { GitGuard } from './git-guard.js';
 import type { ActiveRun, RunAdditions, RunManagerDeps, RunResult, StartOptions } from './types.js';
 
 export type { ActiveRun, PrepareRun, RunAdditions, RunManagerDeps, RunResult, StartOptions } from './types.js';
-
-/** The user's TERM, LANG and TZ (allowed inside by the contract), when they look like what they are. */
-function hostLocale(env: NodeJS.ProcessEnv = process.env): { term?: string; lang?: string; tz?: string } {
-  const ok = (v: string | undefined): string | undefined => (v && /^[A-Za-z0-9_.:/+@-]{1,64}$/.test(v) ? v : undefined);
-  return { term: ok(env.TERM), lang: ok(env.LANG), tz: ok(env.TZ) };
-}
 
 /** Starts sandboxed runs and keeps the controls of the live ones. One run per agent at a time. */
 export class RunManager {
@@ -183,7 +177,7 @@ export class RunManager {
       await add.teardown?.().catch(() => undefined);
       throw e;
     }
-    const rec = o.record ? this.recorder(name, run, o.stdio, add.masks ?? [], proc) : null;
+    const rec = o.record ? startRecording(runLogDir(this.deps.paths, name), name, run, o.stdio, add.masks ?? [], proc) : null;
     const active: ActiveRun = {
       agent: name,
       run,
@@ -197,17 +191,9 @@ export class RunManager {
       done: undefined as unknown as Promise<RunResult>,
     };
     let killed = false;
-    // A covered path replaced on the host is no longer covered inside: the run is paused (fail closed).
-    const maskWatch = new MaskWatch(covered, (p) => {
-      const planted = mustStayAbsent.includes(p);
-      this.deps.log({
-        kind: 'alert', agent: name, run, type: planted ? 'git-redirect' : 'mask-replaced',
-        message: planted
-          ? `${p} appeared during the run: it makes git take its config and hooks from another folder (code the agent could have written runs on your next git command); ${name} was paused. Check and remove that file before using git there.`
-          : `${p} was replaced on the host during the run, so the mask or read-only cover on it no longer holds; ${name} was paused. Stop it and start it again to cover the new file.`,
-      });
-      if (active.state === 'running') void this.pause(name, `${planted ? 'a git redirect appeared' : 'a covered path was replaced on the host'}: ${p}`).catch(() => undefined);
-    }, mustStayAbsent);
+    const maskWatch = coveredWatch({ agent: name, run, covered, mustStayAbsent, log: (e) => this.deps.log(e), pause: (why) => {
+      if (active.state === 'running') void this.pause(name, why).catch(() => undefined);
+    } });
     active.done = proc.exited.then(async (ex) => {
       maskWatch.stop();
       // Before run.exit: what the agent planted is in quarantine by the time its run is reported ended.
@@ -251,14 +237,6 @@ export class RunManager {
     add.started?.(active);
     this.deps.changed();
     return active;
-  }
-
-  /** Starts a run's recording: its output streams are copied to it as they are read. */
-  private recorder(agent: string, run: string, stdio: 'inherit' | 'pipe', masks: NonNullable<RunAdditions['masks']>, proc: SandboxProcess) {
-    const recorder = new RunRecorder({ dir: runLogDir(this.deps.paths, agent), agent, run, stdio: stdio === 'pipe' ? 'pipe' : 'terminal', masks });
-    const out = proc.child.stdout ? tee(proc.child.stdout, (d) => recorder.output('stdout', d), () => recorder.endStream('stdout')) : null;
-    const err = proc.child.stderr ? tee(proc.child.stderr, (d) => recorder.output('stderr', d), () => recorder.endStream('stderr')) : null;
-    return { recorder, stdout: out?.stream, stderr: err?.stream, ended: Promise.all([out?.ended, err?.ended]) };
   }
 
   private live(agent: string): ActiveRun {
