@@ -97,7 +97,7 @@ describe('the web console in Chromium, against the real engine', { timeout: 60_0
     await expect.poll(() => page.getByTestId('agent-state').textContent(), { timeout: 10_000 }).toBe('paused');
     await expect.poll(() => feed.getByText('agent.pause').count()).toBeGreaterThan(0);
     // Why it is paused and the way on, on the page itself (issue 16: a tripwire pause was silent).
-    await expect.poll(() => page.getByTestId('paused-banner').textContent()).toMatch(/^Paused: paused from the app\./);
+    await expect.poll(() => page.getByTestId('paused-banner').textContent()).toMatch(/^Paused from the app\./);
     await page.getByTestId('paused-banner').getByRole('button', { name: 'Resume' }).click();
     await expect.poll(() => page.getByTestId('agent-state').textContent(), { timeout: 10_000 }).toBe('running');
     await expect(page.getByTestId('paused-banner').count()).resolves.toBe(0);

@@ -39,7 +39,9 @@ export function summary(e: PaddockEvent): string {
     case 'secret.use':
       return `${String(r.name)} as ${String(r.as)}${r.host ? ` to ${String(r.host)}` : ''}`;
     case 'approval.request':
-      return `asks: ${String(r.what ?? r.target ?? r.approval)}`;
+      return `asks: ${String(r.approvalKind ?? r.what ?? '')} ${String(r.target ?? r.approval)}${r.detail && r.detail !== r.target ? ` — ${String(r.detail)}` : ''}`;
+    case 'rule.change':
+      return `${String(r.change ?? 'changed')}: ${String(r.rule ?? '')}`;
     case 'approval.answer':
       return `answered ${String(r.answer)} (${String(r.approval)})`;
     case 'alert':

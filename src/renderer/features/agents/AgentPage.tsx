@@ -58,7 +58,7 @@ export function AgentPage({ name, initialTab, back }: { name: string; initialTab
       </header>
       {run?.state === 'paused' && (
         <p className="paused-banner" role="status" data-testid="paused-banner">
-          Paused: {run.pausedReason ?? 'by the user'}. Nothing of {name} runs until you resume it.{' '}
+          {pausedText(run.pausedReason)} Nothing of {name} runs until you resume it.{' '}
           <button type="button" onClick={() => void api()['runs:resume']({ name }).then(runs.reload, (e: Error) => setError(e.message))}>Resume</button>
         </p>
       )}
@@ -88,4 +88,10 @@ export function AgentPage({ name, initialTab, back }: { name: string; initialTab
       </div>
     </section>
   );
+}
+
+/** "Paused from the app." for the UI's own wording, "Paused: why." for a tripwire's reason. */
+function pausedText(reason: string | undefined): string {
+  const why = reason ?? 'by the user';
+  return /^paused /i.test(why) ? `Paused ${why.slice('paused '.length)}.` : `Paused: ${why}.`;
 }

@@ -1,0 +1,133 @@
+import { mkdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { paddock, ROOT, waitFor } from '../helpers/cli.js';
+import { createShellAgent, launchChromium, screenshotDir, startConsole, type Console } from './console-helpers.js';
+
+/**
+ * The tour: every screen of the app, in light and dark, as a new user meets it (issue 15). In
+ * `npm test` it is a smoke test of every screen (no page error, no console error) with its shots in
+ * test-results/; `npm run tour` writes them to docs/tour/ for docs/TOUR.md.
+ */
+const dir = process.env.PADDOCK_TOUR_DIR ? join(ROOT, process.env.PADDOCK_TOUR_DIR) : join(screenshotDir(), 'tour');
+mkdirSync(dir, { recursive: true });
+
+let c: Console;
+let browser: Browser;
+let page: Page;
+let server: Server;
+let port = 0;
+const errors: string[] = [];
+
+async function shoot(name: string): Promise<void> {
+  for (const theme of ['light', 'dark'] as const) {
+    await page.getByLabel('Theme').selectOption(theme);
+    await page.waitForTimeout(50); // the theme's CSS variables apply on the next frame
+    await page.screenshot({ path: join(dir, `${name}-${theme}.png`) });
+  }
+  await page.getByLabel('Theme').selectOption('light');
+}
+
+const tab = async (name: string): Promise<void> => {
+  await page.getByRole('tab', { name, exact: true }).click();
+};
+
+beforeAll(async () => {
+  server = createServer((_req, res) => res.end('hello from the host\n'));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  port = (server.address() as AddressInfo).port;
+  c = await startConsole();
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  page.setDefaultTimeout(15_000);
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+});
+afterAll(async () => {
+  await browser?.close();
+  await c?.stop();
+  server?.close();
+});
+
+describe('the tour: every screen, light and dark', { timeout: 120_000 }, () => {
+  it('walks a new user through the app', async () => {
+    await page.goto(c.url);
+    await page.getByRole('heading', { name: 'No agents yet' }).waitFor();
+    await shoot('01-agents-empty');
+
+    await page.getByRole('button', { name: 'New agent' }).click();
+    await page.getByText('Plain shell').click();
+    await page.getByRole('textbox', { name: 'Agent name' }).fill('tourist');
+    await shoot('02-new-agent');
+    await page.getByRole('button', { name: 'Create agent' }).click();
+    await page.getByRole('heading', { name: 'tourist' }).waitFor();
+
+    // Rules with a host rule for the user's computer, an ask and an advisory line: the gap report and PADDOCK.md.
+    await tab('Rules');
+    await page.getByLabel('Rules, one per line').fill(`allow net host.paddock.internal:${port}\nask net *\ndeny read **/.env\ndo "Keep all work inside the workspace"\n`);
+    await page.getByRole('button', { name: 'Save rules' }).click();
+    await page.getByText('Saved.').waitFor();
+    await shoot('03-rules');
+
+    for (const [t, name] of [['Folders', '04-folders'], ['Network', '05-network'], ['Vault', '06-vault'], ['Limits', '07-limits'], ['Profile (YAML)', '08-profile']] as const) {
+      await tab(t);
+      await shoot(name);
+    }
+
+    // A run that asks: the agent reaches the user's computer, then asks for a host no rule names.
+    await tab('Profile (YAML)');
+    const yaml = page.getByLabel('Profile YAML');
+    const text = await yaml.inputValue();
+    await yaml.fill(
+      text
+        .replace(/^network: .*$/m, 'network: on')
+        .replace(/^command: .*$/m, `command: [sh, -c, "echo starting; curl -sS http://host.paddock.internal:${port}/; curl -sS --max-time 100 http://example.test/ || echo refused; sleep 100"]`),
+    );
+    await page.getByRole('button', { name: 'Save profile' }).click();
+    await page.getByText('Saved.').waitFor();
+    await page.getByRole('button', { name: 'Start tourist' }).click();
+    await expect.poll(() => page.getByTestId('agent-state').textContent(), { timeout: 20_000 }).toBe('running');
+    await tab('Activity');
+    await waitFor(() => JSON.parse(paddock(['--data-dir', c.dataDir, 'approvals', '--json']).stdout.split('\n')[0] || 'null'), 20_000);
+    await page.locator('.ask-prompt').waitFor();
+    await shoot('09-activity-with-ask');
+    await tab('Logs');
+    await expect.poll(() => page.locator('.run-log').textContent(), { timeout: 15_000 }).toContain('hello from the host');
+    await shoot('10-logs');
+
+    await page.getByRole('button', { name: 'Approvals' }).first().click();
+    await shoot('11-approvals');
+    await page.getByRole('button', { name: 'Agents', exact: true }).click();
+    await page.locator('tr[data-agent="tourist"]').waitFor();
+    await shoot('12-agents-running');
+
+    await page.locator('tr[data-agent="tourist"]').getByRole('button', { name: 'Pause tourist' }).click();
+    await page.locator('tr[data-agent="tourist"]').getByText('tourist').first().click();
+    await page.getByTestId('paused-banner').waitFor();
+    await shoot('13-paused');
+    await page.getByRole('button', { name: 'Kill tourist' }).click();
+    await expect.poll(() => page.getByTestId('agent-state').textContent(), { timeout: 15_000 }).toBe('stopped');
+
+    await tab('Terminal');
+    await page.locator('.xterm').waitFor();
+    await page.waitForTimeout(1500); // the shell's first prompt
+    await shoot('14-terminal');
+    await page.getByRole('button', { name: 'End session' }).click().catch(() => undefined);
+
+    await page.getByRole('button', { name: 'Activity', exact: true }).first().click();
+    await shoot('15-activity-log');
+    await page.getByRole('button', { name: 'Doctor' }).click();
+    await shoot('16-doctor');
+
+    // A second agent from another preset, so the list shows more than one kind.
+    await page.getByRole('button', { name: 'Agents', exact: true }).click();
+    await createShellAgent(page, 'second');
+    await page.getByRole('button', { name: 'Agents', exact: true }).click();
+    await shoot('17-agents');
+
+    expect(errors).toEqual([]);
+  });
+});
