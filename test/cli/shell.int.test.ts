@@ -91,7 +91,10 @@ describe('paddock shell on a real pseudo-terminal', { timeout: 90_000 }, () => {
     // The session is a run like any other: it can be paused and resumed from another terminal.
     expect(paddock(['--data-dir', s.dataDir, 'pause', s.name], { env: s.env }).code).toBe(0);
     expect(paddock(['--data-dir', s.dataDir, 'ps', '--json'], { env: s.env }).stdout).toContain('"state":"paused"');
+    // The terminal says why it froze and how to go on (issue 16), and when it runs again.
+    await until(t, (o) => o.includes(`paddock: paused ${s.name}: paused with paddock pause — paddock resume ${s.name}`));
     expect(paddock(['--data-dir', s.dataDir, 'resume', s.name], { env: s.env }).code).toBe(0);
+    await until(t, (o) => o.includes(`paddock: resumed ${s.name}`));
     t.type('echo "resumed-$((4*4))"\r');
     await until(t, (o) => o.includes('resumed-16'));
     t.type('exit 4\r');

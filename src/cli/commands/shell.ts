@@ -9,7 +9,9 @@ import { defaultShellCommand } from '../../core/terminal/index.js';
 import { ttyPassphrasePrompt } from '../../core/vault/tty-prompt.js';
 import { expectPositionals, UsageError } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
+import { printable } from '../format.js';
 import { cliPaths } from '../host-client.js';
+import { pauseNotices } from '../../core/runs/pause-notice.js';
 import { EXIT_PADDOCK } from '../io.js';
 import { paddockVersion } from '../version.js';
 
@@ -70,7 +72,10 @@ async function shellAsHost(ctx: CommandContext, dataDir: string, name: string, c
   try {
     const tty = process.stdin.isTTY === true;
     const run = await engine.start(name, { command: command ?? defaultShellCommand(ctx.env.SHELL), stdio: 'inherit', tty });
+    // The terminal may be in raw mode (the shell's): each notice starts and ends its own line.
+    const stopNotices = pauseNotices(engine.bus, name, (line) => ctx.io.err(`\r\n${printable(line)}\r\n`));
     const result = await run.done;
+    stopNotices();
     const others = engine.runs.active();
     if (others.length) {
       ctx.io.err(`paddock: the shell in ${name} ended (${result.exitCode}); still hosting ${others.map((r) => r.agent).join(', ')} — waiting for them to end\n`);
@@ -113,6 +118,7 @@ async function shellAsGuest(ctx: CommandContext, client: ControlClient, name: st
     const id = client.stream('shell', { name, command, ...size(), ...(ctx.env.SHELL ? { userShell: ctx.env.SHELL } : {}) }, (msg) => {
       if (finished) return;
       if ('stream' in msg) stdout.write(Buffer.from(msg.data, 'base64'));
+      else if ('alert' in msg) ctx.io.err(`\r\n${printable(msg.alert)}\r\n`);
       else if ('exit' in msg) finish(msg.exit.exitCode);
       else if ('ok' in msg && !msg.ok) {
         if (raw) stdin.setRawMode(false);

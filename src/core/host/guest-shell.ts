@@ -1,3 +1,4 @@
+import { pauseNotices } from '../runs/pause-notice.js';
 import type { Engine } from '../engine.js';
 import { openTerminal } from '../terminal/index.js';
 import type { RequestContext } from './control-server.js';
@@ -22,6 +23,8 @@ export async function guestShell(engine: Engine, p: Params<'shell'>, ctx: Reques
   const s = session;
   ctx.send({ id: ctx.id, notice: `started a shell in ${s.agent} (run ${s.run}) on the host` });
   s.onData((d) => ctx.send({ id: ctx.id, stream: 'stdout', data: d.toString('base64') }));
+  const stopNotices = pauseNotices(engine.bus, s.agent, (line) => ctx.send({ id: ctx.id, alert: line }));
+  ctx.onClose(stopNotices);
   for (const d of early) s.write(d);
   ctx.onStdin = (d) => s.write(d);
   // End of input (a piped, not a terminal, stdin): an end-of-file keystroke, as a terminal would send.
@@ -32,5 +35,6 @@ export async function guestShell(engine: Engine, p: Params<'shell'>, ctx: Reques
   // Threat: a shell left running with nobody at its terminal.
   ctx.onClose(() => void s.close('the paddock shell that started it went away'));
   const result = await s.done;
+  stopNotices();
   ctx.send({ id: ctx.id, exit: { code: result.code, signal: result.signal, exitCode: result.exitCode } });
 }

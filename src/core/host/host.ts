@@ -40,7 +40,7 @@ export async function startHost(engine: Engine, what: string, version: string): 
   const handlers: Handlers = {
     hello: async () => ({ pid: process.pid, version, dataDir: engine.paths.root, host: what }),
     ps: async () => engine.runs.info(),
-    pause: async ({ name }) => engine.runs.pause(name),
+    pause: async ({ name }) => engine.runs.pause(name, 'paused with paddock pause'),
     resume: async ({ name }) => engine.runs.resume(name),
     kill: async ({ name }) => engine.runs.kill(name),
     killAll: async () => engine.runs.killAll(),
