@@ -156,7 +156,7 @@ export class RunManager {
         limits: profile.limits,
         stdio: o.stdio,
         workspace,
-        onEvent: (e) => this.deps.log({ ...e, agent: name, run }),
+        onEvent: (e) => this.deps.log({ ...e, ...(e.kind === 'proc.exec' && add.isHelper?.(e.argv) ? { paddock: true } : {}), agent: name, run }),
       });
     } catch (e) {
       this.runs.delete(name);

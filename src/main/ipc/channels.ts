@@ -10,7 +10,8 @@ export const CHANNELS = [
   'net:set', 'net:setAllOffline',
   'activity:query', 'activity:verify',
   'approvals:list', 'approvals:answer',
-  'vault:list', 'vault:setSecret', 'vault:removeSecret',
+  'vault:list', 'vault:setSecret', 'vault:removeSecret', 'vault:status', 'vault:unlock', 'vault:declare',
+  'answers:list', 'answers:revoke',
   'rules:simulate', 'folders:diff', 'folders:export',
   'system:doctor', 'system:info',
 ] as const satisfies readonly Channel[];
