@@ -3,6 +3,7 @@ import type { Agent } from '../../../shared/agent.schema.js';
 import type { ProfileCheck } from '../../../shared/api.js';
 import { api } from '../../lib/api.js';
 import { rulesOf, withRules } from '../../lib/profile-doc.js';
+import { RememberedAnswers } from './RememberedAnswers.js';
 import { RuleSimulation } from './RuleSimulation.js';
 
 type LineKind = 'enforced' | 'advisory' | 'comment' | 'blank';
@@ -96,7 +97,8 @@ export function RulesTab({ agent, saved }: { agent: Agent; saved: () => void }) 
           <button type="button" disabled={!dirty} onClick={() => setText(rulesOf(agent.profile))}>Revert</button>
           {status && <span className="small" role="status">{status}</span>}
         </div>
-        <RuleSimulation name={agent.name} yaml={built.yaml} enabled={!!check?.ok && dirty} />
+        <RememberedAnswers name={agent.name} />
+        <RuleSimulation name={agent.name} yaml={built.yaml} saved={agent.profile} enabled={!!check?.ok && dirty} />
         <details className="instructions">
           <summary>Instruction file preview (PADDOCK.md in the workspace)</summary>
           <pre data-testid="instructions">{check?.instructions ?? 'Fix the problems above to see the preview.'}</pre>
