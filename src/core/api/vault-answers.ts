@@ -41,7 +41,7 @@ export function vaultState(engine: Engine, probe: KeychainProbe = () => keychain
   if (k.ok) return { mode: 'keychain', message: 'No secrets stored yet; the first one creates the vault, its key kept in the OS keychain.', fix: null };
   return {
     mode: 'unavailable',
-    message: `No OS keychain is available (${k.message.replace(/;.*$/, '')}), so secrets cannot be stored yet. Agents without secrets are unaffected.`,
+    message: `${k.message.replace(/;.*$/, '').replace(/^n/, 'N')}, so secrets cannot be stored yet. Agents without secrets are unaffected.`,
     fix: 'Start a Secret Service (GNOME Keyring or KeePassXC) and reload, or choose a vault passphrase below (you will need it each time Paddock starts).',
   };
 }

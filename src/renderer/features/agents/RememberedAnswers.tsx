@@ -28,17 +28,19 @@ export function RememberedAnswers({ name, only }: { name: string; only?: 'net' }
       {rows.length === 0 ? (
         <p className="muted small">None. Answering an ask with “Always” or “Deny always” adds a rule here, apart from the profile.</p>
       ) : (
-        <ul className="plain">
-          {rows.map((a) => (
-            <li key={a.rule} className="remembered-row">
-              <code>{a.rule}</code> <span className="badge ask">remembered answer</span>{' '}
-              <span className="small muted">
-                {new Date(a.created).toLocaleString()} · {a.by ? `answered in ${SURFACE[a.by] ?? a.by}` : 'answered before Paddock recorded where'}
-              </span>{' '}
-              <button type="button" className="ghost" aria-label={`Revoke ${a.rule}`} onClick={() => void revoke(a.rule)}>Revoke</button>
-            </li>
-          ))}
-        </ul>
+        <table className="table small">
+          <thead><tr><th scope="col">Rule</th><th scope="col">Answered</th><th scope="col">Where</th><th scope="col"><span className="sr-only">Revoke</span></th></tr></thead>
+          <tbody>
+            {rows.map((a) => (
+              <tr key={a.rule} className="remembered-row">
+                <td><code>{a.rule}</code> <span className="badge ask">remembered answer</span></td>
+                <td>{new Date(a.created).toLocaleString()}</td>
+                <td>{a.by ? `answered in ${SURFACE[a.by] ?? a.by}` : 'not recorded (older answer)'}</td>
+                <td><button type="button" aria-label={`Revoke ${a.rule}`} onClick={() => void revoke(a.rule)}>Revoke</button></td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
       )}
       {msg && <p className="small" role="status">{msg}</p>}
     </section>

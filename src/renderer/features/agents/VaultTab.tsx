@@ -40,7 +40,7 @@ function VaultStatus({ state, changed }: { state: VaultState; changed: () => voi
   };
   const mismatch = creating && again !== '' && again !== pass;
   return (
-    <section className={`vault-state ${MODE_TONE[state.mode]}`} aria-labelledby="vault-state-title" data-testid="vault-state" data-mode={state.mode}>
+    <section className={`vault-state tone-${MODE_TONE[state.mode]}`} aria-labelledby="vault-state-title" data-testid="vault-state" data-mode={state.mode}>
       <h3 id="vault-state-title">Vault: <span className={`badge ${MODE_TONE[state.mode]}`}>{MODE_LABEL[state.mode]}</span></h3>
       <p className="small">{state.message}</p>
       {state.fix && <p className="small"><strong>Fix:</strong> {state.fix}</p>}
@@ -112,9 +112,11 @@ export function VaultTab({ agent, saved }: { agent: Agent; saved: () => void }) 
                 <td className="small">{deliveryText(d.name, d.as, d.hosts, d.header)}</td>
                 <td>{meta?.lastUsed ? new Date(meta.lastUsed).toLocaleString() : 'never'}</td>
                 <td>{stored.has(d.name) ? <span className="badge ok">set</span> : <span className="badge bad">missing: the agent will not start</span>}</td>
-                <td className="controls">
-                  <button type="button" className="ghost" onClick={() => pick(d.name)}>{stored.has(d.name) ? 'Replace' : 'Set value'}</button>
-                  {stored.has(d.name) && <button type="button" className="ghost" onClick={() => void api()['vault:removeSecret']({ agent: agent.name, name: d.name }).then(list.reload, (e: Error) => setMsg(e.message))}>Remove value</button>}
+                <td>
+                  <span className="cell-actions">
+                    <button type="button" onClick={() => pick(d.name)}>{stored.has(d.name) ? 'Replace' : 'Set value'}</button>
+                    {stored.has(d.name) && <button type="button" className="ghost" onClick={() => void api()['vault:removeSecret']({ agent: agent.name, name: d.name }).then(list.reload, (e: Error) => setMsg(e.message))}>Remove value</button>}
+                  </span>
                 </td>
               </tr>
             );
