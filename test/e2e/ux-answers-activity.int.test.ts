@@ -68,7 +68,9 @@ describe('issue 15 items 9-11 in the console', { timeout: 180_000 }, () => {
     await page.getByRole('heading', { name: 'writer' }).waitFor();
     await page.getByRole('tab', { name: 'Profile (YAML)' }).click();
     const yaml = await page.getByLabel('Profile YAML').inputValue();
-    expect(yaml).toContain(`workspace: ${workspace}`);
+    expect(yaml).toContain(`workspace: "${workspace}"`);
+    expect(yaml).toContain('command: ["sh","-c","echo \\"hello world\\" > out.txt"]');
+    expect(yaml).toContain('deny  exec ssh'); // the preset otherwise as written
     await page.getByRole('button', { name: 'Start writer' }).click();
     await expect.poll(() => existsSync(join(workspace, 'out.txt')), { timeout: 30_000 }).toBe(true);
     expect(readFileSync(join(workspace, 'out.txt'), 'utf8')).toBe('hello world\n');
@@ -114,6 +116,7 @@ describe('issue 15 items 9-11 in the console', { timeout: 180_000 }, () => {
     expect(await row.textContent()).toContain('remembered answer');
     expect(await row.textContent()).toContain('answered in the web console');
     expect(await row.textContent()).toContain(String(new Date().getFullYear()));
+    await page.getByTestId('rule-problems').getByText('No problems').waitFor();
     await remembered.scrollIntoViewIfNeeded();
     await shootThemes(page, shots, 'rules-remembered-answers');
     await page.getByRole('tab', { name: 'Network' }).click();

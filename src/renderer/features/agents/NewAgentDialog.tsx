@@ -30,8 +30,10 @@ export function NewAgentDialog({ close, created }: { close: () => void; created:
   };
   const create = async (): Promise<void> => {
     const p = PRESETS.find((x) => x.id === preset)!;
-    let yaml = setKey(p.yaml(name), 'command', argv);
-    if (ws) yaml = setKey(yaml, 'workspace', ws);
+    let yaml = p.yaml(name);
+    // The preset stays as written; a changed command replaces its one line (JSON is YAML flow style).
+    if (argv && joinCommand(argv) !== presetCommand(preset)) yaml = /^command: .*$/m.test(yaml) ? yaml.replace(/^command: .*$/m, `command: ${JSON.stringify(argv)}`) : setKey(yaml, 'command', argv);
+    if (ws) yaml = `${yaml.replace(/\n*$/, '\n')}workspace: ${JSON.stringify(ws)}\n`;
     try {
       const a = await api()['agents:save']({ yaml });
       created(a.name);
