@@ -100,7 +100,7 @@ export class Engine {
     this.approvals = new ApprovalQueue({
       log: (e) => this.log(e),
       nextEventId: () => store.events.latestId() + 1,
-      addRule: (agent, text) => this.addAnswerRule(agent, text),
+      addRule: (agent, text, by) => this.addAnswerRule(agent, text, by ?? null),
       store: store.approvals,
       changed: () => this.bus.emit('approvals'),
     });
@@ -164,6 +164,12 @@ export class Engine {
         /* an unparsable stored profile keeps its override (networkOf still reads it) */
       }
     }
+  }
+
+  /** True when the engine's environment sets `name` to a non-empty value (e.g. the vault passphrase variable). */
+  envHas(name: string): boolean {
+    const v = (this.deps.env ?? process.env)[name];
+    return v !== undefined && v !== '';
   }
 
   /** The vault, created on first use (an agent without secrets never touches the keychain). */
@@ -319,14 +325,31 @@ export class Engine {
   }
 
   /** An "always" / "deny always" answer: remembered for the agent, applied to its running policy. */
-  private addAnswerRule(agent: string, text: string): void {
-    this.answers.add(agent, text);
+  private addAnswerRule(agent: string, text: string, by: string | null): void {
+    this.answers.add(agent, text, by);
     this.log({ kind: 'rule.change', agent, rule: text, change: 'add', source: 'approval' });
     try {
       this.refreshPolicy(agent, this.agent(agent).ruleSet);
     } catch {
       /* the agent was deleted meanwhile */
     }
+  }
+
+  /**
+   * Revokes a remembered answer: forgotten, logged as a `rule.change` (remove, from an approval)
+   * and taken out of the running policy at once. False when the agent had no such answer.
+   */
+  revokeAnswer(agent: string, rule: string): boolean {
+    if (!this.answers.remove(agent, rule)) return false;
+    // Threat: the queue's in-memory "always" still letting the revoked target through unasked.
+    this.approvals.clearStanding(agent);
+    this.log({ kind: 'rule.change', agent, rule, change: 'remove', source: 'approval' });
+    try {
+      this.refreshPolicy(agent, this.agent(agent).ruleSet);
+    } catch {
+      /* the agent was deleted meanwhile */
+    }
+    return true;
   }
 
   private refreshPolicy(agent: string, ruleSet: RuleSet): void {

@@ -91,7 +91,7 @@ if (!app.requestSingleInstanceLock()) {
       app.exit(1);
       return;
     }
-    const handlers = createApiHandlers(engine, { version: app.getVersion() });
+    const handlers = createApiHandlers(engine, { version: app.getVersion(), surface: 'app' });
     const trusted = { webContents: () => win?.webContents ?? null, url: pathToFileURL(INDEX_HTML).href };
     registerApi(ipcMain, handlers, trusted);
     terminals = registerTerminal(ipcMain, { engine, userShell: process.env.SHELL }, trusted);

@@ -147,6 +147,37 @@ export interface QuarantineItem {
   reasons: string[];
   ts: string;
 }
+/** The vault's state as the Vault tab shows it up front, with the fix when secrets cannot be used. */
+export interface VaultState {
+  /**
+   * `keychain`: the master key is (or will be) kept in the OS keychain; `passphrase`: a
+   * passphrase vault, unlocked in this process; `locked`: a passphrase vault waiting for its
+   * passphrase; `unavailable`: no keychain and no vault yet (a passphrase creates one).
+   */
+  mode: 'keychain' | 'passphrase' | 'locked' | 'unavailable';
+  message: string;
+  fix: string | null;
+}
+
+/** A rule added by answering an ask "always" / "deny always". */
+export interface RememberedAnswer {
+  rule: string;
+  /** ISO time of the answer. */
+  created: string;
+  /** Where it was answered: `cli`, `app`, `console`; null when not recorded. */
+  by: string | null;
+}
+
+const SecretDelivery = z.discriminatedUnion('as', [
+  z.object({ as: z.literal('env') }),
+  z.object({ as: z.literal('file') }),
+  z.object({
+    as: z.literal('header'),
+    hosts: z.array(z.string().min(1).max(253).regex(/^[A-Za-z0-9*.:[\]-]+$/, 'not a host pattern')).min(1, 'a header secret needs at least one host').max(64),
+    // Threat: a template with CR/LF splitting one header into several (request smuggling).
+    header: z.string().min(3).max(1024).regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+:[^\r\n]*\{\}[^\r\n]*$/, 'write the header as "Name: ...{}..." with {} where the value goes'),
+  }),
+]);
 
 /** Declares one channel: its zod input schema and its result type. */
 function channel<I extends z.ZodType, R>(input: I): { input: I; result: R } {
@@ -200,6 +231,18 @@ export const API = {
   'vault:removeSecret': channel<z.ZodObject<{ agent: typeof AgentName; name: typeof SecretName }>, void>(
     z.object({ agent: AgentName, name: SecretName }),
   ),
+  /** Where the vault keeps its key and whether it is usable now (touches no keychain item). */
+  'vault:status': channel<z.ZodVoid, VaultState>(z.void()),
+  /** Write-only: unlocks (or creates) a passphrase vault in the engine's memory. */
+  'vault:unlock': channel<z.ZodObject<{ passphrase: z.ZodString }>, VaultState>(z.object({ passphrase: z.string().min(1).max(1024) })),
+  /** Declares the secret with its delivery in the profile and stores its value (write-only), in one step. */
+  'vault:declare': channel<z.ZodObject<{ agent: typeof AgentName; name: typeof SecretName; delivery: typeof SecretDelivery; value: z.ZodString }>, Agent>(
+    z.object({ agent: AgentName, name: SecretName, delivery: SecretDelivery, value: z.string().min(1).max(65_536) }),
+  ),
+  /** The agent's remembered "always" / "deny always" answers. */
+  'answers:list': channel<z.ZodObject<{ name: typeof AgentName }>, RememberedAnswer[]>(z.object({ name: AgentName })),
+  /** Forgets one remembered answer; the running policy changes at once. */
+  'answers:revoke': channel<z.ZodObject<{ name: typeof AgentName; rule: z.ZodString }>, void>(z.object({ name: AgentName, rule: z.string().min(1).max(2048) })),
   /** Replays the agent's recent network requests under its current rules and under `yaml`. */
   'rules:simulate': channel<z.ZodObject<{ name: typeof AgentName; yaml: z.ZodString }>, SimulationResult>(
     z.object({ name: AgentName, yaml: z.string().max(1_000_000) }),

@@ -16,9 +16,9 @@ export interface Console {
 }
 
 /** Starts the real CLI's web console (`--port 0` unless given) and parses the URL it prints. */
-export async function startConsole(dataDir = mkdtempSync(join(tmpdir(), 'paddock-e2e-')), port = 0): Promise<Console> {
+export async function startConsole(dataDir = mkdtempSync(join(tmpdir(), 'paddock-e2e-')), port = 0, env?: NodeJS.ProcessEnv): Promise<Console> {
   if (!existsSync(join(ROOT, 'out', 'renderer', 'index.html'))) throw new Error('the renderer is not built: run `npx electron-vite build` first');
-  const p = paddockAsync(['--data-dir', dataDir, 'serve', '--port', String(port)]);
+  const p = paddockAsync(['--data-dir', dataDir, 'serve', '--port', String(port)], env ? { env } : {});
   const found = await waitFor(() => /^(http:\/\/127\.0\.0\.1:(\d+)\/#token=([A-Za-z0-9_-]{43}))$/m.exec(p.out()), 20_000).catch(() => {
     throw new Error(`paddock serve printed no URL; stderr: ${p.err()}`);
   });

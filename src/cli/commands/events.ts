@@ -27,13 +27,14 @@ function openLog(ctx: CommandContext) {
 
 export const eventsCommand: Command = {
   name: 'events',
-  usage: 'paddock events [--agent A] [--kind PREFIX] [--limit N] [--follow] [--json]',
-  help: 'Prints the latest events, oldest first. --kind net. selects net.allow/net.deny/net.ask. --follow keeps printing new events until Ctrl-C.',
+  usage: 'paddock events [--agent A] [--kind PREFIX] [--limit N] [--follow] [--all] [--json]',
+  help: 'Prints the latest events, oldest first. --kind net. selects net.allow/net.deny/net.ask. --follow keeps printing new events until Ctrl-C. Paddock\'s own helper processes (the network bridge) are left out unless --all.',
   options: {
     agent: { type: 'string', value: 'NAME', description: "only this agent's events" },
     kind: { type: 'string', value: 'PREFIX', description: 'only kinds starting with PREFIX (net., run.exit, alert)' },
     limit: { type: 'string', value: 'N', description: 'how many of the latest events (default 200)' },
     follow: { type: 'boolean', short: 'f', description: 'keep printing new events' },
+    all: { type: 'boolean', description: "include Paddock's own helper processes (proc.exec marked paddock: true)" },
   },
   async run(ctx) {
     expectPositionals(ctx.args, 0, 0, '', 'events');
@@ -44,7 +45,11 @@ export const eventsCommand: Command = {
     const limit = limitRaw === undefined ? 200 : Number(limitRaw);
     if (!Number.isInteger(limit) || limit < 1 || limit > 100_000) throw new UsageError('--limit must be a whole number from 1 to 100000', 'events');
     const store = openLog(ctx);
-    const print = (e: PaddockEvent): void => ctx.io.out(`${ctx.json ? JSON.stringify(e) : formatEvent(e)}\n`);
+    const all = ctx.args.options.all === true;
+    const print = (e: PaddockEvent): void => {
+      if (!all && (e as { paddock?: unknown }).paddock === true) return;
+      ctx.io.out(`${ctx.json ? JSON.stringify(e) : formatEvent(e)}\n`);
+    };
     try {
       const latest = store.events.query({ agent, kindPrefix, limit, order: 'desc' }).reverse();
       latest.forEach(print);

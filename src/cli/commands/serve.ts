@@ -38,7 +38,7 @@ Ctrl-C (or SIGTERM) stops every agent and exits.`,
       engine.store.close();
       throw e;
     }
-    const handlers = createApiHandlers(engine, { version: paddockVersion() });
+    const handlers = createApiHandlers(engine, { version: paddockVersion(), surface: 'console' });
     let web;
     try {
       web = await startConsoleServer({ engine, handlers, port });

@@ -3,7 +3,7 @@
  * it (comments, order, quoting): the network switch writes `network:` here, so the profile, its
  * export, the YAML tab and the gap report all say what the switch says.
  */
-import { isMap, isScalar, parseDocument } from 'yaml';
+import { isMap, isScalar, isSeq, parseDocument } from 'yaml';
 
 /** `text` with its top-level `network:` set to `value` (added at the end when absent). */
 export function withNetwork(text: string, value: 'on' | 'off'): string {
@@ -17,5 +17,38 @@ export function withNetwork(text: string, value: 'on' | 'off'): string {
   if (node === undefined && !doc.contents.flow) return `${text}${text === '' || text.endsWith('\n') ? '' : '\n'}network: ${value}\n`;
   // A flow-style profile (`{name: a, network: off}`) or an odd value: rewrite it through the library.
   doc.set('network', value);
+  return doc.toString();
+}
+
+/** One `secrets:` entry as the vault form writes it. */
+export interface SecretDeclEdit {
+  name: string;
+  as: 'env' | 'file' | 'header';
+  hosts?: string[];
+  header?: string;
+}
+
+/**
+ * `text` with the `secrets:` entry named `decl.name` replaced by `decl` (appended when absent,
+ * and `secrets:` added when the profile has none). Every other line stays as written.
+ */
+export function withSecretDecl(text: string, decl: SecretDeclEdit): string {
+  const doc = parseDocument(text, { uniqueKeys: false });
+  if (doc.errors.length > 0 || !isMap(doc.contents)) throw new Error('the stored profile is not a YAML map');
+  const entry: Record<string, unknown> = { name: decl.name, as: decl.as };
+  if (decl.as === 'header') {
+    entry.hosts = decl.hosts ?? [];
+    entry.header = decl.header;
+  }
+  const node = doc.createNode(entry);
+  const seq = doc.contents.get('secrets', true);
+  if (seq === undefined || seq === null || (isScalar(seq) && seq.value === null)) {
+    doc.set('secrets', doc.createNode([entry]));
+    return doc.toString();
+  }
+  if (!isSeq(seq)) throw new Error('the profile\'s secrets: is not a list; fix it in the YAML tab');
+  const at = seq.items.findIndex((it) => isMap(it) && it.get('name') === decl.name);
+  if (at >= 0) seq.items[at] = node;
+  else seq.items.push(node);
   return doc.toString();
 }

@@ -8,6 +8,8 @@ import { renderInstructions } from '../agents/instructions.js';
 import type { Engine } from '../engine.js';
 import { listRunLogs, readRunLog, runLogDir, runLogFile } from '../runs/output/read.js';
 import { doctorChecks as defaultDoctor } from './doctor.js';
+import { answersList, answersRevoke, vaultDeclare, vaultState, vaultUnlock, type KeychainProbe } from './vault-answers.js';
+import type { AnswerSurface } from '../egress/approvals.js';
 import { folderDiff, folderExport, simulateRules } from './review.js';
 import { listQuarantine, restoredEvent, restoreQuarantine } from '../runs/quarantine.js';
 
@@ -25,7 +27,7 @@ export interface VaultPort {
 /** The approvals queue of the egress proxy (answers reach the waiting request through it). */
 export interface ApprovalsPort {
   list(): Promise<Approval[]> | Approval[];
-  answer(id: string, answer: Answer): Promise<boolean> | boolean;
+  answer(id: string, answer: Answer, by?: AnswerSurface): Promise<boolean> | boolean;
 }
 
 /** Environment-specific parts of the API (each host passes its own). */
@@ -34,6 +36,10 @@ export interface ApiOptions {
   vault?: VaultPort;
   approvals?: ApprovalsPort;
   doctor?: () => Promise<DoctorCheck[]>;
+  /** Which surface these handlers serve: recorded with "always" answers ("who answered"). */
+  surface?: 'app' | 'console';
+  /** Keychain availability probe for `vault:status` (default: the real OS keychain). */
+  keychainProbe?: KeychainProbe;
 }
 
 /** The file name used in diagnostics of the rule editor (a profile being edited has no file). */
@@ -118,7 +124,7 @@ export function createApiHandlers(engine: Engine, opts: ApiOptions): ApiHandlers
     'approvals:list': async () => approvals.list(),
     'approvals:answer': async ({ id, answer }) => {
       // Threat: a late or replayed answer must not override a timeout or an earlier answer.
-      if (!(await approvals.answer(id, answer))) throw new PaddockError('E_NOT_FOUND', `approval ${id} is not pending any more (answered or timed out)`);
+      if (!(await approvals.answer(id, answer, opts.surface))) throw new PaddockError('E_NOT_FOUND', `approval ${id} is not pending any more (answered or timed out)`);
       engine.bus.emit('approvals');
     },
     'quarantine:list': async () => listQuarantine(engine.paths.root),
@@ -137,6 +143,14 @@ export function createApiHandlers(engine: Engine, opts: ApiOptions): ApiHandlers
     },
     'vault:removeSecret': async ({ agent, name }) => {
       if (!(await vault.remove(agent, name))) throw new PaddockError('E_NOT_FOUND', `agent "${agent}" has no secret ${name}`);
+    },
+    'vault:status': async () => vaultState(engine, opts.keychainProbe),
+    'vault:unlock': async ({ passphrase }) => vaultUnlock(engine, passphrase, opts.keychainProbe),
+    'vault:declare': async ({ agent, name, delivery, value }) => vaultDeclare(engine, agent, { name, ...delivery }, value),
+    'answers:list': async ({ name }) => answersList(engine, name),
+    'answers:revoke': async ({ name, rule }) => {
+      answersRevoke(engine, name, rule);
+      engine.bus.emit('runs');
     },
     'rules:simulate': async ({ name, yaml }) => simulateRules(engine, name, yaml),
     'folders:diff': async ({ name, folder }) => folderDiff(engine, name, folder),

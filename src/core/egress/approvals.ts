@@ -21,6 +21,9 @@ export interface ApprovalStore {
   expire(id: string): boolean;
 }
 
+/** Where an answer was given: the CLI (`paddock approve`), the desktop app, or the web console. */
+export type AnswerSurface = 'cli' | 'app' | 'console';
+
 /** Ports of the queue. */
 export interface ApprovalQueueDeps {
   /** Appends an event; when it returns the stored event, its id is used (see nextEventId). */
@@ -31,8 +34,8 @@ export interface ApprovalQueueDeps {
    * Without it, approval ids are short random strings.
    */
   nextEventId?: () => number;
-  /** Appends a rule to the agent's rules (and logs `rule.change`); the engine recompiles the policy. */
-  addRule(agent: string, ruleText: string): void | Promise<void>;
+  /** Appends a rule to the agent's rules (and logs `rule.change`); the engine recompiles the policy. `by`: where the answer came from. */
+  addRule(agent: string, ruleText: string, by?: AnswerSurface): void | Promise<void>;
   /** Persists pending asks (the store's approvals table) so `paddock approvals` lists them. */
   store?: ApprovalStore;
   /** Told whenever the pending list changes (the UI's `approvals:changed`). */
@@ -133,7 +136,7 @@ export class ApprovalQueue implements ApprovalsPort {
    * Answers a pending ask (`paddock approve ID [--always]`, `deny ID [--always]`). Returns false
    * when the id is not pending (threat: a late answer overriding a timeout).
    */
-  async answer(id: string, answer: Answer): Promise<boolean> {
+  async answer(id: string, answer: Answer, by?: AnswerSurface): Promise<boolean> {
     const p = this.pending.get(id);
     // Threat: two answers racing (UI and CLI) both adding rules; the first one wins.
     if (!p || p.answering) return false;
@@ -147,7 +150,7 @@ export class ApprovalQueue implements ApprovalsPort {
         outcome = answer === 'always' ? 'once' : 'deny';
       } else {
         try {
-          await this.deps.addRule(p.approval.agent, rule);
+          await this.deps.addRule(p.approval.agent, rule, by);
           if (answer === 'always') this.standing.add(`${p.approval.agent}\u0000${p.approval.kind}\u0000${p.approval.target}`);
         } catch {
           outcome = answer === 'always' ? 'once' : 'deny';
@@ -157,7 +160,7 @@ export class ApprovalQueue implements ApprovalsPort {
     return this.settle(id, outcome, answer);
   }
 
-  /** Forgets the `always` answers of an agent (call when the user edits its rules). */
+  /** Forgets the `always` answers of an agent (call when the user edits its rules or revokes one). */
   clearStanding(agent: string): void {
     for (const k of [...this.standing]) if (k.startsWith(`${agent}\u0000`)) this.standing.delete(k);
   }

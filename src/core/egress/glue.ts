@@ -7,7 +7,7 @@
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { SOCKET_NAME } from './agent-proxy.js';
-import { LAUNCHER_SH, PADDOCK_ASK_SH } from './helper-scripts.js';
+import { isBridgeHelper, LAUNCHER_SH, PADDOCK_ASK_SH } from './helper-scripts.js';
 
 /** Where the agent's socket folder appears inside the sandbox. */
 export const INSIDE_SOCKET_DIR = '/run/paddock/net';
@@ -34,6 +34,8 @@ export interface SandboxGlue {
   extraPath: string[];
   /** Wraps the agent's argv so the bridge is listening before the agent starts. */
   wrapCommand(command: string[]): string[];
+  /** True for a process start that is this run's own bridge helper (see isBridgeHelper). */
+  isHelper?: (argv: readonly string[]) => boolean;
 }
 
 /**
@@ -61,6 +63,7 @@ export function sandboxGlue(o: GlueOptions): SandboxGlue {
     extraEnv: env,
     extraPath: [INSIDE_BIN_DIR],
     wrapCommand: (c) => ['/bin/sh', '-c', LAUNCHER_SH, 'paddock-bridge', String(port), sock, ...c],
+    isHelper: (argv) => isBridgeHelper(argv, port, sock),
   };
 }
 

@@ -49,3 +49,26 @@ case "$status" in
   *) echo "paddock-ask: the ask gate answered $status\${reason:+ ($reason)}; treating it as denied" >&2; exit 1 ;;
 esac
 `;
+
+/** The bridge's socat argv as LAUNCHER_SH starts it (port and socket filled in). */
+function bridgeSocat(port: string, sock: string): string[] {
+  return ['socat', '-b', '262144', `TCP-LISTEN:${port},bind=127.0.0.1,fork,reuseaddr`, `UNIX-CONNECT:${sock}`];
+}
+
+/**
+ * True when a process start is one of Paddock's own network-bridge helpers for this run: the
+ * launcher shell (and its forked restart loop) before it execs the agent's command, the socat
+ * bridge, and the launcher's readiness probe. Such `proc.exec` events are marked `paddock: true`
+ * and hidden by default (the UI and `paddock events`), never dropped from the log.
+ * Threat: an agent naming its own processes like ours to hide them; only exact argv of this run
+ * (its port and socket) match, and a match is still in the log and shown with "show helpers".
+ */
+export function isBridgeHelper(argv: readonly string[], port: number, sock: string): boolean {
+  const p = String(port);
+  const same = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
+  if (argv[0] === '/bin/sh' && argv[1] === '-c' && argv[2] === LAUNCHER_SH && argv[3] === 'paddock-bridge' && argv[4] === p && argv[5] === sock) return true;
+  if (same(argv, bridgeSocat(p, sock))) return true;
+  const h = port.toString(16).toUpperCase().padStart(4, '0');
+  if (same(argv, ['grep', '-q', `0100007F:${h} 00000000:0000 0A`, '/proc/net/tcp'])) return true;
+  return false;
+}

@@ -51,7 +51,7 @@ export async function startHost(engine: Engine, what: string, version: string): 
     keychain: async () => keychainCheck(),
     answer: async ({ id, answer }) => {
       // Threat: a late or replayed answer must not override a timeout or an earlier answer.
-      if (!(await engine.approvals.answer(id, answer))) throw new PaddockError('E_NOT_FOUND', `approval ${id} is not pending (already answered, timed out, or never asked); see paddock approvals`);
+      if (!(await engine.approvals.answer(id, answer, 'cli'))) throw new PaddockError('E_NOT_FOUND', `approval ${id} is not pending (already answered, timed out, or never asked); see paddock approvals`);
     },
     run: (params, ctx) => guestRun(engine, params, ctx),
     shell: (params, ctx) => guestShell(engine, params, ctx),

@@ -4,6 +4,7 @@ import { parseAuthority } from '../egress/target.js';
 import { compilePolicy, type Policy } from '../policy/evaluator.js';
 import { parseRules } from '../policy/rule-parser.js';
 import type { Store } from '../store/store.js';
+import type { StoredAnswer } from '../store/answers.repo.js';
 
 /**
  * Rules the user added by answering an ask with "always" / "deny always". They are kept apart
@@ -19,12 +20,25 @@ export class AnswerRules {
 
   constructor(private readonly store: Pick<Store, 'answers'>) {}
 
-  add(agent: string, text: string): void {
+  add(agent: string, text: string, by: string | null = null): void {
     // Only one well-formed rule per answer (threat: an answer smuggling extra rule lines).
     const parsed = parseRules(text);
     if (parsed.diagnostics.length || parsed.rules.length !== 1 || /[\r\n]/.test(text)) return;
-    this.store.answers.add(agent, text);
+    this.store.answers.add(agent, text, by);
     this.allowCache.delete(agent);
+  }
+
+  /** The remembered answers as stored (rule text, when, where it was answered), oldest first. */
+  list(agent: string): StoredAnswer[] {
+    return this.store.answers.list(agent);
+  }
+
+  /** Forgets one remembered answer; false when it was not there. */
+  remove(agent: string, rule: string): boolean {
+    const gone = this.store.answers.remove(agent, rule);
+    // Threat: a revoked "always" still answering asks from the cached policy.
+    this.allowCache.delete(agent);
+    return gone;
   }
 
   /** The remembered rules, numbered after `afterLine` (where the rule editor shows them). */

@@ -109,6 +109,7 @@ export function makePrepare(d: PrepareDeps): PrepareRun {
       Object.assign(additions.extraEnv!, glue.extraEnv);
       additions.extraPath = glue.extraPath;
       additions.wrapCommand = glue.wrapCommand;
+      additions.isHelper = glue.isHelper;
       additions.started = () => d.cpu.watch(agent, run);
       additions.ended = ended;
       return additions;

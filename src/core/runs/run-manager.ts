@@ -165,7 +165,7 @@ export class RunManager {
         limits: profile.limits,
         stdio: o.stdio,
         workspace,
-        onEvent: (e) => this.deps.log({ ...e, agent: name, run }),
+        onEvent: (e) => this.deps.log({ ...e, ...(e.kind === 'proc.exec' && add.isHelper?.(e.argv) ? { paddock: true } : {}), agent: name, run }),
       });
     } catch (e) {
       // Threat: a grant redirected by a link another agent planted; the user must see it, not just this start fail.

@@ -57,6 +57,8 @@ export interface RunAdditions {
   wrapCommand?: (command: string[]) => string[];
   /** Secret values delivered to the run, masked in its recorded output. */
   masks?: SecretMask[];
+  /** True for Paddock's own helper processes: their `proc.exec` events are marked `paddock: true`. */
+  isHelper?: (argv: readonly string[]) => boolean;
   /** Called once the run has started (its sandbox exists). */
   started?: (run: ActiveRun) => void;
   /** Called (synchronously) once every process of the run is gone, before `run.exit` is logged. */

@@ -4,6 +4,8 @@ import type Database from 'better-sqlite3';
 export interface StoredAnswer {
   rule: string;
   created: string;
+  /** Where the answer was given (`cli`, `app`, `console`); null when not recorded. */
+  by: string | null;
 }
 
 /** Rules added by answering asks with "always" / "deny always" (the only SQL on `answers`). */
@@ -14,13 +16,13 @@ export class AnswersRepo {
   ) {}
 
   /** Remembers a rule for the agent (once: a repeated answer adds nothing). */
-  add(agent: string, rule: string): void {
-    this.db.prepare('INSERT OR IGNORE INTO answers (agent, rule, created) VALUES (?, ?, ?)').run(agent, rule, this.clock().toISOString());
+  add(agent: string, rule: string, by: string | null = null): void {
+    this.db.prepare('INSERT OR IGNORE INTO answers (agent, rule, created, answered_by) VALUES (?, ?, ?, ?)').run(agent, rule, this.clock().toISOString(), by);
   }
 
   /** The agent's remembered rules, oldest first. */
   list(agent: string): StoredAnswer[] {
-    return this.db.prepare('SELECT rule, created FROM answers WHERE agent = ? ORDER BY id').all(agent) as StoredAnswer[];
+    return this.db.prepare('SELECT rule, created, answered_by AS by FROM answers WHERE agent = ? ORDER BY id').all(agent) as StoredAnswer[];
   }
 
   /** Forgets one rule; false if it was not there. */

@@ -26,7 +26,12 @@ export interface VaultDeps {
   keychain?: (account: string) => KeychainSecret;
   /** Records `secret.use` events (default: none). */
   log?: (e: NewEvent) => void;
+  /** Milliseconds since epoch, for the wrong-passphrase back-off (default Date.now). */
+  now?: () => number;
 }
+
+/** Wrong passphrases allowed before each further attempt must wait (doubling from 2 s, at most 5 min). */
+export const FREE_PASSPHRASE_TRIES = 3;
 
 /** What status() says about the vault, without unlocking it. */
 export interface VaultStatus {
@@ -53,6 +58,12 @@ export interface Vault {
   /** Destroys the agent's data key and its secrets: they become unrecoverable. False if it had no key. */
   destroyAgentKey(agent: string): boolean;
   status(): VaultStatus;
+  /**
+   * Unlocks the vault with a passphrase typed in the app or console (or creates a passphrase
+   * vault when none exists and no keychain is reachable). The passphrase is used once and
+   * dropped; only the unlocked master key stays, in this process's memory.
+   */
+  unlockWith(passphrase: string): Promise<void>;
   /** Forgets the unlocked master key (zeroed). */
   lock(): void;
 }
@@ -76,6 +87,10 @@ export function createVault(deps: VaultDeps): Vault {
   const repo = deps.store.secrets;
   const platform = deps.platform ?? process.platform;
   let master: Buffer | null = null;
+  /** Wrong passphrases in a row, and when the next attempt is allowed (ms since epoch). */
+  let failures = 0;
+  let nextTry = 0;
+  const now = deps.now ?? Date.now;
 
   const unlock = async (create: boolean): Promise<Buffer | null> => {
     if (master) return master;
@@ -210,6 +225,36 @@ export function createVault(deps: VaultDeps): Vault {
 
     status() {
       return { backend: masterBackend(repo), unlocked: master !== null };
+    },
+
+    async unlockWith(passphrase) {
+      if (master) return;
+      const wait = nextTry - now();
+      // Threat: a page or script guessing the passphrase at the speed of the KDF.
+      if (wait > 0) throw new PaddockError('E_VAULT_LOCKED', `too many wrong passphrases: wait ${Math.ceil(wait / 1000)} s and try again`);
+      try {
+        master = await unlockMaster(
+          {
+            meta: repo,
+            transaction: (fn) => deps.store.transaction(fn),
+            keychain: deps.keychain ?? keychainSecret,
+            // Only the typed passphrase: never the environment's, never a terminal prompt.
+            env: {},
+            prompt: async () => passphrase,
+            warn: deps.warn ?? ((l) => void process.stderr.write(`${l}\n`)),
+            platform,
+          },
+          true,
+        );
+        failures = 0;
+        nextTry = 0;
+      } catch (e) {
+        if (e instanceof PaddockError && /wrong vault passphrase/.test(e.message)) {
+          failures += 1;
+          if (failures >= FREE_PASSPHRASE_TRIES) nextTry = now() + Math.min(300_000, 2000 * 2 ** (failures - FREE_PASSPHRASE_TRIES));
+        }
+        throw e;
+      }
     },
 
     lock() {

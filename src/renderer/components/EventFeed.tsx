@@ -1,11 +1,11 @@
 import { useMemo, useState, type ReactNode } from 'react';
 import { EVENT_KINDS, type PaddockEvent } from '../../shared/events.schema.js';
-import { clock, decidingRule, summary, tone } from '../lib/format.js';
+import { clock, decidingRule, summary, tone, type LineLabeler } from '../lib/format.js';
 import { VirtualList } from './VirtualList.js';
 
 /** One event as a feed row: time, agent, kind, what, deciding rule. */
-export function EventRow({ e, showAgent }: { e: PaddockEvent; showAgent: boolean }) {
-  const rule = decidingRule(e);
+export function EventRow({ e, showAgent, label }: { e: PaddockEvent; showAgent: boolean; label?: LineLabeler }) {
+  const rule = decidingRule(e, label);
   return (
     <>
       <span className="c-time" role="gridcell">{clock(e.ts)}</span>
@@ -18,7 +18,12 @@ export function EventRow({ e, showAgent }: { e: PaddockEvent; showAgent: boolean
 }
 
 /** Kind filter values: a prefix (`net.`) or an exact kind. */
-export const KIND_FILTERS = ['', 'run.', 'proc.exec', 'fs.change', 'net.', 'net.deny', 'secret.use', 'approval.', 'agent.', 'rule.change', 'alert'];
+export const KIND_FILTERS = ['', 'run.', 'proc.exec', 'fs.change', 'net.', 'net.deny', 'net.error', 'secret.use', 'approval.', 'agent.', 'rule.change', 'alert'];
+
+/** A `proc.exec` of Paddock's own helpers (the network bridge), hidden unless asked for. */
+export function isHelper(e: PaddockEvent): boolean {
+  return (e as { paddock?: unknown }).paddock === true;
+}
 
 /** Matches an event against a kind prefix and free text. */
 export function matches(e: PaddockEvent, kind: string, text: string): boolean {
@@ -29,14 +34,15 @@ export function matches(e: PaddockEvent, kind: string, text: string): boolean {
 }
 
 /** A live, filterable, windowed feed of events (newest first). */
-export function EventFeed({ events, showAgent, label, toolbar }: { events: PaddockEvent[]; showAgent: boolean; label: string; toolbar?: ReactNode }) {
+export function EventFeed({ events, showAgent, label, toolbar, lineLabel }: { events: PaddockEvent[]; showAgent: boolean; label: string; toolbar?: ReactNode; lineLabel?: LineLabeler }) {
   const [kind, setKind] = useState('');
   const [text, setText] = useState('');
+  const [helpers, setHelpers] = useState(false);
   const shown = useMemo(() => {
     const out: PaddockEvent[] = [];
-    for (let i = events.length - 1; i >= 0; i--) if (matches(events[i]!, kind, text)) out.push(events[i]!);
+    for (let i = events.length - 1; i >= 0; i--) if ((helpers || !isHelper(events[i]!)) && matches(events[i]!, kind, text)) out.push(events[i]!);
     return out;
-  }, [events, kind, text]);
+  }, [events, kind, text, helpers]);
   return (
     <div className="feed">
       <div className="toolbar">
@@ -48,6 +54,7 @@ export function EventFeed({ events, showAgent, label, toolbar }: { events: Paddo
             ))}
           </select>
         </label>
+        <label className="small"><input type="checkbox" checked={helpers} onChange={(e) => setHelpers(e.target.checked)} /> Show Paddock&apos;s helpers</label>
         <input type="search" placeholder="Search" aria-label="Search events" value={text} onChange={(e) => setText(e.target.value)} />
         <span className="muted" aria-live="polite">{shown.length.toLocaleString()} of {events.length.toLocaleString()} events</span>
         {toolbar}
@@ -59,7 +66,7 @@ export function EventFeed({ events, showAgent, label, toolbar }: { events: Paddo
         <span>What</span>
         <span>Deciding rule</span>
       </div>
-      <VirtualList items={shown} rowHeight={30} label={label} className={`feed-list ${showAgent ? 'with-agent' : ''}`} row={(e) => <EventRow e={e} showAgent={showAgent} />} />
+      <VirtualList items={shown} rowHeight={30} label={label} className={`feed-list ${showAgent ? 'with-agent' : ''}`} row={(e) => <EventRow e={e} showAgent={showAgent} label={lineLabel} />} />
     </div>
   );
 }

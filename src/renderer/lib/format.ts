@@ -30,6 +30,8 @@ export function summary(e: PaddockEvent): string {
     case 'net.ask':
     case 'net.error':
       return `${String(r.host)}:${String(r.port)}${r.reason ? ` — ${String(r.reason)}` : ''}`;
+    case 'rule.change':
+      return `${r.change === 'remove' ? 'removed' : r.change === 'add' ? 'added' : 'changed'} ${String(r.rule)}${r.source === 'approval' ? ' (remembered answer)' : ''}`;
     case 'fs.change':
       return `${String(r.change ?? 'changed')} ${String(r.path)}${r.count ? ` (${String(r.count)})` : ''}`;
     case 'run.start':
@@ -40,8 +42,6 @@ export function summary(e: PaddockEvent): string {
       return `${String(r.name)} as ${String(r.as)}${r.host ? ` to ${String(r.host)}` : ''}`;
     case 'approval.request':
       return `asks: ${String(r.approvalKind ?? r.what ?? '')} ${String(r.target ?? r.approval)}${r.detail && r.detail !== r.target ? ` — ${String(r.detail)}` : ''}`;
-    case 'rule.change':
-      return `${String(r.change ?? 'changed')}: ${String(r.rule ?? '')}`;
     case 'approval.answer':
       return `answered ${String(r.answer)} (${String(r.approval)})`;
     case 'alert':
@@ -50,21 +50,37 @@ export function summary(e: PaddockEvent): string {
     case 'agent.kill':
       return r.reason ? String(r.reason) : '';
     default:
+      // Failures to resolve or connect (e.g. `net.error`): what failed and why, not a policy verdict.
+      if (isNetFailure(e.kind)) return `${String(r.host ?? r.target ?? '')}${r.port ? `:${String(r.port)}` : ''} — ${String(r.error ?? r.reason ?? r.message ?? 'failed')} (not a rule decision)`;
       return '';
   }
 }
 
-/** The deciding rule of an event, or null (default decision, or not a decision). */
-export function decidingRule(e: PaddockEvent): string | null {
+/** Names an event's rule line (a profile-file line) as the user sees it, per agent; see ruleLineLabel. */
+export type LineLabeler = (agent: string | null, line: number, rule: string) => string;
+
+/** The deciding rule of an event, or null (default decision, or not a decision, or a failure). */
+export function decidingRule(e: PaddockEvent, label?: LineLabeler): string | null {
   if (!e.kind.startsWith('net.') && e.kind !== 'rule.change') return null;
   const r = e as Record<string, unknown>;
-  if (typeof r.rule === 'string') return r.line ? `${r.rule} (line ${String(r.line)})` : r.rule;
+  if (typeof r.rule === 'string') {
+    if (e.kind === 'rule.change' && r.source === 'approval') return `${r.rule} (remembered answer)`;
+    if (typeof r.line !== 'number' || !r.line) return r.rule;
+    return `${r.rule} (${label ? label(e.agent, r.line, r.rule) : `profile line ${String(r.line)}`})`;
+  }
+  if (isNetFailure(e.kind)) return null;
   return e.kind.startsWith('net.') ? 'default' : null;
+}
+
+/** A network event that records a failure to connect or resolve (not a policy decision). */
+export function isNetFailure(kind: string): boolean {
+  return kind.startsWith('net.') && !['net.allow', 'net.deny', 'net.ask'].includes(kind);
 }
 
 /** The tone of a kind, for its badge colour. */
 export function tone(kind: string): 'ok' | 'bad' | 'ask' | 'info' {
-  if (kind === 'net.deny' || kind === 'net.error' || kind === 'alert' || kind === 'agent.kill') return 'bad';
+  if (kind === 'net.deny' || kind === 'alert' || kind === 'agent.kill') return 'bad';
+  if (isNetFailure(kind)) return 'ask';
   if (kind === 'net.ask' || kind === 'approval.request' || kind === 'agent.pause') return 'ask';
   if (kind === 'net.allow' || kind === 'run.start') return 'ok';
   return 'info';

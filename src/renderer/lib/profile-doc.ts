@@ -8,7 +8,7 @@ export interface ProfileView {
   folders: { path: string; access: string }[];
   network: 'on' | 'off';
   rules: string;
-  secrets: { name: string; as: string; hosts: string[] }[];
+  secrets: { name: string; as: string; hosts: string[]; header: string | null }[];
   limits: { memory: string; processes: string; cpu: string };
 }
 
@@ -26,7 +26,7 @@ export function viewProfile(yaml: string): ProfileView {
     folders: Array.isArray(v.folders) ? (v.folders as Record<string, unknown>[]).map((f) => ({ path: str(f?.path), access: str(f?.access) })) : [],
     network: v.network === true || v.network === 'on' ? 'on' : 'off',
     rules: str(v.rules),
-    secrets: Array.isArray(v.secrets) ? (v.secrets as Record<string, unknown>[]).map((s) => ({ name: str(s?.name), as: str(s?.as), hosts: Array.isArray(s?.hosts) ? (s.hosts as unknown[]).map(str) : [] })) : [],
+    secrets: Array.isArray(v.secrets) ? (v.secrets as Record<string, unknown>[]).map((s) => ({ name: str(s?.name), as: str(s?.as), hosts: Array.isArray(s?.hosts) ? (s.hosts as unknown[]).map(str) : [], header: s?.header ? str(s.header) : null })) : [],
     limits: { memory: str(limits.memory), processes: str(limits.processes), cpu: str(limits.cpu) },
   };
 }
@@ -98,4 +98,35 @@ export function withApprovalTimeout(yaml: string, seconds: number): string {
   if (isMap(node)) node.set('timeout', seconds);
   else doc.set('approvals', doc.createNode({ timeout: seconds }, { flow: true }));
   return doc.toString();
+}
+
+/**
+ * The profile-file line of the rules block's first line (0 when the profile has no rules), as the
+ * engine counts it: the line after `rules: |` for a literal block, the key's own line otherwise.
+ */
+export function rulesFirstLine(yaml: string): number {
+  const doc = parseDocument(yaml);
+  const node = doc.get('rules', true);
+  if (!isScalar(node) || !node.range) return 0;
+  const line = yaml.slice(0, node.range[0]).split('\n').length;
+  return node.type === Scalar.BLOCK_LITERAL ? line + 1 : line;
+}
+
+/**
+ * How the UI names the rule line an event recorded (a profile-file line): the editor's line when
+ * that line holds the rule, "remembered answer" when the rule sits after the profile's rules
+ * (answers are numbered there), else the profile line.
+ */
+export function ruleLineLabel(yaml: string, fileLine: number, rule: string): string {
+  const first = rulesFirstLine(yaml);
+  const lines = rulesOf(yaml).replace(/\n$/, '').split('\n');
+  const at = fileLine - first + 1;
+  const norm = (s: string): string => s.trim().replace(/\s+/g, ' ');
+  if (first > 0 && at >= 1 && at <= lines.length && norm(lines[at - 1]!) === norm(rule)) return `rules line ${at}`;
+  if (first > 0 && !lines.some((l) => norm(l) === norm(rule))) return 'remembered answer';
+  if (first > 0) {
+    const i = lines.findIndex((l) => norm(l) === norm(rule));
+    return `rules line ${i + 1}`;
+  }
+  return `profile line ${fileLine}`;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { withNetwork } from '../../../src/core/agents/profile-edit.js';
+import { withNetwork, withSecretDecl } from '../../../src/core/agents/profile-edit.js';
 import { parseProfile } from '../../../src/core/agents/profile.js';
 
 describe('withNetwork', () => {
@@ -19,5 +19,23 @@ describe('withNetwork', () => {
       expect(diagnostics).toEqual([]);
       expect(profile?.network).toBe('on');
     }
+  });
+});
+
+describe('withSecretDecl (the Vault tab writes the delivery into the profile)', () => {
+  it('adds secrets: at the end, keeping comments and the rest', () => {
+    const text = '# mine\nname: a\nrules: |\n  allow net x.test   # keep\n';
+    const out = withSecretDecl(text, { name: 'GH', as: 'header', hosts: ['api.github.com'], header: 'Authorization: Bearer {}' });
+    expect(out.startsWith('# mine\nname: a\nrules: |\n  allow net x.test   # keep\n')).toBe(true);
+    const { profile, diagnostics } = parseProfile(out, 'p.yaml', { home: '/home/u' });
+    expect(diagnostics).toEqual([]);
+    expect(profile?.secrets).toEqual([{ name: 'GH', as: 'header', hosts: ['api.github.com'], header: 'Authorization: Bearer {}' }]);
+  });
+
+  it('replaces the entry of the same name and appends a new one', () => {
+    const text = 'name: a\nsecrets:\n  - { name: A, as: env }\n  - name: B\n    as: file\n';
+    const out = withSecretDecl(withSecretDecl(text, { name: 'A', as: 'file' }), { name: 'C', as: 'env' });
+    const { profile } = parseProfile(out, 'p.yaml', { home: '/home/u' });
+    expect(profile?.secrets.map((s) => `${s.name}:${s.as}`)).toEqual(['A:file', 'B:file', 'C:env']);
   });
 });

@@ -1,11 +1,19 @@
 import { useState } from 'react';
 import { api } from '../../lib/api.js';
-import { download, useLiveEvents } from '../../lib/hooks.js';
+import { download, useLiveEvents, useLoad } from '../../lib/hooks.js';
+import { ruleLineLabel } from '../../lib/profile-doc.js';
 import { EventFeed } from '../../components/EventFeed.js';
 
 /** Every agent's activity: search, filters, export to JSON Lines, verify the log. */
 export function ActivityPage() {
   const events = useLiveEvents({}, 10_000);
+  const agents = useLoad(() => api()['agents:list'](undefined), [], ['runs:changed']);
+  const profiles = new Map((agents.data ?? []).map((a) => [a.name, a.profile]));
+  // Rule lines as the Rules tab's editor numbers them (events record profile-file lines).
+  const lineLabel = (agent: string | null, line: number, rule: string): string => {
+    const p = agent ? profiles.get(agent) : undefined;
+    return p ? ruleLineLabel(p, line, rule) : `profile line ${line}`;
+  };
   const [verify, setVerify] = useState<string | null>(null);
   const doVerify = async (): Promise<void> => {
     const r = await api()['activity:verify'](undefined);
@@ -22,7 +30,7 @@ export function ActivityPage() {
         </div>
       </header>
       {verify && <p className={`small ${verify.startsWith('The log is intact') ? 'ok' : 'error'}`} role="status">{verify}</p>}
-      <EventFeed events={events} showAgent label="Activity of all agents" />
+      <EventFeed events={events} showAgent label="Activity of all agents" lineLabel={lineLabel} />
     </section>
   );
 }

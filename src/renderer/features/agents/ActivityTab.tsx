@@ -2,6 +2,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { api } from '../../lib/api.js';
 import { useInterval, useLiveEvents } from '../../lib/hooks.js';
 import { bytes } from '../../lib/format.js';
+import { ruleLineLabel } from '../../lib/profile-doc.js';
 import { EventFeed } from '../../components/EventFeed.js';
 import { ConnBars, Sparkline } from '../../components/Charts.js';
 
@@ -9,7 +10,7 @@ const MINUTES = 30;
 const SAMPLES = 90;
 
 /** The agent's live feed with charts: connections per minute, CPU and memory over time. */
-export function ActivityTab({ name }: { name: string }) {
+export function ActivityTab({ name, profile }: { name: string; profile: string }) {
   const events = useLiveEvents({ agent: name });
   const samples = useRef<{ cpu: number; mem: number }[]>([]);
   const [, setTick] = useState(0);
@@ -44,7 +45,7 @@ export function ActivityTab({ name }: { name: string }) {
         <Sparkline values={samples.current.map((s) => s.cpu)} label="CPU" unit="%" max={100} span={`−${Math.round((SAMPLES * 2) / 60)} min`} />
         <Sparkline values={mem} label="Memory" unit={bytes(mem[mem.length - 1] ?? 0)} span={`−${Math.round((SAMPLES * 2) / 60)} min`} />
       </div>
-      <EventFeed events={events} showAgent={false} label={`Activity of ${name}`} />
+      <EventFeed events={events} showAgent={false} label={`Activity of ${name}`} lineLabel={(_agent, line, rule) => ruleLineLabel(profile, line, rule)} />
     </div>
   );
 }

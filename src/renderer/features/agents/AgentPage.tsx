@@ -72,12 +72,12 @@ export function AgentPage({ name, initialTab, back }: { name: string; initialTab
         ))}
       </div>
       <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`} className="tabpanel">
-        {tab === 'activity' && <ActivityTab name={name} />}
+        {tab === 'activity' && <ActivityTab name={name} profile={a.profile} />}
         {tab === 'logs' && <LogsTab name={name} />}
         {tab === 'rules' && <RulesTab agent={a} saved={saved} />}
         {tab === 'folders' && <FoldersTab agent={a} saved={saved} runState={run?.state} />}
         {tab === 'network' && <NetworkTab agent={a} network={net} saved={saved} />}
-        {tab === 'vault' && <VaultTab agent={a} />}
+        {tab === 'vault' && <VaultTab agent={a} saved={saved} />}
         {tab === 'limits' && <LimitsTab agent={a} saved={saved} />}
         {tab === 'terminal' && (
           <Suspense fallback={<p role="status">Loading the terminal…</p>}>

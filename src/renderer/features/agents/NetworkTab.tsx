@@ -4,7 +4,8 @@ import { api } from '../../lib/api.js';
 import { useLoad } from '../../lib/hooks.js';
 import { rulesOf, withRules } from '../../lib/profile-doc.js';
 import { Switch } from '../../components/Switch.js';
-import { clock } from '../../lib/format.js';
+import { clock, tone } from '../../lib/format.js';
+import { RememberedAnswers } from './RememberedAnswers.js';
 
 /** The network switch, the net rules, and recent hosts with one-click allow / deny. */
 export function NetworkTab({ agent, network, saved }: { agent: Agent; network: 'on' | 'off'; saved: () => void }) {
@@ -41,6 +42,7 @@ export function NetworkTab({ agent, network, saved }: { agent: Agent; network: '
       </div>
       <h2>Network rules</h2>
       {netRules.length === 0 ? <p className="muted">No net rule: every host is denied.</p> : <ul className="plain">{netRules.map((r, i) => <li key={i}><code>{r}</code> <span className="badge info">enforced</span></li>)}</ul>}
+      <RememberedAnswers name={agent.name} only="net" />
       <h2>Recent hosts</h2>
       <table className="table">
         <thead><tr><th scope="col">Host</th><th scope="col">Last decision</th><th scope="col">Seen</th><th scope="col">Last</th><th scope="col">Rule</th></tr></thead>
@@ -49,7 +51,7 @@ export function NetworkTab({ agent, network, saved }: { agent: Agent; network: '
           {hosts.map((h) => (
             <tr key={h.host}>
               <td><code>{h.host}</code></td>
-              <td><span className={`badge ${h.kind === 'net.deny' ? 'bad' : h.kind === 'net.allow' ? 'ok' : 'ask'}`}>{h.kind.slice(4)}</span></td>
+              <td><span className={`badge ${tone(h.kind)}`}>{h.kind === 'net.error' ? 'failed (not a rule)' : h.kind.slice(4)}</span></td>
               <td>{h.count}</td>
               <td>{clock(h.last)}</td>
               <td className="controls">

@@ -1,27 +1,47 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { AGENT_NAME_RE } from '../../../shared/names.js';
 import { api } from '../../lib/api.js';
+import { useLoad } from '../../lib/hooks.js';
 import { PRESETS } from '../../lib/presets.js';
+import { setKey, viewProfile } from '../../lib/profile-doc.js';
+import { joinCommand, splitCommand } from '../../lib/shell-split.js';
 
-/** Create an agent from a preset (or from scratch): pick, name, create. */
+/** Create an agent from a preset (or from scratch): pick, name, command, workspace, create. */
 export function NewAgentDialog({ close, created }: { close: () => void; created: (name: string) => void }) {
   const [preset, setPreset] = useState(PRESETS[0]!.id);
   const [name, setName] = useState('');
+  const presetCommand = (id: string): string => joinCommand(viewProfile(PRESETS.find((x) => x.id === id)!.yaml('x')).command);
+  const [command, setCommand] = useState(() => presetCommand(PRESETS[0]!.id));
+  const [workspace, setWorkspace] = useState('');
   const [error, setError] = useState<string | null>(null);
+  const info = useLoad(() => api()['system:info'](undefined), []);
   const ref = useRef<HTMLDialogElement>(null);
   useEffect(() => {
     ref.current?.showModal();
   }, []);
-  const valid = AGENT_NAME_RE.test(name);
+  const split = useMemo(() => splitCommand(command), [command]);
+  const argv = 'argv' in split ? split.argv : null;
+  const ws = workspace.trim();
+  const wsOk = ws === '' || ws.startsWith('/') || ws === '~' || ws.startsWith('~/');
+  const valid = AGENT_NAME_RE.test(name) && argv !== null && argv.length > 0 && wsOk;
+  const choose = (id: string): void => {
+    setPreset(id);
+    setCommand(presetCommand(id));
+  };
   const create = async (): Promise<void> => {
     const p = PRESETS.find((x) => x.id === preset)!;
+    let yaml = p.yaml(name);
+    // The preset stays as written; a changed command replaces its one line (JSON is YAML flow style).
+    if (argv && joinCommand(argv) !== presetCommand(preset)) yaml = /^command: .*$/m.test(yaml) ? yaml.replace(/^command: .*$/m, `command: ${JSON.stringify(argv)}`) : setKey(yaml, 'command', argv);
+    if (ws) yaml = `${yaml.replace(/\n*$/, '\n')}workspace: ${JSON.stringify(ws)}\n`;
     try {
-      const a = await api()['agents:save']({ yaml: p.yaml(name) });
+      const a = await api()['agents:save']({ yaml });
       created(a.name);
     } catch (e) {
       setError((e as Error).message);
     }
   };
+  const defaultWs = `${info.data?.dataDir ?? '<data dir>'}/agents/${name || 'NAME'}/workspace`;
   return (
     <dialog ref={ref} className="dialog" aria-labelledby="new-agent-title" onClose={close}>
       <form method="dialog" onSubmit={(e) => { e.preventDefault(); if (valid) void create(); }}>
@@ -30,7 +50,7 @@ export function NewAgentDialog({ close, created }: { close: () => void; created:
           <legend>Start from</legend>
           {PRESETS.map((p) => (
             <label key={p.id} className={`preset ${preset === p.id ? 'chosen' : ''}`}>
-              <input type="radio" name="preset" value={p.id} checked={preset === p.id} onChange={() => setPreset(p.id)} />
+              <input type="radio" name="preset" value={p.id} checked={preset === p.id} onChange={() => choose(p.id)} />
               <strong>{p.label}</strong>
               <span className="muted small">{p.blurb}</span>
             </label>
@@ -38,9 +58,32 @@ export function NewAgentDialog({ close, created }: { close: () => void; created:
         </fieldset>
         <label className="field">
           Agent name
-          <input autoFocus value={name} onChange={(e) => setName(e.target.value.toLowerCase())} placeholder="researcher" aria-invalid={name !== '' && !valid} aria-describedby="name-help" />
+          <input autoFocus value={name} onChange={(e) => setName(e.target.value.toLowerCase())} placeholder="researcher" aria-invalid={name !== '' && !AGENT_NAME_RE.test(name)} aria-describedby="name-help" />
         </label>
-        <p id="name-help" className={`small ${name !== '' && !valid ? 'error' : 'muted'}`}>Lowercase letters, digits and dashes; starts with a letter; at most 40 characters.</p>
+        <p id="name-help" className={`small ${name !== '' && !AGENT_NAME_RE.test(name) ? 'error' : 'muted'}`}>Lowercase letters, digits and dashes; starts with a letter; at most 40 characters.</p>
+        <label className="field">
+          Command
+          <input value={command} onChange={(e) => setCommand(e.target.value)} spellCheck={false} placeholder="bash -l" aria-invalid={argv === null || argv.length === 0} aria-describedby="command-help" />
+        </label>
+        <div id="command-help" className="small" data-testid="command-preview">
+          {argv === null ? (
+            <span className="error">{'error' in split ? `Cannot split this line: ${split.error}.` : ''}</span>
+          ) : argv.length === 0 ? (
+            <span className="error">Type the program to run, e.g. bash -l.</span>
+          ) : (
+            <>
+              <span className="muted">Will run (no shell, no $VAR or glob expansion): </span>
+              {argv.map((a, i) => <code key={i} className="argv">{a}</code>)}
+            </>
+          )}
+        </div>
+        <label className="field">
+          Workspace (optional)
+          <input value={workspace} onChange={(e) => setWorkspace(e.target.value)} spellCheck={false} placeholder={defaultWs} aria-invalid={!wsOk} aria-describedby="workspace-help" />
+        </label>
+        <p id="workspace-help" className={`small ${wsOk ? 'muted' : 'error'}`}>
+          {wsOk ? <>The agent&apos;s working folder (its current directory, at the same path inside the sandbox). Empty: <code>{defaultWs}</code>.</> : 'Write an absolute path (starting with / or ~/).'}
+        </p>
         {error && <p className="error" role="alert">{error}</p>}
         <div className="actions">
           <button type="button" onClick={close}>Cancel</button>

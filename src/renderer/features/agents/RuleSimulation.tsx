@@ -1,14 +1,17 @@
 import { useEffect, useState } from 'react';
 import type { SimChange, SimDecision, SimulationResult } from '../../../shared/api.js';
 import { api } from '../../lib/api.js';
+import { ruleLineLabel } from '../../lib/profile-doc.js';
 
 const VERB = { allow: 'allow', deny: 'deny', ask: 'ask about' } as const;
 const PAST = { allow: 'allowed', deny: 'denied', ask: 'asked' } as const;
 
-function Dec({ d }: { d: SimDecision }) {
+function Dec({ d, line }: { d: SimDecision; line: (d: SimDecision) => string | null }) {
+  const at = d.rule ? line(d) : null;
   return (
     <span>
       <span className={`badge ${d.effect}`}>{d.effect}</span> {d.rule ? <code>{d.rule}</code> : <span className="muted">no rule (default)</span>}
+      {at && <span className="small muted" data-rule-line> ({at})</span>}
     </span>
   );
 }
@@ -22,7 +25,9 @@ function target(c: SimChange): string {
  * "What would this change have decided": the agent's recent network requests replayed under the
  * saved rules and under the edited ones, shown before saving.
  */
-export function RuleSimulation({ name, yaml, enabled }: { name: string; yaml: string; enabled: boolean }) {
+export function RuleSimulation({ name, yaml, saved, enabled }: { name: string; yaml: string; saved: string; enabled: boolean }) {
+  // Decisions carry profile-file lines; the editor numbers the rules block alone.
+  const lineIn = (profile: string) => (d: SimDecision): string | null => (d.line ? ruleLineLabel(profile, d.line, d.rule ?? '') : null);
   const [sim, setSim] = useState<SimulationResult | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
@@ -65,8 +70,8 @@ export function RuleSimulation({ name, yaml, enabled }: { name: string; yaml: st
               <tr key={`${c.host}:${c.port}:${c.address ?? ''}`} data-sim-host={c.host}>
                 <td><code>{target(c)}</code></td>
                 <td>{c.count}</td>
-                <td><Dec d={c.before} /></td>
-                <td><Dec d={c.after} /></td>
+                <td><Dec d={c.before} line={lineIn(saved)} /></td>
+                <td><Dec d={c.after} line={lineIn(yaml)} /></td>
               </tr>
             ))}
           </tbody>

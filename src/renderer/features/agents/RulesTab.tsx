@@ -3,6 +3,7 @@ import type { Agent } from '../../../shared/agent.schema.js';
 import type { ProfileCheck } from '../../../shared/api.js';
 import { api } from '../../lib/api.js';
 import { rulesOf, withRules } from '../../lib/profile-doc.js';
+import { RememberedAnswers } from './RememberedAnswers.js';
 import { RuleSimulation } from './RuleSimulation.js';
 import { AskTimeout } from './AskTimeout.js';
 
@@ -98,7 +99,8 @@ export function RulesTab({ agent, saved }: { agent: Agent; saved: () => void }) 
           {status && <span className="small" role="status">{status}</span>}
         </div>
         <AskTimeout key={agent.profile} agent={agent} saved={saved} />
-        <RuleSimulation name={agent.name} yaml={built.yaml} enabled={!!check?.ok && dirty} />
+        <RememberedAnswers name={agent.name} />
+        <RuleSimulation name={agent.name} yaml={built.yaml} saved={agent.profile} enabled={!!check?.ok && dirty} />
         <details className="instructions">
           <summary>Instruction file preview (PADDOCK.md in the workspace)</summary>
           <pre data-testid="instructions">{check?.instructions ?? 'Fix the problems above to see the preview.'}</pre>

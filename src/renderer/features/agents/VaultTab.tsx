@@ -1,58 +1,159 @@
 import { useState } from 'react';
 import type { Agent } from '../../../shared/agent.schema.js';
+import type { VaultState } from '../../../shared/api.js';
 import { api } from '../../lib/api.js';
 import { useLoad } from '../../lib/hooks.js';
 import { viewProfile } from '../../lib/profile-doc.js';
 
-/** The agent's secrets: names, delivery, bound hosts, last use. Values are write-only. */
-export function VaultTab({ agent }: { agent: Agent }) {
+type Delivery = 'env' | 'file' | 'header';
+const DEFAULT_HEADER = 'Authorization: Bearer {}';
+const MODE_LABEL: Record<VaultState['mode'], string> = { keychain: 'OS keychain', passphrase: 'passphrase (unlocked)', locked: 'locked', unavailable: 'no keychain' };
+const MODE_TONE: Record<VaultState['mode'], string> = { keychain: 'ok', passphrase: 'ok', locked: 'bad', unavailable: 'ask' };
+
+/** How a secret reaches the agent, in words (shown under the delivery picker and in the table). */
+function deliveryText(name: string, as: string, hosts: string[], header: string | null): string {
+  if (as === 'env') return `the environment variable $${name || 'NAME'}`;
+  if (as === 'file') return `the file ~/.secrets/${name || 'NAME'} (read-only)`;
+  if (as === 'header') return `the header "${(header ?? DEFAULT_HEADER).replace('{}', '…')}", added by the proxy on requests to ${hosts.join(', ') || '(no host)'}; the agent only sees a placeholder`;
+  return as;
+}
+
+/** The vault's state up front, with its fix and (when it needs one) the passphrase form. */
+function VaultStatus({ state, changed }: { state: VaultState; changed: () => void }) {
+  const [pass, setPass] = useState('');
+  const [again, setAgain] = useState('');
+  const [msg, setMsg] = useState<string | null>(null);
+  const creating = state.mode === 'unavailable';
+  const needsPass = state.mode === 'locked' || creating;
+  const unlock = async (): Promise<void> => {
+    try {
+      await api()['vault:unlock']({ passphrase: pass });
+      setMsg(creating ? 'Vault created; it stays unlocked until Paddock exits.' : 'Vault unlocked until Paddock exits.');
+      changed();
+    } catch (e) {
+      setMsg((e as Error).message);
+    } finally {
+      // The passphrase leaves the page as soon as it was used.
+      setPass('');
+      setAgain('');
+    }
+  };
+  const mismatch = creating && again !== '' && again !== pass;
+  return (
+    <section className={`vault-state tone-${MODE_TONE[state.mode]}`} aria-labelledby="vault-state-title" data-testid="vault-state" data-mode={state.mode}>
+      <h3 id="vault-state-title">Vault: <span className={`badge ${MODE_TONE[state.mode]}`}>{MODE_LABEL[state.mode]}</span></h3>
+      <p className="small">{state.message}</p>
+      {state.fix && <p className="small"><strong>Fix:</strong> {state.fix}</p>}
+      {needsPass && (
+        <form className="row" autoComplete="off" onSubmit={(e) => { e.preventDefault(); if (pass && !mismatch && (!creating || again === pass)) void unlock(); }}>
+          <label className="field grow">{creating ? 'New vault passphrase' : 'Vault passphrase'}<input type="password" autoComplete={creating ? 'new-password' : 'current-password'} value={pass} onChange={(e) => setPass(e.target.value)} /></label>
+          {creating && <label className="field grow">Repeat passphrase<input type="password" autoComplete="new-password" value={again} onChange={(e) => setAgain(e.target.value)} aria-invalid={mismatch} /></label>}
+          <button type="submit" className="primary" disabled={!pass || (creating && again !== pass)}>{creating ? 'Create vault' : 'Unlock'}</button>
+        </form>
+      )}
+      {mismatch && <p className="error small">The two passphrases differ.</p>}
+      {msg && <p className="small" role="status">{msg}</p>}
+    </section>
+  );
+}
+
+/** The agent's secrets: the vault's state, names, delivery, bound hosts, last use; one form adds a secret with its delivery. */
+export function VaultTab({ agent, saved }: { agent: Agent; saved: () => void }) {
   const list = useLoad(() => api()['vault:list']({ agent: agent.name }), [agent.name]);
+  const status = useLoad(() => api()['vault:status'](undefined), []);
   const declared = viewProfile(agent.profile).secrets;
-  const [name, setName] = useState(declared[0]?.name ?? '');
+  const [name, setName] = useState('');
+  const [as, setAs] = useState<Delivery>('env');
+  const [hosts, setHosts] = useState('');
+  const [header, setHeader] = useState(DEFAULT_HEADER);
   const [value, setValue] = useState('');
   const [msg, setMsg] = useState<string | null>(null);
   const stored = new Set((list.data ?? []).map((s) => s.name));
-  const set = async (): Promise<void> => {
+  const hostList = hosts.split(/[\s,]+/).filter(Boolean);
+  const usable = status.data?.mode === 'keychain' || status.data?.mode === 'passphrase';
+  const headerOk = as !== 'header' || (hostList.length > 0 && /^[!#$%&'*+.^_`|~0-9A-Za-z-]+:.*\{\}/.test(header));
+  const pick = (n: string): void => {
+    const d = declared.find((x) => x.name === n);
+    setName(n);
+    if (d && (d.as === 'env' || d.as === 'file' || d.as === 'header')) {
+      setAs(d.as);
+      setHosts(d.hosts.join(', '));
+      if (d.header) setHeader(d.header);
+    }
+  };
+  const save = async (): Promise<void> => {
     try {
-      await api()['vault:setSecret']({ agent: agent.name, name, value });
-      // The value leaves the page as soon as it is stored.
-      setValue('');
-      setMsg(`Stored ${name}. Its value cannot be read back, only replaced.`);
+      const delivery = as === 'header' ? { as, hosts: hostList, header } : { as };
+      await api()['vault:declare']({ agent: agent.name, name, delivery, value });
+      setMsg(`Stored ${name}, delivered as ${deliveryText(name, as, hostList, header)}. Its value cannot be read back, only replaced.`);
+      setName('');
       list.reload();
+      status.reload();
+      saved();
     } catch (e) {
       setMsg((e as Error).message);
+    } finally {
+      // The value leaves the page as soon as it was sent.
+      setValue('');
     }
   };
   return (
     <div className="stack">
-      <table className="table">
-        <thead><tr><th scope="col">Secret</th><th scope="col">Delivery</th><th scope="col">Bound hosts</th><th scope="col">Last used</th><th scope="col">Value</th><th scope="col"><span className="sr-only">Remove</span></th></tr></thead>
+      {status.data && <VaultStatus state={status.data} changed={status.reload} />}
+      {status.error && <p className="error small">{status.error}</p>}
+      <table className="table" data-testid="secrets-table">
+        <thead><tr><th scope="col">Secret</th><th scope="col">Delivered as</th><th scope="col">Last used</th><th scope="col">Value</th><th scope="col"><span className="sr-only">Actions</span></th></tr></thead>
         <tbody>
           {declared.map((d) => {
             const meta = list.data?.find((s) => s.name === d.name);
             return (
               <tr key={d.name}>
                 <td><code>{d.name}</code></td>
-                <td>{d.as}</td>
-                <td>{d.hosts.join(', ') || '—'}</td>
+                <td className="small">{deliveryText(d.name, d.as, d.hosts, d.header)}</td>
                 <td>{meta?.lastUsed ? new Date(meta.lastUsed).toLocaleString() : 'never'}</td>
                 <td>{stored.has(d.name) ? <span className="badge ok">set</span> : <span className="badge bad">missing: the agent will not start</span>}</td>
-                <td>{stored.has(d.name) && <button type="button" className="ghost" onClick={() => void api()['vault:removeSecret']({ agent: agent.name, name: d.name }).then(list.reload, (e: Error) => setMsg(e.message))}>Remove</button>}</td>
+                <td>
+                  <span className="cell-actions">
+                    <button type="button" onClick={() => pick(d.name)}>{stored.has(d.name) ? 'Replace' : 'Set value'}</button>
+                    {stored.has(d.name) && <button type="button" className="ghost" onClick={() => void api()['vault:removeSecret']({ agent: agent.name, name: d.name }).then(list.reload, (e: Error) => setMsg(e.message))}>Remove value</button>}
+                  </span>
+                </td>
               </tr>
             );
           })}
           {(list.data ?? []).filter((s) => !declared.some((d) => d.name === s.name)).map((s) => (
-            <tr key={s.name}><td><code>{s.name}</code></td><td className="muted">not declared (never delivered)</td><td>—</td><td>{s.lastUsed ?? 'never'}</td><td><span className="badge ok">set</span></td><td /></tr>
+            <tr key={s.name}><td><code>{s.name}</code></td><td className="muted small">not declared in the profile (never delivered)</td><td>{s.lastUsed ?? 'never'}</td><td><span className="badge ok">set</span></td><td /></tr>
           ))}
-          {declared.length === 0 && (list.data ?? []).length === 0 && <tr><td colSpan={6} className="muted">No secrets. Declare them in the profile (secrets:), then set their values here.</td></tr>}
+          {declared.length === 0 && (list.data ?? []).length === 0 && <tr><td colSpan={5} className="muted">No secrets yet. Add one below: its delivery goes into the profile, its value into the vault.</td></tr>}
         </tbody>
       </table>
-      <form className="row" autoComplete="off" onSubmit={(e) => { e.preventDefault(); if (name && value) void set(); }}>
-        <label className="field">Name<input value={name} onChange={(e) => setName(e.target.value)} placeholder="GITHUB_TOKEN" /></label>
-        <label className="field grow">Value (write-only)<input type="password" autoComplete="new-password" value={value} onChange={(e) => setValue(e.target.value)} /></label>
-        <button type="submit" disabled={!name || !value}>Set secret</button>
+      <form className="secret-form" autoComplete="off" aria-labelledby="add-secret-title" onSubmit={(e) => { e.preventDefault(); if (name && value && headerOk && usable) void save(); }}>
+        <h3 id="add-secret-title">Add or replace a secret</h3>
+        <div className="row">
+          <label className="field">Name<input value={name} onChange={(e) => setName(e.target.value)} placeholder="GITHUB_TOKEN" spellCheck={false} /></label>
+          <label className="field">Delivery
+            <select value={as} onChange={(e) => setAs(e.target.value as Delivery)}>
+              <option value="env">environment variable</option>
+              <option value="file">file in ~/.secrets</option>
+              <option value="header">HTTP header (added by the proxy)</option>
+            </select>
+          </label>
+          <label className="field grow">Value (write-only)<input type="password" autoComplete="new-password" value={value} onChange={(e) => setValue(e.target.value)} /></label>
+        </div>
+        {as === 'header' && (
+          <div className="row">
+            <label className="field grow">Hosts (comma-separated)<input value={hosts} onChange={(e) => setHosts(e.target.value)} placeholder="api.github.com" spellCheck={false} aria-invalid={hostList.length === 0} /></label>
+            <label className="field grow">Header template ({'{}'} is the value)<input value={header} onChange={(e) => setHeader(e.target.value)} spellCheck={false} aria-invalid={!headerOk} /></label>
+          </div>
+        )}
+        <p className="small muted" data-testid="delivery-preview">The agent will get it as {deliveryText(name, as, hostList, header)}.</p>
+        <div className="actions">
+          <button type="submit" className="primary" disabled={!name || !value || !headerOk || !usable}>Save secret</button>
+          {!usable && status.data && <span className="small warn">The vault cannot store secrets yet: see the fix above.</span>}
+        </div>
       </form>
       {msg && <p className="small" role="status">{msg}</p>}
     </div>
   );
 }
+
