@@ -9,6 +9,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { paddock } from '../helpers/cli.js';
 import { runResuming, suite } from './helpers.js';
 
 const s = suite('amask');
@@ -80,5 +81,27 @@ describe('masks hold against copies, links, /proc and interpreters', () => {
     const second = await runResuming(dataDir, file, name);
     expect(second.stdout).toContain('end');
     expect(second.stdout).not.toContain('KEY-SECRET');
+  });
+
+  // BUG (attack pass A, finding 4): a `deny read` naming a file by its host path under a `copy`
+  // folder does not cover the copy (`<workspace>/<basename>/…`): the agent reads the copied file,
+  // while `paddock check` counts the rule as enforced and says nothing about it.
+  it.fails('a deny-read rule naming a file of a copy folder keeps its copy unreadable (or check warns)', async () => {
+    const src = join(s.dir, 'copy-src');
+    mkdirSync(src);
+    writeFileSync(join(src, 'token.txt'), 'COPY-SECRET-d4\n');
+    writeFileSync(join(src, 'n.txt'), 'copy normal\n');
+    const { dataDir, file, name } = s.setup((a) => ({
+      name: a,
+      folders: [{ path: src, access: 'copy' }],
+      rules: `deny read ${src}/token.txt\n`,
+      command: ['bash', '-c', 'cat copy-src/n.txt copy-src/token.txt 2>/dev/null; echo end'],
+    }));
+    const check = paddock(['check', file]);
+    expect(check.code).toBe(0);
+    const r = await runResuming(dataDir, file, name);
+    expect(r.stdout).toContain('copy normal'); // positive control: the copy is there and readable
+    const warned = /copy/i.test(check.stdout + check.stderr) && /token\.txt|deny read/i.test(check.stdout + check.stderr);
+    expect(warned || !r.stdout.includes('COPY-SECRET')).toBe(true);
   });
 });
