@@ -116,4 +116,36 @@ describe('fail-open attempts', () => {
       if (/rlimit/.test(enforcement.processes!)) expect(r.stdout).toContain('nproc=48');
     },
   );
+
+  it('seccomp: new namespaces (unshare, clone3), mounts (mount, open_tree, fsopen), io_uring, userfaultfd, bpf, keyctl, perf, setns and file handles are refused; ordinary syscalls work', async () => {
+    const py = [
+      'import ctypes, struct, os',
+      'libc = ctypes.CDLL(None, use_errno=True)',
+      'def sc(name, nr, *a):',
+      '    r = libc.syscall(nr, *a)',
+      '    if r == 0 and name.startswith("clone3"): os._exit(0)',
+      '    print("%s %s" % (name, "REFUSED" if r < 0 else "ALLOWED"))',
+      '    if r > 0 and name.startswith("clone3"): os.waitpid(r, 0)',
+      'buf = lambda n: ctypes.create_string_buffer(n)',
+      'sc("clone3-newuser", 435, ctypes.create_string_buffer(struct.pack("QQQQQQQQ", 0x10000000, 0, 0, 0, 17, 0, 0, 0)), 64)',
+      'sc("unshare-newuser", 272, 0x10000000)',
+      'sc("unshare-newns", 272, 0x00020000)',
+      'sc("mount", 165, b"none", b"/tmp", b"tmpfs", 0, 0)',
+      'sc("open_tree", 428, -100, b"/", 1)',
+      'sc("fsopen", 430, b"tmpfs", 0)',
+      'sc("io_uring_setup", 425, 8, buf(120))',
+      'sc("userfaultfd", 323, 0)',
+      'sc("bpf", 321, 0, 0, 0)',
+      'sc("keyctl", 250, 0, 0, 0)',
+      'sc("perf_event_open", 298, buf(128), 0, -1, -1, 0)',
+      'sc("setns", 308, 0, 0)',
+      'sc("name_to_handle_at", 303, -100, b"/", buf(136), buf(4), 0)',
+      'print("getpid-ok" if libc.syscall(39) > 0 else "getpid-failed")',
+    ].join('\n');
+    const { dataDir, file, name } = s.setup((a) => ({ name: a, command: ['python3', '-c', py] }));
+    const r = await runResuming(dataDir, file, name);
+    expect(r.stdout).toContain('getpid-ok'); // positive control
+    expect(r.stdout.match(/REFUSED/g) ?? []).toHaveLength(13);
+    expect(r.stdout).not.toContain('ALLOWED');
+  });
 });
