@@ -17,6 +17,9 @@ const triple = process.arch === 'arm64' ? 'aarch64-unknown-linux-musl' : 'x86_64
 // anything (--ignore-scripts).
 export const TOOLS = {
   claude: { spec: '@anthropic-ai/claude-code@2.1.332', bin: `node_modules/@anthropic-ai/claude-code-linux-${arch}/claude` },
+  // A real npm registry for the npm-through-the-proxy test. Its CLI refuses Node < 22, its server
+  // API runs on Node 20 (test/e2e/agents/verdaccio-server.mjs starts it that way).
+  verdaccio: { spec: 'verdaccio@6.10.4', bin: 'node_modules/verdaccio/build/index.js' },
   codex: { spec: '@openai/codex@0.171.0', bin: `node_modules/@openai/codex-linux-${arch}/vendor/${triple}/bin/codex` },
 };
 

@@ -8,7 +8,7 @@ import { CACHE, ensure } from '../../../scripts/agent-clis.mjs';
 export const AGENT_CACHE = CACHE as string;
 
 /** The pinned CLI's executable (installed into .cache/agents on first use), or null with a stderr line saying why. */
-export function agentCli(name: 'claude' | 'codex'): string | null {
+export function agentCli(name: 'claude' | 'codex' | 'verdaccio'): string | null {
   const r = (ensure as (n: string) => string | Error)(name);
   if (r instanceof Error) {
     process.stderr.write(`SKIP real-agent tests for ${name}: its CLI could not be installed from npm (${r.message})\n`);
