@@ -36,7 +36,7 @@ const rendererRestrictions = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'out/**', 'release/**', 'test-results/**', 'test/fixtures/lint/**'] },
+  { ignores: ['node_modules/**', 'dist/**', 'out/**', 'release/**', 'test-results/**', 'test/fixtures/lint/**', '.cache/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
