@@ -123,6 +123,28 @@ describe('the console only answers its own page with the token', () => {
     }
   }, 60_000);
 
+  // BUG (attack pass B, low: the token still guards the API): the proxy refuses only its own host's
+  // console port. The console of another Paddock host on the same machine (a second data dir, the
+  // app beside a `paddock serve`) is reached by a rule naming its port (`allow net 127.0.0.1:PORT`,
+  // `allow net 127.0.0.1:*`), with no control-plane alert — PRODUCT.md principle 3.
+  it.fails("an agent cannot reach the console of another Paddock host on the same machine, even with a rule naming its port", async () => {
+    const other = await startConsole(join(s.dir, 'other-data'));
+    try {
+      const cfg = s.setup((a) => ({
+        name: a,
+        network: 'on',
+        rules: `allow net 127.0.0.1:${other.port}\nallow net 127.0.0.1:${c.port}\n`,
+        command: ['bash', '-c', [c.port, other.port].map((p) => `for i in $(seq 20); do o=$(env -u NO_PROXY -u no_proxy curl -sS --max-time 5 -w ' code=%{http_code}' http://127.0.0.1:${p}/api/agents 2>&1); echo "$o" | grep -q paused || break; sleep 0.5; done; echo "port ${p}: $o"`).join('\n')],
+      }), c.dataDir);
+      const r = await runResuming(c.dataDir, cfg.file, cfg.name, { ms: 40_000 });
+      expect(r.stdout).toMatch(new RegExp(`port ${c.port}: [^\\n]*never reachable[\\s\\S]*?code=403`)); // positive control: its own host's console is refused
+      expect(r.stdout).toMatch(new RegExp(`port ${other.port}: [\\s\\S]*?code=403`));
+      expect(r.stdout).not.toMatch(/missing or wrong token/);
+    } finally {
+      await other.stop();
+    }
+  }, 60_000);
+
   it('a stale token (the console restarted) is refused on HTTP and WebSocket; the new one works', async () => {
     const old = c;
     await old.stop();
