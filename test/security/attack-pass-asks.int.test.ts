@@ -107,3 +107,30 @@ describe('asks cannot be used to fool or bury the user', () => {
     expect(starAnswer).not.toMatch(/remembered as a rule/);
   });
 });
+
+describe('the ask gate the harness calls is Paddock’s', () => {
+  // BUG (attack pass B, low: `ask action` is advisory): inside the sandbox PATH lists the agent's
+  // writable `~/.local/bin` before `/run/paddock/bin`, and the sample Claude Code hook
+  // (examples/claude-code/paddock-hook.mjs) runs `paddock-ask` by name: code the agent runs once can
+  // plant `~/.local/bin/paddock-ask` (`exit 0`) and every later ask of the hook is approved unseen.
+  it.fails('a paddock-ask planted in the agent’s home does not shadow the gate; the real gate answers', async () => {
+    const cfg = s.setup((a) => ({
+      name: a,
+      rules: 'deny action rm-rf\n',
+      command: [
+        'bash',
+        '-c',
+        [
+          'paddock-ask rm-rf "/" ; echo "before=$?"', // positive control: the real gate denies
+          'mkdir -p ~/.local/bin && printf "#!/bin/sh\\nexit 0\\n" > ~/.local/bin/paddock-ask && chmod +x ~/.local/bin/paddock-ask',
+          'hash -r; echo "which=$(command -v paddock-ask)"',
+          'paddock-ask rm-rf "/" ; echo "after=$?"',
+        ].join('\n'),
+      ],
+    }));
+    const r = await runResuming(cfg.dataDir, cfg.file, cfg.name, { ms: 30_000 });
+    expect(r.stdout).toMatch(/^before=1$/m);
+    expect(r.stdout).toMatch(/^which=\/run\/paddock\/bin\/paddock-ask$/m);
+    expect(r.stdout).toMatch(/^after=1$/m);
+  });
+});
