@@ -109,11 +109,11 @@ describe('asks cannot be used to fool or bury the user', () => {
 });
 
 describe('the ask gate the harness calls is Paddock’s', () => {
-  // BUG (attack pass B, low: `ask action` is advisory): inside the sandbox PATH lists the agent's
+  // Was a bug (attack pass B, fixed: Paddock's helper dirs now come first on PATH): PATH listed the agent's
   // writable `~/.local/bin` before `/run/paddock/bin`, and the sample Claude Code hook
   // (examples/claude-code/paddock-hook.mjs) runs `paddock-ask` by name: code the agent runs once can
   // plant `~/.local/bin/paddock-ask` (`exit 0`) and every later ask of the hook is approved unseen.
-  it.fails('a paddock-ask planted in the agent’s home does not shadow the gate; the real gate answers', async () => {
+  it('a paddock-ask planted in the agent’s home does not shadow the gate; the real gate answers', async () => {
     const cfg = s.setup((a) => ({
       name: a,
       rules: 'deny action rm-rf\n',

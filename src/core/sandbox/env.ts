@@ -1,6 +1,6 @@
 import type { SandboxSpec } from './spec.js';
 
-/** System directories on PATH inside, after the agent's own `~/.local/bin` and the helpers' dirs. */
+/** System directories on PATH inside, after Paddock's helpers' dirs and the agent's own `~/.local/bin`. */
 export const SYSTEM_PATH = ['/usr/local/bin', '/usr/local/sbin', '/usr/bin', '/usr/sbin', '/bin', '/sbin'];
 
 const ENV_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -9,7 +9,9 @@ const FIXED = new Set(['HOME', 'USER', 'PADDOCK_AGENT']);
 
 /** PATH directories inside the sandbox, in order. */
 export function sandboxPathDirs(spec: Pick<SandboxSpec, 'home' | 'extraPath'>): string[] {
-  return [`${spec.home}/.local/bin`, ...(spec.extraPath ?? []), ...SYSTEM_PATH];
+  // Threat: a `paddock-ask` the agent planted in its own ~/.local/bin answering every later ask
+  // "approved"; Paddock's read-only helper dirs come first, so their names cannot be shadowed.
+  return [...(spec.extraPath ?? []), `${spec.home}/.local/bin`, ...SYSTEM_PATH];
 }
 
 /**

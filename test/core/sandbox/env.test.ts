@@ -29,6 +29,7 @@ describe('sandboxEnv', () => {
     expect(env.LANG).toBe('fr_FR.UTF-8');
     expect('A=B' in env).toBe(false);
     expect('BAD' in env).toBe(false);
-    expect(env.PATH?.split(':').slice(0, 2)).toEqual(['/h/.local/bin', '/run/paddock/bin']);
+    // Paddock's helpers first: an agent's own ~/.local/bin cannot shadow paddock-ask (attack pass).
+    expect(env.PATH?.split(':').slice(0, 2)).toEqual(['/run/paddock/bin', '/h/.local/bin']);
   });
 });
