@@ -78,8 +78,14 @@ export class AgentProxy {
     this.network = mode === 'proxy';
     // requestTimeout 0: a request held for an approval may wait up to the approval timeout.
     this.http = http.createServer({ requestTimeout: 0, headersTimeout: 30_000, maxHeaderSize: 32 * 1024 });
-    this.http.on('request', (req, res) => void handleRequest(this, req, res).catch(() => res.destroy()));
-    this.http.on('connect', (req, sock: Duplex, head: Buffer) => void handleConnect(this, req, sock, head).catch(() => sock.destroy()));
+    this.http.on('request', (req, res) => {
+      this.headArrived(req.socket);
+      void handleRequest(this, req, res).catch(() => res.destroy());
+    });
+    this.http.on('connect', (req, sock: Duplex, head: Buffer) => {
+      this.headArrived(req.socket);
+      void handleConnect(this, req, sock, head).catch(() => sock.destroy());
+    });
     // Malformed HTTP gets a 400 that says what was wrong (the parser's reason), then the connection ends.
     this.http.on('clientError', (err: NodeJS.ErrnoException, sock: Duplex) => {
       if (!sock.writable) return void sock.destroy();
@@ -156,6 +162,16 @@ export class AgentProxy {
   /** Marks a client socket whose tunnel has started (its half-close is then passed on, not answered). */
   tunnelStarted(s: Duplex): void {
     this.tunnels.add(s);
+    this.headArrived(s);
+  }
+
+  /** Deadlines for a connection's first request head (or SOCKS handshake), cleared when it is complete. */
+  private readonly headDeadlines = new WeakMap<object, NodeJS.Timeout>();
+
+  private headArrived(s: object): void {
+    const t = this.headDeadlines.get(s);
+    if (t) clearTimeout(t);
+    this.headDeadlines.delete(s);
   }
 
   private onConnection = (sock: Socket): void => {
@@ -177,6 +193,13 @@ export class AgentProxy {
         void handleSocks(this, sock).catch(() => sock.destroy());
         sock.resume();
       } else {
+        // Threat: slowloris — a head sent one byte every few seconds holds a connection forever (the
+        // HTTP server's own headersTimeout needs a listening server, and this one is fed sockets;
+        // SOCKS has its own handshake timer).
+        const deadline = setTimeout(() => sock.destroy(), this.env.firstByteTimeoutMs);
+        deadline.unref();
+        this.headDeadlines.set(sock, deadline);
+        sock.once('close', () => this.headArrived(sock));
         this.http.emit('connection', sock);
         sock.resume();
       }

@@ -134,3 +134,30 @@ describe('a connection that never speaks', () => {
     }
   });
 });
+
+describe('a connection that sends its head one byte at a time', () => {
+  // Attack pass B: one byte every few seconds held a proxy connection open for minutes (slowloris).
+  it('is closed when the whole head has not arrived by the deadline; a slow approval does not count', async () => {
+    const h = harness({ firstByteTimeoutMs: 300 });
+    try {
+      const sock = await h.open('slow', 'allow net app.test:1');
+      const slow = net.connect(sock);
+      slow.on('error', () => {});
+      let closed = false;
+      slow.once('close', () => (closed = true));
+      const head = 'GET http://app.test:1/ HTTP/1.1\r\nHost: app.test:1\r\n';
+      // Each byte well inside the first-byte timeout, the whole head far beyond it.
+      for (const ch of head) {
+        if (closed) break;
+        slow.write(ch);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(closed).toBe(true);
+      // Control: a head sent at once is served.
+      const out = await rawExchange(sock, 'GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+      expect(out).toContain('this is an HTTP proxy');
+    } finally {
+      await h.cleanup();
+    }
+  });
+});
