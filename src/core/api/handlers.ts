@@ -10,6 +10,7 @@ import { listRunLogs, readRunLog, runLogDir, runLogFile } from '../runs/output/r
 import { doctorChecks as defaultDoctor } from './doctor.js';
 import { folderDiff, folderExport, simulateRules } from './review.js';
 import { listQuarantine, restoredEvent, restoreQuarantine } from '../runs/quarantine.js';
+import { installAgentHook } from '../terminal/guest-run.js';
 
 /** One async function per channel of the API map; inputs are already validated by the caller. */
 export type ApiHandlers = { [C in Channel]: (input: ChannelInput<C>) => Promise<ChannelResult<C>> };
@@ -76,6 +77,10 @@ export function createApiHandlers(engine: Engine, opts: ApiOptions): ApiHandlers
       engine.bus.emit('runs');
     },
     'agents:check': async ({ yaml }) => checkProfile(yaml, engine.userHome),
+    'agents:installHook': async ({ name, quiet }) => {
+      mustExist(name);
+      return installAgentHook(engine, name, { quiet: quiet !== false });
+    },
     'runs:list': async () => engine.runs.info(),
     'runs:start': async ({ name }) => {
       const run = await engine.start(name, { stdio: 'pipe', record: true });

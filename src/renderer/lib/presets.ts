@@ -4,6 +4,8 @@ export interface Preset {
   label: string;
   blurb: string;
   yaml: (name: string) => string;
+  /** The harness hook this preset can install ("Ask me before tool calls"): `agents:installHook`. */
+  hook?: 'claude-code';
 }
 
 const common = `  deny  read **/.env
@@ -51,7 +53,7 @@ limits: { memory: 2GiB, processes: 256, cpu: 1.0 }
 
 /** The presets of the "New agent" dialog. */
 export const PRESETS: Preset[] = [
-  { id: 'claude-code', label: 'Claude Code', blurb: "Anthropic's coding agent; talks to api.anthropic.com.", yaml: llm('claude', ['api.anthropic.com']) },
+  { id: 'claude-code', label: 'Claude Code', blurb: "Anthropic's coding agent; talks to api.anthropic.com.", yaml: llm('claude', ['api.anthropic.com']), hook: 'claude-code' },
   { id: 'codex', label: 'Codex CLI', blurb: "OpenAI's coding agent; talks to api.openai.com.", yaml: llm('codex', ['api.openai.com', 'chatgpt.com', 'auth.openai.com']) },
   { id: 'openclaw', label: 'OpenClaw', blurb: 'A personal assistant agent; every new host is asked.', yaml: llm('openclaw', ['api.anthropic.com', 'api.openai.com']) },
   { id: 'aider', label: 'Aider', blurb: 'Pair programming in the terminal.', yaml: llm('aider', ['api.openai.com', 'api.anthropic.com', 'openrouter.ai']) },

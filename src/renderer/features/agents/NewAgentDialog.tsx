@@ -8,6 +8,7 @@ export function NewAgentDialog({ close, created }: { close: () => void; created:
   const [preset, setPreset] = useState(PRESETS[0]!.id);
   const [name, setName] = useState('');
   const [error, setError] = useState<string | null>(null);
+  const [askTools, setAskTools] = useState(false);
   const ref = useRef<HTMLDialogElement>(null);
   useEffect(() => {
     ref.current?.showModal();
@@ -17,6 +18,14 @@ export function NewAgentDialog({ close, created }: { close: () => void; created:
     const p = PRESETS.find((x) => x.id === preset)!;
     try {
       const a = await api()['agents:save']({ yaml: p.yaml(name) });
+      if (p.hook && askTools) {
+        try {
+          await api()['agents:installHook']({ name: a.name, kind: p.hook });
+        } catch (e) {
+          setError(`Agent "${a.name}" was created, but the hook was not installed: ${(e as Error).message} (or run: paddock hook install ${a.name} ${p.hook})`);
+          return;
+        }
+      }
       created(a.name);
     } catch (e) {
       setError((e as Error).message);
@@ -36,6 +45,11 @@ export function NewAgentDialog({ close, created }: { close: () => void; created:
             </label>
           ))}
         </fieldset>
+        {PRESETS.find((x) => x.id === preset)?.hook && (
+          <label className="small">
+            <input type="checkbox" checked={askTools} onChange={(e) => setAskTools(e.target.checked)} /> Ask me before tool calls (installs Paddock&apos;s hook in the agent&apos;s ~/.claude; action rules decide, the rest is asked)
+          </label>
+        )}
         <label className="field">
           Agent name
           <input autoFocus value={name} onChange={(e) => setName(e.target.value.toLowerCase())} placeholder="researcher" aria-invalid={name !== '' && !valid} aria-describedby="name-help" />
