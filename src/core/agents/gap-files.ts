@@ -20,7 +20,7 @@ const PROTECTED_SAMPLES = ['.git/hooks/pre-commit', '.git/config', '.bashrc', '.
  * it fails with EBUSY), so PADDOCK.md and the gap report do.
  */
 export const GIT_CONFIG_HINT =
-  'In those repositories `git remote add`, `git config user.name …` and the like fail with "could not write config file .git/config: Device or resource busy": that is this protection, not a broken repository. To let the agent change one repository\'s git settings, add the rule `allow write REPO/.git/config` (its hooks stay read-only)';
+  'In those repositories `git remote add`, `git config user.name …` and the like fail with "could not write config file .git/config: Device or resource busy": that is this protection, not a broken repository. To let the agent change one repository\'s git settings, add the rule `allow write REPO/.git/config` with the repository\'s full path (its hooks stay read-only)';
 
 /** A write rule naming exactly one repository's `.git/config` (no glob): `allow write ~/proj/.git/config`. */
 export function namesOneGitConfig(pattern: string): boolean {

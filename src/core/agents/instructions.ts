@@ -74,7 +74,7 @@ function filesSection(p: Profile, rs: RuleSet): string[] {
   out.push(`- Kept read-only in writable places (the workspace and read-write folders): ${PROTECTED_BY_DEFAULT.join(', ')}.`);
   const gitConfigs = pick(rs, 'write', 'allow').filter((r) => namesOneGitConfig(r.pattern));
   if (gitConfigs.length) out.push(`- Writable by the user's rule (you may change these repositories' git settings): ${list(gitConfigs)}.`);
-  out.push(`- ${GIT_CONFIG_HINT.replace('To let the agent', 'Do not work around it (no copies of the repository, no `GIT_CONFIG` tricks); if the task needs it, ask the user to add the rule, naming the repository. To let you')}.`);
+  out.push(`- ${GIT_CONFIG_HINT.replace("To let the agent change one repository's git settings, add the rule", "Do not work around it (no copies of the repository, no `GIT_CONFIG` tricks); if the task needs it, ask the user to add the rule, naming the repository. The rule that lets you change one repository's git settings is")}.`);
   return out;
 }
 
