@@ -44,7 +44,8 @@ process.stdin.on('end', () => {
   }
   const action = actionFor(hook.tool_name, hook.tool_input);
   const detail = JSON.stringify(hook.tool_input ?? {}).slice(0, 1500);
-  const r = spawnSync(process.env.PADDOCK_ASK ?? 'paddock-ask', [action, detail], { encoding: 'utf8' });
+  // The absolute path: a login shell may have reset PATH (Paddock puts paddock-ask there in every sandbox).
+  const r = spawnSync(process.env.PADDOCK_ASK ?? '/run/paddock/bin/paddock-ask', [action, detail], { encoding: 'utf8' });
   if (r.status === 0) process.exit(0);
   // Denied, timed out, or the gate is unreachable: fail closed.
   const why = (r.stderr || '').trim() || (r.error ? String(r.error.message) : 'denied');

@@ -194,6 +194,11 @@ export const API = {
   'agents:save': channel<z.ZodObject<{ yaml: z.ZodString }>, Agent>(z.object({ yaml: z.string().max(1_000_000) })),
   'agents:delete': channel<z.ZodObject<{ name: typeof AgentName }>, void>(z.object({ name: AgentName })),
   'agents:check': channel<z.ZodObject<{ yaml: z.ZodString }>, ProfileCheck>(z.object({ yaml: z.string().max(1_000_000) })),
+  /** "Ask me before tool calls": installs the Claude Code hook in the agent's home (inside its sandbox; the agent must not be running). */
+  'agents:installHook': channel<
+    z.ZodObject<{ name: typeof AgentName; kind: z.ZodLiteral<'claude-code'>; quiet: z.ZodOptional<z.ZodBoolean> }>,
+    { changed: boolean; backedUp: boolean }
+  >(z.object({ name: AgentName, kind: z.literal('claude-code'), quiet: z.boolean().optional() })),
   'runs:list': channel<z.ZodVoid, RunInfo[]>(z.void()),
   'runs:start': channel<z.ZodObject<{ name: typeof AgentName }>, RunInfo>(z.object({ name: AgentName })),
   'runs:pause': channel<z.ZodObject<{ name: typeof AgentName }>, void>(z.object({ name: AgentName })),

@@ -28,6 +28,23 @@ describe('the example profile and every preset pass paddock check with no warnin
   });
 });
 
+describe('the Claude Code and Codex presets turn non-essential traffic off (issue 16 item 8)', () => {
+  const yaml = (id: string): string => PRESETS.find((p) => p.id === id)!.yaml(`preset-${id}`);
+  it('Claude Code runs with CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 and allows no telemetry host', () => {
+    expect(yaml('claude-code')).toContain('command: [env, CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1, claude]');
+    expect(yaml('claude-code')).not.toMatch(/allow net (statsig|sentry)/);
+  });
+  it('Codex runs with its analytics off', () => {
+    expect(yaml('codex')).toContain('command: [codex, -c, analytics.enabled=false]');
+  });
+  it.each(['claude-code', 'codex'])('%s passes paddock check with no warning', (id) => {
+    const r = paddock(['check', profileFile(`quiet-${id}.yaml`, yaml(id))]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toMatch(/warning/i);
+  });
+});
+
 describe('paddock check', () => {
   it('accepts the example profile of PRODUCT.md and prints a gap report', () => {
     const r = paddock(['check', EXAMPLE]);

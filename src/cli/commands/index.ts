@@ -49,5 +49,10 @@ export const COMMANDS: CommandEntry[] = [
     load: async () => (await import('./serve.js')).serveCommand,
   },
   { name: 'shell', summary: "an interactive terminal inside the agent's sandbox (to set up its own logins)", load: async () => (await import('./shell.js')).shellCommand },
+  {
+    name: 'hook',
+    summary: "hook install NAME claude-code: make Claude Code ask you (through Paddock) before each tool call",
+    load: async () => (await import('./hook.js')).hookCommand,
+  },
   { name: 'keygen', summary: "make an SSH key pair in the agent's home; print the public key", load: async () => (await import('./keygen.js')).keygenCommand },
 ];

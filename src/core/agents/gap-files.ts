@@ -14,6 +14,19 @@ export const PROTECTED_BY_DEFAULT = ['.git/hooks', '.git/config', 'shell rc file
 /** Sample paths under a directory that a write rule must not reach. */
 const PROTECTED_SAMPLES = ['.git/hooks/pre-commit', '.git/config', '.bashrc', '.bash_profile', '.profile', '.zshrc', '.vscode/settings.json', '.vscode/tasks.json'];
 
+/**
+ * What the agent sees when it meets the git protection, and the rule that lifts it for one
+ * repository. git cannot say it (the read-only `.git/config` is a bind mount, so git's rename onto
+ * it fails with EBUSY), so PADDOCK.md and the gap report do.
+ */
+export const GIT_CONFIG_HINT =
+  'In those repositories `git remote add`, `git config user.name …` and the like fail with "could not write config file .git/config: Device or resource busy": that is this protection, not a broken repository. To let the agent change one repository\'s git settings, add the rule `allow write REPO/.git/config` with the repository\'s full path (its hooks stay read-only)';
+
+/** A write rule naming exactly one repository's `.git/config` (no glob): `allow write ~/proj/.git/config`. */
+export function namesOneGitConfig(pattern: string): boolean {
+  return /\/\.git\/config$/.test(pattern) && !/[*?[]/.test(pattern);
+}
+
 /** True when an allow-write pattern can reach one of the paths protected by default. */
 function reopensProtected(pattern: string): boolean {
   const firstGlob = pattern.search(/[*?[]/);
@@ -47,7 +60,17 @@ export function fileFindings(profile: Profile, rs: RuleSet): GapFinding[] {
       suggestion: 'access: copy (the agent works on a copy; you export the results after reviewing a diff)',
     });
   }
-  const writes = rs.rules.filter((r) => r.kind === 'write' && r.effect === 'allow' && reopensProtected(r.pattern));
+  const allowWrites = rs.rules.filter((r) => r.kind === 'write' && r.effect === 'allow');
+  const gitConfigs = allowWrites.filter((r) => namesOneGitConfig(r.pattern));
+  if (gitConfigs.length > 0) {
+    out.push({
+      severity: 'low',
+      code: 'write-git-config',
+      message: `${gitConfigs.map((r) => r.text).join('; ')} (${lines(gitConfigs)}) lets the agent change ${gitConfigs.length > 1 ? 'these repositories\'' : 'this repository\'s'} git settings (remotes, user name); a setting there can also run a program when you use git in it later (core.fsmonitor, core.pager…). ${gitConfigs.length > 1 ? 'Their' : 'Its'} hooks and every other repository stay read-only.`,
+      suggestion: 'review `git config --list --local` in that repository after a run',
+    });
+  }
+  const writes = allowWrites.filter((r) => !namesOneGitConfig(r.pattern) && reopensProtected(r.pattern));
   if (writes.length > 0) {
     out.push({
       severity: 'medium',
@@ -59,8 +82,8 @@ export function fileFindings(profile: Profile, rs: RuleSet): GapFinding[] {
     out.push({
       severity: 'info',
       code: 'protected-by-default',
-      message: `In the workspace${rw.length > 0 ? ' and rw folders' : ''} Paddock keeps ${PROTECTED_BY_DEFAULT.join(', ')} read-only by default, so the agent cannot plant code that runs later outside the sandbox.`,
-      suggestion: null,
+      message: `In the workspace${rw.length > 0 ? ' and rw folders' : ''} Paddock keeps ${PROTECTED_BY_DEFAULT.join(', ')} read-only by default, so the agent cannot plant code that runs later outside the sandbox. ${GIT_CONFIG_HINT}.`,
+      suggestion: gitConfigs.length > 0 ? null : 'allow write REPO/.git/config (only when the agent must set up git in REPO)',
     });
   }
   return out;

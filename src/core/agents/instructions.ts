@@ -5,7 +5,7 @@
 import { HOST_INTERNAL } from '../policy/net-match.js';
 import type { Profile } from '../../shared/profile.schema.js';
 import type { Effect, Rule, RuleKind, RuleSet } from '../../shared/rules.schema.js';
-import { PROTECTED_BY_DEFAULT } from './gap-files.js';
+import { GIT_CONFIG_HINT, namesOneGitConfig, PROTECTED_BY_DEFAULT } from './gap-files.js';
 
 /** Inline code that survives backticks in the text. */
 function code(s: string): string {
@@ -71,7 +71,10 @@ function filesSection(p: Profile, rs: RuleSet): string[] {
     [pick(rs, 'write', 'allow'), 'Also writable'],
   ];
   for (const [rl, label] of rules) if (rl.length) out.push(`- ${label}: ${list(rl)}.`);
-  out.push(`- Kept read-only in writable places: ${PROTECTED_BY_DEFAULT.join(', ')}.`);
+  out.push(`- Kept read-only in writable places (the workspace and read-write folders): ${PROTECTED_BY_DEFAULT.join(', ')}.`);
+  const gitConfigs = pick(rs, 'write', 'allow').filter((r) => namesOneGitConfig(r.pattern));
+  if (gitConfigs.length) out.push(`- Writable by the user's rule (you may change these repositories' git settings): ${list(gitConfigs)}.`);
+  out.push(`- ${GIT_CONFIG_HINT.replace("To let the agent change one repository's git settings, add the rule", "Do not work around it (no copies of the repository, no `GIT_CONFIG` tricks); if the task needs it, ask the user to add the rule, naming the repository. The rule that lets you change one repository's git settings is")}.`);
   return out;
 }
 

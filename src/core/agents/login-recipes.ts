@@ -36,8 +36,8 @@ export const LOGIN_RECIPES: readonly LoginRecipe[] = [
     label: 'Claude Code',
     flow: 'browser-url',
     commands: ['claude', '/login'],
-    rules: ['allow net api.anthropic.com', 'allow net console.anthropic.com', 'allow net claude.ai', 'allow net statsig.anthropic.com'],
-    notes: 'Claude Code prints a sign-in URL: open it in your browser on the host, sign in, and paste the code it shows back into the terminal. The login lands in the agent home (~/.claude). To use a gateway on your computer instead, add allow net host.paddock.internal:PORT and set ANTHROPIC_BASE_URL=http://host.paddock.internal:PORT (inside the sandbox localhost is the sandbox itself).',
+    rules: ['allow net api.anthropic.com', 'allow net console.anthropic.com', 'allow net claude.ai'],
+    notes: 'Claude Code prints a sign-in URL: open it in your browser on the host, sign in, and paste the code it shows back into the terminal. The login lands in the agent home (~/.claude). Run `claude doctor` here too (it needs a terminal: without one it waits forever), not as the agent\'s command. `paddock hook install NAME claude-code` makes Claude Code ask you (through Paddock) before each tool call and turns its telemetry off. To use a gateway on your computer instead, add allow net host.paddock.internal:PORT and set ANTHROPIC_BASE_URL=http://host.paddock.internal:PORT (inside the sandbox localhost is the sandbox itself).',
   },
   {
     id: 'codex',

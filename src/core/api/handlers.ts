@@ -12,6 +12,7 @@ import { answersList, answersRevoke, vaultDeclare, vaultState, vaultUnlock, type
 import type { AnswerSurface } from '../egress/approvals.js';
 import { folderDiff, folderExport, simulateRules } from './review.js';
 import { listQuarantine, restoredEvent, restoreQuarantine } from '../runs/quarantine.js';
+import { installAgentHook } from '../terminal/guest-run.js';
 
 /** One async function per channel of the API map; inputs are already validated by the caller. */
 export type ApiHandlers = { [C in Channel]: (input: ChannelInput<C>) => Promise<ChannelResult<C>> };
@@ -82,6 +83,10 @@ export function createApiHandlers(engine: Engine, opts: ApiOptions): ApiHandlers
       engine.bus.emit('runs');
     },
     'agents:check': async ({ yaml }) => checkProfile(yaml, engine.userHome),
+    'agents:installHook': async ({ name, quiet }) => {
+      mustExist(name);
+      return installAgentHook(engine, name, { quiet: quiet !== false });
+    },
     'runs:list': async () => engine.runs.info(),
     'runs:start': async ({ name }) => {
       const run = await engine.start(name, { stdio: 'pipe', record: true });

@@ -86,6 +86,22 @@ async function ruleGrants(spec: SandboxSpec, home: string, ctx: GrantContext, wa
 }
 
 /**
+ * Drops a read-write grant of a *file* that a read-write folder (the deepest one containing it, or
+ * the workspace) already makes writable: its own bind would make the file a mount point, and git,
+ * editors and `sed -i` replace a file by renaming over it, which fails on a mount point ("Device or
+ * resource busy"). So `allow write REPO/.git/config` lifts the persistence protection of that one
+ * repository's config and the config stays writable the way git writes it.
+ */
+export function dropInnerFileGrants(grants: Grant[], workspace: string): Grant[] {
+  const dirs = [{ path: workspace, access: 'rw' as const }, ...grants.filter((g) => g.isDir)];
+  return grants.filter((g) => {
+    if (g.isDir || g.access !== 'rw') return true;
+    const holder = dirs.filter((d) => isWithin(g.path, d.path) && d.path !== g.path).sort((a, b) => b.path.length - a.path.length)[0];
+    return holder?.access !== 'rw';
+  });
+}
+
+/**
  * Prepare everything on the host for one run and return the exact command to spawn: checks the
  * platform (fail closed), resolves and checks folders, copies `copy` folders on first start,
  * writes the instruction file, turns rules into masks, and builds the bwrap argument list.
@@ -126,7 +142,7 @@ export async function prepareSandbox(spec: SandboxSpec, opts: { platform?: NodeJ
     }
   }
   grants.push(...(await ruleGrants(spec, home, ctx, warnings)));
-  const merged = mergeGrants(grants, warnings);
+  const merged = dropInnerFileGrants(mergeGrants(grants, warnings), workspace);
   for (const k of droppedEnvKeys(spec.extraEnv)) warnings.push(`Environment variable "${k}" was not passed: reserved or invalid name.`);
 
   for (const c of copies) {

@@ -1,5 +1,6 @@
 import { PaddockError } from '../../shared/errors.js';
 import type { Engine } from '../engine.js';
+import { runInSandbox } from './guest-run.js';
 
 /** Exit code of the in-sandbox script when a key is already there. */
 export const KEY_EXISTS = 17;
@@ -40,14 +41,5 @@ export function keygenResult(agent: string, r: { code: number; stdout: string; s
  * E_ALREADY_RUNNING while it runs). Returns the public key line.
  */
 export async function makeAgentKey(engine: Engine, agent: string, force: boolean): Promise<string> {
-  const run = await engine.start(agent, { command: keygenScript(agent, force), stdio: 'pipe' });
-  run.stdin?.end();
-  let stdout = '';
-  let stderr = '';
-  run.stdout?.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
-  run.stderr?.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-  const closed = [run.stdout, run.stderr].map((s) => (s ? new Promise<void>((r) => s.once('close', () => r())) : Promise.resolve()));
-  const result = await run.done;
-  await Promise.race([Promise.all(closed), new Promise((r) => setTimeout(r, 2000))]);
-  return keygenResult(agent, { code: result.exitCode, stdout, stderr });
+  return keygenResult(agent, await runInSandbox(engine, agent, keygenScript(agent, force)));
 }

@@ -5,7 +5,7 @@ import type { ApiEvent, Channel, TerminalChannel } from '../../shared/api.js';
  * it gets this list instead of the map. The type checks below fail the build if the two drift.
  */
 export const CHANNELS = [
-  'agents:list', 'agents:get', 'agents:save', 'agents:delete', 'agents:check',
+  'agents:list', 'agents:get', 'agents:save', 'agents:delete', 'agents:check', 'agents:installHook',
   'runs:list', 'runs:start', 'runs:pause', 'runs:resume', 'runs:stop', 'runs:kill', 'runs:killAll', 'runs:logs',
   'net:set', 'net:setAllOffline',
   'activity:query', 'activity:verify',

@@ -97,6 +97,25 @@ describe('gap findings', () => {
     expect(codes(gaps(`name: a\nrules: |\n  allow write /home/u/out/*.txt\n${LIMITED}`))).not.toContain('write-reopens-protected');
   });
 
+  it('the default note says what the git protection looks like to the agent and names the rule that lifts it for one repository (issue 16 item 6)', () => {
+    const f = gaps(`name: a\nfolders:\n  - { path: ~/src, access: rw }\n${LIMITED}`);
+    const note = f.find((g) => g.code === 'protected-by-default')!;
+    expect(note.message).toContain('Device or resource busy');
+    expect(note.message).toContain('allow write REPO/.git/config');
+    expect(note.suggestion).toContain('allow write REPO/.git/config');
+  });
+
+  it('allow write naming one repository\'s .git/config is a precise low finding, not "re-opens hooks and rc files"', () => {
+    const f = gaps(`name: a\nfolders:\n  - { path: ~/src, access: rw }\nrules: |\n  allow write ~/src/app/.git/config\n${LIMITED}`);
+    expect(codes(f)).toContain('write-git-config');
+    expect(codes(f)).not.toContain('write-reopens-protected');
+    const g = f.find((x) => x.code === 'write-git-config')!;
+    expect(g.severity).toBe('low');
+    expect(g.message).toMatch(/hooks and every other repository stay read-only/);
+    // A glob over every repository's config is still the broad finding.
+    expect(codes(gaps(`name: a\nrules: |\n  allow write ~/src/**/.git/config\n${LIMITED}`))).toContain('write-reopens-protected');
+  });
+
   it('shadowed and repeated rules are low findings', () => {
     const f = gaps(`name: a\nrules: |\n  allow exec curl\n  deny exec curl\n  deny read /**\n  allow read /x/**\n  deny exec wget\n  deny exec wget\n${LIMITED}`);
     expect(f.find((g) => g.code === 'rule-shadowed')?.message).toMatch(/allow exec curl; allow read \/x\/\*\* \(lines 3, 6\)/);

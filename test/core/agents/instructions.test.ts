@@ -90,3 +90,16 @@ describe('PADDOCK.md variants', () => {
     expect(md).toContain('- (none)');
   });
 });
+
+describe('PADDOCK.md explains the read-only git config (issue 16 item 6)', () => {
+  it('says "Device or resource busy" is Paddock and names the rule the user can add', () => {
+    const md = render('name: a\nfolders:\n  - { path: /home/u/src, access: rw }\n');
+    expect(md).toContain('Device or resource busy');
+    expect(md).toContain('`allow write REPO/.git/config`');
+    expect(md).toMatch(/ask the user to add the rule/);
+  });
+  it('lists the repositories whose git config the user made writable', () => {
+    const md = render('name: a\nfolders:\n  - { path: /home/u/src, access: rw }\nrules: |\n  allow write /home/u/src/app/.git/config\n');
+    expect(md).toContain("Writable by the user's rule (you may change these repositories' git settings): `/home/u/src/app/.git/config`.");
+  });
+});

@@ -20,3 +20,12 @@ describe('login recipes', () => {
     expect(text).toContain('allow net github.com:22');
   });
 });
+
+describe('the Claude Code recipe (issue 16 item 8)', () => {
+  it('says claude doctor belongs in the terminal (it hangs without one) and names the hook install', () => {
+    const notes = loginRecipe('claude-code')!.notes;
+    expect(notes).toMatch(/claude doctor/);
+    expect(notes).toMatch(/needs a terminal/);
+    expect(notes).toContain('paddock hook install NAME claude-code');
+  });
+});

@@ -36,6 +36,18 @@ describe('API handlers over a real engine', () => {
     expect(await h['agents:list'](undefined)).toEqual([]);
   });
 
+  it("agents:installHook puts the Claude Code hook in the agent's home, once (issue 16 item 7)", { timeout: 30_000 }, async () => {
+    await h['agents:save']({ yaml: 'name: hooky\n' });
+    expect(await h['agents:installHook']({ name: 'hooky', kind: 'claude-code' })).toEqual({ changed: true, backedUp: false });
+    const settings = readFileSync(join(dir, 'agents', 'hooky', 'home', '.claude', 'settings.json'), 'utf8');
+    expect(settings).toContain('node ~/.claude/paddock-hook.mjs');
+    expect(settings).toContain('"CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1"');
+    expect(existsSync(join(dir, 'agents', 'hooky', 'home', '.claude', 'paddock-hook.mjs'))).toBe(true);
+    expect(await h['agents:installHook']({ name: 'hooky', kind: 'claude-code' })).toEqual({ changed: false, backedUp: false });
+    await expect(h['agents:installHook']({ name: 'nobody', kind: 'claude-code' })).rejects.toMatchObject({ code: 'E_NOT_FOUND' });
+    await h['agents:delete']({ name: 'hooky' });
+  });
+
   it('the network switch is logged; all offline is one global switch', async () => {
     await h['agents:save']({ yaml: 'name: beta\nnetwork: on\n' });
     await h['net:set']({ name: 'beta', on: false });

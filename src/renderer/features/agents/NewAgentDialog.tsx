@@ -15,6 +15,7 @@ export function NewAgentDialog({ close, created }: { close: () => void; created:
   const [workspace, setWorkspace] = useState('');
   const [error, setError] = useState<string | null>(null);
   const info = useLoad(() => api()['system:info'](undefined), []);
+  const [askTools, setAskTools] = useState(false);
   const ref = useRef<HTMLDialogElement>(null);
   useEffect(() => {
     ref.current?.showModal();
@@ -36,6 +37,14 @@ export function NewAgentDialog({ close, created }: { close: () => void; created:
     if (ws) yaml = `${yaml.replace(/\n*$/, '\n')}workspace: ${JSON.stringify(ws)}\n`;
     try {
       const a = await api()['agents:save']({ yaml });
+      if (p.hook && askTools) {
+        try {
+          await api()['agents:installHook']({ name: a.name, kind: p.hook });
+        } catch (e) {
+          setError(`Agent "${a.name}" was created, but the hook was not installed: ${(e as Error).message} (or run: paddock hook install ${a.name} ${p.hook})`);
+          return;
+        }
+      }
       created(a.name);
     } catch (e) {
       setError((e as Error).message);
@@ -56,6 +65,11 @@ export function NewAgentDialog({ close, created }: { close: () => void; created:
             </label>
           ))}
         </fieldset>
+        {PRESETS.find((x) => x.id === preset)?.hook && (
+          <label className="small">
+            <input type="checkbox" checked={askTools} onChange={(e) => setAskTools(e.target.checked)} /> Ask me before tool calls (installs Paddock&apos;s hook in the agent&apos;s ~/.claude; action rules decide, the rest is asked)
+          </label>
+        )}
         <label className="field">
           Agent name
           <input autoFocus value={name} onChange={(e) => setName(e.target.value.toLowerCase())} placeholder="researcher" aria-invalid={name !== '' && !AGENT_NAME_RE.test(name)} aria-describedby="name-help" />
