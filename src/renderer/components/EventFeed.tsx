@@ -18,7 +18,7 @@ export function EventRow({ e, showAgent }: { e: PaddockEvent; showAgent: boolean
 }
 
 /** Kind filter values: a prefix (`net.`) or an exact kind. */
-export const KIND_FILTERS = ['', 'run.', 'proc.exec', 'fs.change', 'net.', 'net.deny', 'secret.use', 'approval.', 'agent.', 'rule.change', 'alert'];
+export const KIND_FILTERS = ['', 'run.', 'proc.exec', 'fs.change', 'net.', 'net.deny', 'action.', 'secret.use', 'approval.', 'agent.', 'rule.change', 'alert'];
 
 /** Matches an event against a kind prefix and free text. */
 export function matches(e: PaddockEvent, kind: string, text: string): boolean {

@@ -30,6 +30,10 @@ export function summary(e: PaddockEvent): string {
     case 'net.ask':
     case 'net.error':
       return `${String(r.host)}:${String(r.port)}${r.reason ? ` — ${String(r.reason)}` : ''}`;
+    case 'action.allow':
+    case 'action.deny':
+    case 'action.ask':
+      return `${String(r.action)}${r.detail ? ` (${String(r.detail).slice(0, 80)})` : ''}${r.reason ? ` — ${String(r.reason)}` : ''}`;
     case 'fs.change':
       return `${String(r.change ?? 'changed')} ${String(r.path)}${r.count ? ` (${String(r.count)})` : ''}`;
     case 'run.start':
@@ -54,16 +58,17 @@ export function summary(e: PaddockEvent): string {
 
 /** The deciding rule of an event, or null (default decision, or not a decision). */
 export function decidingRule(e: PaddockEvent): string | null {
-  if (!e.kind.startsWith('net.') && e.kind !== 'rule.change') return null;
+  const decision = e.kind.startsWith('net.') || e.kind.startsWith('action.');
+  if (!decision && e.kind !== 'rule.change') return null;
   const r = e as Record<string, unknown>;
   if (typeof r.rule === 'string') return r.line ? `${r.rule} (line ${String(r.line)})` : r.rule;
-  return e.kind.startsWith('net.') ? 'default' : null;
+  return decision ? 'default' : null;
 }
 
 /** The tone of a kind, for its badge colour. */
 export function tone(kind: string): 'ok' | 'bad' | 'ask' | 'info' {
-  if (kind === 'net.deny' || kind === 'net.error' || kind === 'alert' || kind === 'agent.kill') return 'bad';
-  if (kind === 'net.ask' || kind === 'approval.request' || kind === 'agent.pause') return 'ask';
-  if (kind === 'net.allow' || kind === 'run.start') return 'ok';
+  if (kind === 'net.deny' || kind === 'action.deny' || kind === 'net.error' || kind === 'alert' || kind === 'agent.kill') return 'bad';
+  if (kind === 'net.ask' || kind === 'action.ask' || kind === 'approval.request' || kind === 'agent.pause') return 'ask';
+  if (kind === 'net.allow' || kind === 'action.allow' || kind === 'run.start') return 'ok';
   return 'info';
 }
