@@ -57,14 +57,16 @@ export async function openConnection(p: AgentProxy, target: Target, via: string,
       ownAddresses: p.ownAddresses(),
       controlPorts: p.controlPorts(),
       ask: async (decision) => {
-        p.events.emit(netEvent(p, 'net.ask', target, { address: null, decision }, { via }));
-        const outcome = await p.approvals.request({
+        const asked = p.approvals.request({
           agent: p.agent, run: p.run, kind: 'net', target: formatTarget(target), detail: `${via} ${formatTarget(target)}`,
           rule: decision.rule, timeoutMs: p.approvalTimeoutMs, signal,
           onHeld: (reason) => {
             held.reason = reason;
           },
         });
+        // A retry decided by an earlier answer (told synchronously) is no new ask: only its net.deny/allow is logged.
+        if (held.reason === null) p.events.emit(netEvent(p, 'net.ask', target, { address: null, decision }, { via }));
+        const outcome = await asked;
         return approved(outcome);
       },
     },

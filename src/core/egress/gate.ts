@@ -70,15 +70,17 @@ export async function handleGate(p: AgentProxy, req: IncomingMessage, res: Serve
   p.gatePending++;
   const ac = new AbortController();
   res.once('close', () => ac.abort());
-  let held: string | null = null;
-  event('action.ask', decision.reason);
+  const held: { reason: string | null } = { reason: null };
   try {
-    const outcome = await p.approvals.request({
+    const asked = p.approvals.request({
       agent: p.agent, run: p.run, kind: 'action', target: ask.action, detail: ask.detail, rule: decision.rule,
       timeoutMs: p.approvalTimeoutMs, signal: ac.signal,
-      onHeld: (r) => void (held = r),
+      onHeld: (r) => void (held.reason = r),
     });
-    const shown = held as string | null;
+    // Told synchronously when an earlier answer decides: then it is no new ask, only its allow/deny is logged.
+    if (held.reason === null) event('action.ask', decision.reason);
+    const outcome = await asked;
+    const shown = held.reason;
     if (approved(outcome)) {
       const reason = shown ?? 'approved by the user';
       event('action.allow', `${decision.reason}; ${reason}`, { answer: outcome });

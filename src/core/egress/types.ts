@@ -42,7 +42,7 @@ export interface ApprovalRequest {
   timeoutMs?: number;
   /** Resolves as `deny` when aborted (the client went away, the network was switched off). */
   signal?: AbortSignal;
-  /** Told why, when an earlier answer held for this target decides without a prompt (issue 16). */
+  /** Told why (synchronously, before request returns) when an earlier answer held for this target decides without a prompt (issue 16). */
   onHeld?(reason: string): void;
 }
 

@@ -33,6 +33,7 @@ describe('issue 16: an answered or unanswered ask holds, so retries do not flood
     expect(h.ofKind('approval.request')).toHaveLength(1);
     expect(srv.connections).toBe(0);
     await waitFor(() => h.ofKind('net.deny').some((e) => String(e.reason).includes(`denied earlier in this run (approval ${id})`)), 5000, 'the held denial event');
+    expect(h.ofKind('net.ask')).toHaveLength(1); // the refused retries were no new asks
     // The run ended: the next run is asked again (positive control).
     h.queue.cancelAgent('alpha');
     const again = rawExchange(sock, get(srv.port));

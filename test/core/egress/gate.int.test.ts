@@ -85,6 +85,8 @@ describe('the ask gate, paddock-ask and the Claude Code hook', () => {
     // Held: the same action is refused at once, without a second prompt.
     expect(await ask('send-email')).toMatch(/^HTTP\/1\.1 403[^]*denied earlier in this run/);
     expect(h.ofKind('approval.request')).toHaveLength(1);
+    expect(h.ofKind('action.ask')).toHaveLength(1); // the refused retry was no new ask
+    expect(String(h.ofKind('action.deny')[2]!.reason)).toContain('denied earlier in this run');
   });
 
   it('the sample hook turns a denied Bash(git push) into a deny decision for Claude Code', async () => {
