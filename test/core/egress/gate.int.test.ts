@@ -106,3 +106,22 @@ describe('the ask gate, paddock-ask and the Claude Code hook', () => {
     expect(ok.out).toBe('');
   });
 });
+
+describe('denials at the ask gate count towards denied-burst (issue 16)', () => {
+  it('an agent refused by deny action rules again and again raises denied-burst', async () => {
+    const h = harness({ alerts: { burstCount: 3, burstWindowMs: 60_000 } });
+    try {
+      const sock = await h.open('alpha', 'deny action drop-db\nallow action ls', { mode: 'gate' });
+      const post = (action: string): Promise<string> => {
+        const body = JSON.stringify({ action });
+        return rawExchange(sock, `POST http://paddock.ask/v1/ask HTTP/1.1\r\nHost: paddock.ask\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`, /\}\n$/);
+      };
+      for (let i = 0; i < 3; i++) await post('ls');
+      expect(h.ofKind('alert')).toHaveLength(0); // allowed calls are no denials (positive control)
+      for (let i = 0; i < 3; i++) expect(await post('drop-db')).toMatch(/^HTTP\/1\.1 403/);
+      expect(h.ofKind('alert').filter((e) => e.type === 'denied-burst')).toHaveLength(1);
+    } finally {
+      await h.cleanup();
+    }
+  });
+});
