@@ -103,6 +103,8 @@ export class Engine {
       addRule: (agent, text, by) => this.addAnswerRule(agent, text, by ?? null),
       store: store.approvals,
       changed: () => this.bus.emit('approvals'),
+      // this.egress is created just below; the queue only alerts once asks flow.
+      alert: (agent, run, message, extra) => void this.egress.tripwires.raise(agent, run, 'ask-flood', message, extra),
     });
     this.egress = createEgress({
       log: (e) => this.log(e),
@@ -255,7 +257,11 @@ export class Engine {
     const { profile, ruleSet } = this.parse(yaml, source ?? '<profile>');
     const before = this.store.agents.get(profile.name);
     const agent = this.store.agents.upsert({ name: profile.name, profile: yaml, source });
-    if (before && before.profile !== yaml) this.log({ kind: 'rule.change', agent: profile.name, rule: '(profile updated)', change: 'replace' });
+    if (before && before.profile !== yaml) {
+      this.log({ kind: 'rule.change', agent: profile.name, rule: '(profile updated)', change: 'replace' });
+      // The user changed the rules: earlier answers held for the run or the hour give way to them.
+      this.approvals.clearStanding(profile.name);
+    }
     this.refreshPolicy(profile.name, ruleSet);
     return { agent, profile, ruleSet };
   }

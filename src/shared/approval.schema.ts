@@ -1,7 +1,13 @@
 import { z } from 'zod';
 
 export const APPROVAL_KINDS = ['net', 'action', 'secret'] as const;
-export const ANSWERS = ['once', 'always', 'deny', 'deny-always'] as const;
+/**
+ * `once` / `deny`: this ask only (a denial still holds for the rest of the run, issue 16);
+ * `allow-run` / `deny-run`: the same target is answered so, without a prompt, until the run ends;
+ * `allow-1h` / `deny-1h`: for one hour (held in memory by the engine: a restart forgets it);
+ * `always` / `deny-always`: adds a narrow rule.
+ */
+export const ANSWERS = ['once', 'always', 'deny', 'deny-always', 'allow-run', 'deny-run', 'allow-1h', 'deny-1h'] as const;
 export const AnswerSchema = z.enum(ANSWERS);
 export type Answer = z.infer<typeof AnswerSchema>;
 
@@ -19,3 +25,8 @@ export const ApprovalSchema = z.object({
   expires: z.string(),
 });
 export type Approval = z.infer<typeof ApprovalSchema>;
+
+/** True when an answer lets the request through. */
+export function answerAllows(a: Answer): boolean {
+  return a === 'once' || a === 'always' || a === 'allow-run' || a === 'allow-1h';
+}

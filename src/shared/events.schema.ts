@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ANSWERS } from './approval.schema.js';
 
 /** Every event kind of PRODUCT.md ("Events — a stable contract"). */
 export const EVENT_KINDS = [
@@ -11,6 +12,10 @@ export const EVENT_KINDS = [
   'net.ask',
   /** An allowed connection that failed upstream (DNS, connect): a failure, not a policy decision. */
   'net.error',
+  /** The ask gate's decisions (`paddock-ask ACTION`): allowed or denied by a rule, or asked. */
+  'action.allow',
+  'action.deny',
+  'action.ask',
   'secret.use',
   'approval.request',
   'approval.answer',
@@ -56,9 +61,12 @@ export const EventSchema = z.discriminatedUnion('kind', [
   z.looseObject({ ...base, kind: z.literal('net.deny'), ...netFields }),
   z.looseObject({ ...base, kind: z.literal('net.ask'), ...netFields }),
   z.looseObject({ ...base, kind: z.literal('net.error'), ...netFields, error: z.string() }),
+  ...(['action.allow', 'action.deny', 'action.ask'] as const).map((k) =>
+    z.looseObject({ ...base, kind: z.literal(k), action: z.string(), detail: z.string().optional(), rule: z.string().nullable(), line: z.number().int().positive().nullable(), reason: z.string() }),
+  ),
   z.looseObject({ ...base, kind: z.literal('secret.use'), name: z.string(), as: z.enum(['env', 'file', 'header']), host: z.string().nullable() }),
   z.looseObject({ ...base, kind: z.literal('approval.request'), id: z.number().int().nonnegative(), approval: z.string(), target: z.string().optional(), what: z.string().optional() }),
-  z.looseObject({ ...base, kind: z.literal('approval.answer'), approval: z.string(), answer: z.enum(['once', 'always', 'deny', 'deny-always', 'timeout']) }),
+  z.looseObject({ ...base, kind: z.literal('approval.answer'), approval: z.string(), answer: z.enum([...ANSWERS, 'timeout']) }),
   z.looseObject({ ...base, kind: z.literal('agent.pause'), reason: z.string().optional() }),
   z.looseObject({ ...base, kind: z.literal('agent.resume') }),
   z.looseObject({ ...base, kind: z.literal('agent.kill'), reason: z.string().optional() }),
@@ -71,4 +79,4 @@ export type PaddockEvent = z.infer<typeof EventSchema>;
 export type NewEvent = { kind: EventKind; agent: string | null; run?: string | null; ts?: string } & Record<string, unknown>;
 
 /** Alert types raised by the tripwires. */
-export const ALERT_TYPES = ['private-probe', 'ssh-egress', 'denied-burst', 'cpu-sustained', 'control-plane', 'secret-exfil', 'sandbox', 'proxy', 'store'] as const;
+export const ALERT_TYPES = ['private-probe', 'ssh-egress', 'denied-burst', 'cpu-sustained', 'control-plane', 'secret-exfil', 'sandbox', 'proxy', 'store', 'ask-flood'] as const;

@@ -1,4 +1,4 @@
-import type { Approval } from '../../shared/approval.schema.js';
+import type { Answer, Approval } from '../../shared/approval.schema.js';
 import { expectPositionals, UsageError } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
 import { listing, NO_HEADER } from '../format.js';
@@ -7,7 +7,7 @@ import { callHost } from '../host-client.js';
 export const approvalsCommand: Command = {
   name: 'approvals',
   usage: 'paddock approvals [--json] [--no-header]',
-  help: 'Answer one with paddock approve ID [--always] or paddock deny ID [--always].',
+  help: 'Answer one with paddock approve ID [--always | --for-run | --for 1h] or paddock deny ID [same]. A denied or unanswered ask is not asked again in that run.',
   options: { ...NO_HEADER },
   async run(ctx) {
     expectPositionals(ctx.args, 0, 0, '', 'approvals');
@@ -22,27 +22,45 @@ export const approvalsCommand: Command = {
   },
 };
 
+/** The answer the flags ask for; at most one scope. Plain `approve ID` answers this ask only. */
+function chosenAnswer(ctx: CommandContext, verb: 'approve' | 'deny'): { value: Answer; said: string } {
+  const o = ctx.args.options;
+  const forOpt = o.for;
+  if (forOpt !== undefined && forOpt !== '1h') throw new UsageError(`--for takes 1h (one hour), not "${String(forOpt)}"`, verb);
+  const scopes = [o.always === true, o['for-run'] === true, forOpt === '1h'].filter(Boolean).length;
+  if (scopes > 1) throw new UsageError('choose one of --always, --for-run and --for 1h', verb);
+  const allow = verb === 'approve';
+  if (o.always === true) return { value: allow ? 'always' : 'deny-always', said: ' (and remembered as a rule)' };
+  if (o['for-run'] === true) return { value: allow ? 'allow-run' : 'deny-run', said: ' for the rest of the run' };
+  if (forOpt === '1h') return { value: allow ? 'allow-1h' : 'deny-1h', said: ' for one hour' };
+  return { value: allow ? 'once' : 'deny', said: allow ? '' : ' (not asked again in this run)' };
+}
+
 async function answer(ctx: CommandContext, verb: 'approve' | 'deny'): Promise<number> {
   expectPositionals(ctx.args, 1, 1, 'ID (see paddock approvals)', verb);
   const id = ctx.args.positionals[0]!;
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(id)) throw new UsageError(`"${id}" is not an approval id (see paddock approvals)`, verb);
-  const always = ctx.args.options.always === true;
-  const value = verb === 'approve' ? (always ? 'always' : 'once') : always ? 'deny-always' : 'deny';
+  const { value, said } = chosenAnswer(ctx, verb);
   await callHost(ctx, 'answer', { id, answer: value });
-  ctx.io.out(`${verb === 'approve' ? 'approved' : 'denied'} ${id}${always ? ' (and remembered as a rule)' : ''}\n`);
+  ctx.io.out(`${verb === 'approve' ? 'approved' : 'denied'} ${id}${said}\n`);
   return 0;
 }
 
+const SCOPES = {
+  'for-run': { type: 'boolean', description: 'the same request is answered so, without asking, until the run ends' },
+  for: { type: 'string', value: '1h', description: 'the same request is answered so, without asking, for one hour (until Paddock restarts)' },
+} as const;
+
 export const approveCommand: Command = {
   name: 'approve',
-  usage: 'paddock approve ID [--always]',
-  options: { always: { type: 'boolean', description: 'remember: add an allow rule so the same request is not asked again' } },
+  usage: 'paddock approve ID [--always | --for-run | --for 1h]',
+  options: { always: { type: 'boolean', description: 'remember: add an allow rule so the same request is not asked again' }, ...SCOPES },
   run: (ctx) => answer(ctx, 'approve'),
 };
 
 export const denyCommand: Command = {
   name: 'deny',
-  usage: 'paddock deny ID [--always]',
-  options: { always: { type: 'boolean', description: 'remember: add a deny rule so the same request is refused at once' } },
+  usage: 'paddock deny ID [--always | --for-run | --for 1h]',
+  options: { always: { type: 'boolean', description: 'remember: add a deny rule so the same request is refused at once' }, ...SCOPES },
   run: (ctx) => answer(ctx, 'deny'),
 };

@@ -10,6 +10,7 @@ import net, { type Socket } from 'node:net';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { PaddockError } from '../../shared/errors.js';
+import type { NewEvent } from '../../shared/events.schema.js';
 import type { Policy } from '../policy/evaluator.js';
 import { handleConnect, handleRequest } from './http-proxy.js';
 import type { NetEventAggregator } from './net-events.js';
@@ -35,6 +36,8 @@ export interface AgentProxyEnv {
   /** Raises an alert; returns true when the agent was paused by it. */
   alert(agent: string, run: string | null, type: EgressAlertType, message: string, extra?: Record<string, unknown>): boolean;
   denied(agent: string, run: string | null): void;
+  /** Appends an event directly (the ask gate's action.* events; net events go through `events`). */
+  log(e: NewEvent): void;
   allOffline(): boolean;
   longLivedMs: number;
   maxConnections: number;
@@ -131,6 +134,14 @@ export class AgentProxy {
   }
   denied(): void {
     this.env.denied(this.agent, this.run);
+  }
+  /** Appends an event; a failing log never takes the gate down (the store raises its own alert). */
+  log(e: NewEvent): void {
+    try {
+      this.env.log(e);
+    } catch {
+      /* see above */
+    }
   }
 
   /** Why new connections are refused right now, or null when they may be decided. */

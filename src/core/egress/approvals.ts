@@ -1,14 +1,16 @@
 /**
  * The engine's approvals queue: every `ask` (net, action, secret) waits here for the user.
  * Similar pending requests (same agent, kind and target) merge into one approval; an
- * unanswered ask is denied once after its timeout and never becomes a rule; `always` and
- * `deny-always` add a narrow rule through the injected `addRule`.
+ * unanswered ask is denied after its timeout and never becomes a rule; `always` and
+ * `deny-always` add a narrow rule through the injected `addRule`. A denial or a timeout holds
+ * for the rest of the run, and the scoped answers for the run or an hour (ask-holds.ts).
  */
 import { randomBytes } from 'node:crypto';
-import type { Answer, Approval } from '../../shared/approval.schema.js';
+import { answerAllows, type Answer, type Approval } from '../../shared/approval.schema.js';
 import { DEFAULT_APPROVAL_TIMEOUT_S } from '../../shared/profile.schema.js';
 import type { NewEvent } from '../../shared/events.schema.js';
 import { answerRule } from './target.js';
+import { AskCounter, holdFor, holdReason, Holds, isAlwaysAnswer } from './ask-holds.js';
 
 /** Open asks one agent may have at once (net, secret and action asks together). */
 export const MAX_PENDING_PER_AGENT = 32;
@@ -40,6 +42,12 @@ export interface ApprovalQueueDeps {
   store?: ApprovalStore;
   /** Told whenever the pending list changes (the UI's `approvals:changed`). */
   changed?: () => void;
+  /**
+   * Raises the `ask-flood` alert (the engine passes its tripwires): the agent keeps asking.
+   * `askFlood` tunes the threshold (default: more than 10 asks within 60 s).
+   */
+  alert?(agent: string, run: string | null, message: string, extra: Record<string, unknown>): void;
+  askFlood?: { count: number; windowMs: number };
   /** Default timeout in seconds (60). */
   defaultTimeoutS?: number;
   now?: () => number;
@@ -64,9 +72,14 @@ export class ApprovalQueue implements ApprovalsPort {
    */
   private readonly standing = new Set<string>();
   private readonly now: () => number;
+  /** Answers that hold after their ask is settled (denials for the run, scoped answers). */
+  private readonly holds: Holds;
+  private readonly asks: AskCounter;
 
   constructor(private readonly deps: ApprovalQueueDeps) {
     this.now = deps.now ?? Date.now;
+    this.holds = new Holds(this.now);
+    this.asks = new AskCounter(this.now, deps.askFlood?.count, deps.askFlood?.windowMs);
   }
 
   /** Pending asks, oldest first (`paddock approvals`). */
@@ -79,6 +92,14 @@ export class ApprovalQueue implements ApprovalsPort {
     if (req.signal?.aborted) return Promise.resolve('deny');
     const key = `${req.agent}\u0000${req.kind}\u0000${req.target}`;
     if (this.standing.has(key)) return Promise.resolve('once');
+    const held = this.holds.get(key);
+    if (held) {
+      req.onHeld?.(holdReason(held));
+      if (held.effect === 'allow') return Promise.resolve('once');
+      // A refused retry is still the agent asking: it counts towards ask-flood.
+      this.countAsk(req, true);
+      return Promise.resolve('deny');
+    }
     return new Promise<ApprovalOutcome>((resolve) => {
       let settle = (o: ApprovalOutcome): void => {
         settle = () => {};
@@ -118,7 +139,7 @@ export class ApprovalQueue implements ApprovalsPort {
       id, agent: req.agent, kind: req.kind, target: req.target, detail: req.detail.slice(0, 2000), rule: req.rule,
       created: created.toISOString(), expires: new Date(created.getTime() + timeoutMs).toISOString(),
     };
-    const timer = setTimeout(() => this.settle(id, 'timeout'), timeoutMs);
+    const timer = setTimeout(() => this.settle(id, 'timeout', 'timeout', true), timeoutMs);
     timer.unref();
     const entry: Pending = { approval, run: req.run ?? null, rule: req.rule, waiters: new Set(), timer, answering: false };
     this.pending.set(id, entry);
@@ -129,7 +150,20 @@ export class ApprovalQueue implements ApprovalsPort {
       target: req.target, what: req.kind, detail: approval.detail, rule: req.rule, expires: approval.expires,
     });
     this.deps.changed?.();
+    this.countAsk(req, false);
     return entry;
+  }
+
+  /** Counts an ask (a new prompt or a retry refused by a hold); raises ask-flood past the threshold. */
+  private countAsk(req: ApprovalRequest, held: boolean): void {
+    const n = this.asks.record(req.agent);
+    if (n === null) return;
+    // Threat: an agent wearing the user down with prompts (issue 16); the user sees it asked too often.
+    this.safe(() =>
+      this.deps.alert?.(req.agent, req.run ?? null, `the agent asked ${n} times within ${this.asks.windowS} s (last: ${req.kind} ${req.target}${held ? ', refused: denied earlier' : ''})`, {
+        asks: n, approvalKind: req.kind, target: req.target,
+      }),
+    );
   }
 
   /**
@@ -143,7 +177,7 @@ export class ApprovalQueue implements ApprovalsPort {
     p.answering = true;
     clearTimeout(p.timer);
     let outcome: ApprovalOutcome = answer;
-    if (answer === 'always' || answer === 'deny-always') {
+    if (isAlwaysAnswer(answer)) {
       const rule = answerRule(p.approval.kind, p.approval.target, answer);
       if (rule === null) {
         // The target cannot be written as a narrow rule: the answer counts for this request only.
@@ -157,17 +191,20 @@ export class ApprovalQueue implements ApprovalsPort {
         }
       }
     }
-    return this.settle(id, outcome, answer);
+    return this.settle(id, outcome, answer, true);
   }
 
-  /** Forgets the `always` answers of an agent (call when the user edits its rules or revokes one). */
+  /** Forgets the `always` answers and the held answers of an agent (call when the user edits its rules or revokes one). */
   clearStanding(agent: string): void {
     for (const k of [...this.standing]) if (k.startsWith(`${agent}\u0000`)) this.standing.delete(k);
+    this.holds.clear(agent);
   }
 
-  /** Denies every pending ask of an agent (its run ended or it was killed). */
+  /** Denies every pending ask of an agent (its run ended or it was killed) and forgets what held for the run. */
   cancelAgent(agent: string): void {
     for (const [id, p] of this.pending) if (p.approval.agent === agent) this.settle(id, 'deny');
+    this.holds.endRun(agent);
+    this.asks.forget(agent);
   }
 
   /** Denies everything pending (engine shutdown). */
@@ -175,14 +212,23 @@ export class ApprovalQueue implements ApprovalsPort {
     for (const id of [...this.pending.keys()]) this.settle(id, 'deny');
   }
 
-  private settle(id: string, outcome: ApprovalOutcome, asAnswered: ApprovalOutcome = outcome): boolean {
+  /** Settles a pending ask; `hold`: the answer is the user's (or the timeout), so it may hold (ask-holds.ts). */
+  private settle(id: string, outcome: ApprovalOutcome, asAnswered: ApprovalOutcome = outcome, hold = false): boolean {
     const p = this.pending.get(id);
     if (!p) return false;
     clearTimeout(p.timer);
     this.pending.delete(id);
-    this.byKey.delete(`${p.approval.agent}\u0000${p.approval.kind}\u0000${p.approval.target}`);
-    this.safe(() => (outcome === 'timeout' ? this.deps.store?.expire(id) : this.deps.store?.answer(id, asAnswered === 'timeout' ? 'deny' : asAnswered)));
-    this.deps.log({ kind: 'approval.answer', agent: p.approval.agent, run: p.run, approval: id, answer: asAnswered, effective: outcome, target: p.approval.target });
+    const key = `${p.approval.agent}\u0000${p.approval.kind}\u0000${p.approval.target}`;
+    this.byKey.delete(key);
+    const h = hold ? holdFor(asAnswered, id, this.now()) : null;
+    if (h) this.holds.set(key, h);
+    // The store's answer column knows the four original answers; scoped ones are stored as once / deny.
+    const stored = (a: ApprovalOutcome): Answer => (a === 'timeout' ? 'deny' : a === 'allow-run' || a === 'allow-1h' ? 'once' : a === 'deny-run' || a === 'deny-1h' ? 'deny' : a);
+    this.safe(() => (outcome === 'timeout' ? this.deps.store?.expire(id) : this.deps.store?.answer(id, stored(asAnswered))));
+    this.deps.log({
+      kind: 'approval.answer', agent: p.approval.agent, run: p.run, approval: id, answer: asAnswered, effective: outcome, target: p.approval.target,
+      holds: h ? (h.until === null ? 'run' : new Date(h.until).toISOString()) : null,
+    });
     for (const w of p.waiters) w(outcome);
     this.deps.changed?.();
     return true;
@@ -199,5 +245,5 @@ export class ApprovalQueue implements ApprovalsPort {
 
 /** True when an outcome lets the request through. */
 export function approved(o: ApprovalOutcome): boolean {
-  return o === 'once' || o === 'always';
+  return o !== 'timeout' && answerAllows(o);
 }

@@ -49,6 +49,7 @@ export async function openConnection(p: AgentProxy, target: Target, via: string,
     p.events.emit(netEvent(p, 'net.deny', target, { address: null, decision: { effect: 'deny', rule: null, line: null, reason: blocked } }, { via }));
     return { ok: false, status: 403, socks: 0x02, message: `paddock: denied net ${formatTarget(target)}: ${blocked}` };
   }
+  const held: { reason: string | null } = { reason: null };
   const v = await vetConnection(
     {
       policy: p.policy,
@@ -56,11 +57,16 @@ export async function openConnection(p: AgentProxy, target: Target, via: string,
       ownAddresses: p.ownAddresses(),
       controlPorts: p.controlPorts(),
       ask: async (decision) => {
-        p.events.emit(netEvent(p, 'net.ask', target, { address: null, decision }, { via }));
-        const outcome = await p.approvals.request({
+        const asked = p.approvals.request({
           agent: p.agent, run: p.run, kind: 'net', target: formatTarget(target), detail: `${via} ${formatTarget(target)}`,
           rule: decision.rule, timeoutMs: p.approvalTimeoutMs, signal,
+          onHeld: (reason) => {
+            held.reason = reason;
+          },
         });
+        // A retry decided by an earlier answer (told synchronously) is no new ask: only its net.deny/allow is logged.
+        if (held.reason === null) p.events.emit(netEvent(p, 'net.ask', target, { address: null, decision }, { via }));
+        const outcome = await asked;
         return approved(outcome);
       },
     },
@@ -69,6 +75,8 @@ export async function openConnection(p: AgentProxy, target: Target, via: string,
     effect: 'deny', decision: { effect: 'deny', rule: null, line: null, reason: `internal error while deciding (${String(err)})` },
     address: null, family: null, asked: false, probe: null, controlPlane: false, sshIntended: false,
   }));
+  // An earlier answer decided without a prompt: the event says which (issue 16).
+  if (held.reason !== null) v.decision = { ...v.decision, reason: `${v.decision.reason} (${held.reason})` };
   // The switch may have flipped (or the agent been paused) while we resolved or asked.
   const late = p.blockedReason();
   if (v.failed && !late) return failure(p, target, v, via, v.failed, `paddock: could not resolve ${formatTarget(target)}: ${v.failed}`);

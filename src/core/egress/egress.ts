@@ -82,6 +82,7 @@ export class Egress {
       controlPorts: () => this.deps.controlPorts?.() ?? [],
       alert: (agent, run, type, message, extra) => this.tripwires.raise(agent, run, type, message, extra),
       denied: (agent, run) => void this.tripwires.denial(agent, run),
+      log: (e) => void this.deps.log(e),
       allOffline: () => this.offline,
       longLivedMs: this.deps.longLivedMs ?? 5000,
       maxConnections: this.deps.maxConnections ?? MAX_CONNECTIONS,

@@ -50,19 +50,47 @@ export async function handleGate(p: AgentProxy, req: IncomingMessage, res: Serve
   const ask = parseAsk(body);
   if ('error' in ask) return send(res, 400, { error: ask.error });
   const decision = p.policy.decide('action', ask.action);
-  if (decision.effect === 'allow') return send(res, 200, { decision: 'allow', rule: decision.rule, line: decision.line, reason: decision.reason });
-  if (decision.effect === 'deny') return send(res, 403, { decision: 'deny', rule: decision.rule, line: decision.line, reason: decision.reason });
-  if (p.gatePending >= MAX_PENDING_GATE) return send(res, 429, { decision: 'deny', reason: `too many pending asks from this agent (at most ${MAX_PENDING_GATE}); try again later` });
+  // Every decision of the gate is an event of its own, like net.* (issue 16 item 5).
+  const event = (kind: 'action.allow' | 'action.deny' | 'action.ask', reason: string, extra: Record<string, unknown> = {}): void =>
+    p.log({ kind, agent: p.agent, run: p.run, action: ask.action, detail: ask.detail, rule: decision.rule, line: decision.line, reason, ...extra });
+  if (decision.effect === 'allow') {
+    event('action.allow', decision.reason);
+    return send(res, 200, { decision: 'allow', rule: decision.rule, line: decision.line, reason: decision.reason });
+  }
+  if (decision.effect === 'deny') {
+    event('action.deny', decision.reason);
+    p.denied();
+    return send(res, 403, { decision: 'deny', rule: decision.rule, line: decision.line, reason: decision.reason });
+  }
+  if (p.gatePending >= MAX_PENDING_GATE) {
+    const reason = `too many pending asks from this agent (at most ${MAX_PENDING_GATE}); try again later`;
+    event('action.deny', reason);
+    return send(res, 429, { decision: 'deny', reason });
+  }
   p.gatePending++;
   const ac = new AbortController();
   res.once('close', () => ac.abort());
+  const held: { reason: string | null } = { reason: null };
   try {
-    const outcome = await p.approvals.request({
+    const asked = p.approvals.request({
       agent: p.agent, run: p.run, kind: 'action', target: ask.action, detail: ask.detail, rule: decision.rule,
       timeoutMs: p.approvalTimeoutMs, signal: ac.signal,
+      onHeld: (r) => void (held.reason = r),
     });
-    if (approved(outcome)) send(res, 200, { decision: 'allow', answer: outcome, rule: decision.rule, reason: 'approved by the user' });
-    else send(res, 403, { decision: 'deny', answer: outcome, rule: decision.rule, reason: outcome === 'timeout' ? 'no answer in time: denied' : 'denied by the user' });
+    // Told synchronously when an earlier answer decides: then it is no new ask, only its allow/deny is logged.
+    if (held.reason === null) event('action.ask', decision.reason);
+    const outcome = await asked;
+    const shown = held.reason;
+    if (approved(outcome)) {
+      const reason = shown ?? 'approved by the user';
+      event('action.allow', `${decision.reason}; ${reason}`, { answer: outcome });
+      send(res, 200, { decision: 'allow', answer: outcome, rule: decision.rule, reason });
+    } else {
+      const reason = shown ?? (outcome === 'timeout' ? 'no answer in time: denied' : 'denied by the user');
+      event('action.deny', `${decision.reason}; ${reason}`, { answer: outcome });
+      p.denied();
+      send(res, 403, { decision: 'deny', answer: outcome, rule: decision.rule, reason });
+    }
   } finally {
     p.gatePending--;
   }

@@ -16,6 +16,8 @@ export const DEFAULT_ALERTS: Readonly<Record<EgressAlertType, AlertSetting>> = {
   proxy: { enabled: true, autoPause: false },
   // Issue 5: a placeholder on its way to a host its secret is not bound to.
   'secret-exfil': { enabled: true, autoPause: true },
+  // Issue 16: an agent that keeps asking (prompts or refused retries); the user decides whether to pause.
+  'ask-flood': { enabled: true, autoPause: false },
 };
 
 /** Ports of the tripwires. */

@@ -42,6 +42,8 @@ export interface ApprovalRequest {
   timeoutMs?: number;
   /** Resolves as `deny` when aborted (the client went away, the network was switched off). */
   signal?: AbortSignal;
+  /** Told why (synchronously, before request returns) when an earlier answer held for this target decides without a prompt (issue 16). */
+  onHeld?(reason: string): void;
 }
 
 /** The approvals port the proxy asks through (the engine passes its `ApprovalQueue`). */
@@ -50,7 +52,7 @@ export interface ApprovalsPort {
 }
 
 /** Tripwire alert types raised by the egress module. */
-export type EgressAlertType = 'private-probe' | 'ssh-egress' | 'denied-burst' | 'cpu-sustained' | 'control-plane' | 'proxy' | 'secret-exfil';
+export type EgressAlertType = 'private-probe' | 'ssh-egress' | 'denied-burst' | 'cpu-sustained' | 'control-plane' | 'proxy' | 'secret-exfil' | 'ask-flood';
 
 /** Per alert type: raise it at all, and pause the agent when it fires. */
 export interface AlertSetting {

@@ -18,7 +18,7 @@ export function EventRow({ e, showAgent, label }: { e: PaddockEvent; showAgent: 
 }
 
 /** Kind filter values: a prefix (`net.`) or an exact kind. */
-export const KIND_FILTERS = ['', 'run.', 'proc.exec', 'fs.change', 'net.', 'net.deny', 'net.error', 'secret.use', 'approval.', 'agent.', 'rule.change', 'alert'];
+export const KIND_FILTERS = ['', 'run.', 'proc.exec', 'fs.change', 'net.', 'net.deny', 'net.error', 'action.', 'secret.use', 'approval.', 'agent.', 'rule.change', 'alert'];
 
 /** A `proc.exec` of Paddock's own helpers (the network bridge), hidden unless asked for. */
 export function isHelper(e: PaddockEvent): boolean {

@@ -32,6 +32,10 @@ export function summary(e: PaddockEvent): string {
       return `${String(r.host)}:${String(r.port)}${r.reason ? ` — ${String(r.reason)}` : ''}`;
     case 'rule.change':
       return `${r.change === 'remove' ? 'removed' : r.change === 'add' ? 'added' : 'changed'} ${String(r.rule)}${r.source === 'approval' ? ' (remembered answer)' : ''}`;
+    case 'action.allow':
+    case 'action.deny':
+    case 'action.ask':
+      return `${String(r.action)}${r.detail ? ` (${String(r.detail).slice(0, 80)})` : ''}${r.reason ? ` — ${String(r.reason)}` : ''}`;
     case 'fs.change':
       return `${String(r.change ?? 'changed')} ${String(r.path)}${r.count ? ` (${String(r.count)})` : ''}`;
     case 'run.start':
@@ -61,7 +65,8 @@ export type LineLabeler = (agent: string | null, line: number, rule: string) => 
 
 /** The deciding rule of an event, or null (default decision, or not a decision, or a failure). */
 export function decidingRule(e: PaddockEvent, label?: LineLabeler): string | null {
-  if (!e.kind.startsWith('net.') && e.kind !== 'rule.change') return null;
+  const decision = e.kind.startsWith('net.') || e.kind.startsWith('action.');
+  if (!decision && e.kind !== 'rule.change') return null;
   const r = e as Record<string, unknown>;
   if (typeof r.rule === 'string') {
     if (e.kind === 'rule.change' && r.source === 'approval') return `${r.rule} (remembered answer)`;
@@ -69,7 +74,7 @@ export function decidingRule(e: PaddockEvent, label?: LineLabeler): string | nul
     return `${r.rule} (${label ? label(e.agent, r.line, r.rule) : `profile line ${String(r.line)}`})`;
   }
   if (isNetFailure(e.kind)) return null;
-  return e.kind.startsWith('net.') ? 'default' : null;
+  return decision ? 'default' : null;
 }
 
 /** A network event that records a failure to connect or resolve (not a policy decision). */
@@ -79,9 +84,9 @@ export function isNetFailure(kind: string): boolean {
 
 /** The tone of a kind, for its badge colour. */
 export function tone(kind: string): 'ok' | 'bad' | 'ask' | 'info' {
-  if (kind === 'net.deny' || kind === 'alert' || kind === 'agent.kill') return 'bad';
+  if (kind === 'net.deny' || kind === 'action.deny' || kind === 'alert' || kind === 'agent.kill') return 'bad';
   if (isNetFailure(kind)) return 'ask';
-  if (kind === 'net.ask' || kind === 'approval.request' || kind === 'agent.pause') return 'ask';
-  if (kind === 'net.allow' || kind === 'run.start') return 'ok';
+  if (kind === 'net.ask' || kind === 'action.ask' || kind === 'approval.request' || kind === 'agent.pause') return 'ask';
+  if (kind === 'net.allow' || kind === 'action.allow' || kind === 'run.start') return 'ok';
   return 'info';
 }

@@ -66,6 +66,29 @@ describe('the ask gate, paddock-ask and the Claude Code hook', () => {
     expect(await ask('Bash(ls -la)')).toMatch(/^HTTP\/1\.1 200[^]*"decision":"allow"/);
   });
 
+  it('every gate decision is an action.* event naming the action, the rule and its line (issue 16 item 5)', async () => {
+    const ask = (action: string): Promise<string> => {
+      const body = JSON.stringify({ action, detail: 'why' });
+      return rawExchange(sock, `POST http://paddock.ask/v1/ask HTTP/1.1\r\nHost: paddock.ask\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`, /\}\n$/);
+    };
+    await ask('Bash(ls -la)');
+    expect(h.ofKind('action.allow')).toEqual([expect.objectContaining({ agent: 'alpha', action: 'Bash(ls -la)', detail: 'why', rule: 'allow action Bash(ls*)', line: 3 })]);
+    await ask('Bash(git push origin main)');
+    expect(h.ofKind('action.deny')).toEqual([expect.objectContaining({ action: 'Bash(git push origin main)', rule: 'deny action Bash(git push*)', line: 2 })]);
+    const asked = ask('send-email');
+    await waitFor(() => h.queue.list().length === 1, 5000, 'the ask');
+    expect(h.ofKind('action.ask')).toEqual([expect.objectContaining({ action: 'send-email', rule: 'ask action send-email', line: 1 })]);
+    await h.queue.answer(h.queue.list()[0]!.id, 'deny');
+    expect(await asked).toMatch(/^HTTP\/1\.1 403/);
+    expect(h.ofKind('action.deny')[1]).toMatchObject({ action: 'send-email', rule: 'ask action send-email', line: 1, answer: 'deny' });
+    expect(String(h.ofKind('action.deny')[1]!.reason)).toContain('denied by the user');
+    // Held: the same action is refused at once, without a second prompt.
+    expect(await ask('send-email')).toMatch(/^HTTP\/1\.1 403[^]*denied earlier in this run/);
+    expect(h.ofKind('approval.request')).toHaveLength(1);
+    expect(h.ofKind('action.ask')).toHaveLength(1); // the refused retry was no new ask
+    expect(String(h.ofKind('action.deny')[2]!.reason)).toContain('denied earlier in this run');
+  });
+
   it('the sample hook turns a denied Bash(git push) into a deny decision for Claude Code', async () => {
     const env = { PADDOCK_ASK_SOCKET: sock, PADDOCK_ASK: path.join(bin, 'paddock-ask') };
     const input = {
@@ -81,5 +104,24 @@ describe('the ask gate, paddock-ask and the Claude Code hook', () => {
     const ok = await runProc(process.execPath, [HOOK], env, JSON.stringify({ ...input, tool_input: { command: 'ls -la' } })).done;
     expect(ok.code).toBe(0);
     expect(ok.out).toBe('');
+  });
+});
+
+describe('denials at the ask gate count towards denied-burst (issue 16)', () => {
+  it('an agent refused by deny action rules again and again raises denied-burst', async () => {
+    const h = harness({ alerts: { burstCount: 3, burstWindowMs: 60_000 } });
+    try {
+      const sock = await h.open('alpha', 'deny action drop-db\nallow action ls', { mode: 'gate' });
+      const post = (action: string): Promise<string> => {
+        const body = JSON.stringify({ action });
+        return rawExchange(sock, `POST http://paddock.ask/v1/ask HTTP/1.1\r\nHost: paddock.ask\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`, /\}\n$/);
+      };
+      for (let i = 0; i < 3; i++) await post('ls');
+      expect(h.ofKind('alert')).toHaveLength(0); // allowed calls are no denials (positive control)
+      for (let i = 0; i < 3; i++) expect(await post('drop-db')).toMatch(/^HTTP\/1\.1 403/);
+      expect(h.ofKind('alert').filter((e) => e.type === 'denied-burst')).toHaveLength(1);
+    } finally {
+      await h.cleanup();
+    }
   });
 });

@@ -85,6 +85,8 @@ export function harness(deps: Partial<EgressDeps> = {}): Harness {
       log({ kind: 'rule.change', agent, rule, change: 'add' });
       egress.setPolicy(agent, compilePolicy(parseRules(text).rules));
     },
+    // As the engine wires it: the queue's ask-flood alert goes through the tripwires.
+    alert: (agent, run, message, extra) => void egress.tripwires.raise(agent, run, 'ask-flood', message, extra),
   });
   const egress: Egress = createEgress({
     log,

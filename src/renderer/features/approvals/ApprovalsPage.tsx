@@ -3,8 +3,11 @@ import type { Answer } from '../../../shared/approval.schema.js';
 import { api } from '../../lib/api.js';
 import { useInterval, useLoad } from '../../lib/hooks.js';
 
-const KEYS: Record<string, Answer> = { o: 'once', a: 'always', d: 'deny', D: 'deny-always' };
-const LABEL: Record<Answer, string> = { once: 'Allow once', always: 'Always allow', deny: 'Deny', 'deny-always': 'Always deny' };
+const KEYS: Record<string, Answer> = { o: 'once', r: 'allow-run', a: 'always', d: 'deny', D: 'deny-always' };
+const LABEL: Record<Answer, string> = {
+  once: 'Allow once', 'allow-run': 'Allow for this run', 'allow-1h': 'Allow for 1 hour', always: 'Always allow',
+  deny: 'Deny', 'deny-run': 'Deny for this run', 'deny-1h': 'Deny for 1 hour', 'deny-always': 'Always deny',
+};
 
 /** Pending asks: agent, what, why, countdown; once / always / deny / deny always, with shortcuts. */
 export function ApprovalsPage() {
@@ -39,7 +42,7 @@ export function ApprovalsPage() {
     <section aria-labelledby="approvals-title">
       <header className="page-head">
         <h1 id="approvals-title">Approvals</h1>
-        <p className="muted small">Keys: j / k to move, <kbd>o</kbd> allow once, <kbd>a</kbd> always, <kbd>d</kbd> deny, <kbd>Shift+D</kbd> always deny. An ask nobody answers is denied once when its time runs out.</p>
+        <p className="muted small">Keys: j / k to move, <kbd>o</kbd> allow once, <kbd>r</kbd> allow for this run, <kbd>a</kbd> always, <kbd>d</kbd> deny, <kbd>Shift+D</kbd> always deny. A denied or unanswered ask is not asked again for the rest of the run.</p>
       </header>
       {msg && <p className="small" role="status">{msg}</p>}
       {items.length === 0 && <div className="empty-state"><h2>Nothing is waiting for you</h2><p>When an agent hits an <code>ask</code> rule, its request appears here and in a notification.</p></div>}

@@ -4,7 +4,7 @@ import { api, isConsole } from '../../lib/api.js';
 import { useInterval } from '../../lib/hooks.js';
 import { canOfferNotifications, declineNotifications, enableNotifications, notifyAsk } from './ask-notify.js';
 
-const LABEL: Partial<Record<Answer, string>> = { once: 'Allow once', always: 'Always allow', deny: 'Deny' };
+const LABEL: Partial<Record<Answer, string>> = { once: 'Allow once', 'allow-run': 'For this run', 'allow-1h': 'For 1 hour', always: 'Always allow', deny: 'Deny' };
 
 /**
  * The ask prompt shown on every page (bottom right, non-modal): the oldest pending ask with its
@@ -45,7 +45,7 @@ export function AskPrompt({ items, openInbox, reload }: { items: Approval[]; ope
       <p className="sr-only" aria-live="polite">{`${a.agent} asks ${a.kind} ${a.target}`}</p>
       <div className="ask-target"><code>{a.target}</code></div>
       {a.detail && <div className="small ask-detail">{a.detail}</div>}
-      <div className="small muted">{a.rule ? <>Rule: <code>{a.rule}</code></> : 'No rule matched (default ask)'}. Unanswered, it is denied when the time runs out.</div>
+      <div className="small muted">{a.rule ? <>Rule: <code>{a.rule}</code></> : 'No rule matched (default ask)'}. Denied or unanswered, it is not asked again in this run.</div>
       <div className="controls">
         {(Object.keys(LABEL) as Answer[]).map((ans) => (
           <button key={ans} type="button" className={ans === 'once' ? 'primary' : ans === 'deny' ? 'danger' : ''} onClick={() => void answer(ans)}>{LABEL[ans]}</button>
