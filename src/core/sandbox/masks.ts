@@ -185,11 +185,14 @@ export async function planRuleMasks(input: {
           return 'skip';
         }
         const read = denied(readDeny, readAllow, abs, st.isDirectory());
+        // Threat: `mv keys moved` in run 1, so that run 2 finds no path to mask and reads moved/id_rsa.
         if (read === 'mask') {
+          if (tree.writable) pin(tree, abs);
           mask(abs, st);
           return 'skip';
         }
         if (st.isFile() && denied(execDeny, execAllow, abs, false) === 'mask') {
+          if (tree.writable) pin(tree, abs);
           mask(abs, st);
           return 'skip';
         }
