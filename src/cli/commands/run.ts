@@ -12,11 +12,12 @@ import { EXIT_PADDOCK } from '../io.js';
 import { mark } from '../timing.js';
 import { paddockVersion } from '../version.js';
 import { readProfileFile } from '../profile-file.js';
+import { pumpStdio, stdioMode } from '../stdio-guard.js';
 
 export const runCommand: Command = {
   name: 'run',
   usage: 'paddock run PROFILE [-- CMD ARGS…]',
-  help: `Runs the agent in its sandbox with its stdio passed through. Exit code: the agent's, 128+N when
+  help: `Runs the agent in its sandbox with its stdio passed through (files are passed through pipes). Exit code: the agent's, 128+N when
 a signal N ended it, 125 when Paddock itself failed. If a Paddock host already runs for this data
 dir, the agent is started there and its output streamed here. Ctrl-C stops the agent politely
 (SIGTERM, then SIGKILL after 10 s); a second Ctrl-C kills it.`,
@@ -63,10 +64,12 @@ async function runAsHost(ctx: CommandContext, dataDir: string, yaml: string, fil
   mark('engine loaded');
   const engine = await createEngine({ dataDir, passphrasePrompt: ttyPassphrasePrompt(), cpuAlert: cpuAlertFromEnv(ctx.env) });
   mark('engine created');
+  // Threat: stdio redirected to files reopened by the agent through /proc/self/fd (see stdio-guard).
+  const stdio = stdioMode();
   let host;
   try {
     host = await startHost(engine, `paddock run ${file}`, paddockVersion());
-    engine.prestartLauncher('inherit'); // the first start skips the slow part of its launch
+    engine.prestartLauncher(stdio); // the first start skips the slow part of its launch
     mark('host started');
   } catch (e) {
     engine.store.close();
@@ -88,12 +91,15 @@ async function runAsHost(ctx: CommandContext, dataDir: string, yaml: string, fil
     name = profile.name;
     mark('profile stored');
     // The agent's stdio is this terminal's (a pipe would change how interactive agents behave):
-    // its recording only notes that the output went here.
-    const run = await engine.start(profile.name, { command, stdio: 'inherit', record: true });
+    // its recording only notes that the output went here. Files are interposed with pipes.
+    const run = await engine.start(profile.name, { command, stdio, record: true });
     mark('agent started');
+    const pumped = stdio === 'pipe' ? pumpStdio(run) : null;
     const stopNotices = pauseNotices(engine.bus, profile.name, (line) => ctx.io.err(`${printable(line)}\n`));
     const result = await run.done;
     stopNotices();
+    // Every byte of output is written before the exit code (bounded: a stray holder of the pipe cannot stall us).
+    if (pumped) await Promise.race([pumped.drained(), new Promise((r) => setTimeout(r, 5000).unref())]);
     mark('agent exited');
     const others = engine.runs.active();
     if (others.length) {

@@ -13,6 +13,7 @@ import { printable } from '../format.js';
 import { cliPaths } from '../host-client.js';
 import { pauseNotices } from '../../core/runs/pause-notice.js';
 import { EXIT_PADDOCK } from '../io.js';
+import { pumpStdio, stdioMode } from '../stdio-guard.js';
 import { paddockVersion } from '../version.js';
 
 export const shellCommand: Command = {
@@ -52,11 +53,13 @@ ${formatLoginRecipes()}`,
  */
 async function shellAsHost(ctx: CommandContext, dataDir: string, name: string, command: string[] | null): Promise<number> {
   const engine = await createEngine({ dataDir, passphrasePrompt: ttyPassphrasePrompt() });
+  // Threat: stdio redirected to files reopened by the agent through /proc/self/fd (see stdio-guard).
+  const stdio = stdioMode();
   let host;
   try {
     engine.agent(name); // E_NOT_FOUND before taking the host lock
     host = await startHost(engine, `paddock shell ${name}`, paddockVersion());
-    engine.prestartLauncher('inherit'); // the first start skips the slow part of its launch
+    engine.prestartLauncher(stdio); // the first start skips the slow part of its launch
   } catch (e) {
     await engine.close();
     throw e;
@@ -70,12 +73,14 @@ async function shellAsHost(ctx: CommandContext, dataDir: string, name: string, c
   for (const s of quiet) process.on(s, ignore);
   for (const s of fatal) process.on(s, end);
   try {
-    const tty = process.stdin.isTTY === true;
-    const run = await engine.start(name, { command: command ?? defaultShellCommand(ctx.env.SHELL), stdio: 'inherit', tty });
+    const tty = stdio === 'inherit' && process.stdin.isTTY === true;
+    const run = await engine.start(name, { command: command ?? defaultShellCommand(ctx.env.SHELL), stdio, tty });
+    const pumped = stdio === 'pipe' ? pumpStdio(run) : null;
     // The terminal may be in raw mode (the shell's): each notice starts and ends its own line.
     const stopNotices = pauseNotices(engine.bus, name, (line) => ctx.io.err(`\r\n${printable(line)}\r\n`));
     const result = await run.done;
     stopNotices();
+    if (pumped) await Promise.race([pumped.drained(), new Promise((r) => setTimeout(r, 5000).unref())]);
     const others = engine.runs.active();
     if (others.length) {
       ctx.io.err(`paddock: the shell in ${name} ended (${result.exitCode}); still hosting ${others.map((r) => r.agent).join(', ')} — waiting for them to end\n`);

@@ -141,6 +141,15 @@ async function realCopyRoot(copy: string): Promise<string | null> {
   return realpath(copy);
 }
 
+const octal = (m: number): string => (m & 0o777).toString(8).padStart(4, '0');
+
+/** A copy's permission change the export will not carry over (null when none shows): execute bits added. */
+function modeChange(copyMode: number, hostMode: number | null): string | null {
+  const before = hostMode ?? 0;
+  if ((copyMode & 0o111 & ~before) === 0) return null;
+  return hostMode === null ? `executable in the copy (${octal(copyMode)})` : `made executable in the copy (${octal(hostMode)} → ${octal(copyMode)})`;
+}
+
 /** Compares the agent's copy with the original host folder. Never follows a link in the copy. */
 export async function diffFolder(copyPath: string, originalPath: string): Promise<FolderDiff> {
   const original = await realpath(originalPath).catch(() => {
@@ -169,9 +178,14 @@ export async function diffFolder(copyPath: string, originalPath: string): Promis
       files.push({ ...base, type: 'file', exportable: false, note: `the original is a ${was.kind === 'dir' ? 'folder' : was.kind}: not replaced by an export`, diff: null });
       continue;
     }
-    if (was && was.size === e.size && (await hashFile(copy, rel).catch(() => 'x')) === (await hashFile(original, rel).catch(() => 'y'))) continue;
+    const modeNote = modeChange(e.mode, was?.mode ?? null);
+    if (was && was.size === e.size && (await hashFile(copy, rel).catch(() => 'x')) === (await hashFile(original, rel).catch(() => 'y'))) {
+      if (modeNote) files.push({ ...base, type: 'file', exportable: false, note: `mode change (not exported): ${modeNote}`, diff: null });
+      continue;
+    }
     const shown = await textDiff(copy, original, rel, !!was, e.size).catch((err: Error) => ({ diff: null, note: err.message }));
-    files.push({ ...base, type: 'file', exportable: true, ...shown });
+    const note = [shown.note, modeNote && `${modeNote}; the export does not make it executable`].filter(Boolean).join('; ') || null;
+    files.push({ ...base, type: 'file', exportable: true, diff: shown.diff, note });
   }
   for (const [rel, e] of o.entries) {
     if (e.kind === 'dir' || c.entries.has(rel)) continue;
@@ -203,9 +217,12 @@ async function exportOne(copy: string, original: string, rel: string): Promise<v
   const src = await openInside(copy, rel);
   const tmp = path.join(parent, `.paddock-export-${process.pid}-${Math.random().toString(36).slice(2)}`);
   try {
-    const mode = (await src.stat()).mode & 0o777;
-    const dst = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode & 0o755);
+    // Threat: the agent turning a reviewed text file into a program (`chmod 755`) that the export
+    // would make executable on the host: a file keeps the host's mode; a new one gets no exec bits.
+    const mode = cur ? cur.mode & 0o777 : (await src.stat()).mode & 0o644;
+    const dst = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode);
     try {
+      if (cur) await dst.chmod(mode); // exactly the host file's mode, whatever the umask
       await copyChunks(src, (b) => dst.writeFile(b));
       await dst.sync();
     } finally {

@@ -70,6 +70,16 @@ export function fileFindings(profile: Profile, rs: RuleSet): GapFinding[] {
       suggestion: 'review `git config --list --local` in that repository after a run',
     });
   }
+  const copies = profile.folders.filter((f) => f.access === 'copy');
+  const named = rs.rules.filter((r) => (r.kind === 'read' || r.kind === 'write') && r.effect !== 'allow' && copies.some((f) => r.pattern === f.path || r.pattern.startsWith(`${f.path.replace(/\/$/, '')}/`)));
+  if (named.length > 0) {
+    out.push({
+      severity: 'info',
+      code: 'deny-covers-copy',
+      message: `${named.map((r) => r.text).join('; ')} (${lines(named)}) name${named.length > 1 ? '' : 's'} paths in a copy folder: they apply to its copy in the workspace too (a denied read leaves the file out of the copy and masks it there; a denied write keeps the copy read-only).`,
+      suggestion: null,
+    });
+  }
   const writes = allowWrites.filter((r) => !namesOneGitConfig(r.pattern) && reopensProtected(r.pattern));
   if (writes.length > 0) {
     out.push({

@@ -9,12 +9,16 @@ interface Entry {
   mode: number;
 }
 
-async function list(root: string): Promise<Entry[]> {
+/** Leaves a path (relative to the copied folder, '' for itself) out of the copy: `deny read` rules. */
+export type CopySkip = (rel: string, isDir: boolean) => boolean;
+
+async function list(root: string, skip: CopySkip): Promise<Entry[]> {
   const out: Entry[] = [];
   const walk = async (rel: string): Promise<void> => {
     for (const d of await readdir(path.join(root, rel), { withFileTypes: true })) {
       const r = rel === '' ? d.name : `${rel}/${d.name}`;
       const st = await lstat(path.join(root, r));
+      if (skip(r, st.isDirectory())) continue;
       if (st.isDirectory()) {
         out.push({ rel: r, kind: 'dir', mode: st.mode });
         await walk(r);
@@ -31,7 +35,7 @@ async function list(root: string): Promise<Entry[]> {
  * Copy a granted `copy` folder (or file) to `dest` on first start only; returns false when
  * `dest` already exists (the agent's copy is kept). Symlinks are copied as symlinks, never
  * followed (threat: a link in the source leading the copy out of the granted folder); setuid
- * bits are dropped. The copy is built in a temporary folder and renamed into place, so an
+ * bits are dropped; paths `skip` names (files `deny read` rules hide) are left out. The copy is built in a temporary folder and renamed into place, so an
  * interrupted copy is redone at the next start.
  */
 export async function copyFolderOnce(
@@ -39,10 +43,12 @@ export async function copyFolderOnce(
   dest: string,
   folder: string,
   onProgress?: (e: CopyProgress) => void,
+  skip: CopySkip = () => false,
 ): Promise<boolean> {
   if (await lstat(dest).catch(() => null)) return false;
   // stat, not lstat: `src` may be /proc/self/fd/N, the source held open since it was checked.
   const top = await stat(src);
+  if (skip('', top.isDirectory())) return false;
   const tmp = await mkdtemp(path.join(path.dirname(dest), '.paddock-copy-'));
   try {
     if (top.isFile()) {
@@ -54,7 +60,7 @@ export async function copyFolderOnce(
       onProgress?.({ kind: 'copy', folder, copied: 1, total: 1 });
       return true;
     }
-    const entries = await list(src);
+    const entries = await list(src, skip);
     const total = entries.length;
     let copied = 0;
     let lastReport = 0;

@@ -43,6 +43,42 @@ const pathRules = (rules: Rule[], kind: Rule['kind'], effects: Rule['effect'][],
     .filter((r) => kind !== 'exec' || r.pattern.includes('/') || r.pattern.startsWith('~'))
     .map((r) => ({ rule: r, match: compileGlob(r.pattern, home), root: literalRoot(r.pattern, home) }));
 
+/** A `copy` folder: `from` (its host source) is copied to `to` (in the workspace). */
+export interface CopyAlias {
+  from: string;
+  to: string;
+}
+
+/** The names a path has for the rules: itself, and its source path when it lies in a copy. */
+const sourceNames = (copies: CopyAlias[]) => (p: string): string[] => [
+  p,
+  ...copies.filter((c) => isWithin(p, c.to)).map((c) => path.join(c.from, path.relative(c.to, p))),
+];
+
+/**
+ * Two-tier precedence (PRODUCT.md): a deny/ask for any target (`*`, `**`) does not mask what a
+ * rule naming the path allows. Returns 'mask', 'pass' (nothing matched) or 'descend' (an
+ * any-target deny matched a folder under which a named allow may apply: decide its children).
+ */
+function decide(deny: Matcher[], allow: Matcher[], ps: string[], isDir: boolean): 'mask' | 'pass' | 'descend' {
+  const hits = deny.filter((m) => ps.some((p) => m.match(p)));
+  if (hits.length === 0) return 'pass';
+  if (hits.some((m) => !isAnyTarget(m.rule.pattern))) return 'mask';
+  if (allow.some((m) => ps.some((p) => m.match(p)))) return 'pass';
+  if (isDir && allow.some((m) => ps.some((p) => m.match(`${p}/x`) || (m.root !== null && isWithin(m.root, p))))) return 'descend';
+  return 'mask';
+}
+
+/**
+ * Whether `deny read` (or `ask read`) rules hide a host path, as the masks would: the copy step
+ * leaves such files out of a `copy` folder's copy. 'descend': a folder whose children decide.
+ */
+export function readDenied(rules: Rule[], home: string): (p: string, isDir: boolean) => 'mask' | 'pass' | 'descend' {
+  const deny = pathRules(rules, 'read', ['deny', 'ask'], home);
+  const allow = pathRules(rules, 'read', ['allow'], home).filter((m) => !isAnyTarget(m.rule.pattern));
+  return (p, isDir) => decide(deny, allow, [p], isDir);
+}
+
 /** Start directories to walk in a tree for the given matchers, or [] when nothing can match there. */
 function startsFor(tree: Tree, matchers: Matcher[], wholeTree: boolean): string[] {
   if (wholeTree) return [tree.root];
@@ -69,8 +105,11 @@ export async function planRuleMasks(input: {
   home: string;
   emptyFile: string;
   budget: WalkBudget;
+  /** `copy` folders: a rule naming a path under `from` also applies to the same path under `to`. */
+  copies?: CopyAlias[];
 }): Promise<MaskPlan> {
   const { trees, rules, home, emptyFile, budget } = input;
+  const names = sourceNames(input.copies ?? []);
   const out: MaskPlan = { pins: [], masks: [], masked: [], readOnly: [], watchAbsent: [], warnings: [] };
   const readDeny = pathRules(rules, 'read', ['deny', 'ask'], home);
   const writeDeny = pathRules(rules, 'write', ['deny', 'ask'], home);
@@ -79,18 +118,10 @@ export async function planRuleMasks(input: {
   const readAllow = pathRules(rules, 'read', ['allow'], home).filter((m) => !isAnyTarget(m.rule.pattern));
   const execAllow = pathRules(rules, 'exec', ['allow'], home).filter((m) => !isAnyTarget(m.rule.pattern));
   const writeAllowNamed = writeAllow.filter((m) => !isAnyTarget(m.rule.pattern));
-  /**
-   * Two-tier precedence (PRODUCT.md): a deny/ask for any target (`*`, `**`) does not mask what a
-   * rule naming the path allows. Returns 'mask', 'skip' (nothing matched) or 'descend' (an
-   * any-target deny matched a folder under which a named allow may apply: decide its children).
-   */
   const denied = (deny: Matcher[], allow: Matcher[], p: string, isDir: boolean): 'mask' | 'pass' | 'descend' => {
-    const hits = deny.filter((m) => m.match(p));
-    if (hits.length === 0) return 'pass';
-    if (hits.some((m) => !isAnyTarget(m.rule.pattern))) return 'mask';
-    if (allow.some((m) => m.match(p))) return 'pass';
-    if (isDir && allow.some((m) => m.match(`${p}/x`) || (m.root !== null && isWithin(m.root, p)))) return 'descend';
-    return 'mask';
+    // Threat: `deny read /S/token.txt` with `/S` a copy folder: the copy in the workspace is that file too.
+    const ps = names(p);
+    return decide(deny, allow, ps, isDir);
   };
   for (const r of rules) {
     if (r.effect === 'ask' && (r.kind === 'read' || r.kind === 'write' || r.kind === 'exec')) {
@@ -185,11 +216,14 @@ export async function planRuleMasks(input: {
           return 'skip';
         }
         const read = denied(readDeny, readAllow, abs, st.isDirectory());
+        // Threat: `mv keys moved` in run 1, so that run 2 finds no path to mask and reads moved/id_rsa.
         if (read === 'mask') {
+          if (tree.writable) pin(tree, abs);
           mask(abs, st);
           return 'skip';
         }
         if (st.isFile() && denied(execDeny, execAllow, abs, false) === 'mask') {
+          if (tree.writable) pin(tree, abs);
           mask(abs, st);
           return 'skip';
         }

@@ -14,7 +14,7 @@ import { pinPath, type Pin } from './links.js';
 import { mergeGrants, realpathLoose, resolveAgentDir, resolveFolder, type Grant, type GrantContext } from './grants.js';
 import { writeInstructionFile } from './instructions.js';
 import { bwrapArgsData, bwrapOptions, depth, isWithin, maskOps, type MountLayout, type MountOp } from './layout.js';
-import { planRuleMasks, type Tree } from './masks.js';
+import { planRuleMasks, readDenied, type Tree } from './masks.js';
 import { assertPlatformSupported, bwrapHasBindFd, findBwrap } from './platform.js';
 import { seatbeltProfile } from './seatbelt.js';
 import { seccompProgram } from './seccomp.js';
@@ -129,7 +129,7 @@ export async function prepareSandbox(spec: SandboxSpec, opts: { platform?: NodeJ
   const instructionFile = spec.instructionFile ?? INSTRUCTION_FILE;
 
   const grants: Grant[] = [];
-  const copies: { src: string; dest: string; folder: string }[] = [];
+  const copies: { src: string; dest: string; folder: string; names: string[] }[] = [];
   for (const f of spec.folders) {
     const r = await resolveFolder(f.path, ctx, `folder ${f.path}`);
     if (f.access !== 'copy') grants.push({ ...r, access: f.access, source: `folder ${f.path}` });
@@ -138,22 +138,25 @@ export async function prepareSandbox(spec: SandboxSpec, opts: { platform?: NodeJ
       if (path.basename(r.path) === instructionFile || copies.some((c) => c.dest === dest)) {
         throw new PaddockError('E_FOLDER', `Cannot copy ${f.path}: another copy or the instruction file already uses ${dest}. Rename one of them.`);
       }
-      copies.push({ src: r.path, dest, folder: f.path });
+      copies.push({ src: r.path, dest, folder: f.path, names: [...new Set([r.path, ...(path.isAbsolute(f.path) ? [path.resolve(f.path)] : [])])] });
     }
   }
   grants.push(...(await ruleGrants(spec, home, ctx, warnings)));
   const merged = dropInnerFileGrants(mergeGrants(grants, warnings), workspace);
   for (const k of droppedEnvKeys(spec.extraEnv)) warnings.push(`Environment variable "${k}" was not passed: reserved or invalid name.`);
 
+  const hidden = readDenied(spec.rules, home);
   for (const c of copies) {
+    // Threat: `deny read /S/token.txt` with `/S` a copy folder handing the file over as `<workspace>/S/token.txt`.
+    const skip = (rel: string, isDir: boolean): boolean => c.names.some((n) => hidden(path.join(n, rel), isDir) === 'mask');
     if (platform !== 'linux') {
-      await copyFolderOnce(c.src, c.dest, c.folder, spec.onProgress);
+      await copyFolderOnce(c.src, c.dest, c.folder, spec.onProgress, skip);
       continue;
     }
     // Threat: the source swapped for a link between its check and the copy: copy what was checked.
     const pin = pinPath(c.src, `folder ${c.folder}`);
     try {
-      await copyFolderOnce(`/proc/self/fd/${pin.fd}`, c.dest, c.folder, spec.onProgress);
+      await copyFolderOnce(`/proc/self/fd/${pin.fd}`, c.dest, c.folder, spec.onProgress, skip);
     } finally {
       closeSync(pin.fd);
     }
@@ -215,7 +218,8 @@ export async function prepareSandbox(spec: SandboxSpec, opts: { platform?: NodeJ
       { root: workspace, writable: true, isHome: false, isSystem: false },
       ...merged.filter((g) => g.isDir).map((g) => ({ root: g.path, writable: g.access === 'rw', isHome: false, isSystem: false })),
     ];
-    const rules = await planRuleMasks({ trees, rules: spec.rules, home, emptyFile, budget });
+    const aliases = copies.flatMap((c) => c.names.map((from) => ({ from, to: c.dest })));
+    const rules = await planRuleMasks({ trees, rules: spec.rules, home, emptyFile, budget, copies: aliases });
     warnings.push(...rules.warnings);
     const visibleRoots = [...sys.roots, home, workspace, ...merged.map((g) => g.path)];
     const execMasked = await execNameMasks(spec.rules, sandboxPathDirs({ home, extraPath: spec.extraPath }), visibleRoots);

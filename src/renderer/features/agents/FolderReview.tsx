@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { ExportResult, FolderDiff } from '../../../shared/api.js';
 import type { PaddockEvent } from '../../../shared/events.schema.js';
+import { printable, printableText } from '../../../shared/printable.js';
 import { api } from '../../lib/api.js';
 import { useInterval } from '../../lib/hooks.js';
 
@@ -40,6 +41,8 @@ function DiffText({ text }: { text: string }) {
   );
 }
 
+// Threat: agent-chosen file names (and link targets in notes) with bidi overrides, escapes or
+// newlines reading as another name or faking a line: every such text goes through printable().
 /** Review of the agent's copy against the original folder, and export of the chosen files back to it. */
 export function FolderReview({ name, folder, running }: { name: string; folder: string; running: boolean }) {
   const [diff, setDiff] = useState<FolderDiff | null>(null);
@@ -83,13 +86,13 @@ export function FolderReview({ name, folder, running }: { name: string; folder: 
         {diff?.files.map((f) => (
           <li key={f.path} data-file={f.path}>
             <label>
-              <input type="checkbox" disabled={!f.exportable} checked={chosen.has(f.path)} onChange={() => toggle(f.path)} aria-label={`Export ${f.path}`} />
+              <input type="checkbox" disabled={!f.exportable} checked={chosen.has(f.path)} onChange={() => toggle(f.path)} aria-label={`Export ${printable(f.path)}`} />
               <span className={`badge ${f.status === 'removed' ? 'deny' : f.exportable ? 'allow' : 'ask'}`}>{f.status}</span>
-              <code>{f.path}</code>
+              <code>{printable(f.path)}</code>
               {f.type !== 'file' && <span className="badge bad">{f.type}</span>}
             </label>
-            {f.note && <div className={`small ${f.exportable ? 'muted' : 'warn'}`}>{f.note}</div>}
-            {f.diff && <details open={(diff?.files.length ?? 0) <= 5}><summary className="small">Diff</summary><DiffText text={f.diff} /></details>}
+            {f.note && <div className={`small ${f.exportable ? 'muted' : 'warn'}`}>{printable(f.note)}</div>}
+            {f.diff && <details open={(diff?.files.length ?? 0) <= 5}><summary className="small">Diff</summary><DiffText text={printableText(f.diff)} /></details>}
           </li>
         ))}
       </ul>
@@ -103,8 +106,8 @@ export function FolderReview({ name, folder, running }: { name: string; folder: 
       {result && (
         <div role="status" className="small" data-testid="export-result">
           <p className="ok">Wrote {result.written.length} file{result.written.length === 1 ? '' : 's'}{result.written.length ? ':' : '.'}</p>
-          {result.written.length > 0 && <ul>{result.written.map((w) => <li key={w}><code>{w}</code></li>)}</ul>}
-          {result.skipped.length > 0 && <><p className="warn">Not written:</p><ul>{result.skipped.map((s) => <li key={s.path}><code>{s.path}</code>: {s.reason}</li>)}</ul></>}
+          {result.written.length > 0 && <ul>{result.written.map((w) => <li key={w}><code>{printable(w)}</code></li>)}</ul>}
+          {result.skipped.length > 0 && <><p className="warn">Not written:</p><ul>{result.skipped.map((s) => <li key={s.path}><code>{printable(s.path)}</code>: {printable(s.reason)}</li>)}</ul></>}
         </div>
       )}
     </section>
