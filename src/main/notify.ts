@@ -1,3 +1,4 @@
+import { printable } from '../shared/printable.js';
 import { Notification } from 'electron';
 import type { PaddockEvent } from '../shared/events.schema.js';
 import type { Answer } from '../shared/approval.schema.js';
@@ -38,10 +39,10 @@ export function notifyFor(ev: PaddockEvent, ports: NotifyPorts): void {
   if (ev.kind === 'approval.request') {
     const id = String(r.approval);
     const left = typeof r.expires === 'string' ? Math.max(0, Math.round((Date.parse(r.expires) - Date.now()) / 1000)) : null;
-    const detail = typeof r.detail === 'string' && r.detail !== '' ? `${r.detail.slice(0, 200)}\n` : '';
+    const detail = typeof r.detail === 'string' && r.detail !== '' ? `${printable(r.detail).slice(0, 200)}\n` : '';
     // Plain text only: the target and detail are chosen by the agent.
     const n = new Notification({
-      title: `${ev.agent ?? 'An agent'} asks: ${String(r.approvalKind ?? r.what ?? 'ask')} ${String(r.target ?? '')}`.trim().slice(0, 200),
+      title: `${ev.agent ?? 'An agent'} asks: ${String(r.approvalKind ?? r.what ?? 'ask')} ${printable(String(r.target ?? ''))}`.trim().slice(0, 200),
       body: `${detail}${left === null ? 'Answer in Paddock.' : `Denied in ${left} s unless you answer.`}`,
       actions: ASK_ACTIONS.map((a) => ({ type: 'button' as const, text: a.text })),
       closeButtonText: 'Later',

@@ -96,10 +96,10 @@ describe('the console only answers its own page with the token', () => {
     expect(paddock(['--data-dir', c.dataDir, 'ps']).code).toBe(0); // positive control: the owner talks to the host
   });
 
-  // BUG (attack pass B): the console's ask prompt shows agent-chosen text (the action name, the
-  // detail) with Unicode bidi overrides applied: `read-\u202efdp.exe` reads "read-exe.pdf", so the
-  // user approves something other than what they read. `paddock approvals` escapes them (\u202e).
-  it.fails('the ask prompt never renders a bidi override from the agent: what the user reads is what is asked', async () => {
+  // Was a bug (attack pass B, fixed): the console's ask prompt showed agent-chosen text (the action
+  // name, the detail) with Unicode bidi overrides applied: `read-\u202efdp.exe` read "read-exe.pdf", so
+  // the user approved something other than what they read. Now shown escaped (\u202e), as in the CLI.
+  it('the ask prompt never renders a bidi override from the agent: what the user reads is what is asked', async () => {
     const cfg = s.setup((a) => ({
       name: a,
       approvals: { timeout: 30 },

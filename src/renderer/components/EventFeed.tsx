@@ -1,3 +1,4 @@
+import { printable } from '../../shared/printable.js';
 import { useMemo, useState, type ReactNode } from 'react';
 import { EVENT_KINDS, type PaddockEvent } from '../../shared/events.schema.js';
 import { clock, decidingRule, summary, tone, type LineLabeler } from '../lib/format.js';
@@ -11,7 +12,7 @@ export function EventRow({ e, showAgent, label }: { e: PaddockEvent; showAgent: 
       <span className="c-time" role="gridcell">{clock(e.ts)}</span>
       {showAgent && <span className="c-agent" role="gridcell">{e.agent ?? 'paddock'}</span>}
       <span className={`c-kind badge ${tone(e.kind)}`} role="gridcell">{e.kind}</span>
-      <span className="c-what" role="gridcell" title={summary(e)}>{summary(e)}</span>
+      <span className="c-what" role="gridcell" title={printable(summary(e))}>{printable(summary(e))}</span>
       <span className="c-rule" role="gridcell" title={rule ?? ''}>{rule ?? ''}</span>
     </>
   );

@@ -1,3 +1,4 @@
+import { printable, printableText } from '../../../shared/printable.js';
 import { useEffect, useState } from 'react';
 import type { Answer } from '../../../shared/approval.schema.js';
 import { api } from '../../lib/api.js';
@@ -52,9 +53,9 @@ export function ApprovalsPage() {
           return (
             <li key={a.id} className={`approval ${i === sel ? 'selected' : ''}`} aria-current={i === sel} onClick={() => setSel(i)} data-approval={a.id}>
               <div className="approval-main">
-                <div><strong>{a.agent}</strong> wants <span className="badge ask">{a.kind}</span> <code>{a.target}</code></div>
-                {a.detail && <div className="small">{a.detail}</div>}
-                <div className="small muted">Why: {a.rule ? <code>{a.rule}</code> : 'no rule matched (default ask)'}</div>
+                <div><strong>{a.agent}</strong> wants <span className="badge ask">{a.kind}</span> <code>{printable(a.target)}</code></div>
+                {a.detail && <div className="small">{printableText(a.detail)}</div>}
+                <div className="small muted">Why: {a.rule ? <code>{printable(a.rule)}</code> : 'no rule matched (default ask)'}</div>
               </div>
               <div className={`countdown ${left < 10 ? 'urgent' : ''}`} aria-label={`${left} seconds left`}>{left}s</div>
               <div className="controls">

@@ -1,3 +1,4 @@
+import { printable, printableText } from '../../../shared/printable.js';
 import { useEffect, useRef, useState } from 'react';
 import type { Answer, Approval } from '../../../shared/approval.schema.js';
 import { api, isConsole } from '../../lib/api.js';
@@ -42,10 +43,11 @@ export function AskPrompt({ items, openInbox, reload }: { items: Approval[]; ope
         <strong>{a.agent}</strong> asks <span className="badge ask">{a.kind}</span>
         <span className={`countdown ${left < 10 ? 'urgent' : ''}`} aria-label={`${left} seconds left`} data-testid="ask-countdown">{left}s</span>
       </div>
-      <p className="sr-only" aria-live="polite">{`${a.agent} asks ${a.kind} ${a.target}`}</p>
-      <div className="ask-target"><code>{a.target}</code></div>
-      {a.detail && <div className="small ask-detail">{a.detail}</div>}
-      <div className="small muted">{a.rule ? <>Rule: <code>{a.rule}</code></> : 'No rule matched (default ask)'}. Denied or unanswered, it is not asked again in this run.</div>
+      <p className="sr-only" aria-live="polite">{`${a.agent} asks ${a.kind} ${printable(a.target)}`}</p>
+      {/* Threat: bidi overrides and control characters making the agent's text read as something else. */}
+      <div className="ask-target"><code>{printable(a.target)}</code></div>
+      {a.detail && <div className="small ask-detail">{printableText(a.detail)}</div>}
+      <div className="small muted">{a.rule ? <>Rule: <code>{printable(a.rule)}</code></> : 'No rule matched (default ask)'}. Denied or unanswered, it is not asked again in this run.</div>
       <div className="controls">
         {(Object.keys(LABEL) as Answer[]).map((ans) => (
           <button key={ans} type="button" className={ans === 'once' ? 'primary' : ans === 'deny' ? 'danger' : ''} onClick={() => void answer(ans)}>{LABEL[ans]}</button>

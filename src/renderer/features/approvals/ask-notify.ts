@@ -1,3 +1,4 @@
+import { printable } from '../../../shared/printable.js';
 import type { Approval } from '../../../shared/approval.schema.js';
 
 /** The user's choice about browser notifications, remembered so the console asks once. */
@@ -24,7 +25,7 @@ export function declineNotifications(): void {
 export function notifyAsk(a: Approval): void {
   if (typeof Notification === 'undefined' || Notification.permission !== 'granted') return;
   // Text only: the agent chose the target and detail; a notification renders no HTML anyway.
-  const n = new Notification(`${a.agent} asks: ${a.kind} ${a.target}`.slice(0, 200), { body: a.detail.slice(0, 300) || 'Answer in Paddock before the time runs out.', tag: `paddock-ask-${a.id}` });
+  const n = new Notification(`${a.agent} asks: ${a.kind} ${printable(a.target)}`.slice(0, 200), { body: printable(a.detail).slice(0, 300) || 'Answer in Paddock before the time runs out.', tag: `paddock-ask-${a.id}` });
   n.onclick = () => {
     window.focus();
     n.close();
