@@ -87,15 +87,18 @@ describe('asks cannot be used to fool or bury the user', () => {
     expect(events(host.dataDir, agent, 'rule.change').filter((e) => e.source === 'approval')).toEqual([]);
   });
 
-  // BUG (attack pass B): asks refused by the per-agent cap leave no event at all (no approval.request /
-  // answer, no alert): an agent that keeps asking is neither on the record nor flagged
-  // (PRODUCT.md principles 5 "every decision … denied … is an event" and 6 "prompts never pile up silently").
-  it.fails('every ask refused by the flood cap is on the record, with an alert for the agent that keeps asking', () => {
+  // Was a bug (attack pass B, fixed): asks refused by the per-agent cap left no event at all (no
+  // approval.request / answer, no alert): an agent that kept asking was neither on the record nor
+  // flagged (PRODUCT.md principles 5 and 6). Each refusal is now an `action.deny` naming the cap, and
+  // the refusals count towards the denied-burst alert.
+  it('every ask refused by the flood cap is on the record, with an alert for the agent that keeps asking', () => {
     const asked = events(host.dataDir, agent, 'approval.request').length;
     const alerts = events(host.dataDir, agent, 'alert');
     const refusedAtOnce = (run.stderr.match(/too many pending asks/g) ?? []).length;
     expect(refusedAtOnce).toBeGreaterThan(0);
-    expect(asked + events(host.dataDir, agent, 'approval.denied').length).toBeGreaterThanOrEqual(FLOOD + 2);
+    const capped = events(host.dataDir, agent, 'action.deny').filter((e) => /too many pending asks/.test(String(e.reason)));
+    expect(capped.length).toBe(refusedAtOnce);
+    expect(asked + capped.length).toBeGreaterThanOrEqual(FLOOD);
     expect(alerts.length).toBeGreaterThan(0);
   });
 

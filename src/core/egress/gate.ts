@@ -65,6 +65,7 @@ export async function handleGate(p: AgentProxy, req: IncomingMessage, res: Serve
   if (p.gatePending >= MAX_PENDING_GATE) {
     const reason = `too many pending asks from this agent (at most ${MAX_PENDING_GATE}); try again later`;
     event('action.deny', reason);
+    p.denied(); // an agent that keeps asking past the cap is flagged (denied-burst), not only refused
     return send(res, 429, { decision: 'deny', reason });
   }
   p.gatePending++;
