@@ -84,9 +84,10 @@ describe('tripwires', () => {
     const file = join(tmp.dir, 'cpu-guest.yaml');
     writeFileSync(file, `name: guest-miner\ncommand: [sh, -c, "while :; do :; done"]\n`);
     const host = paddockAsync(['--data-dir', dataDir, 'serve', '--port', '0'], { env: { ...process.env, PADDOCK_CPU_ALERT: '0.3:2:pause' } });
+    // The host first: a run started before it holds the data dir would become the host itself.
+    await waitFor(() => /token=/.test(host.out()), 20_000);
     const guest = paddockAsync(['--data-dir', dataDir, 'run', file]);
     try {
-      await waitFor(() => /token=/.test(host.out()), 20_000);
       await waitFor(() => /paddock: paused guest-miner: .* — paddock resume guest-miner\n/.test(guest.err()), 30_000);
       expect(paddock(['--data-dir', dataDir, 'resume', 'guest-miner']).code).toBe(0);
       await waitFor(() => /paddock: resumed guest-miner\n/.test(guest.err()), 10_000);

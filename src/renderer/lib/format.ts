@@ -28,7 +28,6 @@ export function summary(e: PaddockEvent): string {
     case 'net.allow':
     case 'net.deny':
     case 'net.ask':
-    case 'net.error':
       return `${String(r.host)}:${String(r.port)}${r.reason ? ` — ${String(r.reason)}` : ''}`;
     case 'rule.change':
       return `${r.change === 'remove' ? 'removed' : r.change === 'add' ? 'added' : 'changed'} ${String(r.rule)}${r.source === 'approval' ? ' (remembered answer)' : ''}`;
@@ -55,7 +54,7 @@ export function summary(e: PaddockEvent): string {
       return r.reason ? String(r.reason) : '';
     default:
       // Failures to resolve or connect (e.g. `net.error`): what failed and why, not a policy verdict.
-      if (isNetFailure(e.kind)) return `${String(r.host ?? r.target ?? '')}${r.port ? `:${String(r.port)}` : ''} — ${String(r.error ?? r.reason ?? r.message ?? 'failed')} (not a rule decision)`;
+      if (isNetFailure(e.kind)) return `${String(r.host ?? r.target ?? '')}${r.port ? `:${String(r.port)}` : ''} — ${String(r.reason ?? r.error ?? r.message ?? 'failed')} (not a rule decision)`;
       return '';
   }
 }
