@@ -8,6 +8,7 @@ import { renderInstructions } from '../agents/instructions.js';
 import type { Engine } from '../engine.js';
 import { listRunLogs, readRunLog, runLogDir, runLogFile } from '../runs/output/read.js';
 import { doctorChecks as defaultDoctor } from './doctor.js';
+import { decoyList } from '../decoys/api.js';
 import { answersList, answersRevoke, vaultDeclare, vaultState, vaultUnlock, type KeychainProbe } from './vault-answers.js';
 import type { AnswerSurface } from '../egress/approvals.js';
 import { folderDiff, folderExport, simulateRules } from './review.js';
@@ -147,6 +148,16 @@ export function createApiHandlers(engine: Engine, opts: ApiOptions): ApiHandlers
     'vault:status': async () => vaultState(engine, opts.keychainProbe),
     'vault:unlock': async ({ passphrase }) => vaultUnlock(engine, passphrase, opts.keychainProbe),
     'vault:declare': async ({ agent, name, delivery, value }) => vaultDeclare(engine, agent, { name, ...delivery }, value),
+    'decoys:list': async ({ name }) => {
+      mustExist(name);
+      return decoyList(engine, name);
+    },
+    'decoys:set': async ({ name, on }) => {
+      mustExist(name);
+      engine.store.agents.setDecoys(name, on);
+      engine.bus.emit('runs');
+      return decoyList(engine, name);
+    },
     'answers:list': async ({ name }) => answersList(engine, name),
     'answers:revoke': async ({ name, rule }) => {
       answersRevoke(engine, name, rule);

@@ -16,6 +16,8 @@ export const DEFAULT_ALERTS: Readonly<Record<EgressAlertType, AlertSetting>> = {
   proxy: { enabled: true, autoPause: false },
   // Issue 5: a placeholder on its way to a host its secret is not bound to.
   'secret-exfil': { enabled: true, autoPause: true },
+  // Issue 18: a decoy credential opened; pausing is the safer default.
+  'decoy-read': { enabled: true, autoPause: true },
 };
 
 /** Ports of the tripwires. */

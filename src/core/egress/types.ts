@@ -50,7 +50,7 @@ export interface ApprovalsPort {
 }
 
 /** Tripwire alert types raised by the egress module. */
-export type EgressAlertType = 'private-probe' | 'ssh-egress' | 'denied-burst' | 'cpu-sustained' | 'control-plane' | 'proxy' | 'secret-exfil';
+export type EgressAlertType = 'private-probe' | 'ssh-egress' | 'denied-burst' | 'cpu-sustained' | 'control-plane' | 'proxy' | 'secret-exfil' | 'decoy-read';
 
 /** Per alert type: raise it at all, and pause the agent when it fires. */
 export interface AlertSetting {
