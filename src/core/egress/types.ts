@@ -154,6 +154,8 @@ export interface OpenAgentOptions {
   approvalTimeoutS?: number;
   /** The agent's header secrets: TLS is intercepted to inject them (absent: every CONNECT stays opaque). */
   secrets?: EgressSecrets;
+  /** Decoy credential values placed in the agent's home (issue 18): seen in a request, it is refused and reported. */
+  decoys?: readonly string[];
 }
 
 /** What `status(agent)` reports. */

@@ -128,7 +128,7 @@ export function makePrepare(d: PrepareDeps): PrepareRun {
           },
         );
       }
-      await d.egress.open({ agent, run, socketDir, policy, mode: network === 'on' ? 'proxy' : 'gate', approvalTimeoutS: profile.approvals.timeout, ...(secrets ? { secrets } : {}) });
+      await d.egress.open({ agent, run, socketDir, policy, mode: network === 'on' ? 'proxy' : 'gate', approvalTimeoutS: profile.approvals.timeout, ...(secrets ? { secrets } : {}), decoys: decoys.flatMap((x) => x.values) });
       const glue = sandboxGlue({ socketDir, helperDir: d.helperDir, network: network === 'on' });
       additions.extraBinds = glue.extraBinds;
       Object.assign(additions.extraEnv!, glue.extraEnv);
