@@ -47,10 +47,10 @@ export interface ApiOptions {
 export const EDITOR_FILE = 'profile.yaml';
 
 /** Checks a profile the way `paddock check` does, for the rule editor's live validation. */
-export function checkProfile(yaml: string, home: string): ProfileCheck {
+export function checkProfile(yaml: string, home: string, decoys: (agent: string) => boolean = () => false): ProfileCheck {
   const r = parseProfile(yaml, EDITOR_FILE, { home });
   if (!r.profile || !r.ruleSet) return { ok: false, diagnostics: r.diagnostics, gaps: [], instructions: null };
-  return { ok: true, diagnostics: [], gaps: gapReport(r.profile, r.ruleSet), instructions: renderInstructions(r.profile, r.ruleSet) };
+  return { ok: true, diagnostics: [], gaps: gapReport(r.profile, r.ruleSet, { decoys: decoys(r.profile.name) }), instructions: renderInstructions(r.profile, r.ruleSet) };
 }
 
 /** The engine's vault as the API sees it: names and metadata out, values in only. */
@@ -82,7 +82,7 @@ export function createApiHandlers(engine: Engine, opts: ApiOptions): ApiHandlers
       await engine.deleteAgent(name);
       engine.bus.emit('runs');
     },
-    'agents:check': async ({ yaml }) => checkProfile(yaml, engine.userHome),
+    'agents:check': async ({ yaml }) => checkProfile(yaml, engine.userHome, (n) => engine.store.agents.decoys(n) ?? true),
     'runs:list': async () => engine.runs.info(),
     'runs:start': async ({ name }) => {
       const run = await engine.start(name, { stdio: 'pipe', record: true });
