@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/inotify.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #define MAXW 64
@@ -21,6 +23,9 @@ int main(int argc, char **argv) {
     fprintf(stderr, "usage: paddock-decoy-watch FILE... (1 to %d files)\n", MAXW);
     return 2;
   }
+  /* Paddock gone (even SIGKILLed): so are we; a watcher never outlives its run's engine. */
+  pid_t parent = getppid();
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent) return 1;
   int fd = inotify_init1(IN_CLOEXEC);
   if (fd < 0) {
     perror("inotify_init1");

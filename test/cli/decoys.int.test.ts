@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { paddock, paddockAsync, tempDir, waitFor } from '../helpers/cli.js';
@@ -10,6 +10,20 @@ afterAll(() => tmp.cleanup());
 function events(dataDir: string, agent: string): Record<string, unknown>[] {
   const r = paddock(['--data-dir', dataDir, 'events', '--agent', agent, '--json', '--limit', '10000']);
   return r.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+/** Live decoy watchers whose command line names `dataDir` (a watcher must not outlive its run). */
+function watchers(dataDir: string): number[] {
+  const out: number[] = [];
+  for (const pid of readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (cmd.includes('paddock-decoy-watch') && cmd.includes(dataDir) && !/^\S+\s+Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, 'x '))) out.push(Number(pid));
+    } catch {
+      // gone
+    }
+  }
+  return out;
 }
 
 const DECOYS = ['.aws/credentials', '.ssh/id_ed25519', '.netrc', '.env'];
@@ -34,6 +48,7 @@ describe('decoy credentials', () => {
     expect(readFileSync(join(home, '.aws/credentials'), 'utf8')).toMatch(/^\[default\]\naws_access_key_id = AKIA[A-Z2-7]{16}\naws_secret_access_key = \S{40}\n$/);
     expect(readFileSync(join(home, '.ssh/id_ed25519'), 'utf8')).toMatch(/^-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjE/);
     expect(events(dataDir, 'calm').filter((e) => e.kind === 'alert')).toEqual([]);
+    expect(watchers(dataDir)).toEqual([]);
     // The manifest lies beside the home, never inside it.
     expect(statSync(join(dataDir, 'agents', 'calm', 'decoys.json')).mode & 0o077).toBe(0);
   });
@@ -55,6 +70,7 @@ describe('decoy credentials', () => {
       await waitFor(() => /"state":"paused"/.test(paddock(['--data-dir', dataDir, 'ps', '--json']).stdout), 10_000);
       expect(paddock(['--data-dir', dataDir, 'kill', 'snoop']).code).toBe(0);
       await run.exit;
+      await waitFor(() => watchers(dataDir).length === 0, 10_000);
     } finally {
       run.child.kill('SIGKILL');
     }
