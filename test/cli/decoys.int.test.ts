@@ -26,7 +26,7 @@ function watchers(dataDir: string): number[] {
   return out;
 }
 
-const DECOYS = ['.aws/credentials', '.ssh/id_ed25519', '.netrc', '.env'];
+const DECOYS = ['.aws/credentials', '.ssh/id_ed25519', '.git-credentials', '.env'];
 
 describe('decoy credentials', () => {
   it('are placed with plausible modes and old timestamps; an agent that leaves them alone raises nothing', () => {
@@ -38,7 +38,7 @@ describe('decoy credentials', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('.aws/credentials 600');
     expect(r.stdout).toContain('.ssh/id_ed25519 600');
-    expect(r.stdout).toContain('.netrc 600');
+    expect(r.stdout).toContain('.git-credentials 600');
     const home = join(dataDir, 'agents', 'calm', 'home');
     for (const d of DECOYS) {
       const st = statSync(join(home, d));
@@ -80,19 +80,19 @@ describe('decoy credentials', () => {
     const dataDir = join(tmp.dir, 'mine');
     const home = join(dataDir, 'agents', 'owner', 'home');
     mkdirSync(home, { recursive: true, mode: 0o700 });
-    writeFileSync(join(home, '.netrc'), 'machine example.test login me password mine\n', { mode: 0o600 });
+    writeFileSync(join(home, '.env'), 'OPENAI_API_KEY=password mine\n', { mode: 0o600 });
     const file = join(tmp.dir, 'mine.yaml');
-    writeFileSync(file, `name: owner\ncommand: [sh, -c, "cat ~/.netrc; test -f ~/.aws/credentials && echo AWS"]\n`);
+    writeFileSync(file, `name: owner\ncommand: [sh, -c, "cat ~/.env; test -f ~/.aws/credentials && echo AWS"]\n`);
     const r = paddock(['--data-dir', dataDir, 'run', file]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('password mine');
     expect(r.stdout).toContain('AWS');
-    expect(readFileSync(join(home, '.netrc'), 'utf8')).toBe('machine example.test login me password mine\n');
+    expect(readFileSync(join(home, '.env'), 'utf8')).toBe('OPENAI_API_KEY=password mine\n');
     expect(events(dataDir, 'owner').filter((e) => e.kind === 'alert')).toEqual([]);
     // A second start keeps it so (and keeps its own decoys, unchanged).
     const aws = readFileSync(join(home, '.aws/credentials'), 'utf8');
     expect(paddock(['--data-dir', dataDir, 'run', file]).code).toBe(0);
-    expect(readFileSync(join(home, '.netrc'), 'utf8')).toContain('password mine');
+    expect(readFileSync(join(home, '.env'), 'utf8')).toContain('password mine');
     expect(readFileSync(join(home, '.aws/credentials'), 'utf8')).toBe(aws);
   });
 });
