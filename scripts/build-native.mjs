@@ -12,6 +12,7 @@ const dir = join(root, 'native');
 const targets = [
   ['paddock-relay', 'relay.c'],
   ['paddock-launch', 'launch.c'],
+  ['paddock-decoy-watch', 'decoy-watch.c'],
 ];
 
 if (process.platform !== 'linux') process.exit(0); // both are Linux-only (splice(2), cgroups, bwrap)

@@ -136,6 +136,7 @@ export class Engine {
         cpu: this.cpu,
         answerRules: (agent, after) => this.answers.rules(agent, after),
         helperDir,
+        decoys: (agent) => this.store.agents.decoys(agent) === true,
       }),
       othersWritable: (agent) => othersWritable(agent, this.store.agents.list().map((a) => ({ name: a.name, parsed: this.tryParse(a.profile, a.source ?? `<agent ${a.name}>`) })), paths),
       // A paused agent opens no new connections either.

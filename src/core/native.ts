@@ -7,7 +7,7 @@ import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export type NativeHelper = 'paddock-relay' | 'paddock-launch';
+export type NativeHelper = 'paddock-relay' | 'paddock-launch' | 'paddock-decoy-watch';
 
 const found = new Map<NativeHelper, string | null>();
 

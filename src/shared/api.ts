@@ -160,6 +160,15 @@ export interface VaultState {
 }
 
 /** A rule added by answering an ask "always" / "deny always". */
+/** An agent's decoy credentials (issue 18): fake files Paddock placed in its home, valid nowhere. */
+export interface DecoyList {
+  on: boolean;
+  /** How reads are watched: `inotify` (native helper) or `atime` (polling; coarser). */
+  watch: 'inotify' | 'atime';
+  /** Paths as the agent sees them (`~/.aws/credentials`); `placed` is false when a file of the user's or the agent's sits there. */
+  files: { path: string; kind: string; placed: boolean }[];
+}
+
 export interface RememberedAnswer {
   rule: string;
   /** ISO time of the answer. */
@@ -244,6 +253,10 @@ export const API = {
   'vault:declare': channel<z.ZodObject<{ agent: typeof AgentName; name: typeof SecretName; delivery: typeof SecretDelivery; value: z.ZodString }>, Agent>(
     z.object({ agent: AgentName, name: SecretName, delivery: SecretDelivery, value: z.string().min(1).max(65_536) }),
   ),
+  /** The agent's decoy credentials (issue 18): whether they are on, and the files placed in its home. */
+  'decoys:list': channel<z.ZodObject<{ name: typeof AgentName }>, DecoyList>(z.object({ name: AgentName })),
+  /** Turns the agent's decoys on or off (takes effect at its next start; placed files stay until removed). */
+  'decoys:set': channel<z.ZodObject<{ name: typeof AgentName; on: z.ZodBoolean }>, DecoyList>(z.object({ name: AgentName, on: z.boolean() })),
   /** The agent's remembered "always" / "deny always" answers. */
   'answers:list': channel<z.ZodObject<{ name: typeof AgentName }>, RememberedAnswer[]>(z.object({ name: AgentName })),
   /** Forgets one remembered answer; the running policy changes at once. */

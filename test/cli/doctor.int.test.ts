@@ -5,6 +5,7 @@ import { paddock, paddockAsync, tempDir, waitFor } from '../helpers/cli.js';
 
 const RELAY = path.join(import.meta.dirname, '..', '..', 'native', 'bin', 'paddock-relay');
 const LAUNCH = path.join(import.meta.dirname, '..', '..', 'native', 'bin', 'paddock-launch');
+const DECOY_WATCH = path.join(import.meta.dirname, '..', '..', 'native', 'bin', 'paddock-decoy-watch');
 
 describe('paddock doctor: the native helpers', () => {
   let dir: string;
@@ -27,6 +28,12 @@ describe('paddock doctor: the native helpers', () => {
     const missing = line({ ...process.env, PADDOCK_NATIVE: dir }, 'sandbox.launcher');
     expect(missing.message).toContain('not built');
     expect(missing.fix).toContain('npm run build');
+  });
+
+  it.skipIf(!existsSync(DECOY_WATCH))('says how decoy reads are watched: inotify, or access-time polling and its limits', () => {
+    expect(line({ ...process.env, PADDOCK_NATIVE: '' }, 'decoys.watch')).toMatchObject({ ok: true, message: `decoy reads are watched with inotify (${DECOY_WATCH})` });
+    expect(line({ ...process.env, PADDOCK_NATIVE: 'off' }, 'decoys.watch')).toMatchObject({ message: expect.stringContaining('polling access times (PADDOCK_NATIVE=off)'), fix: null });
+    expect(line({ ...process.env, PADDOCK_NATIVE: dir }, 'decoys.watch').fix).toContain('npm run build');
   });
 
   it.skipIf(!existsSync(RELAY))('says bulk tunnels use the native relay, and where it is', () => {

@@ -91,8 +91,19 @@ function ruleFindings(profile: Profile, rs: RuleSet): GapFinding[] {
  * Lists what the agent can still do that no rule addresses explicitly, each finding with a
  * stable kebab-case `code`, a severity and, where there is one, a rule or change that closes it.
  */
-export function gapReport(profile: Profile, ruleSet: RuleSet): GapFinding[] {
-  const all = [...netFindings(profile, ruleSet), ...secretFindings(profile, ruleSet), ...fileFindings(profile, ruleSet), ...limitFindings(profile), ...ruleFindings(profile, ruleSet)];
+export function gapReport(profile: Profile, ruleSet: RuleSet, opts: { decoys?: boolean } = {}): GapFinding[] {
+  const all = [
+    ...(opts.decoys
+      ? [
+          {
+            severity: 'info' as const,
+            code: 'decoys-placed',
+            message:
+              'Decoy credentials (~/.aws/credentials, ~/.ssh/id_ed25519, ~/.git-credentials, ~/.env; valid nowhere) are placed in the agent\'s home: opening one raises decoy-read and pauses it, sending a value out through the proxy raises secret-exfil. A careful agent may leave them alone, so their silence proves nothing.',
+            suggestion: null,
+          },
+        ]
+      : []),...netFindings(profile, ruleSet), ...secretFindings(profile, ruleSet), ...fileFindings(profile, ruleSet), ...limitFindings(profile), ...ruleFindings(profile, ruleSet)];
   return all.sort(
     (a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0) || (a.message < b.message ? -1 : a.message > b.message ? 1 : 0),
   );

@@ -15,7 +15,7 @@ export async function machineChecks(): Promise<DoctorCheck[]> {
   }
   checks.push(keychainCheck());
   checks.push(relayCheck());
-  if (process.platform === 'linux') checks.push(launcherCheck());
+  if (process.platform === 'linux') checks.push(launcherCheck(), decoyWatchCheck());
   return checks;
 }
 
@@ -29,6 +29,19 @@ export function relayCheck(): DoctorCheck {
     ok: true,
     message: off ? 'bulk tunnels: in Node (PADDOCK_NATIVE=off); same checks, lower throughput' : 'bulk tunnels: in Node (the native relay is not built); same checks, lower throughput',
     fix: off ? null : 'install a C compiler (e.g. gcc) and run `npm run build` to build native/bin/paddock-relay',
+  };
+}
+
+/** How decoy reads are watched (issue 18): inotify through the native helper, or access-time polling. */
+export function decoyWatchCheck(): DoctorCheck {
+  const bin = nativeBinary('paddock-decoy-watch');
+  if (bin) return { id: 'decoys.watch', ok: true, message: `decoy reads are watched with inotify (${bin})`, fix: null };
+  const off = process.env.PADDOCK_NATIVE === 'off';
+  return {
+    id: 'decoys.watch',
+    ok: true,
+    message: `decoy reads are watched by polling access times (${off ? 'PADDOCK_NATIVE=off' : 'the native watcher is not built'}): a read on a noatime mount, or a second read within a day, goes unseen`,
+    fix: off ? null : 'install a C compiler (e.g. gcc) and run `npm run build` to build native/bin/paddock-decoy-watch',
   };
 }
 

@@ -8,6 +8,7 @@ import { renderInstructions } from '../agents/instructions.js';
 import type { Engine } from '../engine.js';
 import { listRunLogs, readRunLog, runLogDir, runLogFile } from '../runs/output/read.js';
 import { doctorChecks as defaultDoctor } from './doctor.js';
+import { decoyList } from '../decoys/api.js';
 import { answersList, answersRevoke, vaultDeclare, vaultState, vaultUnlock, type KeychainProbe } from './vault-answers.js';
 import type { AnswerSurface } from '../egress/approvals.js';
 import { folderDiff, folderExport, simulateRules } from './review.js';
@@ -47,10 +48,10 @@ export interface ApiOptions {
 export const EDITOR_FILE = 'profile.yaml';
 
 /** Checks a profile the way `paddock check` does, for the rule editor's live validation. */
-export function checkProfile(yaml: string, home: string): ProfileCheck {
+export function checkProfile(yaml: string, home: string, decoys: (agent: string) => boolean = () => false): ProfileCheck {
   const r = parseProfile(yaml, EDITOR_FILE, { home });
   if (!r.profile || !r.ruleSet) return { ok: false, diagnostics: r.diagnostics, gaps: [], instructions: null };
-  return { ok: true, diagnostics: [], gaps: gapReport(r.profile, r.ruleSet), instructions: renderInstructions(r.profile, r.ruleSet) };
+  return { ok: true, diagnostics: [], gaps: gapReport(r.profile, r.ruleSet, { decoys: decoys(r.profile.name) }), instructions: renderInstructions(r.profile, r.ruleSet) };
 }
 
 /** The engine's vault as the API sees it: names and metadata out, values in only. */
@@ -82,7 +83,7 @@ export function createApiHandlers(engine: Engine, opts: ApiOptions): ApiHandlers
       await engine.deleteAgent(name);
       engine.bus.emit('runs');
     },
-    'agents:check': async ({ yaml }) => checkProfile(yaml, engine.userHome),
+    'agents:check': async ({ yaml }) => checkProfile(yaml, engine.userHome, (n) => engine.store.agents.decoys(n) ?? true),
     'agents:installHook': async ({ name, quiet }) => {
       mustExist(name);
       return installAgentHook(engine, name, { quiet: quiet !== false });
@@ -152,6 +153,16 @@ export function createApiHandlers(engine: Engine, opts: ApiOptions): ApiHandlers
     'vault:status': async () => vaultState(engine, opts.keychainProbe),
     'vault:unlock': async ({ passphrase }) => vaultUnlock(engine, passphrase, opts.keychainProbe),
     'vault:declare': async ({ agent, name, delivery, value }) => vaultDeclare(engine, agent, { name, ...delivery }, value),
+    'decoys:list': async ({ name }) => {
+      mustExist(name);
+      return decoyList(engine, name);
+    },
+    'decoys:set': async ({ name, on }) => {
+      mustExist(name);
+      engine.store.agents.setDecoys(name, on);
+      engine.bus.emit('runs');
+      return decoyList(engine, name);
+    },
     'answers:list': async ({ name }) => answersList(engine, name),
     'answers:revoke': async ({ name, rule }) => {
       answersRevoke(engine, name, rule);

@@ -58,6 +58,8 @@ export class AgentProxy {
   gatePending = 0;
   /** (TLS interception) The agent's header secrets, or null: every CONNECT stays an opaque tunnel. */
   secrets: EgressSecrets | null = null;
+  /** Decoy values of the run (issue 18): a request carrying one is refused (`secret-exfil`). */
+  decoys: readonly string[] = [];
   private server: net.Server | null = null;
   private readonly http: http.Server;
   private readonly live = new Set<{ destroy(): void }>();

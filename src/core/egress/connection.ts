@@ -5,6 +5,7 @@
  */
 import type { Socket } from 'node:net';
 import { approved } from './approvals.js';
+import { checkDecoys } from './decoy-scan.js';
 import type { NetEvent } from './net-events.js';
 import { eventHost, formatTarget, type Target } from './target.js';
 import { vetConnection, type VetResult } from './vet.js';
@@ -49,6 +50,9 @@ export async function openConnection(p: AgentProxy, target: Target, via: string,
     p.events.emit(netEvent(p, 'net.deny', target, { address: null, decision: { effect: 'deny', rule: null, line: null, reason: blocked } }, { via }));
     return { ok: false, status: 403, socks: 0x02, message: `paddock: denied net ${formatTarget(target)}: ${blocked}` };
   }
+  // Threat: a decoy value smuggled out in a name (CONNECT/SOCKS target, a DNS label).
+  const decoy = checkDecoys(p, target, via, [target.host]);
+  if (decoy) return { ok: false, status: 403, socks: 0x02, message: decoy };
   const held: { reason: string | null } = { reason: null };
   const v = await vetConnection(
     {

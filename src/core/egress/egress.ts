@@ -91,6 +91,7 @@ export class Egress {
     });
     // TLS interception for header secrets (intercept.ts).
     p.secrets = o.secrets && o.secrets.bindings.length > 0 ? o.secrets : null;
+    p.decoys = (o.decoys ?? []).filter((d) => d.length >= 16);
     this.agents.set(o.agent, p);
     try {
       await p.listen();

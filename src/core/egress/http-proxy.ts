@@ -8,6 +8,7 @@ import type { Duplex } from 'node:stream';
 import { openConnection } from './connection.js';
 import { GATE_HOST, handleGate } from './gate.js';
 import { startTunnel } from './intercept.js';
+import { checkDecoys } from './decoy-scan.js';
 import { checkPlainRequest } from './intercept-secrets.js';
 import { relayResponse, scannableAcceptEncoding } from './intercept-response.js';
 import { needlesFor } from './scrub.js';
@@ -72,6 +73,8 @@ export async function handleRequest(p: AgentProxy, req: IncomingMessage, res: Se
   if (canonicalHost(target.host) === GATE_HOST) return handleGate(p, req, res, path.split('?')[0]!);
   if (req.headers.upgrade !== undefined) return plain(res, 400, 'paddock: protocol upgrades are only supported through CONNECT');
   // Header secrets: a placeholder over plain HTTP is never injected (bound host: "use https"; other host: secret-exfil).
+  const decoyRefusal = checkDecoys(p, target, 'http', [url, ...req.rawHeaders]);
+  if (decoyRefusal) return plain(res, 403, decoyRefusal);
   const secretRefusal = checkPlainRequest(p, target, url, req.rawHeaders);
   if (secretRefusal) return plain(res, 403, secretRefusal);
 

@@ -9,6 +9,7 @@ import type { Duplex } from 'node:stream';
 import type tls from 'node:tls';
 import type { Opened } from './connection.js';
 import { duplicateHost, forwardHeaders, frameBody } from './http-proxy.js';
+import { checkDecoys } from './decoy-scan.js';
 import { prepareIntercepted } from './intercept-secrets.js';
 import { relayResponse, scannableAcceptEncoding } from './intercept-response.js';
 import { needlesFor } from './scrub.js';
@@ -131,6 +132,8 @@ export function serveIntercepted(p: AgentProxy, c: InterceptedConn): void {
     // Threat: domain fronting — a secret injected for the bound host while a shared front end routes on Host to another site.
     if (!hostMatches(req.headers.host, target))
       return plain(res, 400, `paddock: the Host header "${req.headers.host ?? ''}" does not match the tunnel's host ${t}`);
+    const decoyRefusal = checkDecoys(p, target, 'https', [url, ...req.rawHeaders]);
+    if (decoyRefusal) return plain(res, 403, decoyRefusal);
     const verdict = await prepareIntercepted(p, s, target, url, forwardHeaders(req.rawHeaders));
     if (!verdict.ok) return plain(res, verdict.status, verdict.message);
     if (res.destroyed) return;

@@ -18,6 +18,8 @@ export const DEFAULT_ALERTS: Readonly<Record<EgressAlertType, AlertSetting>> = {
   'secret-exfil': { enabled: true, autoPause: true },
   // Issue 16: an agent that keeps asking (prompts or refused retries); the user decides whether to pause.
   'ask-flood': { enabled: true, autoPause: false },
+  // Issue 18: a decoy credential opened; pausing is the safer default.
+  'decoy-read': { enabled: true, autoPause: true },
 };
 
 /** Ports of the tripwires. */

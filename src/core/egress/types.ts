@@ -52,7 +52,7 @@ export interface ApprovalsPort {
 }
 
 /** Tripwire alert types raised by the egress module. */
-export type EgressAlertType = 'private-probe' | 'ssh-egress' | 'denied-burst' | 'cpu-sustained' | 'control-plane' | 'proxy' | 'secret-exfil' | 'ask-flood';
+export type EgressAlertType = 'private-probe' | 'ssh-egress' | 'denied-burst' | 'cpu-sustained' | 'control-plane' | 'proxy' | 'secret-exfil' | 'ask-flood' | 'decoy-read';
 
 /** Per alert type: raise it at all, and pause the agent when it fires. */
 export interface AlertSetting {
@@ -156,6 +156,8 @@ export interface OpenAgentOptions {
   approvalTimeoutS?: number;
   /** The agent's header secrets: TLS is intercepted to inject them (absent: every CONNECT stays opaque). */
   secrets?: EgressSecrets;
+  /** Decoy credential values placed in the agent's home (issue 18): seen in a request, it is refused and reported. */
+  decoys?: readonly string[];
 }
 
 /** What `status(agent)` reports. */

@@ -11,6 +11,8 @@ import type { Vault } from '../vault/vault.js';
 import { caBundle, caBundleEnv, createAgentCa, SYSTEM_CA_BUNDLES } from '../vault/index.js';
 import type { EgressSecrets } from '../egress/types.js';
 import type { PrepareRun, RunAdditions } from './run-manager.js';
+import { placeDecoys, type PlacedDecoy } from '../decoys/place.js';
+import { watchDecoys, type DecoyWatch } from '../decoys/watch.js';
 
 /** What a run's preparation needs from the engine. */
 export interface PrepareDeps {
@@ -24,6 +26,8 @@ export interface PrepareDeps {
   /** Rules the user added by answering "always" / "deny always" (they survive restarts). */
   answerRules(agent: string, afterLine: number): Rule[];
   helperDir: string;
+  /** Whether the agent gets decoy credentials (issue 18); absent: none. */
+  decoys?(agent: string): boolean;
 }
 
 /** The agent's policy: its profile rules plus the remembered answers. */
@@ -47,7 +51,10 @@ export function makePrepare(d: PrepareDeps): PrepareRun {
     mkdirSync(socketDir, { recursive: true, mode: 0o700 }); // sync: a thread-pool round trip costs the start more
     const policy = agentPolicy(ruleSet.rules, d.answerRules(agent, lastLine(ruleSet.rules)), home);
     // The run's processes are gone: no CPU watch, and its pending asks are answered (denied).
+    let decoyWatch: DecoyWatch | null = null;
     const ended = (): void => {
+      decoyWatch?.close();
+      decoyWatch = null;
       d.cpu.unwatch(agent);
       d.approvals.cancelAgent(agent);
     };
@@ -103,7 +110,25 @@ export function makePrepare(d: PrepareDeps): PrepareRun {
           };
         }
       }
-      await d.egress.open({ agent, run, socketDir, policy, mode: network === 'on' ? 'proxy' : 'gate', approvalTimeoutS: profile.approvals.timeout, ...(secrets ? { secrets } : {}) });
+      // Decoys are placed (and checked) before the watch starts: Paddock's own opens raise nothing.
+      const decoys: PlacedDecoy[] = d.decoys?.(agent) ? placeDecoys(d.paths.agentDir(agent), home) : [];
+      if (decoys.length > 0) {
+        // Threat: an agent hunting for credentials it was never given (read detection, after the fact).
+        decoyWatch = await watchDecoys(
+          decoys.map((x) => join(home, ...x.rel.split('/'))),
+          (i) => {
+            const p = `~/${decoys[i]!.rel}`;
+            d.egress.tripwires.raise(
+              agent,
+              run,
+              'decoy-read',
+              `Something in run ${run} of ${agent} opened ${p}, a decoy credential Paddock placed (valid nowhere): the agent is looking for credentials it was not given. The host cannot tell which process; see the run's activity.`,
+              { path: p },
+            );
+          },
+        );
+      }
+      await d.egress.open({ agent, run, socketDir, policy, mode: network === 'on' ? 'proxy' : 'gate', approvalTimeoutS: profile.approvals.timeout, ...(secrets ? { secrets } : {}), decoys: decoys.flatMap((x) => x.values) });
       const glue = sandboxGlue({ socketDir, helperDir: d.helperDir, network: network === 'on' });
       additions.extraBinds = glue.extraBinds;
       Object.assign(additions.extraEnv!, glue.extraEnv);

@@ -69,6 +69,18 @@ export class AgentsRepo {
     return this.db.prepare('UPDATE agents SET network = ?, updated = ? WHERE name = ?').run(network, now, name).changes === 1;
   }
 
+  /** Whether the agent gets decoy credentials in its home (issue 18); null when there is no such agent. */
+  decoys(name: string): boolean | null {
+    const r = this.db.prepare('SELECT decoys FROM agents WHERE name = ?').get(name) as { decoys: number } | undefined;
+    return r ? r.decoys === 1 : null;
+  }
+
+  /** Turns the agent's decoys on or off. Returns false if no such agent. */
+  setDecoys(name: string, on: boolean): boolean {
+    const now = this.clock().toISOString();
+    return this.db.prepare('UPDATE agents SET decoys = ?, updated = ? WHERE name = ?').run(on ? 1 : 0, now, name).changes === 1;
+  }
+
   /**
    * Deletes the agent; its approvals, secrets and vault key go with it (schema trigger).
    * Its events stay: the log is append-only. Returns false if there was no such agent.

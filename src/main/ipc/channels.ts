@@ -11,6 +11,7 @@ export const CHANNELS = [
   'activity:query', 'activity:verify',
   'approvals:list', 'approvals:answer',
   'vault:list', 'vault:setSecret', 'vault:removeSecret', 'vault:status', 'vault:unlock', 'vault:declare',
+  'decoys:list', 'decoys:set',
   'answers:list', 'answers:revoke',
   'rules:simulate', 'folders:diff', 'folders:export',
   'quarantine:list', 'quarantine:restore',

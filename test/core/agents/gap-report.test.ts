@@ -163,3 +163,11 @@ describe('localhost rules', () => {
     expect(codes(f)).not.toContain('net-private-access');
   });
 });
+
+describe('decoys (issue 18)', () => {
+  it('says so in one info line when the agent has decoys, and not otherwise', () => {
+    const r = parseProfile('name: d\ncommand: [sh]\n', 'p.yaml', { home: '/home/u' });
+    expect(gapReport(r.profile!, r.ruleSet!, { decoys: true }).filter((g) => g.code === 'decoys-placed').map((g) => g.severity)).toEqual(['info']);
+    expect(gapReport(r.profile!, r.ruleSet!).some((g) => g.code === 'decoys-placed')).toBe(false);
+  });
+});

@@ -57,6 +57,48 @@ function VaultStatus({ state, changed }: { state: VaultState; changed: () => voi
   );
 }
 
+/** The agent's decoy credentials (issue 18): fake files in its home, valid nowhere, watched from the host. */
+function Decoys({ agent }: { agent: string }) {
+  const list = useLoad(() => api()['decoys:list']({ name: agent }), [agent]);
+  const [msg, setMsg] = useState<string | null>(null);
+  const toggle = async (on: boolean): Promise<void> => {
+    try {
+      await api()['decoys:set']({ name: agent, on });
+      setMsg(on ? 'Decoys are placed at the next start.' : 'No new decoys from the next start (files already placed stay until you remove them).');
+      list.reload();
+    } catch (e) {
+      setMsg((e as Error).message);
+    }
+  };
+  const d = list.data;
+  return (
+    <section className="stack" aria-labelledby="decoys-title" data-testid="decoys">
+      <h3 id="decoys-title">Decoys</h3>
+      <p className="small">
+        Fake credentials Paddock places in the agent&apos;s home. Opening one raises a <code>decoy-read</code> alert and pauses the agent; sending a value out through the proxy raises <code>secret-exfil</code>.
+        {d && ` Reads are watched with ${d.watch === 'inotify' ? 'inotify' : 'access times (coarser: the native helper is missing)'}.`}
+      </p>
+      {d && (
+        <label className="field">
+          <input type="checkbox" checked={d.on} onChange={(e) => void toggle(e.target.checked)} /> Place decoys in this agent&apos;s home
+        </label>
+      )}
+      {d && d.files.length > 0 && (
+        <table className="table" data-testid="decoys-table">
+          <thead><tr><th scope="col">Decoy file</th><th scope="col">Looks like</th><th scope="col">State</th></tr></thead>
+          <tbody>
+            {d.files.map((f) => (
+              <tr key={f.path}><td><code>{f.path}</code></td><td>{f.kind}</td><td>{f.placed ? 'decoy (placed)' : 'not placed: a file of yours or the agent\'s is there'}</td></tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {list.error && <p className="error small">{list.error}</p>}
+      {msg && <p className="small" role="status">{msg}</p>}
+    </section>
+  );
+}
+
 /** The agent's secrets: the vault's state, names, delivery, bound hosts, last use; one form adds a secret with its delivery. */
 export function VaultTab({ agent, saved }: { agent: Agent; saved: () => void }) {
   const list = useLoad(() => api()['vault:list']({ agent: agent.name }), [agent.name]);
@@ -153,6 +195,7 @@ export function VaultTab({ agent, saved }: { agent: Agent; saved: () => void }) 
         </div>
       </form>
       {msg && <p className="small" role="status">{msg}</p>}
+      <Decoys agent={agent.name} />
     </div>
   );
 }

@@ -1,0 +1,63 @@
+/**
+ * Watches a run's decoy files from the host: inotify IN_OPEN/IN_ACCESS through the native helper
+ * `paddock-decoy-watch`, or, without it, by polling the files' access times (coarser: a mount
+ * with noatime, or a second read within a day under relatime, goes unseen).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { statSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { nativeBinary } from '../native.js';
+
+/** How decoy reads are watched: the native inotify helper, or access-time polling. */
+export function decoyWatchMode(): 'inotify' | 'atime' {
+  return nativeBinary('paddock-decoy-watch') ? 'inotify' : 'atime';
+}
+
+export interface DecoyWatch {
+  close(): void;
+}
+
+const POLL_MS = 250;
+
+/** Starts watching `files` (absolute paths); `hit(i)` runs for each open of `files[i]`. Resolves once watching. */
+export async function watchDecoys(files: string[], hit: (i: number) => void): Promise<DecoyWatch> {
+  if (files.length === 0) return { close: () => {} };
+  const bin = nativeBinary('paddock-decoy-watch');
+  if (bin) {
+    const child: ChildProcess = spawn(bin, files, { stdio: ['ignore', 'pipe', 'ignore'] });
+    const lines = createInterface({ input: child.stdout! });
+    await new Promise<void>((resolve, reject) => {
+      const onExit = (): void => reject(new Error('paddock-decoy-watch exited before it was ready'));
+      child.once('error', reject);
+      child.once('exit', onExit);
+      lines.once('line', () => {
+        child.off('exit', onExit);
+        resolve();
+      });
+    });
+    lines.on('line', (l) => {
+      const i = Number(l);
+      if (Number.isInteger(i) && i >= 0 && i < files.length) hit(i);
+    });
+    child.on('error', () => {});
+    return { close: () => void child.kill('SIGTERM') };
+  }
+  const seen = files.map((f) => atime(f));
+  const timer = setInterval(() => {
+    files.forEach((f, i) => {
+      const t = atime(f);
+      if (t !== null && seen[i] !== null && t > seen[i]!) hit(i);
+      seen[i] = t;
+    });
+  }, POLL_MS);
+  timer.unref();
+  return { close: () => clearInterval(timer) };
+}
+
+function atime(f: string): number | null {
+  try {
+    return statSync(f).atimeMs;
+  } catch {
+    return null;
+  }
+}

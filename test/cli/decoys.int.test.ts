@@ -1,0 +1,98 @@
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { paddock, paddockAsync, tempDir, waitFor } from '../helpers/cli.js';
+
+// Issue 18: decoy credentials, placed in new agents' homes and watched from the host (real bwrap).
+const tmp = tempDir('paddock-decoys-');
+afterAll(() => tmp.cleanup());
+
+function events(dataDir: string, agent: string): Record<string, unknown>[] {
+  const r = paddock(['--data-dir', dataDir, 'events', '--agent', agent, '--json', '--limit', '10000']);
+  return r.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+/** Live decoy watchers whose command line names `dataDir` (a watcher must not outlive its run). */
+function watchers(dataDir: string): number[] {
+  const out: number[] = [];
+  for (const pid of readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (cmd.includes('paddock-decoy-watch') && cmd.includes(dataDir) && !/^\S+\s+Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, 'x '))) out.push(Number(pid));
+    } catch {
+      // gone
+    }
+  }
+  return out;
+}
+
+const DECOYS = ['.aws/credentials', '.ssh/id_ed25519', '.git-credentials', '.env'];
+
+describe('decoy credentials', () => {
+  it('are placed with plausible modes and old timestamps; an agent that leaves them alone raises nothing', () => {
+    const dataDir = join(tmp.dir, 'placed');
+    const file = join(tmp.dir, 'placed.yaml');
+    // stat(1) reads metadata without opening the file: no alert (positive control).
+    writeFileSync(file, `name: calm\ncommand: [sh, -c, "cd && stat -c '%n %a %s' ${DECOYS.join(' ')}"]\n`);
+    const r = paddock(['--data-dir', dataDir, 'run', file]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('.aws/credentials 600');
+    expect(r.stdout).toContain('.ssh/id_ed25519 600');
+    expect(r.stdout).toContain('.git-credentials 600');
+    const home = join(dataDir, 'agents', 'calm', 'home');
+    for (const d of DECOYS) {
+      const st = statSync(join(home, d));
+      expect(Date.now() - st.mtimeMs).toBeGreaterThan(14 * 86400_000);
+    }
+    expect(statSync(join(home, '.ssh')).mode & 0o777).toBe(0o700);
+    expect(readFileSync(join(home, '.aws/credentials'), 'utf8')).toMatch(/^\[default\]\naws_access_key_id = AKIA[A-Z2-7]{16}\naws_secret_access_key = \S{40}\n$/);
+    expect(readFileSync(join(home, '.ssh/id_ed25519'), 'utf8')).toMatch(/^-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjE/);
+    expect(events(dataDir, 'calm').filter((e) => e.kind === 'alert')).toEqual([]);
+    expect(watchers(dataDir)).toEqual([]);
+    // The manifest lies beside the home, never inside it.
+    expect(statSync(join(dataDir, 'agents', 'calm', 'decoys.json')).mode & 0o077).toBe(0);
+  });
+
+  it.each([
+    ['inotify (native helper)', {}],
+    ['access-time polling (no native helper)', { PADDOCK_NATIVE: 'off' }],
+  ])('reading one raises decoy-read naming the file, and pauses the agent: %s', async (_how, extraEnv) => {
+    const dataDir = join(tmp.dir, `read-${Object.keys(extraEnv).length}`);
+    const file = join(tmp.dir, 'read.yaml');
+    writeFileSync(file, `name: snoop\ncommand: [sh, -c, "cat ~/.aws/credentials > /dev/null; echo READ; sleep 60"]\n`);
+    const run = paddockAsync(['--data-dir', dataDir, 'run', file], { env: { ...process.env, ...extraEnv } });
+    try {
+      const alert = await waitFor(() => events(dataDir, 'snoop').find((e) => e.kind === 'alert' && e.type === 'decoy-read'), 20_000);
+      expect(alert.path).toBe('~/.aws/credentials');
+      expect(alert.message).toMatch(/~\/\.aws\/credentials.*decoy/);
+      expect(alert.autoPause).toBe(true);
+      await waitFor(() => events(dataDir, 'snoop').some((e) => e.kind === 'agent.pause'), 10_000);
+      await waitFor(() => /"state":"paused"/.test(paddock(['--data-dir', dataDir, 'ps', '--json']).stdout), 10_000);
+      expect(paddock(['--data-dir', dataDir, 'kill', 'snoop']).code).toBe(0);
+      await run.exit;
+      await waitFor(() => watchers(dataDir).length === 0, 10_000);
+    } finally {
+      run.child.kill('SIGKILL');
+    }
+  });
+
+  it("never replaces a file of the user's at a decoy path, and does not watch it", () => {
+    const dataDir = join(tmp.dir, 'mine');
+    const home = join(dataDir, 'agents', 'owner', 'home');
+    mkdirSync(home, { recursive: true, mode: 0o700 });
+    writeFileSync(join(home, '.env'), 'OPENAI_API_KEY=password mine\n', { mode: 0o600 });
+    const file = join(tmp.dir, 'mine.yaml');
+    writeFileSync(file, `name: owner\ncommand: [sh, -c, "cat ~/.env; test -f ~/.aws/credentials && echo AWS"]\n`);
+    const r = paddock(['--data-dir', dataDir, 'run', file]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('password mine');
+    expect(r.stdout).toContain('AWS');
+    expect(readFileSync(join(home, '.env'), 'utf8')).toBe('OPENAI_API_KEY=password mine\n');
+    expect(events(dataDir, 'owner').filter((e) => e.kind === 'alert')).toEqual([]);
+    // A second start keeps it so (and keeps its own decoys, unchanged).
+    const aws = readFileSync(join(home, '.aws/credentials'), 'utf8');
+    expect(paddock(['--data-dir', dataDir, 'run', file]).code).toBe(0);
+    expect(readFileSync(join(home, '.env'), 'utf8')).toContain('password mine');
+    expect(readFileSync(join(home, '.aws/credentials'), 'utf8')).toBe(aws);
+  });
+});
