@@ -79,6 +79,8 @@ function ensureParents(home: string, rel: string, made: string[]): boolean {
 export function placeDecoys(agentDir: string, home: string, now: Date = new Date()): PlacedDecoy[] {
   const file = manifestPath(agentDir);
   let m = readManifest(file);
+  // Written back only when something changed: this runs on every start.
+  let changed = !m;
   if (!m) {
     // Weeks before now: a fresh file would stand out next to what looks like old credentials.
     const time = Math.floor(now.getTime() / 1000) - (21 + Math.floor(Math.random() * 35)) * 86400 - Math.floor(Math.random() * 86400);
@@ -100,9 +102,11 @@ export function placeDecoys(agentDir: string, home: string, now: Date = new Date
     // Threat (to the user's work): never replace a file the user or the agent made there.
     const made: string[] = [];
     if (exists || !ensureParents(home, d.rel, made)) {
+      if (d.ino !== 0) changed = true;
       d.ino = 0;
       continue;
     }
+    changed = true;
     let fd: number;
     try {
       // O_EXCL: fails on anything already there, symlinks included.
@@ -122,7 +126,7 @@ export function placeDecoys(agentDir: string, home: string, now: Date = new Date
     d.ino = lstatSync(p).ino;
     placed.push(d);
   }
-  writeManifest(file, m);
+  if (changed) writeManifest(file, m);
   return placed;
 }
 

@@ -42,6 +42,11 @@ export async function watchDecoys(files: string[], hit: (i: number) => void): Pr
     child.on('error', () => {});
     return { close: () => void child.kill('SIGTERM') };
   }
+  return pollDecoys(files, hit);
+}
+
+/** The fallback watch: each file's access time, polled. */
+export function pollDecoys(files: string[], hit: (i: number) => void): DecoyWatch {
   const seen = files.map((f) => atime(f));
   const timer = setInterval(() => {
     files.forEach((f, i) => {
@@ -54,7 +59,8 @@ export async function watchDecoys(files: string[], hit: (i: number) => void): Pr
   return { close: () => clearInterval(timer) };
 }
 
-function atime(f: string): number | null {
+/** A file's access time (ms), or null when it cannot be read. */
+export function atime(f: string): number | null {
   try {
     return statSync(f).atimeMs;
   } catch {

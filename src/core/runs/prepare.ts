@@ -12,7 +12,7 @@ import { caBundle, caBundleEnv, createAgentCa, SYSTEM_CA_BUNDLES } from '../vaul
 import type { EgressSecrets } from '../egress/types.js';
 import type { PrepareRun, RunAdditions } from './run-manager.js';
 import { placeDecoys, type PlacedDecoy } from '../decoys/place.js';
-import { watchDecoys, type DecoyWatch } from '../decoys/watch.js';
+import { atime, pollDecoys, watchDecoys, type DecoyWatch } from '../decoys/watch.js';
 
 /** What a run's preparation needs from the engine. */
 export interface PrepareDeps {
@@ -52,7 +52,9 @@ export function makePrepare(d: PrepareDeps): PrepareRun {
     const policy = agentPolicy(ruleSet.rules, d.answerRules(agent, lastLine(ruleSet.rules)), home);
     // The run's processes are gone: no CPU watch, and its pending asks are answered (denied).
     let decoyWatch: DecoyWatch | null = null;
+    let runOver = false;
     const ended = (): void => {
+      runOver = true;
       decoyWatch?.close();
       decoyWatch = null;
       d.cpu.unwatch(agent);
@@ -112,21 +114,39 @@ export function makePrepare(d: PrepareDeps): PrepareRun {
       }
       // Decoys are placed (and checked) before the watch starts: Paddock's own opens raise nothing.
       const decoys: PlacedDecoy[] = d.decoys?.(agent) ? placeDecoys(d.paths.agentDir(agent), home) : [];
+      let watchDecoyReads: (() => void) | null = null;
       if (decoys.length > 0) {
         // Threat: an agent hunting for credentials it was never given (read detection, after the fact).
-        decoyWatch = await watchDecoys(
-          decoys.map((x) => join(home, ...x.rel.split('/'))),
-          (i) => {
-            const p = `~/${decoys[i]!.rel}`;
-            d.egress.tripwires.raise(
-              agent,
-              run,
-              'decoy-read',
-              `Something in run ${run} of ${agent} opened ${p}, a decoy credential Paddock placed (valid nowhere): the agent is looking for credentials it was not given. The host cannot tell which process; see the run's activity.`,
-              { path: p },
-            );
-          },
-        );
+        const files = decoys.map((x) => join(home, ...x.rel.split('/')));
+        const hit = (i: number): void => {
+          const p = `~/${decoys[i]!.rel}`;
+          d.egress.tripwires.raise(
+            agent,
+            run,
+            'decoy-read',
+            `Something in run ${run} of ${agent} opened ${p}, a decoy credential Paddock placed (valid nowhere): the agent is looking for credentials it was not given. The host cannot tell which process; see the run's activity.`,
+            { path: p },
+          );
+        };
+        // The watch starts just after the launch, off the start's path (spawning it cost every start
+        // ~5 ms). A read before it is ready is still caught: the access times taken here are weeks
+        // old, so the first read moves them (relatime), and they are compared once the watch runs.
+        const before = files.map(atime);
+        const caughtUp = (): void => files.forEach((f, i) => {
+          const t = atime(f);
+          if (t !== null && before[i] !== null && t > before[i]!) hit(i);
+        });
+        watchDecoyReads = () =>
+          setImmediate(() => {
+            if (runOver) return;
+            void watchDecoys(files, hit)
+              .catch(() => pollDecoys(files, hit)) // the helper failed to start: poll instead
+              .then((w) => {
+                if (runOver) return w.close();
+                decoyWatch = w;
+                caughtUp();
+              });
+          });
       }
       await d.egress.open({ agent, run, socketDir, policy, mode: network === 'on' ? 'proxy' : 'gate', approvalTimeoutS: profile.approvals.timeout, ...(secrets ? { secrets } : {}), decoys: decoys.flatMap((x) => x.values) });
       const glue = sandboxGlue({ socketDir, helperDir: d.helperDir, network: network === 'on' });
@@ -135,7 +155,10 @@ export function makePrepare(d: PrepareDeps): PrepareRun {
       additions.extraPath = glue.extraPath;
       additions.wrapCommand = glue.wrapCommand;
       additions.isHelper = glue.isHelper;
-      additions.started = () => d.cpu.watch(agent, run);
+      additions.started = () => {
+        d.cpu.watch(agent, run);
+        watchDecoyReads?.();
+      };
       additions.ended = ended;
       return additions;
     } catch (e) {
