@@ -32,7 +32,10 @@ int main(int argc, char **argv) {
     return 1;
   }
   for (int i = 0; i < n; i++) {
-    wd[i] = inotify_add_watch(fd, argv[i + 1], IN_OPEN | IN_ACCESS | IN_DONT_FOLLOW);
+    /* /proc/self/fd/N: a file Paddock opened without following links and passed as fd N (so no
+       path is on this command line); any other argument is watched without following links. */
+    int viaFd = strncmp(argv[i + 1], "/proc/self/fd/", 14) == 0;
+    wd[i] = inotify_add_watch(fd, argv[i + 1], IN_OPEN | IN_ACCESS | (viaFd ? 0 : IN_DONT_FOLLOW));
     if (wd[i] < 0) fprintf(stderr, "watch %s: %s\n", argv[i + 1], strerror(errno));
   }
   setvbuf(stdout, NULL, _IOLBF, 0);

@@ -26,7 +26,7 @@ function watchers(dataDir: string): number[] {
   return out;
 }
 
-const DECOYS = ['.aws/credentials', '.ssh/id_ed25519', '.git-credentials', '.env'];
+const DECOYS = ['.aws/credentials', '.ssh/deploy_ed25519', '.git-credentials', '.env'];
 
 describe('decoy credentials', () => {
   it('are placed with plausible modes and old timestamps; an agent that leaves them alone raises nothing', () => {
@@ -37,7 +37,7 @@ describe('decoy credentials', () => {
     const r = paddock(['--data-dir', dataDir, 'run', file]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('.aws/credentials 600');
-    expect(r.stdout).toContain('.ssh/id_ed25519 600');
+    expect(r.stdout).toContain('.ssh/deploy_ed25519 600');
     expect(r.stdout).toContain('.git-credentials 600');
     const home = join(dataDir, 'agents', 'calm', 'home');
     for (const d of DECOYS) {
@@ -46,7 +46,7 @@ describe('decoy credentials', () => {
     }
     expect(statSync(join(home, '.ssh')).mode & 0o777).toBe(0o700);
     expect(readFileSync(join(home, '.aws/credentials'), 'utf8')).toMatch(/^\[default\]\naws_access_key_id = AKIA[A-Z2-7]{16}\naws_secret_access_key = \S{40}\n$/);
-    expect(readFileSync(join(home, '.ssh/id_ed25519'), 'utf8')).toMatch(/^-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjE/);
+    expect(readFileSync(join(home, '.ssh/deploy_ed25519'), 'utf8')).toMatch(/^-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjE/);
     expect(events(dataDir, 'calm').filter((e) => e.kind === 'alert')).toEqual([]);
     expect(watchers(dataDir)).toEqual([]);
     // The manifest lies beside the home, never inside it.

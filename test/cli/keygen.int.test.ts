@@ -1,4 +1,4 @@
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { paddock, tempDir } from '../helpers/cli.js';
@@ -58,6 +58,8 @@ describe('paddock keygen', { timeout: 60_000 }, () => {
 
   it("a ~/.ssh symlink planted by the agent towards the user's ~/.ssh cannot make the key land there", () => {
     const s = setup();
+    // As the agent would: its own ~/.ssh (with its decoy) replaced by a link to the user's.
+    rmSync(s.agentSsh, { recursive: true, force: true });
     symlinkSync(join(s.userHome, '.ssh'), s.agentSsh);
     const r = paddock(['--data-dir', s.dataDir, 'keygen', s.name], { env: s.env });
     expect(r.code).not.toBe(0);

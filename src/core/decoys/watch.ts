@@ -4,7 +4,7 @@
  * with noatime, or a second read within a day under relatime, goes unseen).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { closeSync, constants, openSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { nativeBinary } from '../native.js';
 
@@ -24,7 +24,16 @@ export async function watchDecoys(files: string[], hit: (i: number) => void): Pr
   if (files.length === 0) return { close: () => {} };
   const bin = nativeBinary('paddock-decoy-watch');
   if (bin) {
-    const child: ChildProcess = spawn(bin, files, { stdio: ['ignore', 'pipe', 'ignore'] });
+    // Threat: paths on a command line are world-readable (/proc/PID/cmdline): the files are opened
+    // here without following links and passed as fds 3.., named by /proc/self/fd/N.
+    const fds: number[] = [];
+    let child: ChildProcess;
+    try {
+      for (const f of files) fds.push(openSync(f, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK));
+      child = spawn(bin, fds.map((_, i) => `/proc/self/fd/${3 + i}`), { stdio: ['ignore', 'pipe', 'ignore', ...fds] });
+    } finally {
+      for (const fd of fds) closeSync(fd);
+    }
     const lines = createInterface({ input: child.stdout! });
     await new Promise<void>((resolve, reject) => {
       const onExit = (): void => reject(new Error('paddock-decoy-watch exited before it was ready'));
