@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { paddock, ROOT, waitFor } from '../helpers/cli.js';
-import { createShellAgent, launchChromium, screenshotDir, startConsole, type Console } from './console-helpers.js';
+import { createShellAgent, launchChromium, screenshotDir, shootThemes, startConsole, type Console } from './console-helpers.js';
 
 /**
  * The tour: every screen of the app, in light and dark, as a new user meets it (issue 15). In
@@ -22,14 +22,8 @@ let server: Server;
 let port = 0;
 const errors: string[] = [];
 
-async function shoot(name: string): Promise<void> {
-  for (const theme of ['light', 'dark'] as const) {
-    await page.getByLabel('Theme').selectOption(theme);
-    await page.waitForTimeout(50); // the theme's CSS variables apply on the next frame
-    await page.screenshot({ path: join(dir, `${name}-${theme}.png`) });
-  }
-  await page.getByLabel('Theme').selectOption('light');
-}
+/** Both themes of the current screen, into the tour's folder. */
+const shoot = (name: string): Promise<void> => shootThemes(page, dir, name);
 
 const tab = async (name: string): Promise<void> => {
   await page.getByRole('tab', { name, exact: true }).click();
