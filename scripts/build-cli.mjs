@@ -8,6 +8,18 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 
 const ROOT = join(import.meta.dirname, '..');
+
+// zod's `z` namespace re-exports every locale (`z.locales`, ~260 kB of the ~450 kB zod chunk) that
+// esbuild cannot tree-shake out of a namespace. Paddock uses none of them (zod sets up English
+// itself, from locales/en.js): the bundle gets an empty `z.locales`, so a first host parses and
+// compiles half as much zod. test/cli/lazy-imports.int.test.ts checks that no locale is bundled.
+const zodWithoutLocales = {
+  name: 'zod-without-locales',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (a) => (/[\\/]zod[\\/]/.test(a.importer) ? { path: 'zod-locales', namespace: 'paddock-stub' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'paddock-stub' }, () => ({ contents: 'export {};', loader: 'js' }));
+  },
+};
 const OUT = join(ROOT, 'dist', 'bundle');
 
 rmSync(OUT, { recursive: true, force: true });
@@ -33,4 +45,5 @@ await build({
   sourcemap: true,
   logLevel: 'warning',
   legalComments: 'none',
+  plugins: [zodWithoutLocales],
 });
