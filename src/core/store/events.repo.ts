@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { PaddockError } from '../../shared/errors.js';
-import { EVENT_KINDS, type NewEvent, type PaddockEvent } from '../../shared/events.schema.js';
+import { EVENT_KINDS } from '../../shared/event-kinds.js';
+import type { NewEvent, PaddockEvent } from '../../shared/events.schema.js';
 import { AGENT_NAME_RE } from '../../shared/names.js';
 import { canonicalJsonWithout } from './canonical-json.js';
 import type { AnchorPins } from './anchor-pins.js';
