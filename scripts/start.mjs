@@ -4,50 +4,18 @@
 // (the Node build in node_modules stays for the CLI and the tests). Where Electron cannot be had,
 // say so in one sentence and run the headless web console instead.
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { electronBinary } from './start-electron.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(join(root, 'package.json'));
 const quiet = { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', timeout: 600_000 };
 
-/** Electron 45's own tools (its download, @electron/rebuild) need Node ≥ 22.12; the CLI, console and tests run on ≥ 20.19. */
-const ELECTRON_TOOLS_NODE = [22, 12];
-function nodeTooOldForElectron() {
-  const [major, minor] = process.versions.node.split('.').map(Number);
-  return major < ELECTRON_TOOLS_NODE[0] || (major === ELECTRON_TOOLS_NODE[0] && minor < ELECTRON_TOOLS_NODE[1]);
-}
-
-// A failed download is remembered for a day, so every later start neither retries it silently nor
-// claims a "first start" again (delete the marker to retry at once).
+// A failed download is remembered for a day (see start-electron.mjs).
 const FETCH_FAILED = join(root, '.native', 'electron-fetch-failed');
-const DAY_MS = 24 * 3600 * 1000;
-
-/** The Electron binary, fetched on first start; `{ binary }` or `{ reason }` saying why there is none. */
-function electronBinary() {
-  const dir = join(root, 'node_modules', 'electron');
-  if (!existsSync(join(dir, 'package.json'))) return { reason: 'Electron is not installed (run npm ci)' };
-  if (!existsSync(join(dir, 'path.txt'))) {
-    if (nodeTooOldForElectron()) {
-      return { reason: `the desktop app's tools need Node.js ≥ ${ELECTRON_TOOLS_NODE.join('.')} and this is ${process.versions.node} (install Node 22 LTS or newer for the app; the console and the CLI work on this one)` };
-    }
-    if (existsSync(FETCH_FAILED) && Date.now() - statSync(FETCH_FAILED).mtimeMs < DAY_MS) {
-      return { reason: `the Electron binary could not be downloaded earlier (Paddock tries again after a day; delete ${FETCH_FAILED} to retry now)` };
-    }
-    process.stdout.write('paddock: fetching the Electron binary (once)…\n');
-    const r = spawnSync(process.execPath, [join(dir, 'install.js')], quiet);
-    if (r.status !== 0 || !existsSync(join(dir, 'path.txt'))) {
-      mkdirSync(dirname(FETCH_FAILED), { recursive: true });
-      writeFileSync(FETCH_FAILED, `${new Date().toISOString()}\n${String(r.stderr ?? '').slice(-2000)}`);
-      return { reason: `the Electron binary could not be downloaded on this machine (details in ${FETCH_FAILED})` };
-    }
-    rmSync(FETCH_FAILED, { force: true });
-  }
-  const p = join(dir, 'dist', readFileSync(join(dir, 'path.txt'), 'utf8').trim());
-  return existsSync(p) ? { binary: p } : { reason: `the Electron binary is missing at ${p} (delete node_modules/electron/path.txt and run npm start again)` };
-}
 
 /** Builds better-sqlite3 for Electron's ABI into .native/electron-<version>/ once. */
 function electronSqlite(version) {
@@ -78,7 +46,7 @@ if (!existsSync(join(root, 'out', 'main', 'index.js')) || !existsSync(join(root,
   if (b.status !== 0) process.exit(b.status ?? 1);
 }
 
-const { binary: electron, reason } = electronBinary();
+const { binary: electron, reason } = electronBinary({ dir: join(root, 'node_modules', 'electron'), fetchFailed: FETCH_FAILED });
 if (!electron) {
   runConsole(reason);
 } else {

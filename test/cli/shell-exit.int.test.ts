@@ -21,13 +21,13 @@ afterAll(() => {
 });
 
 let n = 0;
-function setup(): { dataDir: string; name: string; env: NodeJS.ProcessEnv } {
+function setup(network = false): { dataDir: string; name: string; env: NodeJS.ProcessEnv } {
   const name = `exity-${++n}`;
   const dataDir = join(tmp.dir, `data-${n}`);
   const home = join(tmp.dir, `home-${n}`);
   mkdirSync(home, { recursive: true });
   const env = { ...process.env, HOME: home, SHELL: '/bin/bash', TERM: 'xterm-256color' };
-  writeFileSync(join(tmp.dir, `${name}.yaml`), `name: ${name}\n`);
+  writeFileSync(join(tmp.dir, `${name}.yaml`), `name: ${name}\n${network ? 'network: on\n' : ''}`);
   expect(paddock(['--data-dir', dataDir, 'run', join(tmp.dir, `${name}.yaml`), '--', 'true'], { env }).code).toBe(0);
   return { dataDir, name, env };
 }
@@ -119,6 +119,34 @@ for (const hosted of [false, true]) {
     });
   });
 }
+
+/**
+ * The case the issue reported: the agent's network on (a preset, then the switch), `-- echo hi` on a
+ * terminal. The network bridge's restart loop was a child of the program (its launcher forked it,
+ * then exec'd the program); in a session the program is util-linux `script` (the pty inside the
+ * sandbox), which after `echo hi` ended busy-looped on wait3(WNOHANG) for that child: ~100 % CPU,
+ * and the session, the run and `paddock shell` never ended. As a guest of a running host (the
+ * console or the app open: the issue's setting) and with no host (a direct run, no `script`).
+ */
+describe('paddock shell NAME -- echo hi with the network on, on a real pty', { timeout: 120_000 }, () => {
+  for (const hosted of [true, false]) {
+    it(`${hosted ? 'guest of a running host' : 'no host running'}: prints hi and exits 0 by itself`, async () => {
+      const s = setup(true);
+      if (hosted) {
+        const host = paddockAsync(['--data-dir', s.dataDir, 'serve', '--port', '0'], { env: s.env });
+        stop.push(() => host.child.kill('SIGTERM'));
+        await waitFor(() => host.out().includes('#token='), 20_000);
+      }
+      const t = onPty([process.execPath, BIN, '--data-dir', s.dataDir, 'shell', s.name, '--', 'echo', 'hi'], { rows: 24, cols: 80, env: s.env });
+      stop.push(() => t.child.exitCode === null && t.child.kill('SIGKILL'));
+      // Generous: the point is that it ends at all (it never did), not how fast.
+      const ended = await Promise.race([t.exit.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 45_000))]);
+      expect(ended, `paddock shell did not exit by itself; the terminal showed ${JSON.stringify(t.out())}`).toBe(true);
+      expect(await t.exit).toBe(0);
+      expect(t.out()).toMatch(/hi\r*\n/);
+    });
+  }
+});
 
 /** The first child pid of PID (from /proc/PID/task/PID/children). */
 function childOf(pid: number): number | null {

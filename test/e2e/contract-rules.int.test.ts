@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
@@ -7,6 +8,21 @@ import { createShellAgent, launchChromium, startConsole, type Console } from './
 
 // Issue 15 items 3 and 4, through the console against the real engine and a real sandbox:
 // `allow net localhost:PORT` could never work (NO_PROXY), and `ask net *` overrode every allow.
+
+/** A name other than localhost that /etc/hosts maps to 127.0.0.1, or null. */
+const LOOPBACK_NAME = ((): string | null => {
+  try {
+    for (const line of readFileSync('/etc/hosts', 'utf8').split('\n')) {
+      const [addr, ...names] = line.replace(/#.*/, '').trim().split(/\s+/);
+      const n = addr === '127.0.0.1' ? names.find((x) => /^[a-z][a-z0-9-]*(\.[a-z0-9-]+)*$/i.test(x) && !/^localhost(\.|$)/i.test(x) && !/\.internal$/i.test(x)) : undefined;
+      if (n) return n;
+    }
+  } catch {
+    /* no hosts file */
+  }
+  return null;
+})();
+
 let c: Console;
 let browser: Browser;
 let page: Page;
@@ -63,6 +79,35 @@ describe('rules as the contract writes them, in the console', { timeout: 90_000 
     const events = paddock(['--data-dir', c.dataDir, 'events', '--agent', 'ruler', '--json']).stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(events.filter((e) => e.kind === 'approval.request')).toEqual([]);
     expect(events.find((e) => e.kind === 'net.allow')).toMatchObject({ host: 'host.paddock.internal', port, rule: `allow net host.paddock.internal:${port}` });
+    expect(errors).toEqual([]);
+  });
+
+  // The tier itself, where `*` really matches the host (host.paddock.internal above never matches
+  // `*` at all): a name /etc/hosts maps to 127.0.0.1 (no DNS query), dialled because a rule also
+  // names 127.0.0.1:PORT. The Claude Code preset's shape: a named allow and `ask net *` for the rest.
+  it.skipIf(!LOOPBACK_NAME)('a named allow beats ask net *:* for a host * matches: through, with no ask', async () => {
+    const name = LOOPBACK_NAME!;
+    const before = hits;
+    await page.goto(c.url);
+    await createShellAgent(page, 'tiered');
+    await page.getByRole('tab', { name: 'Rules', exact: true }).click();
+    const editor = page.getByLabel('Rules, one per line');
+    await editor.fill(`allow net ${name}:${port}\nallow net 127.0.0.1:${port}\nask net *:*\n`);
+    await expect.poll(() => page.locator('.gline.has-error').count()).toBe(0);
+    await page.getByRole('button', { name: 'Save rules' }).click();
+    await page.getByText('Saved.').waitFor();
+    await page.getByRole('tab', { name: 'Profile (YAML)' }).click();
+    const yaml = page.getByLabel('Profile YAML');
+    const text = await yaml.inputValue();
+    await yaml.fill(text.replace(/^network: .*$/m, 'network: on').replace(/^command: .*$/m, `command: [sh, -c, "curl -sS --max-time 20 http://${name}:${port}/"]`));
+    await page.getByRole('button', { name: 'Save profile' }).click();
+    await page.getByText('Saved.').waitFor();
+    await page.getByRole('button', { name: 'Start tiered' }).click();
+    await expect.poll(() => hits - before, { timeout: 30_000 }).toBe(1);
+    await expect.poll(() => page.getByTestId('agent-state').textContent(), { timeout: 20_000 }).toBe('stopped');
+    const events = paddock(['--data-dir', c.dataDir, 'events', '--agent', 'tiered', '--json']).stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(events.filter((e) => e.kind === 'approval.request')).toEqual([]);
+    expect(events.find((e) => e.kind === 'net.allow')).toMatchObject({ host: name, port, rule: `allow net ${name}:${port}` });
     expect(errors).toEqual([]);
   });
 });

@@ -158,6 +158,24 @@ describe('terminal sessions outlive the tab and the page (web console)', { timeo
     await page.close();
   });
 
+  it('with the network on, exit in the shell ends the session too (its pty no longer spins waiting for the network bridge)', async () => {
+    // Issue 15 item 1: util-linux script (the pty inside the sandbox) busy-looped after its shell
+    // ended while the bridge's restart loop was its child; the session never ended.
+    const saved = await fetch(`${c.origin}/api/agents:save`, { method: 'POST', headers: { Authorization: `Bearer ${c.token}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ yaml: 'name: netsigner\nnetwork: on\n' }) });
+    expect(saved.status).toBe(200);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page.setDefaultTimeout(15_000);
+    await page.goto(c.url);
+    await openAgent(page, 'netsigner');
+    await page.getByRole('tab', { name: 'Terminal' }).click();
+    await page.getByRole('button', { name: 'Open terminal' }).click();
+    await expect.poll(() => status(page)).toContain('Session running');
+    await typeLine(page, 'echo "proxy=$HTTP_PROXY"; exit 4');
+    await expect.poll(() => page.getByRole('status').first().textContent(), { timeout: 30_000 }).toContain('exit code 4');
+    await expect.poll(() => ps()).toEqual([]);
+    await page.close();
+  });
+
   it('the sessions routes need the token', async () => {
     expect((await fetch(`${c.origin}/api/terminal/sessions`)).status).toBe(401);
     expect((await fetch(`${c.origin}/api/terminal/end`, { method: 'POST', body: '{"session":"00000000-0000-4000-8000-000000000000"}' })).status).toBe(401);

@@ -1,4 +1,6 @@
-import { mkdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -16,7 +18,10 @@ const dir = process.env.PADDOCK_TOUR_DIR ? join(ROOT, process.env.PADDOCK_TOUR_D
 mkdirSync(dir, { recursive: true });
 
 let c: Console;
+let second: Console | null = null;
 let browser: Browser;
+/** Host folders the copier agent is granted (a folder of papers to copy, a git repository it may write). */
+const host = mkdtempSync(join(tmpdir(), 'paddock-tour-'));
 let page: Page;
 let server: Server;
 let port = 0;
@@ -33,6 +38,10 @@ beforeAll(async () => {
   server = createServer((_req, res) => res.end('hello from the host\n'));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   port = (server.address() as AddressInfo).port;
+  mkdirSync(join(host, 'papers'));
+  writeFileSync(join(host, 'papers', 'notes.txt'), 'first line\nsecond line\n');
+  mkdirSync(join(host, 'proj'));
+  spawnSync('git', ['init', '-q', join(host, 'proj')]);
   c = await startConsole();
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
@@ -43,10 +52,12 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await c?.stop();
+  await second?.stop();
   server?.close();
+  rmSync(host, { recursive: true, force: true });
 });
 
-describe('the tour: every screen, light and dark', { timeout: 120_000 }, () => {
+describe('the tour: every screen, light and dark', { timeout: 240_000 }, () => {
   it('walks a new user through the app', async () => {
     await page.goto(c.url);
     await page.getByRole('heading', { name: 'No agents yet' }).waitFor();
@@ -122,6 +133,59 @@ describe('the tour: every screen, light and dark', { timeout: 120_000 }, () => {
     await page.getByRole('button', { name: 'Agents', exact: true }).click();
     await shoot('17-agents');
 
+    // A terminal session left running: the agent page lists it on every tab, with Reattach.
+    await page.locator('tr[data-agent="second"]').getByRole('button', { name: 'second', exact: true }).click();
+    await page.getByRole('heading', { name: 'second' }).waitFor();
+    await tab('Terminal');
+    await page.getByRole('button', { name: 'Open terminal' }).click();
+    await expect.poll(() => page.getByTestId('terminal-status').textContent(), { timeout: 20_000 }).toContain('Session running');
+    await tab('Activity');
+    await page.getByTestId('running-sessions').waitFor();
+    await shoot('18-session-running');
+    await page.getByRole('button', { name: 'Reattach' }).click();
+    await page.getByRole('button', { name: 'End session' }).click();
+    await expect.poll(() => page.getByRole('button', { name: 'Open terminal' }).count(), { timeout: 20_000 }).toBe(1);
+
+    // A copy folder to review, and a git hook the agent planted in a writable repository (quarantined).
+    const papers = join(host, 'papers');
+    const proj = join(host, 'proj');
+    const yamlText = [
+      'name: copier',
+      'folders:',
+      `  - { path: ${papers}, access: copy }`,
+      `  - { path: ${proj}, access: rw }`,
+      `command: [sh, -c, "cd papers && echo 'third line, by the agent' >> notes.txt && echo draft > summary.md && mkdir -p ${proj}/tools && cd ${proj}/tools && git init -q && git config core.fsmonitor ${proj}/tools/fsm.sh; echo done"]`,
+      '',
+    ].join('\n');
+    const saved = await fetch(`${c.origin}/api/agents:save`, { method: 'POST', headers: { Authorization: `Bearer ${c.token}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ yaml: yamlText }) });
+    expect(saved.status).toBe(200);
+    await page.getByRole('button', { name: 'Agents', exact: true }).click();
+    await page.locator('tr[data-agent="copier"]').getByRole('button', { name: 'copier', exact: true }).click();
+    await page.getByRole('heading', { name: 'copier' }).waitFor();
+    await page.getByRole('button', { name: 'Start copier' }).click();
+    // The plant may pause the run before it ends by itself (a program-running git setting): then kill it.
+    await expect.poll(() => page.getByTestId('agent-state').textContent(), { timeout: 20_000 }).toMatch(/^(stopped|paused)$/);
+    if ((await page.getByTestId('agent-state').textContent()) === 'paused') await page.getByRole('button', { name: 'Kill copier' }).click();
+    await expect.poll(() => page.getByTestId('agent-state').textContent(), { timeout: 20_000 }).toBe('stopped');
+    await tab('Folders');
+    await page.getByRole('button', { name: 'Review & export' }).click();
+    await page.getByTestId('folder-review').locator('li[data-file="notes.txt"]').waitFor();
+    await shoot('19-copy-review');
+    await page.locator('.quarantine-banner').waitFor({ timeout: 20_000 });
+    await page.locator('.quarantine-banner').getByRole('button', { name: 'Review', exact: true }).click();
+    await shoot('20-quarantine');
     expect(errors).toEqual([]);
+
+    // The console when its server goes away: reconnecting, then a stale token, then a page without one.
+    expect(await c.stop()).toBe(0);
+    await page.getByTestId('reconnecting').waitFor();
+    await shoot('21-reconnecting');
+    second = await startConsole(c.dataDir, c.port);
+    await page.getByTestId('stale-token').waitFor({ timeout: 30_000 });
+    await shoot('22-stale-token');
+    await page.goto(`${second.origin}/`);
+    await page.getByTestId('no-token').waitFor();
+    await shoot('23-no-token');
+    expect(errors.filter((e) => !/ERR_CONNECTION_REFUSED|401|WebSocket/.test(e))).toEqual([]);
   });
 });

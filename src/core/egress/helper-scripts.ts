@@ -8,10 +8,17 @@
  * agent that kills socat gets it back; the proxy path is the only route, so while it is down the
  * agent simply has no network), waits until 127.0.0.1:PORT is listening (read from
  * /proc/net/tcp, without connecting), then execs the agent's command.
+ *
+ * The loop is started from a subshell that exits at once (a double fork), so it is re-parented to
+ * the sandbox's init (bwrap, pid 1 of the run's pid namespace, which ends it with the run) and is
+ * never a child of the agent's command: a program that reaps "all its children" would otherwise
+ * wait on it forever. util-linux `script` (the pty of every terminal session) busy-loops on
+ * wait3(WNOHANG) after its command exits while any child is left: `paddock shell NAME -- echo hi`
+ * with the network on printed `hi` and then spun at ~100 % CPU, never ending (issue 15).
  */
 export const LAUNCHER_SH = [
   'p=$1; s=$2; shift 2',
-  '( while :; do socat -b 262144 TCP-LISTEN:"$p",bind=127.0.0.1,fork,reuseaddr UNIX-CONNECT:"$s"; sleep 0.2; done ) </dev/null >/dev/null 2>&1 &',
+  '( ( while :; do socat -b 262144 TCP-LISTEN:"$p",bind=127.0.0.1,fork,reuseaddr UNIX-CONNECT:"$s"; sleep 0.2; done ) </dev/null >/dev/null 2>&1 & )',
   'h=$(printf "%04X" "$p"); i=0',
   'while ! grep -q "0100007F:$h 00000000:0000 0A" /proc/net/tcp 2>/dev/null; do',
   '  i=$((i+1)); if [ "$i" -ge 500 ]; then echo "paddock: the network bridge did not start; the agent runs without network" >&2; break; fi',

@@ -24,7 +24,7 @@ function collect(s: TerminalSession): () => string {
   return () => out;
 }
 
-describe('terminal sessions on a pty inside the sandbox', { timeout: 30_000 }, () => {
+describe('terminal sessions on a pty inside the sandbox', { timeout: 60_000 }, () => {
   it('runs a shell on a real pty in the agent home, resizes it, delivers Ctrl-C, and dies when closed', async () => {
     const s = await openTerminal(engine, 'termy', { command: ['/bin/bash', '--norc', '--noprofile', '-i'], size: { cols: 91, rows: 33 } });
     const out = collect(s);
@@ -64,6 +64,23 @@ describe('terminal sessions on a pty inside the sandbox', { timeout: 30_000 }, (
     s.write('exit 7\r');
     const r = await s.done;
     expect(r.exitCode).toBe(7);
+  });
+
+  it('with the network on too: the program ending ends the session (the bridge loop is no child of `script`)', async () => {
+    // Issue 15: `script` waited (busy, wait3 WNOHANG) for the bridge's restart loop the launcher had forked.
+    engine.importProfile('name: netty\nnetwork: on\n', null);
+    const s = await openTerminal(engine, 'netty', { command: ['/bin/sh', '-c', 'echo hi; exit 3'] });
+    const out = collect(s);
+    const ended = await Promise.race([s.done.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 20_000))]);
+    expect(ended, `the session did not end after its program; output ${JSON.stringify(out())}`).toBe(true);
+    expect((await s.done).exitCode).toBe(3);
+    expect(out()).toContain('hi');
+    expect(engine.runs.get('netty')).toBeUndefined();
+    // Positive control: the bridge still carries the agent's traffic to the proxy (a denied request is answered by it).
+    const t = await openTerminal(engine, 'netty', { command: ['/bin/sh', '-c', 'curl -s -o /dev/null -w "code=%{http_code}" http://blocked.invalid/; echo'] });
+    const tout = collect(t);
+    await t.done;
+    expect(tout()).toMatch(/code=403/);
   });
 });
 
