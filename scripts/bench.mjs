@@ -84,8 +84,12 @@ const CHECKS = {
       miss(`egress: ${c.join(' — ').replace(/ ❌/g, '')}`);
     }
   },
-  store() {
-    // The store section states no pass/fail goal; its figures are reported beside their baselines.
+  store(s, miss) {
+    // Issue 17 goal 5: the ingest row carries its goal and ✅/❌; other figures stand beside their baselines.
+    for (const row of s.split('\n').filter((l) => l.startsWith('|') && l.includes('❌'))) {
+      const c = row.split('|').map((x) => x.trim()).filter(Boolean);
+      miss(`store: ${c[0]} — ${c[1].replace(/ ❌/, '')} — ${c[2]}`);
+    }
   },
   cli(s, miss) {
     for (const row of s.split('\n').filter((l) => l.startsWith('|') && l.includes('❌'))) {

@@ -12,7 +12,7 @@ const KEYRING = process.env.PADDOCK_TEST_KEYRING === '1';
 const tmp = tempDir('paddock-log-tamper-');
 afterAll(() => tmp.cleanup());
 
-interface Row { id: number; ts: string; agent: string | null; kind: string; run: string | null; body: string; prev_hash: string; hash: string; seal: string | null }
+interface Row { id: number; ts: string; agent: string | null; kind: string; run: string | null; body: string; hash: Buffer; seal: string | null }
 
 let n = 0;
 /** A data dir whose log holds events 1..10 (one per append, as the engine logs) then 11..15 (one batch). */
@@ -38,11 +38,11 @@ function rewrite(dataDir: string, edit: (rows: Row[], db: Database.Database) => 
     const rows = edit(db.prepare('SELECT * FROM events ORDER BY id').all() as Row[], db);
     db.exec('DELETE FROM events');
     let prev = GENESIS_HASH;
-    const ins = db.prepare('INSERT INTO events (id, ts, agent, kind, run, body, prev_hash, hash, seal) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    const ins = db.prepare('INSERT INTO events (id, ts, agent, kind, run, body, hash, seal) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
     rows.forEach((r, i) => {
       const id = i + 1;
       const hash = eventHash(prev, { ...r, id });
-      ins.run(id, r.ts, r.agent, r.kind, r.run, r.body, prev, hash, r.seal);
+      ins.run(id, r.ts, r.agent, r.kind, r.run, r.body, Buffer.from(hash, 'hex'), r.seal);
       prev = hash;
     });
     for (const t of triggers) db.exec(t.sql);

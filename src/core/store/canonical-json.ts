@@ -18,15 +18,18 @@ export function canonicalJson(value: unknown): string {
  * only members that are not plain strings, finite numbers, booleans or null.
  */
 export function canonicalJsonWithout(obj: Record<string, unknown>, skip: ReadonlySet<string>, into?: Record<string, unknown>): string {
+  const shape = shapeOf(obj, skip);
+  const { sorted, quoted } = shape;
   let out = '{';
-  for (const key of sortedKeys(obj)) {
-    if (skip.has(key)) continue;
+  for (let i = 0; i < sorted.length; i++) {
+    const key = sorted[i]!;
     const v = obj[key];
     let text: string | undefined;
     let back: unknown = v;
     if (typeof v === 'string') text = JSON.stringify(v);
     else if (typeof v === 'number') {
-      text = Number.isFinite(v) ? JSON.stringify(v) : 'null';
+      // JSON writes a finite number as ToString(number) (so -0 as 0); non-finite ones as null.
+      text = Number.isFinite(v) ? `${v}` : 'null';
       back = Number.isFinite(v) ? v + 0 : null; // -0 is stored as 0
     } else if (typeof v === 'boolean' || v === null) text = String(v);
     else if (Array.isArray(v) && v.every((x) => typeof x === 'string')) {
@@ -37,7 +40,7 @@ export function canonicalJsonWithout(obj: Record<string, unknown>, skip: Readonl
       if (text !== undefined && into) back = JSON.parse(text);
     }
     if (text === undefined) continue;
-    out += `${out.length === 1 ? '' : ','}${quotedKey(key)}:${text}`;
+    out += out.length === 1 ? quoted[i]! + text : `,${quoted[i]!}${text}`;
     if (into === undefined) continue;
     // Threat: a member named __proto__ swapping the object's prototype: always an own property.
     if (key === '__proto__') Object.defineProperty(into, key, { value: back, enumerable: true, writable: true, configurable: true });
@@ -46,31 +49,40 @@ export function canonicalJsonWithout(obj: Record<string, unknown>, skip: Readonl
   return `${out}}`;
 }
 
-/** Events of one kind share their keys: their sorted order and quoted texts are kept (bounded caches). */
-const SORTED = new Map<string, string[]>();
-const QUOTED = new Map<string, string>();
-const CACHE_MAX = 4096;
+/**
+ * The members of one key list: sorted, without the skipped keys, each with its quoted text and
+ * colon. Events of one kind share their keys, so shapes are cached (bounded), found by comparing
+ * the key list itself (never a text made from it, which two different lists could share).
+ */
+interface Shape {
+  keys: readonly string[];
+  sorted: readonly string[];
+  quoted: readonly string[];
+}
+const SHAPES = new WeakMap<ReadonlySet<string>, Map<number, Shape[]>>();
+const SHAPES_PER_COUNT = 16;
+const SHAPES_MAX = 4096;
+let shapeCount = 0;
 
-function sortedKeys(obj: object): string[] {
-  const keys = Object.keys(obj);
-  const shape = keys.join('\u0000');
-  let sorted = SORTED.get(shape);
-  // A key holding NUL could give two key lists one shape: the cached list must be exactly these keys.
-  if (sorted !== undefined && (sorted.length !== keys.length || !sorted.every((k) => Object.hasOwn(obj, k)))) sorted = undefined;
-  if (sorted === undefined) {
-    sorted = keys.sort();
-    if (SORTED.size < CACHE_MAX && !SORTED.has(shape)) SORTED.set(shape, sorted);
-  }
-  return sorted;
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
-function quotedKey(key: string): string {
-  let q = QUOTED.get(key);
-  if (q === undefined) {
-    q = JSON.stringify(key);
-    if (QUOTED.size < CACHE_MAX) QUOTED.set(key, q);
+function shapeOf(obj: object, skip: ReadonlySet<string>): Shape {
+  const keys = Object.keys(obj);
+  let byCount = SHAPES.get(skip);
+  if (byCount === undefined) SHAPES.set(skip, (byCount = new Map()));
+  const bucket = byCount.get(keys.length);
+  if (bucket !== undefined) for (const s of bucket) if (sameKeys(s.keys, keys)) return s;
+  const sorted = keys.filter((k) => !skip.has(k)).sort();
+  const shape: Shape = { keys, sorted, quoted: sorted.map((k) => `${JSON.stringify(k)}:`) };
+  if (shapeCount < SHAPES_MAX && (bucket?.length ?? 0) < SHAPES_PER_COUNT) {
+    if (bucket === undefined) byCount.set(keys.length, [shape]);
+    else bucket.push(shape);
+    shapeCount++;
   }
-  return q;
+  return shape;
 }
 
 function write(value: unknown, seen: Set<object>): string | undefined {

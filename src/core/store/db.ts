@@ -54,7 +54,8 @@ function migrate(db: Database.Database, file: string, migrations: readonly Migra
     // IMMEDIATE: take the write lock first so two processes opening a new file never migrate twice.
     db.transaction(() => {
       if (userVersion(db) >= m.version) return;
-      db.exec(m.up);
+      if (typeof m.up === 'string') db.exec(m.up);
+      else m.up(db);
       db.pragma(`user_version = ${Math.trunc(m.version)}`);
     }).immediate();
   }

@@ -1,7 +1,18 @@
-import { createHash } from 'node:crypto';
+import * as nodeCrypto from 'node:crypto';
 
-/** prev_hash of the first event: 64 zeros. */
+/** The previous hash of the first event: 64 zeros (hex). */
 export const GENESIS_HASH = '0'.repeat(64);
+
+/** Bytes of a stored event hash (the events table keeps them as a BLOB since migration 6). */
+export const HASH_BYTES = 32;
+
+type OneShot = (algorithm: string, data: string, encoding: 'hex') => string;
+/** crypto.hash (Node ≥ 20.12, Electron's Node too): one call, no Hash object per event. */
+const oneShot = (nodeCrypto as unknown as { hash?: OneShot }).hash;
+
+/** hex(sha256(utf8(text))). */
+export const sha256Hex: (text: string) => string =
+  typeof oneShot === 'function' ? (text) => oneShot('sha256', text, 'hex') : (text) => nodeCrypto.createHash('sha256').update(text).digest('hex');
 
 /** The hashed columns of one stored event; `body` is its canonical JSON text as stored. */
 export interface ChainRow {
@@ -33,12 +44,15 @@ export function validatedEventText(r: ChainRow): string {
 
 /** eventHash of a row the store has just validated (see validatedEventText). */
 export function validatedEventHash(prevHash: string, r: ChainRow): string {
-  return createHash('sha256').update(prevHash).update(validatedEventText(r)).digest('hex');
+  return sha256Hex(prevHash + validatedEventText(r));
 }
 
-/** `hash = hex(sha256(prev_hash_hex || canonicalEventText(row)))`. */
+/**
+ * `hash = hex(sha256(prev_hash_hex || canonicalEventText(row)))`: the previous event's hash enters as
+ * its 64 hex characters, as it always has; only its storage changed (32 bytes, see HASH_BYTES).
+ */
 export function eventHash(prevHash: string, r: ChainRow): string {
-  return createHash('sha256').update(prevHash).update(canonicalEventText(r)).digest('hex');
+  return sha256Hex(prevHash + canonicalEventText(r));
 }
 
 /** The result of walking the chain. */
@@ -66,7 +80,7 @@ interface RawRow {
   kind: unknown;
   run: unknown;
   body: unknown;
-  prev_hash: unknown;
+  /** The stored hash: 32 bytes (a Buffer). */
   hash: unknown;
   seal?: unknown;
 }
@@ -80,10 +94,11 @@ const isStr = (v: unknown): v is string => typeof v === 'string';
 const isOptStr = (v: unknown): v is string | null => v === null || typeof v === 'string';
 
 /**
- * Walks rows in id order (streamed, never all in memory) and reports the first break:
- * a missing id (deleted event), a broken previous-hash link, or a hash that does not match
- * the event's content. Removal of the newest events cannot be seen from inside the file: compare
- * head() with an anchor kept elsewhere for that.
+ * Walks rows in id order (streamed, never all in memory) and reports the first break: a missing id
+ * (deleted event), or a stored hash that is not sha256(previous stored hash || this event), which
+ * covers both a changed event and a changed or removed one before it (its successor no longer
+ * chains to it). Removal of the newest events cannot be seen from inside the file: compare head()
+ * with an anchor kept elsewhere for that.
  */
 export function verifyChain(rows: Iterable<RawRow>, seals?: SealStep): VerifyResult {
   let expectedId = 1;
@@ -95,14 +110,19 @@ export function verifyChain(rows: Iterable<RawRow>, seals?: SealStep): VerifyRes
       const why = expectedId === 1 ? `the log starts at event ${id} (the oldest events were removed)` : `the log jumps from event ${expectedId - 1} to event ${id} (an event was removed)`;
       return { ok: false, count, firstBad: expectedId, message: `event ${expectedId}: missing — ${why}` };
     }
-    if (r.prev_hash !== prev)
-      return { ok: false, count, firstBad: id, message: `event ${id}: previous-hash link broken (an event before it was removed or changed)` };
-    const shaped = isStr(r.ts) && isOptStr(r.agent) && isStr(r.kind) && isOptStr(r.run) && isStr(r.body) && isStr(r.hash);
-    if (!shaped || eventHash(prev, { id, ts: r.ts as string, agent: r.agent as string | null, kind: r.kind as string, run: r.run as string | null, body: r.body as string }) !== r.hash)
-      return { ok: false, count, firstBad: id, message: `event ${id}: hash mismatch (the event was modified)` };
-    const fault = seals?.step(id, r.hash as string, r.seal ?? null);
+    // Threat: a hash column rewritten with another type or length (hex text, a truncated or padded
+    // BLOB) to make a comparison pass that should not: only exactly 32 bytes can match.
+    if (!Buffer.isBuffer(r.hash) || r.hash.length !== HASH_BYTES)
+      return { ok: false, count, firstBad: id, message: `event ${id}: hash mismatch (its stored hash is not ${HASH_BYTES} bytes: the event was modified)` };
+    const shaped = isStr(r.ts) && isOptStr(r.agent) && isStr(r.kind) && isOptStr(r.run) && isStr(r.body);
+    const hash = shaped ? eventHash(prev, { id, ts: r.ts as string, agent: r.agent as string | null, kind: r.kind as string, run: r.run as string | null, body: r.body as string }) : '';
+    if (!shaped || r.hash.toString('hex') !== hash) {
+      const cause = id === 1 ? 'the event was modified' : 'the event was modified, or one before it was changed or removed and the hashes recomputed';
+      return { ok: false, count, firstBad: id, message: `event ${id}: hash mismatch (${cause})` };
+    }
+    const fault = seals?.step(id, hash, r.seal ?? null);
     if (fault) return { ok: false, count, ...fault };
-    prev = r.hash as string;
+    prev = hash;
     expectedId = id + 1;
     count++;
   }

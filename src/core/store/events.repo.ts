@@ -59,6 +59,9 @@ interface NewRow extends ChainRow {
   event: Record<string, unknown>;
 }
 
+/** A stored hash as hex (anything but a BLOB, only in a file edited outside Paddock, as its text: verify reports it). */
+const hexOf = (h: unknown): string => (Buffer.isBuffer(h) ? h.toString('hex') : String(h));
+
 function checkId(v: number | undefined, what: string): void {
   if (v !== undefined && (!Number.isSafeInteger(v) || v < 0)) throw invalid(`${what} must be a non-negative integer.`);
 }
@@ -67,7 +70,7 @@ function checkId(v: number | undefined, what: string): void {
 export class EventsRepo {
   private readonly stmts = new Map<string, Database.Statement>();
   private readonly insertStmt: Database.Statement;
-  private readonly headStmt: Database.Statement<[], { id: number; hash: string }>;
+  private readonly headStmt: Database.Statement<[], { id: number; hash: Buffer }>;
   private readonly writeBatch: Database.Transaction<(rows: NewRow[]) => void>;
   private readonly anchorStmt: Database.Statement<[], AnchorRow>;
   private readonly sealStmt: Database.Statement;
@@ -84,7 +87,7 @@ export class EventsRepo {
     private readonly clock: () => Date,
     private readonly pins: AnchorPins | null = null,
   ) {
-    this.insertStmt = db.prepare('INSERT INTO events (id, ts, agent, kind, run, body, prev_hash, hash, seal) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    this.insertStmt = db.prepare('INSERT INTO events (id, ts, agent, kind, run, body, hash, seal) VALUES (?, ?, ?, ?, ?, ?, unhex(?), ?)');
     this.headStmt = db.prepare('SELECT id, hash FROM events ORDER BY id DESC LIMIT 1');
     this.anchorStmt = db.prepare('SELECT log_id, start, epoch, key, last_id, last_hash, last_seal FROM log_anchor WHERE id = 1');
     this.sealStmt = db.prepare('UPDATE log_anchor SET epoch = ?, key = ?, last_id = ?, last_hash = ?, last_seal = ? WHERE id = 1');
@@ -93,7 +96,7 @@ export class EventsRepo {
       const head = this.headStmt.get();
       const anchor = this.anchorStmt.get();
       let id = head?.id ?? 0;
-      let prev = head?.hash ?? GENESIS_HASH;
+      let prev = head === undefined ? GENESIS_HASH : hexOf(head.hash);
       const last = rows.length - 1;
       for (let i = 0; i <= last; i++) {
         const row = rows[i]!;
@@ -103,7 +106,9 @@ export class EventsRepo {
         // Threat: a rewrite of the log by anyone who can write the file. One seal per batch (its last
         // event) with the current key, which is then replaced by the next one (see log-anchor.ts).
         const seal = anchor !== undefined && i === last ? sealOf(anchor.key, id, hash) : null;
-        this.insertStmt.run(id, row.ts, row.agent, row.kind, row.run, row.body, prev, hash, seal);
+        // The previous hash is not stored: it is the previous row's, and it is inside this one's hash.
+        // The hash goes in as hex and is stored as 32 bytes by unhex() (no Buffer per event).
+        this.insertStmt.run(id, row.ts, row.agent, row.kind, row.run, row.body, hash, seal);
         if (seal !== null) this.sealStmt.run(anchor!.epoch + 1, evolveKey(anchor!.key), id, hash, seal);
         prev = hash;
       }
@@ -269,7 +274,7 @@ export class EventsRepo {
   /** The chain head: the newest id and its hash, for anchoring outside the database. */
   head(): ChainHead {
     const h = this.headStmt.get();
-    return h ? { id: h.id, hash: h.hash } : { id: 0, hash: GENESIS_HASH };
+    return h ? { id: h.id, hash: hexOf(h.hash) } : { id: 0, hash: GENESIS_HASH };
   }
 
   /**

@@ -62,8 +62,8 @@ export function verifyLog(db: Database.Database, pins: AnchorPins | null, row: A
   const pre = pins === null ? null : anchorCheck(db, pins, row, latest);
   const walk = pre !== null && 'walk' in pre ? pre : null;
   const fault = pre !== null && !('walk' in pre) ? pre : null;
-  const rows = db.prepare('SELECT id, ts, agent, kind, run, body, prev_hash, hash, seal FROM events ORDER BY id').iterate() as IterableIterator<{
-    id: unknown; ts: unknown; agent: unknown; kind: unknown; run: unknown; body: unknown; prev_hash: unknown; hash: unknown; seal: unknown;
+  const rows = db.prepare('SELECT id, ts, agent, kind, run, body, hash, seal FROM events ORDER BY id').iterate() as IterableIterator<{
+    id: unknown; ts: unknown; agent: unknown; kind: unknown; run: unknown; body: unknown; hash: unknown; seal: unknown;
   }>;
   let result: VerifyResult = verifyChain(rows, walk?.walk);
   if (result.ok && walk && row) {

@@ -57,9 +57,14 @@ describe('appending', () => {
     const canonical = `{"agent":null,"body":{"message":"hi","type":"x","zeta":{"a":[1,"two"],"b":1}},"id":1,"kind":"alert","run":null,"ts":"${e.ts}"}`;
     const expected = createHash('sha256').update(GENESIS_HASH + canonical).digest('hex');
     expect(store.events.head()).toEqual({ id: 1, hash: expected });
+    // Stored as 32 bytes; the previous hash is not stored but is inside the next event's hash.
+    const first = store.db.prepare('SELECT hash FROM events WHERE id = 1').get() as { hash: Buffer };
+    expect(first.hash).toEqual(Buffer.from(expected, 'hex'));
     const second = store.events.append(exec('alpha', 1));
-    const row = store.db.prepare('SELECT prev_hash FROM events WHERE id = ?').get(second.id) as { prev_hash: string };
-    expect(row.prev_hash).toBe(expected);
+    const canonical2 = `{"agent":"alpha","body":{"argv":["sh","-c","true"],"pid":1},"id":2,"kind":"proc.exec","run":null,"ts":"${second.ts}"}`;
+    expect(store.events.head()).toEqual({ id: 2, hash: createHash('sha256').update(expected + canonical2).digest('hex') });
+    const columns = (store.db.prepare("SELECT name FROM pragma_table_info('events')").all() as { name: string }[]).map((c) => c.name);
+    expect(columns).toEqual(['id', 'ts', 'agent', 'kind', 'run', 'body', 'hash', 'seal']);
   });
 
   it('refuses unknown kinds, bad agent names and bad timestamps, writing nothing', () => {
@@ -109,7 +114,7 @@ describe('append-only and tamper evidence', () => {
     tamper(`DROP TRIGGER events_no_update; UPDATE events SET body = replace(body, 'h8.test', 'h8.tost') WHERE id = 8;`);
     const v = store.events.verify();
     expect(v).toMatchObject({ ok: false, firstBad: 8, count: 7 });
-    expect(v.message).toMatch(/^event 8: hash mismatch \(the event was modified\)/);
+    expect(v.message).toMatch(/^event 8: hash mismatch \(the event was modified/);
     expect(v.message).toMatch(/triggers were removed/);
   });
 
@@ -118,7 +123,7 @@ describe('append-only and tamper evidence', () => {
     store.close();
     const db = new Database(file);
     db.exec('DROP TRIGGER events_no_update');
-    db.prepare(`UPDATE events SET ts = '2030-01-01T00:00:00.000Z', hash = ? WHERE id = 5`).run('f'.repeat(64));
+    db.prepare(`UPDATE events SET ts = '2030-01-01T00:00:00.000Z', hash = ? WHERE id = 5`).run(Buffer.alloc(32, 0xff));
     db.close();
     store = openStore(file);
     const v = store.events.verify();
@@ -141,7 +146,29 @@ describe('append-only and tamper evidence', () => {
     tamper('DROP TRIGGER events_no_delete; DROP TRIGGER events_no_update; DELETE FROM events WHERE id = 4; UPDATE events SET id = id - 1 WHERE id > 4;');
     const v = store.events.verify();
     expect(v).toMatchObject({ ok: false, firstBad: 4 });
-    expect(v.message).toMatch(/previous-hash link broken/);
+    expect(v.message).toMatch(/^event 4: hash mismatch \(.*one before it was changed or removed/);
+  });
+
+  it('reports a hash column rewritten in another form (hex text, 31 or 33 bytes), even holding the right value', () => {
+    fill(6);
+    const right = (store.db.prepare('SELECT hash FROM events WHERE id = 3').get() as { hash: Buffer }).hash;
+    // The attacker rebuilds the table without STRICT and the length CHECK, keeping the triggers.
+    tamper(`DROP TRIGGER events_no_update; DROP TRIGGER events_no_delete; ALTER TABLE events RENAME TO old_events;
+      CREATE TABLE events (id INTEGER PRIMARY KEY, ts, agent, kind, run, body, hash, seal);
+      INSERT INTO events SELECT * FROM old_events; DROP TABLE old_events;
+      CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'x'); END;
+      CREATE TRIGGER events_no_delete BEFORE DELETE ON events BEGIN SELECT RAISE(ABORT, 'x'); END;`);
+    expect(store.events.verify()).toMatchObject({ ok: true, count: 6 }); // positive control: same bytes, other table
+    for (const forged of [right.toString('hex'), Buffer.from(right.toString('hex')), Buffer.concat([right, Buffer.from([0])]), right.subarray(0, 31)]) {
+      const db = new Database(file);
+      db.exec('DROP TRIGGER events_no_update');
+      db.prepare('UPDATE events SET hash = ? WHERE id = 3').run(forged);
+      db.exec("CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'x'); END");
+      db.close();
+      const v = store.events.verify();
+      expect(v).toMatchObject({ ok: false, firstBad: 3, count: 2 });
+      expect(v.message).toMatch(/^event 3: hash mismatch \(its stored hash is not 32 bytes/);
+    }
   });
 
   it('flags removed triggers even when the chain itself is intact', () => {
