@@ -61,8 +61,11 @@ function migrate(db: Database.Database, file: string, migrations: readonly Migra
 }
 
 function checkMigrations(migrations: readonly Migration[]): void {
+  // Strictly increasing, gaps allowed: numbers are handed out to parallel branches (006 and 007
+  // were assigned at once), and a branch holding 007 but not yet 006 must still open its database.
   migrations.forEach((m, i) => {
-    if (m.version !== i + 1) throw new PaddockError('E_INTERNAL', `Migration number ${m.version} is out of order (expected ${i + 1}).`);
+    const prev = i === 0 ? 0 : migrations[i - 1]!.version;
+    if (!Number.isInteger(m.version) || m.version <= prev) throw new PaddockError('E_INTERNAL', `Migration number ${m.version} is out of order (expected more than ${prev}).`);
   });
 }
 
