@@ -78,5 +78,5 @@ export function groupTargets(targets: readonly UsedTarget[]): GroupedPattern[] {
     else for (const s of subs) out.push(...withPorts(s, hosts.get(s)!));
   }
   for (const [host, covers] of exact) out.push(...withPorts(host, covers));
-  return out.sort((a, b) => a.pattern.localeCompare(b.pattern));
+  return out.sort((a, b) => a.pattern.localeCompare(b.pattern, 'en', { numeric: true }));
 }

@@ -26,3 +26,9 @@ describe('grouping learned hosts with the Public Suffix List', () => {
     expect(pats([{ host: '93.184.216.34', port: 443 }])).toEqual(['93.184.216.34']);
   });
 });
+
+describe('order', () => {
+  it('ports sort by number', () => {
+    expect(pats([{ host: 'host.paddock.internal', port: 40000 }, { host: 'host.paddock.internal', port: 8001 }])).toEqual(['host.paddock.internal:8001', 'host.paddock.internal:40000']);
+  });
+});
