@@ -37,7 +37,7 @@ export const UNOBSERVABLE =
   'and changes inside the workspace. It cannot see writes outside the workspace: a write the sandbox refused leaves no event ' +
   '(look for "Read-only file system" or "Permission denied" in the agent\'s output, and grant the folder yourself), and writes to your granted ' +
   'folders or the agent\'s home are not watched. It cannot see reads, traffic that ignored the proxy (it had no route), or what a denied ' +
-  'connection would have done next. Learning only answers asks: a public host no rule asks about (the default is deny) was denied and is listed below.';
+  'connection would have done next. Learning only answers asks: a public host no rule asks about (the default is deny) was denied, and the proposal marks its rule "was denied while learning".';
 
 const key = (t: UsedTarget): string => `${t.host}\u0000${t.port}`;
 const spell = (t: UsedTarget): string => (t.host.includes(':') ? `[${t.host}]:${t.port}` : `${t.host}:${t.port}`);
