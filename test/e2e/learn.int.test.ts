@@ -68,11 +68,17 @@ describe('learning mode in the console', { timeout: 120_000 }, () => {
     await page.getByTestId('learn-proposal').screenshot({ path: join(screenshotDir(), 'learn-proposal.png') });
     writeFileSync(join(c.dataDir, 'agents', 'learner', 'workspace', 'done'), '');
 
+    // Edit opens the rule editor with the proposal, unsaved (the profile does not have it yet).
+    await page.getByRole('button', { name: 'Edit in the rule editor' }).click();
+    await expect.poll(() => page.getByLabel('Rules, one per line').inputValue()).toContain(`allow net host.paddock.internal:${port}`);
+    await expect.poll(() => page.getByRole('button', { name: 'Save rules' }).isEnabled()).toBe(true); // once validated
+
     await page.getByRole('button', { name: 'Accept: add these rules' }).click();
     await page.getByText('Added 1 rule to the profile.').waitFor();
     await page.getByTestId('learn-proposal').waitFor({ state: 'detached' });
     await page.getByRole('tab', { name: 'Rules' }).click();
     await expect.poll(() => page.getByLabel('Rules, one per line').inputValue()).toContain(`allow net host.paddock.internal:${port}`);
+    expect(await page.getByRole('button', { name: 'Save rules' }).isEnabled()).toBe(false); // saved: nothing left to save
     expect(errors).toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
-import { lazy, Suspense, useState, type KeyboardEvent } from 'react';
+import { lazy, Suspense, useEffect, useState, type KeyboardEvent } from 'react';
 import type { RunInfo } from '../../../shared/agent.schema.js';
 import { api } from '../../lib/api.js';
 import { useInterval, useLoad } from '../../lib/hooks.js';
@@ -29,6 +29,9 @@ export function AgentPage({ name, initialTab, back }: { name: string; initialTab
   const [error, setError] = useState<string | null>(null);
   // A learned proposal opened in the rule editor (Edit): the profile text to start from.
   const [draft, setDraft] = useState<string | null>(null);
+  // Once the stored profile changes (accepted, or saved from the editor), the editor starts from it.
+  const stored = agent.data?.profile;
+  useEffect(() => setDraft(null), [stored]);
   const run: RunInfo | undefined = runs.data?.find((r) => r.agent === name);
   if (agent.error) return <p className="error" role="alert">{agent.error}</p>;
   if (!agent.data) return <p className="muted">Loading…</p>;
@@ -87,7 +90,7 @@ export function AgentPage({ name, initialTab, back }: { name: string; initialTab
       <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`} className="tabpanel">
         {tab === 'activity' && <ActivityTab name={name} profile={a.profile} />}
         {tab === 'logs' && <LogsTab name={name} />}
-        {tab === 'rules' && <RulesTab key={draft ?? ''} agent={a} initial={draft ?? undefined} saved={() => (setDraft(null), saved())} />}
+        {tab === 'rules' && <RulesTab key={draft ?? ''} agent={a} initial={draft ?? undefined} saved={saved} />}
         {tab === 'folders' && <FoldersTab agent={a} saved={saved} runState={run?.state} />}
         {tab === 'network' && <NetworkTab agent={a} network={net} saved={saved} />}
         {tab === 'vault' && <VaultTab agent={a} saved={saved} />}

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { LearnProposal } from '../../../shared/api.js';
 import { api } from '../../lib/api.js';
 import { useLoad } from '../../lib/hooks.js';
@@ -61,21 +61,21 @@ function Proposal({ p, busy, accept, edit, discard }: { p: LearnProposal; busy: 
  * off, the proposed rules as a diff with the simulator over the learned history.
  */
 export function LearnPanel({ name, profile, edit, saved }: { name: string; profile: string; edit: (yaml: string) => void; saved: () => void }) {
-  const state = useLoad(() => api()['learn:get']({ name }), [name, profile], ['runs:changed']);
-  const [proposal, setProposal] = useState<LearnProposal | null>(null);
+  // The state first, then the proposal only when a finished period waits (never a stale one: an
+  // accepted or discarded period is gone by the time the state says so).
+  const state = useLoad(
+    async () => {
+      const st = await api()['learn:get']({ name });
+      return { st, proposal: !st.on && st.since ? await api()['learn:suggest']({ name }) : null };
+    },
+    [name, profile],
+    ['runs:changed'],
+  );
   const [busy, setBusy] = useState(false);
   const [msg, setMsg] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const s = state.data;
-  const waiting = !!s && !s.on && !!s.since;
-  useEffect(() => {
-    let live = true;
-    if (!waiting) setProposal(null);
-    else void api()['learn:suggest']({ name }).then((p) => live && setProposal(p), (e: Error) => live && setError(e.message));
-    return () => {
-      live = false;
-    };
-  }, [name, waiting, profile, s?.until]);
+  const s = state.data?.st;
+  const proposal = state.data?.proposal ?? null;
   const act = (f: () => Promise<unknown>, done?: string): void => {
     setBusy(true);
     setError(null);
@@ -110,7 +110,7 @@ export function LearnPanel({ name, profile, edit, saved }: { name: string; profi
         </p>
       </details>
       {msg && <p className="ok small" role="status">{msg}</p>}
-      {error && <p className="error small" role="alert">{error}</p>}
+      {(error ?? state.error) && <p className="error small" role="alert">{error ?? state.error}</p>}
       {proposal && (
         <Proposal
           p={proposal}
