@@ -14,6 +14,7 @@ import { AnswerRules } from './runs/answers.js';
 import { agentPolicy, lastLine, makePrepare } from './runs/prepare.js';
 import { RunManager } from './runs/run-manager.js';
 import { othersWritable } from './runs/writable.js';
+import type { LearnDeps } from './learn/state.js';
 import { ensureDataDir, type DataPaths } from './store/data-dir.js';
 import { openStore, type Store } from './store/store.js';
 import { createVault, type Vault } from './vault/vault.js';
@@ -137,7 +138,9 @@ export class Engine {
         answerRules: (agent, after) => this.answers.rules(agent, after),
         helperDir,
         decoys: (agent) => this.store.agents.decoys(agent) === true,
+        learning: (agent) => this.store.agents.learning(agent)?.on === true,
       }),
+      learning: (agent) => this.store.agents.learning(agent)?.on === true,
       othersWritable: (agent) => othersWritable(agent, this.store.agents.list().map((a) => ({ name: a.name, parsed: this.tryParse(a.profile, a.source ?? `<agent ${a.name}>`) })), paths),
       // A paused agent opens no new connections either.
       paused: (agent) => this.egress.pause(agent),
@@ -357,6 +360,27 @@ export class Engine {
       /* the agent was deleted meanwhile */
     }
     return true;
+  }
+
+  /** What learning mode (src/core/learn) needs from this host: the store, and the live proxy. */
+  get learnDeps(): LearnDeps {
+    return {
+      store: this.store,
+      log: (e) => this.log(e),
+      parse: (yaml, file) => this.parse(yaml, file),
+      policyOf: (agent, ruleSet) => agentPolicy(ruleSet.rules, this.answers.rules(agent, lastLine(ruleSet.rules)), this.agentHome(agent)),
+      remembered: (agent, t) => this.answers.covers({ agent, kind: 'net', target: t.host.includes(':') ? `[${t.host}]:${t.port}` : `${t.host}:${t.port}` }),
+      writable: (agent, profile) => [profile.workspace ?? this.paths.agentWorkspace(agent), this.agentHome(agent)],
+      live: {
+        setLearning: (agent, on) => {
+          this.egress.setLearning(agent, on);
+          this.bus.emit('runs');
+        },
+        flush: () => this.egress.events.flush(),
+      },
+      save: (_agent, yaml, source) => void this.importProfile(yaml, source),
+      now: () => this.deps.clock?.() ?? new Date(),
+    };
   }
 
   private refreshPolicy(agent: string, ruleSet: RuleSet): void {

@@ -28,5 +28,7 @@ export const RunInfoSchema = z.object({
   network: z.enum(['on', 'off']),
   /** While paused: why (a tripwire's reason, or "by the user"). */
   pausedReason: z.string().optional(),
+  /** True while the agent is in learning mode (issue 18): asks for public hosts are allowed and recorded. */
+  learning: z.boolean().optional(),
 });
 export type RunInfo = z.infer<typeof RunInfoSchema>;

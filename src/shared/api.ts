@@ -5,6 +5,9 @@ import type { PaddockEvent } from './events.schema.js';
 import type { Diagnostic } from './errors.js';
 import type { SecretMeta } from './secret.schema.js';
 import { AGENT_NAME_RE, SECRET_NAME_RE } from './names.js';
+import type { LearnApplied, LearnProposal, LearnState } from './learn.js';
+
+export type { LearnApplied, LearnProposal, LearnState, ProposedRule, NotProposed } from './learn.js';
 
 const AgentName = z.string().regex(AGENT_NAME_RE, 'not a valid agent name');
 const SecretName = z.string().regex(SECRET_NAME_RE, 'not a valid secret name');
@@ -257,6 +260,21 @@ export const API = {
   'decoys:list': channel<z.ZodObject<{ name: typeof AgentName }>, DecoyList>(z.object({ name: AgentName })),
   /** Turns the agent's decoys on or off (takes effect at its next start; placed files stay until removed). */
   'decoys:set': channel<z.ZodObject<{ name: typeof AgentName; on: z.ZodBoolean }>, DecoyList>(z.object({ name: AgentName, on: z.boolean() })),
+  /** Learning mode (issue 18): the switch and its last period. */
+  'learn:get': channel<z.ZodObject<{ name: typeof AgentName }>, LearnState>(z.object({ name: AgentName })),
+  /** Turns learning on or off (live for a running agent); turning it off keeps the period for a proposal. */
+  'learn:set': channel<z.ZodObject<{ name: typeof AgentName; on: z.ZodBoolean }>, LearnState>(z.object({ name: AgentName, on: z.boolean() })),
+  /** The profile change learned from the period (a diff and the simulator over the learned history); changes nothing. */
+  'learn:suggest': channel<z.ZodObject<{ name: typeof AgentName }>, LearnProposal>(z.object({ name: AgentName })),
+  /**
+   * Writes the proposal's rules into the profile (a `rule.change`) and closes the period. `after` is
+   * the profile text the user reviewed: refused when the proposal changed since (explicit, never stale).
+   */
+  'learn:apply': channel<z.ZodObject<{ name: typeof AgentName; after: z.ZodString }>, LearnApplied>(
+    z.object({ name: AgentName, after: z.string().max(1_000_000) }),
+  ),
+  /** Forgets the learning period without changing the profile (learning must be off). */
+  'learn:discard': channel<z.ZodObject<{ name: typeof AgentName }>, LearnState>(z.object({ name: AgentName })),
   /** The agent's remembered "always" / "deny always" answers. */
   'answers:list': channel<z.ZodObject<{ name: typeof AgentName }>, RememberedAnswer[]>(z.object({ name: AgentName })),
   /** Forgets one remembered answer; the running policy changes at once. */

@@ -21,9 +21,12 @@ export const psCommand: Command = {
     expectPositionals(ctx.args, 0, 0, '', 'ps');
     const runs = (await callHost(ctx, 'ps', {})) as RunInfo[];
     if (ctx.json) {
-      for (const r of runs) ctx.io.out(`${JSON.stringify({ ...r, uptime: Math.round((Date.now() - Date.parse(r.started)) / 1000) })}\n`);
+      for (const r of runs) ctx.io.out(`${JSON.stringify({ ...r, learning: r.learning === true, uptime: Math.round((Date.now() - Date.parse(r.started)) / 1000) })}\n`);
       return 0;
     }
+    // The line format is a contract other tools parse: learning is told on stderr, never as a column.
+    const learning = runs.filter((r) => r.learning === true).map((r) => r.agent);
+    if (learning.length) ctx.io.err(`paddock: learning mode: ${learning.join(', ')} (asks for public hosts are allowed and recorded; paddock learn NAME off)\n`);
     const rows = runs.map((r) => [r.agent, r.run, r.state, r.pids.join(',') || '-', `${(r.cpu * 100).toFixed(1)}%`, formatBytes(r.memory), formatDuration(Date.now() - Date.parse(r.started))]);
     ctx.io.out(listing(['NAME', 'RUN', 'STATE', 'PIDS', 'CPU', 'MEM', 'UPTIME'], rows, ctx.args.options['no-header'] === true));
     return 0;

@@ -22,6 +22,11 @@ export const COMMANDS: CommandEntry[] = [
     load: async () => (await import('./control.js')).killCommand,
   },
   { name: 'net', summary: "flip the agent's network switch, live", load: async () => (await import('./control.js')).netCommand },
+  {
+    name: 'learn',
+    summary: 'learning mode: on|off, then --suggest / --apply the least-privilege rules it learned',
+    load: async () => (await import('./learn.js')).learnCommand,
+  },
   { name: 'approvals', summary: 'pending asks: id, agent, kind, target, detail, expiry', load: async () => (await import('./approvals.js')).approvalsCommand },
   { name: 'approve', summary: 'let a pending ask through (--always also adds an allow rule)', load: async () => (await import('./approvals.js')).approveCommand },
   { name: 'deny', summary: 'refuse a pending ask (--always also adds a deny rule)', load: async () => (await import('./approvals.js')).denyCommand },

@@ -52,3 +52,34 @@ export function withSecretDecl(text: string, decl: SecretDeclEdit): string {
   else seq.items.push(node);
   return doc.toString();
 }
+
+/**
+ * `text` with `lines` appended to its `rules: |` block (added at the end when there is none).
+ * Every other line stays as written; a `rules:` that is not a block scalar is rewritten through
+ * the library.
+ */
+export function withRules(text: string, lines: readonly string[]): string {
+  if (lines.length === 0) return text;
+  const doc = parseDocument(text, { uniqueKeys: false });
+  if (doc.errors.length > 0 || !isMap(doc.contents)) throw new Error('the stored profile is not a YAML map');
+  const node = doc.contents.get('rules', true);
+  if (node === undefined && !doc.contents.flow) {
+    const sep = text === '' || text.endsWith('\n') ? '' : '\n';
+    return `${text}${sep}rules: |\n${lines.map((l) => `  ${l}`).join('\n')}\n`;
+  }
+  if (isScalar(node) && node.type === 'BLOCK_LITERAL' && node.range && typeof node.value === 'string') {
+    const end = node.range[1];
+    const body = text.slice(node.range[0], end);
+    const indent = /\n([ \t]+)\S/.exec(body)?.[1] ?? '  ';
+    const lead = text.slice(0, end).endsWith('\n') ? '' : '\n';
+    return `${text.slice(0, end)}${lead}${lines.map((l) => `${indent}${l}`).join('\n')}\n${text.slice(end)}`;
+  }
+  if (node !== undefined && node !== null && !(isScalar(node) && (node.value === null || typeof node.value === 'string')))
+    throw new Error('the profile\'s rules: is not text; fix it in the YAML tab');
+  const current: string = isScalar(node) && typeof node.value === 'string' ? node.value : '';
+  const next = `${current}${current === '' || current.endsWith('\n') ? '' : '\n'}${lines.join('\n')}\n`;
+  const s = doc.createNode(next);
+  s.type = 'BLOCK_LITERAL';
+  doc.set('rules', s);
+  return doc.toString();
+}

@@ -14,6 +14,7 @@ import type { AnswerSurface } from '../egress/approvals.js';
 import { folderDiff, folderExport, simulateRules } from './review.js';
 import { listQuarantine, restoredEvent, restoreQuarantine } from '../runs/quarantine.js';
 import { installAgentHook } from '../terminal/guest-run.js';
+import { applyProposal, discardPeriod, learnState, setLearning, suggest } from '../learn/state.js';
 
 /** One async function per channel of the API map; inputs are already validated by the caller. */
 export type ApiHandlers = { [C in Channel]: (input: ChannelInput<C>) => Promise<ChannelResult<C>> };
@@ -163,6 +164,15 @@ export function createApiHandlers(engine: Engine, opts: ApiOptions): ApiHandlers
       engine.bus.emit('runs');
       return decoyList(engine, name);
     },
+    'learn:get': async ({ name }) => learnState(engine.learnDeps, name),
+    'learn:set': async ({ name, on }) => setLearning(engine.learnDeps, name, on),
+    'learn:suggest': async ({ name }) => suggest(engine.learnDeps, name),
+    'learn:apply': async ({ name, after }) => {
+      const r = applyProposal(engine.learnDeps, name, after);
+      engine.bus.emit('runs');
+      return r;
+    },
+    'learn:discard': async ({ name }) => discardPeriod(engine.learnDeps, name),
     'answers:list': async ({ name }) => answersList(engine, name),
     'answers:revoke': async ({ name, rule }) => {
       answersRevoke(engine, name, rule);

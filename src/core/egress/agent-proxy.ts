@@ -52,6 +52,8 @@ export class AgentProxy {
   policy: Policy;
   network: boolean;
   paused = false;
+  /** Learning mode (issue 18): asks for public hosts are allowed and recorded (learn/decide.ts). Live. */
+  learning = false;
   private floodReported = false;
   /** Bulk tunnels of this agent handed to (or being handed to) a native relay. */
   relays = 0;

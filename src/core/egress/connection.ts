@@ -36,10 +36,12 @@ export function denialMessage(target: Target, v: Pick<VetResult, 'decision'>): s
   return `paddock: denied net ${formatTarget(target)}${by}: ${d.reason}`;
 }
 
-export function netEvent(p: AgentProxy, kind: NetEvent['kind'], target: Target, v: Pick<VetResult, 'decision' | 'address'>, extra: Record<string, unknown> = {}): NetEvent {
+export function netEvent(p: AgentProxy, kind: NetEvent['kind'], target: Target, v: Pick<VetResult, 'decision' | 'address'> & Partial<Pick<VetResult, 'learned' | 'controlPlane'>>, extra: Record<string, unknown> = {}): NetEvent {
+  // While learning, each event says so, and what the proposal needs to tell its cases apart (learn/propose.ts).
+  const learning = p.learning ? { learning: true, ...(v.learned ? { learned: true } : {}), ...(v.controlPlane ? { controlPlane: true } : {}) } : {};
   return {
     kind, agent: p.agent, run: p.run, host: eventHost(target.host), port: target.port, address: v.address,
-    rule: v.decision.rule, line: v.decision.line, reason: v.decision.reason, ...extra,
+    rule: v.decision.rule, line: v.decision.line, reason: v.decision.reason, ...learning, ...extra,
   };
 }
 
@@ -60,6 +62,7 @@ export async function openConnection(p: AgentProxy, target: Target, via: string,
       resolve: p.resolve,
       ownAddresses: p.ownAddresses(),
       controlPorts: p.controlPorts(),
+      learning: p.learning,
       ask: async (decision) => {
         const asked = p.approvals.request({
           agent: p.agent, run: p.run, kind: 'net', target: formatTarget(target), detail: `${via} ${formatTarget(target)}`,

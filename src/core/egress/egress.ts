@@ -92,6 +92,7 @@ export class Egress {
     // TLS interception for header secrets (intercept.ts).
     p.secrets = o.secrets && o.secrets.bindings.length > 0 ? o.secrets : null;
     p.decoys = (o.decoys ?? []).filter((d) => d.length >= 16);
+    p.learning = o.learning === true;
     this.agents.set(o.agent, p);
     try {
       await p.listen();
@@ -120,6 +121,12 @@ export class Egress {
     const p = this.get(agent);
     p.network = on;
     if (!on) p.cutAll();
+  }
+
+  /** Learning mode, live (new connections); no-op when the agent is not running. */
+  setLearning(agent: string, on: boolean): void {
+    const p = this.agents.get(agent);
+    if (p) p.learning = on;
   }
 
   /** The global switch: every agent offline (tunnels cut) or back to its own switch. */

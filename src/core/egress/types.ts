@@ -158,6 +158,8 @@ export interface OpenAgentOptions {
   secrets?: EgressSecrets;
   /** Decoy credential values placed in the agent's home (issue 18): seen in a request, it is refused and reported. */
   decoys?: readonly string[];
+  /** Learning mode at start (issue 18); flip it live with Egress.setLearning. */
+  learning?: boolean;
 }
 
 /** What `status(agent)` reports. */

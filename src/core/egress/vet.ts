@@ -9,6 +9,7 @@ import type { Policy } from '../policy/evaluator.js';
 import { cidrContains, classifyAddress, parseIp, type AddressClass, type IpAddress } from '../policy/ip.js';
 import { isHostInternal, isMetadataName } from '../policy/net-match.js';
 import { normalizeHost, parseNetPattern, portMatches } from '../policy/net-pattern.js';
+import { learnableName, learnDecision } from '../learn/decide.js';
 import type { Target } from './target.js';
 import type { ResolvedAddress, Resolver } from './types.js';
 
@@ -24,6 +25,8 @@ export interface VetContext {
    * once per connection, before DNS for names (threat: DNS exfiltration through asked names).
    */
   ask(decision: Decision): Promise<boolean>;
+  /** Learning mode (issue 18): an ask for a public host is allowed and recorded instead (learn/decide.ts). */
+  learning?: boolean;
 }
 
 /** Why a refused target is suspicious (for the tripwires). */
@@ -50,6 +53,8 @@ export interface VetResult {
    * name did not resolve): the error code. A failure, not a policy decision (HTTP 502/504, `net.error`).
    */
   failed?: string;
+  /** True when learning mode allowed what would have been an ask (the decision's rule is that ask rule). */
+  learned?: boolean;
   /** A second vetted address to dial when the first refuses (host.paddock.internal: 127.0.0.1, then ::1). */
   fallback?: { address: string; family: 4 | 6 };
 }
@@ -135,6 +140,8 @@ export async function vetConnection(ctx: VetContext, target: Target): Promise<Ve
   const internal = h.kind === 'name' && isHostInternal(h.name);
 
   let asked = false;
+  // Learning answers the name's ask itself only for a public-looking name; its addresses are checked below.
+  const learnName = ctx.learning === true && h.kind === 'name' && !internal && learnableName(h.name);
   let addresses: IpAddress[];
   if (h.kind === 'ip') {
     addresses = [h.ip];
@@ -147,7 +154,7 @@ export async function vetConnection(ctx: VetContext, target: Target): Promise<Ve
     }
     addresses = HOST_INTERNAL_ADDRESSES.map((a) => parseIp(a)!);
   } else {
-    if (first.effect === 'ask') {
+    if (first.effect === 'ask' && !learnName) {
       asked = true;
       if (!(await ctx.ask(first))) return result({ effect: 'deny', decision: { ...first, effect: 'deny', reason: `${first.reason}; not approved` }, asked });
     }
@@ -175,6 +182,12 @@ export async function vetConnection(ctx: VetContext, target: Target): Promise<Ve
   for (const v of verdicts) if (SEVERITY[v.decision.effect] > SEVERITY[worst.decision.effect]) worst = v;
   if (worst.decision.effect === 'deny') {
     return result({ effect: 'deny', decision: worst.decision, address: worst.ip.text, family: worst.ip.family, asked, probe: probeOf(worst.cls), controlPlane: worst.controlPlane });
+  }
+  // Threat: learning reaching the LAN — it answers only when every dialled address is public (else a real ask).
+  const learnt = ctx.learning === true && worst.decision.effect === 'ask' && !asked ? learnDecision(worst.decision, h.kind === 'name' ? h.name : null, addresses) : null;
+  if (learnt?.learned) {
+    const chosenL = verdicts[0]!;
+    return result({ effect: 'allow', decision: learnt.decision, address: chosenL.ip.text, family: chosenL.ip.family, learned: true, sshIntended: false });
   }
   if (worst.decision.effect === 'ask' && !asked) {
     asked = true;

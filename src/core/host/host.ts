@@ -9,6 +9,7 @@ import { pauseNotices } from '../runs/pause-notice.js';
 import { guestShell } from './guest-shell.js';
 import { acquireHostLock, type HostLock } from './lock.js';
 import type { Params } from './protocol.js';
+import { learnAction } from '../learn/state.js';
 
 /** A running engine host: the lock, the control socket and the runs it supervises. */
 export interface Host {
@@ -47,6 +48,7 @@ export async function startHost(engine: Engine, what: string, version: string): 
     stop: async ({ name }) => engine.runs.stop(name),
     net: async ({ name, on }) => engine.setNetwork(name, on),
     offline: async ({ offline }) => engine.setAllOffline(offline),
+    learn: async ({ name, action, after }) => learnAction(engine.learnDeps, name, action, after),
     approvals: async () => engine.approvals.list(),
     keychain: async () => keychainCheck(),
     answer: async ({ id, answer }) => {

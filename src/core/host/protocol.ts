@@ -20,6 +20,10 @@ export const METHODS = {
   stop: z.object({ name: Name }).strict(),
   net: z.object({ name: Name, on: z.boolean() }).strict(),
   offline: z.object({ offline: z.boolean() }).strict(),
+  /** Learning mode (issue 18): the switch, the proposal, accept (with the text reviewed) and discard. */
+  learn: z
+    .object({ name: Name, action: z.enum(['status', 'on', 'off', 'suggest', 'apply', 'discard']), after: z.string().max(1_000_000).optional() })
+    .strict(),
   approvals: z.object({}).strict(),
   /** The keychain check as the host sees it (it runs in the desktop session; a plain shell may not reach its D-Bus). */
   keychain: z.object({}).strict(),

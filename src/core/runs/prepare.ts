@@ -28,6 +28,8 @@ export interface PrepareDeps {
   helperDir: string;
   /** Whether the agent gets decoy credentials (issue 18); absent: none. */
   decoys?(agent: string): boolean;
+  /** Whether the agent is in learning mode (issue 18). */
+  learning?(agent: string): boolean;
 }
 
 /** The agent's policy: its profile rules plus the remembered answers. */
@@ -148,7 +150,7 @@ export function makePrepare(d: PrepareDeps): PrepareRun {
               });
           });
       }
-      await d.egress.open({ agent, run, socketDir, policy, mode: network === 'on' ? 'proxy' : 'gate', approvalTimeoutS: profile.approvals.timeout, ...(secrets ? { secrets } : {}), decoys: decoys.flatMap((x) => x.values) });
+      await d.egress.open({ agent, run, socketDir, policy, mode: network === 'on' ? 'proxy' : 'gate', approvalTimeoutS: profile.approvals.timeout, ...(secrets ? { secrets } : {}), decoys: decoys.flatMap((x) => x.values), learning: d.learning?.(agent) === true });
       const glue = sandboxGlue({ socketDir, helperDir: d.helperDir, network: network === 'on' });
       additions.extraBinds = glue.extraBinds;
       Object.assign(additions.extraEnv!, glue.extraEnv);

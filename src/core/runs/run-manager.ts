@@ -290,7 +290,7 @@ export class RunManager {
     const out: RunInfo[] = [];
     for (const r of this.active()) {
       if (r.state === 'starting') {
-        out.push({ agent: r.agent, run: r.run, state: 'starting', pids: [], cpu: 0, memory: 0, started: new Date().toISOString(), network: 'off' });
+        out.push({ agent: r.agent, run: r.run, state: 'starting', pids: [], cpu: 0, memory: 0, started: new Date().toISOString(), network: 'off', ...(this.deps.learning?.(r.agent) ? { learning: true } : {}) });
         continue;
       }
       const s = await r.proc.stats().catch(() => ({ cpu: 0, memory: 0, pids: 0 }));
@@ -304,6 +304,7 @@ export class RunManager {
         started: r.started.toISOString(),
         network: r.network,
         ...(r.state === 'paused' && r.pausedReason ? { pausedReason: r.pausedReason } : {}),
+        ...(this.deps.learning?.(r.agent) ? { learning: true } : {}),
       });
     }
     return out;

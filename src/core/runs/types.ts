@@ -84,4 +84,6 @@ export interface RunManagerDeps {
   prestartLaunchers?: boolean;
   /** The folders agents other than this one can write (see runs/writable.ts): links there are refused. */
   othersWritable?(agent: string): string[];
+  /** Whether the agent is in learning mode (shown by ps and the UI). */
+  learning?(agent: string): boolean;
 }

@@ -8,6 +8,15 @@ export interface StoredAgent extends Agent {
   network: 'on' | 'off' | null;
 }
 
+/** An agent's learning period: the ids of the events that opened and closed it. */
+export interface LearningPeriod {
+  /** True while the agent is learning. */
+  on: boolean;
+  from: number | null;
+  /** null while learning. */
+  to: number | null;
+}
+
 /** What a caller provides to create or update an agent. */
 export interface AgentInput {
   name: string;
@@ -79,6 +88,24 @@ export class AgentsRepo {
   setDecoys(name: string, on: boolean): boolean {
     const now = this.clock().toISOString();
     return this.db.prepare('UPDATE agents SET decoys = ?, updated = ? WHERE name = ?').run(on ? 1 : 0, now, name).changes === 1;
+  }
+
+  /** The agent's learning period (event ids; see migration 007), or null when there is no such agent. */
+  learning(name: string): LearningPeriod | null {
+    const r = this.db.prepare('SELECT learn_from, learn_to FROM agents WHERE name = ?').get(name) as { learn_from: number | null; learn_to: number | null } | undefined;
+    if (!r) return null;
+    return { on: r.learn_from !== null && r.learn_to === null, from: r.learn_from, to: r.learn_to };
+  }
+
+  /** Names of the agents learning now. */
+  learningAgents(): string[] {
+    return (this.db.prepare('SELECT name FROM agents WHERE learn_from IS NOT NULL AND learn_to IS NULL ORDER BY name').all() as { name: string }[]).map((r) => r.name);
+  }
+
+  /** Sets the learning period's bounds (both null: no period kept). Returns false if no such agent. */
+  setLearning(name: string, from: number | null, to: number | null): boolean {
+    const now = this.clock().toISOString();
+    return this.db.prepare('UPDATE agents SET learn_from = ?, learn_to = ?, updated = ? WHERE name = ?').run(from, to, now, name).changes === 1;
   }
 
   /**

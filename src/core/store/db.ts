@@ -62,6 +62,7 @@ function migrate(db: Database.Database, file: string, migrations: readonly Migra
 }
 
 function checkMigrations(migrations: readonly Migration[]): void {
+  // Contiguous from 1: a gap would let a database skip a step (a schema at N+1 never ran N).
   migrations.forEach((m, i) => {
     if (m.version !== i + 1) throw new PaddockError('E_INTERNAL', `Migration number ${m.version} is out of order (expected ${i + 1}).`);
   });

@@ -12,6 +12,7 @@ export const CHANNELS = [
   'approvals:list', 'approvals:answer',
   'vault:list', 'vault:setSecret', 'vault:removeSecret', 'vault:status', 'vault:unlock', 'vault:declare',
   'decoys:list', 'decoys:set',
+  'learn:get', 'learn:set', 'learn:suggest', 'learn:apply', 'learn:discard',
   'answers:list', 'answers:revoke',
   'rules:simulate', 'folders:diff', 'folders:export',
   'quarantine:list', 'quarantine:restore',

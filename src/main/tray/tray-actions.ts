@@ -1,4 +1,5 @@
 import type { Engine } from '../../core/engine.js';
+import { setLearning } from '../../core/learn/state.js';
 import type { TrayAction, TrayState } from './tray-menu.js';
 
 /** What the tray needs from the shell around it (the window and the app), so it runs without Electron in tests. */
@@ -13,7 +14,8 @@ export interface TrayShell {
 /** The tray's state, read from the engine (the offline switch is the engine's one global switch). */
 export async function trayState(engine: Engine, shell: Pick<TrayShell, 'alert'>): Promise<TrayState> {
   const runs = await engine.runs.info();
-  const agents = engine.store.agents.list().map((a) => ({ name: a.name, state: runs.find((r) => r.agent === a.name)?.state ?? ('stopped' as const) }));
+  const learning = new Set(engine.store.agents.learningAgents());
+  const agents = engine.store.agents.list().map((a) => ({ name: a.name, state: runs.find((r) => r.agent === a.name)?.state ?? ('stopped' as const), learning: learning.has(a.name) }));
   return { agents, approvals: engine.store.approvals.listPending().length, alert: shell.alert(), allOffline: engine.egress.allOffline };
 }
 
@@ -36,6 +38,10 @@ export function trayActions(engine: Engine, shell: TrayShell): (a: TrayAction) =
         // The global, unsaved switch the UI and `paddock` use: no agent's own network setting changes,
         // so unticking it gives every agent back exactly the network it had.
         engine.setAllOffline(a.offline);
+        return shell.refresh();
+      case 'learn':
+        // Off from the tray ends the period; the proposal waits in the agent's page (or paddock learn NAME --suggest).
+        setLearning(engine.learnDeps, a.agent, a.on);
         return shell.refresh();
       case 'open':
       case 'approvals':

@@ -3,7 +3,7 @@ import type { RunState } from '../../shared/agent.schema.js';
 /** What the tray shows, derived from the engine. */
 export interface TrayState {
   /** Every agent, with its run state or 'stopped'. */
-  agents: { name: string; state: RunState | 'stopped' }[];
+  agents: { name: string; state: RunState | 'stopped'; learning?: boolean }[];
   /** Pending approvals. */
   approvals: number;
   /** An alert the user has not looked at yet. */
@@ -16,7 +16,8 @@ export interface TrayState {
 export type TrayAction =
   | { kind: 'pause' | 'resume' | 'kill'; agent: string }
   | { kind: 'pauseAll' | 'killAll' | 'open' | 'quit' | 'approvals' }
-  | { kind: 'allOffline'; offline: boolean };
+  | { kind: 'allOffline'; offline: boolean }
+  | { kind: 'learn'; agent: string; on: boolean };
 
 /** A menu item descriptor (turned into an Electron menu by the shell). */
 export interface TrayItem {
@@ -45,6 +46,8 @@ export function trayTooltip(s: TrayState): string {
   const running = s.agents.filter((a) => LIVE.has(a.state)).length;
   const parts = [`Paddock: ${running} agent${running === 1 ? '' : 's'} running`];
   if (s.approvals) parts.push(`${s.approvals} waiting for you`);
+  const learning = s.agents.filter((a) => a.learning).length;
+  if (learning) parts.push(`${learning} learning`);
   if (s.alert) parts.push('alert');
   return parts.join(', ');
 }
@@ -60,12 +63,15 @@ export function buildTrayMenu(s: TrayState): TrayItem[] {
   for (const a of s.agents) {
     const live = LIVE.has(a.state);
     items.push({
-      label: `${a.name} — ${a.state}`,
+      // Learning mode lets public hosts through without asking: always visible at a glance.
+      label: `${a.name} — ${a.state}${a.learning ? ' · learning' : ''}`,
       submenu: [
         { label: 'Pause', enabled: a.state === 'running', action: { kind: 'pause', agent: a.name } },
         { label: 'Resume', enabled: a.state === 'paused', action: { kind: 'resume', agent: a.name } },
         // Kill stays enabled for any live run, paused included: it is the emergency stop.
         { label: 'Kill', enabled: live, action: { kind: 'kill', agent: a.name } },
+        { type: 'separator' },
+        { label: 'Learning mode (asks for public hosts allowed and recorded)', type: 'checkbox', checked: a.learning === true, action: { kind: 'learn', agent: a.name, on: !a.learning } },
       ],
     });
   }

@@ -1,4 +1,4 @@
-import { lazy, Suspense, useState, type KeyboardEvent } from 'react';
+import { lazy, Suspense, useEffect, useState, type KeyboardEvent } from 'react';
 import type { RunInfo } from '../../../shared/agent.schema.js';
 import { api } from '../../lib/api.js';
 import { useInterval, useLoad } from '../../lib/hooks.js';
@@ -12,6 +12,7 @@ import { FoldersTab, LimitsTab, ProfileTab } from './ProfileTabs.js';
 import { NetworkTab } from './NetworkTab.js';
 import { VaultTab } from './VaultTab.js';
 import { RunningSessions } from '../terminal/RunningSessions.js';
+import { LearnPanel } from './LearnPanel.js';
 // xterm.js is large: load the terminal only when its tab is opened.
 const TerminalTab = lazy(() => import('../terminal/TerminalTab.js').then((m) => ({ default: m.TerminalTab })));
 
@@ -26,6 +27,11 @@ export function AgentPage({ name, initialTab, back }: { name: string; initialTab
   const runs = useLoad(() => api()['runs:list'](undefined), [], ['runs:changed']);
   useInterval(runs.reload, 2000);
   const [error, setError] = useState<string | null>(null);
+  // A learned proposal opened in the rule editor (Edit): the profile text to start from.
+  const [draft, setDraft] = useState<string | null>(null);
+  // Once the stored profile changes (accepted, or saved from the editor), the editor starts from it.
+  const stored = agent.data?.profile;
+  useEffect(() => setDraft(null), [stored]);
   const run: RunInfo | undefined = runs.data?.find((r) => r.agent === name);
   if (agent.error) return <p className="error" role="alert">{agent.error}</p>;
   if (!agent.data) return <p className="muted">Loading…</p>;
@@ -49,6 +55,7 @@ export function AgentPage({ name, initialTab, back }: { name: string; initialTab
           <div className="muted small">
             <span className={`state ${run?.state ?? 'stopped'}`} data-testid="agent-state">{run?.state ?? 'stopped'}</span>
             {run && ` · run ${run.run} · ${run.pids.length} processes · CPU ${(run.cpu * 100).toFixed(1)}%`}
+            {run?.learning && <> · <span className="badge ask" data-testid="run-learning">learning run</span></>}
           </div>
         </div>
         <div className="actions">
@@ -63,6 +70,15 @@ export function AgentPage({ name, initialTab, back }: { name: string; initialTab
         </p>
       )}
       {error && <p className="error" role="alert">{error}</p>}
+      <LearnPanel
+        name={name}
+        profile={a.profile}
+        saved={saved}
+        edit={(yaml) => {
+          setDraft(yaml);
+          setTab('rules');
+        }}
+      />
       {tab !== 'terminal' && <RunningSessions name={name} show={() => setTab('terminal')} />}
       <div role="tablist" aria-label={`${name} sections`} className="tabs" onKeyDown={onTabKey}>
         {TABS.map((t) => (
@@ -74,7 +90,7 @@ export function AgentPage({ name, initialTab, back }: { name: string; initialTab
       <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`} className="tabpanel">
         {tab === 'activity' && <ActivityTab name={name} profile={a.profile} />}
         {tab === 'logs' && <LogsTab name={name} />}
-        {tab === 'rules' && <RulesTab agent={a} saved={saved} />}
+        {tab === 'rules' && <RulesTab key={draft ?? ''} agent={a} initial={draft ?? undefined} saved={saved} />}
         {tab === 'folders' && <FoldersTab agent={a} saved={saved} runState={run?.state} />}
         {tab === 'network' && <NetworkTab agent={a} network={net} saved={saved} />}
         {tab === 'vault' && <VaultTab agent={a} saved={saved} />}

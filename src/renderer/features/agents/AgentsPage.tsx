@@ -76,7 +76,7 @@ export function AgentsPage({ open }: { open: (name: string, tab?: string) => voi
                     <button type="button" className="link" onClick={() => open(a.name)}>{a.name}</button>
                     <div className="muted small">{viewProfile(a.profile).command.join(' ')}</div>
                   </th>
-                  <td><span className={`state ${run?.state ?? 'stopped'}`}>{run?.state ?? 'stopped'}</span></td>
+                  <td><span className={`state ${run?.state ?? 'stopped'}`}>{run?.state ?? 'stopped'}</span>{run?.learning && <> <span className="badge ask">learning</span></>}</td>
                   <td>{run ? `${(run.cpu * 100).toFixed(1)}%` : '—'}</td>
                   <td><Switch on={net === 'on'} label={`Network for ${a.name}`} onChange={(on) => void setNet(a.name, on)} /></td>
                   <td><RunControls name={a.name} run={run} onError={setError} onDone={runs.reload} /></td>

@@ -26,8 +26,6 @@ function target(c: SimChange): string {
  * saved rules and under the edited ones, shown before saving.
  */
 export function RuleSimulation({ name, yaml, saved, enabled }: { name: string; yaml: string; saved: string; enabled: boolean }) {
-  // Decisions carry profile-file lines; the editor numbers the rules block alone.
-  const lineIn = (profile: string) => (d: SimDecision): string | null => (d.line ? ruleLineLabel(profile, d.line, d.rule ?? '') : null);
   const [sim, setSim] = useState<SimulationResult | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
@@ -53,16 +51,27 @@ export function RuleSimulation({ name, yaml, saved, enabled }: { name: string; y
       <h2 id="sim-title">What this change would have decided</h2>
       {error && <p className="error small">{error}</p>}
       {!sim && !error && <p className="muted small">Replaying recent requests…</p>}
-      {sim && sim.distinct === 0 && <p className="muted small">This agent has no recorded network requests yet.</p>}
-      {sim && sim.distinct > 0 && sim.changes.length === 0 && (
-        <p className="ok small">No change: the {sim.distinct} distinct request{sim.distinct === 1 ? '' : 's'} in the last {sim.considered} network events would be decided the same way.</p>
+      {sim && <SimulationView sim={sim} before={saved} after={yaml} />}
+    </section>
+  );
+}
+
+/** A simulation's outcome: the transitions in words, then the requests whose decision changes. */
+export function SimulationView({ sim, before, after, history = 'the last' }: { sim: SimulationResult; before: string; after: string; history?: string }) {
+  // Decisions carry profile-file lines; the editor numbers the rules block alone.
+  const lineIn = (profile: string) => (d: SimDecision): string | null => (d.line ? ruleLineLabel(profile, d.line, d.rule ?? '') : null);
+  return (
+    <>
+      {sim.distinct === 0 && <p className="muted small">This agent has no recorded network requests yet.</p>}
+      {sim.distinct > 0 && sim.changes.length === 0 && (
+        <p className="ok small">No change: the {sim.distinct} distinct request{sim.distinct === 1 ? '' : 's'} in {history} {sim.considered} network events would be decided the same way.</p>
       )}
-      {sim && sim.transitions.map((t) => (
+      {sim.transitions.map((t) => (
         <p key={`${t.from}-${t.to}`} className={`small ${t.to === 'allow' ? 'warn' : ''}`} data-transition={`${t.from}-${t.to}`}>
           This change would <strong>{VERB[t.to]}</strong> {t.requests} request{t.requests === 1 ? '' : 's'} that {t.requests === 1 ? 'was' : 'were'} {PAST[t.from]}.
         </p>
       ))}
-      {sim && sim.changes.length > 0 && (
+      {sim.changes.length > 0 && (
         <table className="table small">
           <thead><tr><th scope="col">Request</th><th scope="col">Times</th><th scope="col">Now</th><th scope="col">With this change</th></tr></thead>
           <tbody>
@@ -70,14 +79,14 @@ export function RuleSimulation({ name, yaml, saved, enabled }: { name: string; y
               <tr key={`${c.host}:${c.port}:${c.address ?? ''}`} data-sim-host={c.host}>
                 <td><code>{target(c)}</code></td>
                 <td>{c.count}</td>
-                <td><Dec d={c.before} line={lineIn(saved)} /></td>
-                <td><Dec d={c.after} line={lineIn(yaml)} /></td>
+                <td><Dec d={c.before} line={lineIn(before)} /></td>
+                <td><Dec d={c.after} line={lineIn(after)} /></td>
               </tr>
             ))}
           </tbody>
         </table>
       )}
-      {sim && sim.changes.length > 50 && <p className="muted small">…and {sim.changes.length - 50} more.</p>}
-    </section>
+      {sim.changes.length > 50 && <p className="muted small">…and {sim.changes.length - 50} more.</p>}
+    </>
   );
 }

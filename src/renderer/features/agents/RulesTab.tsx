@@ -18,8 +18,9 @@ export function lineKind(line: string): LineKind {
 }
 
 /** The rule editor: validation as you type, the gap report beside it, the instruction preview. */
-export function RulesTab({ agent, saved }: { agent: Agent; saved: () => void }) {
-  const [text, setText] = useState(() => rulesOf(agent.profile));
+export function RulesTab({ agent, saved, initial }: { agent: Agent; saved: () => void; initial?: string }) {
+  // `initial`: a profile to start editing from (a learned proposal), instead of the saved one.
+  const [text, setText] = useState(() => rulesOf(initial ?? agent.profile));
   const [check, setCheck] = useState<ProfileCheck | null>(null);
   const [status, setStatus] = useState<string | null>(null);
   const gutter = useRef<HTMLDivElement>(null);
