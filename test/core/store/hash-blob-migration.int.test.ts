@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { eventHash, GENESIS_HASH, keychainAnchorPins, MIGRATIONS, openDatabase, openStore, type Store } from '../../../src/core/store/index.js';
+import { eventHash, GENESIS_HASH, keychainAnchorPins, LATEST_VERSION, MIGRATIONS, openDatabase, openStore, type Store } from '../../../src/core/store/index.js';
 import type { PaddockEvent } from '../../../src/shared/events.schema.js';
 import { PaddockError } from '../../../src/shared/errors.js';
 import { paddock, tempDir } from '../../helpers/cli.js';
@@ -55,7 +55,7 @@ describe('migration 6: a log written by the schema-5 code', () => {
     expect(version(file)).toBe(5);
     const store = open(file);
     try {
-      expect(version(file)).toBe(6);
+      expect(version(file)).toBe(LATEST_VERSION);
       const columns = store.db.prepare("SELECT name, type FROM pragma_table_info('events')").all();
       expect(columns).toEqual([
         { name: 'id', type: 'INTEGER' }, { name: 'ts', type: 'TEXT' }, { name: 'agent', type: 'TEXT' }, { name: 'kind', type: 'TEXT' },
@@ -124,7 +124,7 @@ describe('migration 6: a schema-5 log that was already tampered with', () => {
       editV5(file, c.sql);
       const store = open(file);
       try {
-        expect(version(file)).toBe(6);
+        expect(version(file)).toBe(LATEST_VERSION);
         expect(store.events.verify()).toMatchObject({ ok: false, firstBad: c.firstBad });
       } finally {
         store.close();
