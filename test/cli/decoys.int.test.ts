@@ -59,11 +59,22 @@ describe('decoy credentials', () => {
   ])('reading one raises decoy-read naming the file, and pauses the agent: %s', async (_how, extraEnv) => {
     const dataDir = join(tmp.dir, `read-${Object.keys(extraEnv).length}`);
     const file = join(tmp.dir, 'read.yaml');
-    writeFileSync(file, `name: snoop\ncommand: [sh, -c, "cat ~/.aws/credentials > /dev/null; echo READ; sleep 60"]\n`);
+    // The agent prints the wall-clock time (ms) right before it opens the decoy: same kernel clock as the host's.
+    writeFileSync(file, `name: snoop\ncommand: [sh, -c, "echo READ-AT=$(date +%s%3N); cat ~/.aws/credentials > /dev/null; sleep 60"]\n`);
     const run = paddockAsync(['--data-dir', dataDir, 'run', file], { env: { ...process.env, ...extraEnv } });
     try {
       const alert = await waitFor(() => events(dataDir, 'snoop').find((e) => e.kind === 'alert' && e.type === 'decoy-read'), 20_000);
       expect(alert.path).toBe('~/.aws/credentials');
+      // The contract (issue 18 acceptance): the alert within 1 s of the read. This is the functional
+      // bound, not a benchmark. The measured span also holds `date` exiting and `cat` starting
+      // (~ms), then inotify's delivery (~ms) or the access-time poll (every 250 ms, so at most
+      // ~250 ms + one stat round), and one SQLite append: well under 1 s on a loaded 2-core CI box;
+      // an alert later than 1 s is a broken watch (a stalled helper, a missed poll), not noise.
+      const readAt = Number(await waitFor(() => /READ-AT=(\d+)/.exec(run.out())?.[1], 10_000));
+      expect(readAt).toBeGreaterThan(0);
+      const latency = Date.parse(String(alert.ts)) - readAt;
+      expect(latency).toBeGreaterThanOrEqual(0);
+      expect(latency).toBeLessThan(1000);
       expect(alert.message).toMatch(/~\/\.aws\/credentials.*decoy/);
       expect(alert.autoPause).toBe(true);
       await waitFor(() => events(dataDir, 'snoop').some((e) => e.kind === 'agent.pause'), 10_000);
