@@ -106,4 +106,24 @@ describe('decoy credentials', () => {
     expect(readFileSync(join(home, '.env'), 'utf8')).toContain('password mine');
     expect(readFileSync(join(home, '.aws/credentials'), 'utf8')).toBe(aws);
   });
+
+  it("never overwrites a file the agent made at a decoy path in an earlier run, and does not watch it", () => {
+    const dataDir = join(tmp.dir, 'agent-made');
+    const file = join(tmp.dir, 'agent-made.yaml');
+    // Run 1: the agent replaces the decoy with a file of its own (unlink and create open no decoy).
+    writeFileSync(file, `name: maker\ncommand: [sh, -c, "rm -f ~/.env && printf 'MINE=agent-made\\n' > ~/.env"]\n`);
+    expect(paddock(['--data-dir', dataDir, 'run', file]).code).toBe(0);
+    // Run 2: the start places decoys again; the agent's file stays, and reading it is no decoy read.
+    writeFileSync(file, `name: maker\ncommand: [sh, -c, "cat ~/.env"]\n`);
+    const r = paddock(['--data-dir', dataDir, 'run', file]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('MINE=agent-made\n');
+    expect(readFileSync(join(dataDir, 'agents', 'maker', 'home', '.env'), 'utf8')).toBe('MINE=agent-made\n');
+    expect(events(dataDir, 'maker').filter((e) => e.kind === 'alert')).toEqual([]);
+    // Positive control: the other decoys are still in place (and the manifest says .env is not ours).
+    expect(readFileSync(join(dataDir, 'agents', 'maker', 'home', '.aws/credentials'), 'utf8')).toMatch(/^\[default\]/);
+    const manifest = JSON.parse(readFileSync(join(dataDir, 'agents', 'maker', 'decoys.json'), 'utf8')) as { decoys: { rel: string; ino: number }[] };
+    expect(manifest.decoys.find((d) => d.rel === '.env')?.ino).toBe(0);
+    expect(manifest.decoys.find((d) => d.rel === '.aws/credentials')?.ino).not.toBe(0);
+  });
 });
