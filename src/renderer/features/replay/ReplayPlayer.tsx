@@ -37,7 +37,8 @@ export function ReplayPlayer({ replay, agent }: { replay: RunReplay; agent: stri
       idleTimeLimit: undefined,
       startAt: replay.missingBefore,
       preload: true,
-      markers: events.map((t) => [t.at, `${t.e.kind} ${printable(summary(t.e)).slice(0, 80)}`] as [number, string]),
+      // The events as the player's own markers (its progress bar), Paddock's helpers left out.
+      markers: all.filter((t) => !isHelper(t.e)).map((t) => [t.at, `${t.e.kind} ${printable(summary(t.e)).slice(0, 80)}`] as [number, string]),
       terminalFontFamily: 'ui-monospace, Menlo, Consolas, "DejaVu Sans Mono", monospace',
     });
     player.current = p;
@@ -47,7 +48,8 @@ export function ReplayPlayer({ replay, agent }: { replay: RunReplay; agent: stri
       player.current = null;
       p.dispose();
     };
-  }, [replay, events]);
+    // Not on `helpers`: showing Paddock's helpers in the list keeps the player where it is.
+  }, [replay, all]);
 
   const seek = async (t: number, i: number): Promise<void> => {
     const p = player.current;
