@@ -111,6 +111,11 @@ describe('replaying a run in the Activity tab', { timeout: 120_000 }, () => {
     await expect.poll(async () => Math.abs(Number(await time.getAttribute('data-seconds')) - write.at)).toBeLessThan(0.05);
     await expect.poll(() => screen.textContent()).not.toContain('step-two');
     expect(await screen.textContent()).toContain('step-one');
+
+    // Played from there, the highlight follows the player's clock to the next events.
+    await page.getByTestId('replay-player').getByRole('button', { name: 'Play' }).first().click();
+    await expect.poll(() => list.locator('button[aria-current="true"]').getAttribute('data-offset'), { timeout: 20_000 }).toSatisfy((o) => Number(o) >= denied.at);
+    await expect.poll(() => screen.textContent(), { timeout: 10_000 }).toContain('step-two');
     await page.screenshot({ path: join(screenshotDir(), 'replay.png') });
     // The player works under the console's CSP: no refused script, style or WebAssembly.
     expect(errors).toEqual([]);
