@@ -137,6 +137,29 @@ export interface RunLogs {
   live: boolean;
 }
 
+/** A run's recording and its logged events, for the Activity tab's replay. */
+export interface RunReplay {
+  run: string;
+  /** Time 0 of the recording, in ms since the epoch: an event's offset is `Date.parse(ts) - start`. */
+  start: number;
+  /** The recording as asciicast v2 text (header line, then `[seconds, code, data]` lines), secret values masked. */
+  cast: string;
+  /**
+   * Seconds of the run's start that are not in `cast` (0 when complete): older output dropped to keep
+   * the recording within its bound. The kept part plays from there, on the same timeline.
+   */
+  missingBefore: number;
+  /** The run's events (oldest first), at most `maxEvents`. */
+  events: PaddockEvent[];
+  /** True when the run logged more events than one answer carries (the first ones are given). */
+  eventsTruncated: boolean;
+  /** 'terminal': the run's output went to a terminal and was not recorded (`cast` holds no output). */
+  stdio: 'pipe' | 'terminal';
+  exitCode: number | null;
+  /** True while the run is still running on this host (the recording grows). */
+  live: boolean;
+}
+
 const RunId = z.string().regex(/^r-[0-9a-f]{8}$/, 'not a run id');
 
 /** Something Paddock moved out of a writable folder after a run: a planted git setting, hook or `.git` entry. */
@@ -222,6 +245,10 @@ export const API = {
   'runs:logs': channel<z.ZodObject<{ name: typeof AgentName; run: z.ZodOptional<typeof RunId>; since: z.ZodOptional<z.ZodNumber> }>, RunLogs>(
     z.object({ name: AgentName, run: RunId.optional(), since: z.number().int().nonnegative().optional() }),
   ),
+  /** The agent's recorded runs, newest first (the replay's run picker). */
+  'runs:recordings': channel<z.ZodObject<{ name: typeof AgentName }>, RunLogInfo[]>(z.object({ name: AgentName })),
+  /** A run's recording with its events on the same timeline (the latest run when `run` is absent). */
+  'runs:replay': channel<z.ZodObject<{ name: typeof AgentName; run: z.ZodOptional<typeof RunId> }>, RunReplay>(z.object({ name: AgentName, run: RunId.optional() })),
   'net:set': channel<z.ZodObject<{ name: typeof AgentName; on: z.ZodBoolean }>, void>(z.object({ name: AgentName, on: z.boolean() })),
   'net:setAllOffline': channel<z.ZodObject<{ offline: z.ZodBoolean }>, void>(z.object({ offline: z.boolean() })),
   'activity:query': channel<

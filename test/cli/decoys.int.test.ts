@@ -59,11 +59,22 @@ describe('decoy credentials', () => {
   ])('reading one raises decoy-read naming the file, and pauses the agent: %s', async (_how, extraEnv) => {
     const dataDir = join(tmp.dir, `read-${Object.keys(extraEnv).length}`);
     const file = join(tmp.dir, 'read.yaml');
-    writeFileSync(file, `name: snoop\ncommand: [sh, -c, "cat ~/.aws/credentials > /dev/null; echo READ; sleep 60"]\n`);
+    // The agent prints the wall-clock time (ms) right before it opens the decoy: same kernel clock as the host's.
+    writeFileSync(file, `name: snoop\ncommand: [sh, -c, "echo READ-AT=$(date +%s%3N); cat ~/.aws/credentials > /dev/null; sleep 60"]\n`);
     const run = paddockAsync(['--data-dir', dataDir, 'run', file], { env: { ...process.env, ...extraEnv } });
     try {
       const alert = await waitFor(() => events(dataDir, 'snoop').find((e) => e.kind === 'alert' && e.type === 'decoy-read'), 20_000);
       expect(alert.path).toBe('~/.aws/credentials');
+      // The contract (issue 18 acceptance): the alert within 1 s of the read. This is the functional
+      // bound, not a benchmark. The measured span also holds `date` exiting and `cat` starting
+      // (~ms), then inotify's delivery (~ms) or the access-time poll (every 250 ms, so at most
+      // ~250 ms + one stat round), and one SQLite append: well under 1 s on a loaded 2-core CI box;
+      // an alert later than 1 s is a broken watch (a stalled helper, a missed poll), not noise.
+      const readAt = Number(await waitFor(() => /READ-AT=(\d+)/.exec(run.out())?.[1], 10_000));
+      expect(readAt).toBeGreaterThan(0);
+      const latency = Date.parse(String(alert.ts)) - readAt;
+      expect(latency).toBeGreaterThanOrEqual(0);
+      expect(latency).toBeLessThan(1000);
       expect(alert.message).toMatch(/~\/\.aws\/credentials.*decoy/);
       expect(alert.autoPause).toBe(true);
       await waitFor(() => events(dataDir, 'snoop').some((e) => e.kind === 'agent.pause'), 10_000);
@@ -94,5 +105,25 @@ describe('decoy credentials', () => {
     expect(paddock(['--data-dir', dataDir, 'run', file]).code).toBe(0);
     expect(readFileSync(join(home, '.env'), 'utf8')).toContain('password mine');
     expect(readFileSync(join(home, '.aws/credentials'), 'utf8')).toBe(aws);
+  });
+
+  it("never overwrites a file the agent made at a decoy path in an earlier run, and does not watch it", () => {
+    const dataDir = join(tmp.dir, 'agent-made');
+    const file = join(tmp.dir, 'agent-made.yaml');
+    // Run 1: the agent replaces the decoy with a file of its own (unlink and create open no decoy).
+    writeFileSync(file, `name: maker\ncommand: [sh, -c, "rm -f ~/.env && printf 'MINE=agent-made\\n' > ~/.env"]\n`);
+    expect(paddock(['--data-dir', dataDir, 'run', file]).code).toBe(0);
+    // Run 2: the start places decoys again; the agent's file stays, and reading it is no decoy read.
+    writeFileSync(file, `name: maker\ncommand: [sh, -c, "cat ~/.env"]\n`);
+    const r = paddock(['--data-dir', dataDir, 'run', file]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('MINE=agent-made\n');
+    expect(readFileSync(join(dataDir, 'agents', 'maker', 'home', '.env'), 'utf8')).toBe('MINE=agent-made\n');
+    expect(events(dataDir, 'maker').filter((e) => e.kind === 'alert')).toEqual([]);
+    // Positive control: the other decoys are still in place (and the manifest says .env is not ours).
+    expect(readFileSync(join(dataDir, 'agents', 'maker', 'home', '.aws/credentials'), 'utf8')).toMatch(/^\[default\]/);
+    const manifest = JSON.parse(readFileSync(join(dataDir, 'agents', 'maker', 'decoys.json'), 'utf8')) as { decoys: { rel: string; ino: number }[] };
+    expect(manifest.decoys.find((d) => d.rel === '.env')?.ino).toBe(0);
+    expect(manifest.decoys.find((d) => d.rel === '.aws/credentials')?.ino).not.toBe(0);
   });
 });

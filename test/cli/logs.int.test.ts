@@ -94,6 +94,11 @@ describe('paddock logs', () => {
     const raw = readFileSync(join(dataDir, 'agents', 'leaker', 'runs', `${id}.cast`), 'utf8');
     expect(raw).not.toContain(value.slice(0, 10));
     expect(raw).not.toContain(value.slice(10));
+    // The export (what the replay plays) is as masked as the file.
+    const cast = logs(['leaker', '--cast']).stdout;
+    expect(cast).toContain('[secret API_TOKEN]');
+    expect(cast).not.toContain(value.slice(0, 10));
+    expect(cast).not.toContain(value.slice(10));
   });
 
   it('--follow prints a live run as it goes and ends when the run ends', async () => {

@@ -78,7 +78,8 @@ describe('paddock serve: the console refuses what is not ours', () => {
     const r = await raw('/');
     expect(r.status).toBe(200);
     expect(r.headers['content-security-policy']).toContain("default-src 'none'");
-    expect(r.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(r.headers['content-security-policy']).toContain("script-src 'self' 'wasm-unsafe-eval';");
+    expect(r.headers['content-security-policy']).not.toMatch(/'unsafe-(eval|inline|hashes)'/);
     expect(r.headers['x-content-type-options']).toBe('nosniff');
     expect(r.headers['x-frame-options']).toBe('DENY');
     for (const p of ['/../package.json', '/%2e%2e/package.json', '/assets/..%2f..%2fpackage.json', '/..%5c..%5cpackage.json', '/%00']) expect((await raw(p)).status).toBe(404);

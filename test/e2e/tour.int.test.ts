@@ -116,6 +116,18 @@ describe('the tour: every screen, light and dark', { timeout: 240_000 }, () => {
     await page.getByRole('button', { name: 'Kill tourist' }).click();
     await expect.poll(() => page.getByTestId('agent-state').textContent(), { timeout: 15_000 }).toBe('stopped');
 
+    // The run just ended, replayed with its events on the same timeline; its decoys in the Vault tab (issue 18).
+    await tab('Activity');
+    const picker = page.getByLabel('Run to replay');
+    await expect.poll(() => picker.locator('option').count(), { timeout: 10_000 }).toBeGreaterThan(1);
+    await picker.selectOption((await picker.locator('option').nth(1).getAttribute('value'))!);
+    await page.getByTestId('replay-events').locator('button[data-kind^="net."], button[data-kind="approval.request"]').first().click();
+    await page.getByTestId('replay').scrollIntoViewIfNeeded();
+    await shoot('18-replay');
+    await tab('Vault');
+    await page.getByTestId('decoys-table').scrollIntoViewIfNeeded();
+    await shoot('19-vault-decoys');
+
     await tab('Terminal');
     await page.locator('.xterm').waitFor();
     await page.waitForTimeout(1500); // the shell's first prompt

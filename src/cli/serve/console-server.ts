@@ -47,7 +47,8 @@ export interface ConsoleServer {
 function cspFor(port: number): string {
   return [
     "default-src 'none'",
-    "script-src 'self'",
+    // The replay's player runs its terminal emulator in WebAssembly; still no eval() or inline script (see web-preferences.ts).
+    "script-src 'self' 'wasm-unsafe-eval'",
     "style-src 'self'",
     "img-src 'self' data:",
     "font-src 'self'",

@@ -7,6 +7,7 @@ import { gapReport } from '../agents/gap-report.js';
 import { renderInstructions } from '../agents/instructions.js';
 import type { Engine } from '../engine.js';
 import { listRunLogs, readRunLog, runLogDir, runLogFile } from '../runs/output/read.js';
+import { readRunReplay } from '../runs/output/replay.js';
 import { doctorChecks as defaultDoctor } from './doctor.js';
 import { decoyList } from '../decoys/api.js';
 import { answersList, answersRevoke, vaultDeclare, vaultState, vaultUnlock, type KeychainProbe } from './vault-answers.js';
@@ -109,6 +110,17 @@ export function createApiHandlers(engine: Engine, opts: ApiOptions): ApiHandlers
       if (!id) return { runs, log: null, live: false };
       const log = readRunLog(runLogFile(dir, name, id), { since });
       return { runs, log, live: log.exitCode === null && engine.runs.get(name)?.run === id };
+    },
+    'runs:recordings': async ({ name }) => {
+      mustExist(name);
+      return listRunLogs(runLogDir(engine.paths, name));
+    },
+    'runs:replay': async ({ name, run }) => {
+      mustExist(name);
+      const file = runLogFile(runLogDir(engine.paths, name), name, run);
+      return readRunReplay(file, (id, limit) => engine.store.events.query({ agent: name, run: id, order: 'asc', limit }), {
+        live: (id) => engine.runs.get(name)?.run === id,
+      });
     },
     'runs:pause': async ({ name }) => engine.runs.pause(name, 'paused from the app'),
     'runs:resume': async ({ name }) => engine.runs.resume(name),

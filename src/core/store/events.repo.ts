@@ -14,6 +14,8 @@ import { verifyLog, type AnchorRow } from './log-verify.js';
 export interface EventQuery {
   /** One agent's events; `null` selects Paddock's own events (no agent). */
   agent?: string | null;
+  /** One run's events (with `agent`, the agent's index is scanned and rows filtered by run). */
+  run?: string;
   /** Kind prefix: `net.` selects net.allow/net.deny/net.ask; an exact kind selects that kind. */
   kindPrefix?: string;
   /** Only events with id > afterId (for following the log). */
@@ -232,6 +234,7 @@ export class EventsRepo {
       if (q.agent === null) add('agent IS NULL');
       else if (q.agent !== undefined) add('agent = ?', q.agent);
       if (kind !== undefined) add('kind = ?', kind);
+      if (q.run !== undefined) add('run = ?', q.run);
       if (q.afterId !== undefined) add('id > ?', q.afterId);
       if (q.beforeId !== undefined) add('id < ?', q.beforeId);
       params.push(Math.min(limit, MAX_LIMIT));

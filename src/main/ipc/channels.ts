@@ -6,7 +6,7 @@ import type { ApiEvent, Channel, TerminalChannel } from '../../shared/api.js';
  */
 export const CHANNELS = [
   'agents:list', 'agents:get', 'agents:save', 'agents:delete', 'agents:check', 'agents:installHook',
-  'runs:list', 'runs:start', 'runs:pause', 'runs:resume', 'runs:stop', 'runs:kill', 'runs:killAll', 'runs:logs',
+  'runs:list', 'runs:start', 'runs:pause', 'runs:resume', 'runs:stop', 'runs:kill', 'runs:killAll', 'runs:logs', 'runs:recordings', 'runs:replay',
   'net:set', 'net:setAllOffline',
   'activity:query', 'activity:verify',
   'approvals:list', 'approvals:answer',

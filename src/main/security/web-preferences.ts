@@ -22,7 +22,10 @@ export function secureWebPreferences(preload: string): WebPreferences {
 /** The Content-Security-Policy of every page we load: our own scripts only, no network. */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'none'",
-  "script-src 'self'",
+  // 'wasm-unsafe-eval': the replay's player (asciinema-player) emulates the terminal in WebAssembly.
+  // It lets a page compile WebAssembly only — not eval(), new Function() or inline scripts — so
+  // injected markup gains nothing from it (threat: script injection stays refused).
+  "script-src 'self' 'wasm-unsafe-eval'",
   "style-src 'self'", // React sets styles through the CSSOM, which CSP does not block
   "img-src 'self' data:",
   "font-src 'self'",

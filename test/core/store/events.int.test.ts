@@ -214,6 +214,14 @@ describe('querying', () => {
     expect(ids({ agent: 'beta', kindPrefix: 'net.' })).toEqual([5]);
   });
 
+  it("reads one run's events (the replay's timeline), through the agent's index", () => {
+    store.events.appendMany([{ kind: 'fs.change', agent: 'alpha', run: 'r8', path: '/w/x', change: 'created' }, { ...exec('alpha', 12), run: 'r9' }]); // 8, 9
+    expect(ids({ agent: 'alpha', run: 'r9', order: 'asc' })).toEqual([7, 9]);
+    expect(ids({ agent: 'alpha', run: 'r8' })).toEqual([8]);
+    expect(ids({ agent: 'beta', run: 'r9' })).toEqual([]);
+    expect(store.events.plan({ agent: 'alpha', run: 'r9', order: 'asc' }).join('\n')).toMatch(/SEARCH events USING INDEX events_agent_id/);
+  });
+
   it('follows with afterId in ascending order, pages back with beforeId, honours limit', () => {
     expect(ids({ afterId: 4, order: 'asc' })).toEqual([5, 6, 7]);
     expect(ids({ afterId: 4, order: 'asc', limit: 2 })).toEqual([5, 6]);

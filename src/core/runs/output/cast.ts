@@ -12,6 +12,11 @@ export interface CastMeta {
   stdio: 'pipe' | 'terminal';
   /** Bytes of older events dropped to keep the file within its bound. */
   dropped: number;
+  /**
+   * Time 0 of the event times, in ms since the epoch (the header's `timestamp` is whole seconds):
+   * lets a replay place the run's logged events on the recording's timeline. Absent in older files.
+   */
+  startMs?: number;
 }
 
 export interface CastHeader {

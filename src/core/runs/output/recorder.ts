@@ -58,7 +58,7 @@ export class RunRecorder {
       height: 24,
       timestamp: Math.floor(this.start / 1000),
       title: `${o.agent} ${o.run}`,
-      paddock: { agent: o.agent, run: o.run, stdio: o.stdio, dropped: 0 },
+      paddock: { agent: o.agent, run: o.run, stdio: o.stdio, dropped: 0, startMs: this.start },
     };
     for (const s of ['stdout', 'stderr'] as const) this.maskers.set(s, { mask: new OutputMasker(o.masks), text: new StringDecoder('utf8') });
     try {

@@ -5,6 +5,7 @@ import { bytes } from '../../lib/format.js';
 import { ruleLineLabel } from '../../lib/profile-doc.js';
 import { EventFeed } from '../../components/EventFeed.js';
 import { ConnBars, Sparkline } from '../../components/Charts.js';
+import { ReplayPanel } from '../replay/ReplayPanel.js';
 
 const MINUTES = 30;
 const SAMPLES = 90;
@@ -45,6 +46,7 @@ export function ActivityTab({ name, profile }: { name: string; profile: string }
         <Sparkline values={samples.current.map((s) => s.cpu)} label="CPU" unit="%" max={100} span={`−${Math.round((SAMPLES * 2) / 60)} min`} />
         <Sparkline values={mem} label="Memory" unit={bytes(mem[mem.length - 1] ?? 0)} span={`−${Math.round((SAMPLES * 2) / 60)} min`} />
       </div>
+      <ReplayPanel name={name} />
       <EventFeed events={events} showAgent={false} label={`Activity of ${name}`} lineLabel={(_agent, line, rule) => ruleLineLabel(profile, line, rule)} />
     </div>
   );
