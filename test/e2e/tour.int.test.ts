@@ -123,10 +123,10 @@ describe('the tour: every screen, light and dark', { timeout: 240_000 }, () => {
     await picker.selectOption((await picker.locator('option').nth(1).getAttribute('value'))!);
     await page.getByTestId('replay-events').locator('button[data-kind^="net."], button[data-kind="approval.request"]').first().click();
     await page.getByTestId('replay').scrollIntoViewIfNeeded();
-    await shoot('18-replay');
+    await shoot('24-replay');
     await tab('Vault');
     await page.getByTestId('decoys-table').scrollIntoViewIfNeeded();
-    await shoot('19-vault-decoys');
+    await shoot('25-vault-decoys');
 
     await tab('Terminal');
     await page.locator('.xterm').waitFor();
