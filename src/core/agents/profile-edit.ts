@@ -3,7 +3,7 @@
  * it (comments, order, quoting): the network switch writes `network:` here, so the profile, its
  * export, the YAML tab and the gap report all say what the switch says.
  */
-import { isMap, isScalar, isSeq, parseDocument } from 'yaml';
+import { isMap, isScalar, isSeq, parseDocument, Scalar } from 'yaml';
 
 /** `text` with its top-level `network:` set to `value` (added at the end when absent). */
 export function withNetwork(text: string, value: 'on' | 'off'): string {
@@ -50,5 +50,23 @@ export function withSecretDecl(text: string, decl: SecretDeclEdit): string {
   const at = seq.items.findIndex((it) => isMap(it) && it.get('name') === decl.name);
   if (at >= 0) seq.items[at] = node;
   else seq.items.push(node);
+  return doc.toString();
+}
+
+/**
+ * `text` with its `rules:` replaced by `rules` as a literal block (`rules: |`), or removed when
+ * `rules` is blank; every other line stays as written. This is how the rule editor's text becomes
+ * the profile that is checked and saved.
+ */
+export function withRules(text: string, rules: string): string {
+  const doc = parseDocument(text, { uniqueKeys: false });
+  if (doc.errors.length > 0 || !(doc.contents === null || isMap(doc.contents))) throw new Error('the stored profile is not a YAML map');
+  const body = rules.endsWith('\n') || rules === '' ? rules : `${rules}\n`;
+  if (body.trim() === '') doc.delete('rules');
+  else {
+    const s = new Scalar(body);
+    s.type = Scalar.BLOCK_LITERAL;
+    doc.set('rules', s);
+  }
   return doc.toString();
 }

@@ -2,7 +2,7 @@ import type { Approval, Answer } from '../../shared/approval.schema.js';
 import type { ChannelInput, ChannelResult, Channel, DoctorCheck } from '../../shared/api.js';
 import { PaddockError } from '../../shared/errors.js';
 import type { SecretMeta } from '../../shared/secret.schema.js';
-import { checkProfile } from '../agents/profile-check.js';
+import { checkProfile, checkRules } from '../agents/profile-check.js';
 import type { Engine } from '../engine.js';
 import { listRunLogs, readRunLog, runLogDir, runLogFile } from '../runs/output/read.js';
 import { doctorChecks as defaultDoctor } from './doctor.js';
@@ -156,6 +156,7 @@ export function createApiHandlers(engine: Engine, opts: ApiOptions): ApiHandlers
       answersRevoke(engine, name, rule);
       engine.bus.emit('runs');
     },
+    'rules:check': async ({ yaml, rules }) => checkRules(yaml, rules, { home: engine.userHome, decoys: (n) => engine.store.agents.decoys(n) ?? true }),
     'rules:simulate': async ({ name, yaml }) => simulateRules(engine, name, yaml),
     'folders:diff': async ({ name, folder }) => folderDiff(engine, name, folder),
     'folders:export': async ({ name, folder, files }) => folderExport(engine, name, folder, files),

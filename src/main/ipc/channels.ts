@@ -13,7 +13,7 @@ export const CHANNELS = [
   'vault:list', 'vault:setSecret', 'vault:removeSecret', 'vault:status', 'vault:unlock', 'vault:declare',
   'decoys:list', 'decoys:set',
   'answers:list', 'answers:revoke',
-  'rules:simulate', 'folders:diff', 'folders:export',
+  'rules:check', 'rules:simulate', 'folders:diff', 'folders:export',
   'quarantine:list', 'quarantine:restore',
   'system:doctor', 'system:info',
 ] as const satisfies readonly Channel[];
