@@ -11,7 +11,7 @@ import { parseProfile } from './agents/profile.js';
 import { ApprovalQueue } from './egress/approvals.js';
 import { CpuWatch, createEgress, installHelpers, type Egress } from './egress/index.js';
 import { AnswerRules } from './runs/answers.js';
-import { agentPolicy, lastLine, makePrepare } from './runs/prepare.js';
+import { agentPolicy, makePrepare } from './runs/prepare.js';
 import { RunManager } from './runs/run-manager.js';
 import { othersWritable } from './runs/writable.js';
 import type { LearnDeps } from './learn/state.js';
@@ -368,7 +368,7 @@ export class Engine {
       store: this.store,
       log: (e) => this.log(e),
       parse: (yaml, file) => this.parse(yaml, file),
-      policyOf: (agent, ruleSet) => agentPolicy(ruleSet.rules, this.answers.rules(agent, lastLine(ruleSet.rules)), this.agentHome(agent)),
+      policyOf: (agent, ruleSet) => agentPolicy(ruleSet.rules, (after) => this.answers.rules(agent, after), this.agentHome(agent)),
       remembered: (agent, t) => this.answers.covers({ agent, kind: 'net', target: t.host.includes(':') ? `[${t.host}]:${t.port}` : `${t.host}:${t.port}` }),
       writable: (agent, profile) => [profile.workspace ?? this.paths.agentWorkspace(agent), this.agentHome(agent)],
       live: {
@@ -385,7 +385,7 @@ export class Engine {
 
   private refreshPolicy(agent: string, ruleSet: RuleSet): void {
     if (!this.runs.get(agent)) return;
-    this.egress.setPolicy(agent, agentPolicy(ruleSet.rules, this.answers.rules(agent, lastLine(ruleSet.rules)), this.agentHome(agent)));
+    this.egress.setPolicy(agent, agentPolicy(ruleSet.rules, (after) => this.answers.rules(agent, after), this.agentHome(agent)));
   }
 
   private agentHome(agent: string): string {

@@ -28,6 +28,29 @@ export interface ProfileCheck {
   instructions: string | null;
 }
 
+/**
+ * A problem found by `rules:check`. `line` and `col` count in the rules text the editor shows
+ * (line 1 is its first line); a problem elsewhere in the profile has `line: null` and its
+ * `profileLine` instead.
+ */
+export interface RuleProblem {
+  line: number | null;
+  col: number | null;
+  profileLine: number | null;
+  message: string;
+}
+
+/** The rule editor's check: problems in the editor's coordinates, the gap report, the instruction preview. */
+export interface RulesCheck {
+  ok: boolean;
+  /** The stored profile with these rules: what `agents:save` stores when the user saves them. */
+  yaml: string;
+  problems: RuleProblem[];
+  /** The gap report; "line N" in its messages counts in the rules text, like `problems`. */
+  gaps: GapFinding[];
+  instructions: string | null;
+}
+
 export interface DoctorCheck {
   id: string;
   ok: boolean;
@@ -307,6 +330,10 @@ export const API = {
   /** Forgets one remembered answer; the running policy changes at once. */
   'answers:revoke': channel<z.ZodObject<{ name: typeof AgentName; rule: z.ZodString }>, void>(z.object({ name: AgentName, rule: z.string().min(1).max(2048) })),
   /** Replays the agent's recent network requests under its current rules and under `yaml`. */
+  /** Checks `rules` as the rules of the profile `yaml` (the agent's stored profile), for the rule editor. */
+  'rules:check': channel<z.ZodObject<{ yaml: z.ZodString; rules: z.ZodString }>, RulesCheck>(
+    z.object({ yaml: z.string().max(1_000_000), rules: z.string().max(1_000_000) }),
+  ),
   'rules:simulate': channel<z.ZodObject<{ name: typeof AgentName; yaml: z.ZodString }>, SimulationResult>(
     z.object({ name: AgentName, yaml: z.string().max(1_000_000) }),
   ),

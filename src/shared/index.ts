@@ -2,6 +2,8 @@ export * from './names.js';
 export * from './errors.js';
 export * from './rules.schema.js';
 export * from './profile.schema.js';
+export { DEFAULT_COMMAND, DEFAULT_NETWORK } from './profile-defaults.js';
+export * from './rule-lines.js';
 export * from './events.schema.js';
 export * from './agent.schema.js';
 export * from './approval.schema.js';

@@ -81,4 +81,4 @@ export interface Profile {
   approvals: { timeout: number };
 }
 
-export const DEFAULT_APPROVAL_TIMEOUT_S = 60;
+export { DEFAULT_APPROVAL_TIMEOUT_S } from './profile-defaults.js';

@@ -292,7 +292,7 @@ describe('the Terminal tab over the desktop IPC transport', { timeout: 90_000 },
       await expect.poll(() => screen(page)).toContain('ipc-42 user=gamma');
       await typeLine(page, 'echo "again-$((2*2))"');
       await expect.poll(() => screen(page)).toContain('again-4');
-      const pids = engine.runs.get('gamma')!.proc.pids();
+      const pids = engine.runs.get('gamma')!.proc!.pids();
       await page.getByRole('button', { name: 'End session' }).click();
       await expect.poll(() => engine.runs.get('gamma')).toBeUndefined();
       await expect.poll(() => pids.filter(alive)).toEqual([]);

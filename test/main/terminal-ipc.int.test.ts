@@ -135,7 +135,7 @@ describe('the terminal over Electron IPC', { timeout: 60_000 }, () => {
     await waitFor(() => ours.output(session).includes('40 120'));
     // Another window cannot drive it even by id (only our window passes the sender check anyway).
     expect(await call('terminal:input', { session, data: 'x' }, contents())).toMatchObject({ ok: false, error: { code: 'E_FORBIDDEN' } });
-    const pids = engine.runs.get('alpha')!.proc.pids();
+    const pids = engine.runs.get('alpha')!.proc!.pids();
     expect(pids.length).toBeGreaterThan(0);
     expect(await call('terminal:close', { session })).toEqual({ ok: true, value: null });
     expect(engine.runs.get('alpha')).toBeUndefined();
@@ -159,7 +159,7 @@ describe('the terminal over Electron IPC', { timeout: 60_000 }, () => {
     const a = (await call('terminal:open', { agent: 'alpha', cols: 80, rows: 24 })).value as { session: string };
     const b = (await call('terminal:open', { agent: 'beta', cols: 80, rows: 24 })).value as { session: string };
     expect(a.session).not.toBe(b.session);
-    const pids = [...engine.runs.get('alpha')!.proc.pids(), ...engine.runs.get('beta')!.proc.pids()];
+    const pids = [...engine.runs.get('alpha')!.proc!.pids(), ...engine.runs.get('beta')!.proc!.pids()];
     expect(registry.size).toBe(2);
     await registry.closeAll('Paddock is quitting');
     expect(registry.size).toBe(0);

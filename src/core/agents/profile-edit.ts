@@ -3,7 +3,7 @@
  * it (comments, order, quoting): the network switch writes `network:` here, so the profile, its
  * export, the YAML tab and the gap report all say what the switch says.
  */
-import { isMap, isScalar, isSeq, parseDocument } from 'yaml';
+import { isMap, isScalar, isSeq, parseDocument, Scalar } from 'yaml';
 
 /** `text` with its top-level `network:` set to `value` (added at the end when absent). */
 export function withNetwork(text: string, value: 'on' | 'off'): string {
@@ -58,7 +58,7 @@ export function withSecretDecl(text: string, decl: SecretDeclEdit): string {
  * Every other line stays as written; a `rules:` that is not a block scalar is rewritten through
  * the library.
  */
-export function withRules(text: string, lines: readonly string[]): string {
+export function withRulesAppended(text: string, lines: readonly string[]): string {
   if (lines.length === 0) return text;
   const doc = parseDocument(text, { uniqueKeys: false });
   if (doc.errors.length > 0 || !isMap(doc.contents)) throw new Error('the stored profile is not a YAML map');
@@ -81,5 +81,23 @@ export function withRules(text: string, lines: readonly string[]): string {
   const s = doc.createNode(next);
   s.type = 'BLOCK_LITERAL';
   doc.set('rules', s);
+  return doc.toString();
+}
+
+/**
+ * `text` with its `rules:` replaced by `rules` as a literal block (`rules: |`), or removed when
+ * `rules` is blank; every other line stays as written. This is how the rule editor's text becomes
+ * the profile that is checked and saved.
+ */
+export function withRules(text: string, rules: string): string {
+  const doc = parseDocument(text, { uniqueKeys: false });
+  if (doc.errors.length > 0 || !(doc.contents === null || isMap(doc.contents))) throw new Error('the stored profile is not a YAML map');
+  const body = rules.endsWith('\n') || rules === '' ? rules : `${rules}\n`;
+  if (body.trim() === '') doc.delete('rules');
+  else {
+    const s = new Scalar(body);
+    s.type = Scalar.BLOCK_LITERAL;
+    doc.set('rules', s);
+  }
   return doc.toString();
 }

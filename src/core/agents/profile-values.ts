@@ -3,10 +3,10 @@
  * profile from undermining the sandbox (reserved env names, header smuggling, wildcard binding).
  */
 import { posix } from 'node:path';
+import { DEFAULT_COMMAND } from '../../shared/profile-defaults.js';
 import { SIZE_RE } from '../../shared/profile.schema.js';
 
-/** The command run when a profile names none: an interactive login shell in the workspace. */
-export const DEFAULT_COMMAND: readonly string[] = ['bash', '-l'];
+export { DEFAULT_COMMAND };
 
 /** Smallest memory limit accepted: below this nothing starts, so it is almost surely a typo. */
 export const MIN_MEMORY_BYTES = 1024 * 1024;

@@ -7,6 +7,7 @@ import { posix } from 'node:path';
 import { isMap, type Node } from 'yaml';
 import type { Diagnostic } from '../../shared/errors.js';
 import { INSTRUCTION_FILE } from '../../shared/names.js';
+import { DEFAULT_NETWORK } from '../../shared/profile-defaults.js';
 import { DEFAULT_APPROVAL_TIMEOUT_S, ProfileSchema, type Profile } from '../../shared/profile.schema.js';
 import type { RuleSet } from '../../shared/rules.schema.js';
 import { issueToDiagnostics } from './profile-issues.js';
@@ -153,7 +154,7 @@ function build(y: LoadedYaml, v: Validated, ctx: ProfileContext, rulesLine: numb
     command,
     workspace,
     folders,
-    network: v.network ?? 'off',
+    network: v.network ?? DEFAULT_NETWORK,
     rules: v.rules ?? '',
     rulesLine,
     secrets: (v.secrets ?? []).map((s) => ({ ...s, ...(s.hosts ? { hosts: [...s.hosts] } : {}) })),

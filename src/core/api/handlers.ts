@@ -1,10 +1,8 @@
 import type { Approval, Answer } from '../../shared/approval.schema.js';
-import type { ChannelInput, ChannelResult, Channel, DoctorCheck, ProfileCheck } from '../../shared/api.js';
+import type { ChannelInput, ChannelResult, Channel, DoctorCheck } from '../../shared/api.js';
 import { PaddockError } from '../../shared/errors.js';
 import type { SecretMeta } from '../../shared/secret.schema.js';
-import { parseProfile } from '../agents/profile.js';
-import { gapReport } from '../agents/gap-report.js';
-import { renderInstructions } from '../agents/instructions.js';
+import { checkProfile, checkRules } from '../agents/profile-check.js';
 import type { Engine } from '../engine.js';
 import { listRunLogs, readRunLog, runLogDir, runLogFile } from '../runs/output/read.js';
 import { readRunReplay } from '../runs/output/replay.js';
@@ -46,16 +44,6 @@ export interface ApiOptions {
   keychainProbe?: KeychainProbe;
 }
 
-/** The file name used in diagnostics of the rule editor (a profile being edited has no file). */
-export const EDITOR_FILE = 'profile.yaml';
-
-/** Checks a profile the way `paddock check` does, for the rule editor's live validation. */
-export function checkProfile(yaml: string, home: string, decoys: (agent: string) => boolean = () => false): ProfileCheck {
-  const r = parseProfile(yaml, EDITOR_FILE, { home });
-  if (!r.profile || !r.ruleSet) return { ok: false, diagnostics: r.diagnostics, gaps: [], instructions: null };
-  return { ok: true, diagnostics: [], gaps: gapReport(r.profile, r.ruleSet, { decoys: decoys(r.profile.name) }), instructions: renderInstructions(r.profile, r.ruleSet) };
-}
-
 /** The engine's vault as the API sees it: names and metadata out, values in only. */
 function engineVault(engine: Engine): VaultPort {
   return {
@@ -85,7 +73,7 @@ export function createApiHandlers(engine: Engine, opts: ApiOptions): ApiHandlers
       await engine.deleteAgent(name);
       engine.bus.emit('runs');
     },
-    'agents:check': async ({ yaml }) => checkProfile(yaml, engine.userHome, (n) => engine.store.agents.decoys(n) ?? true),
+    'agents:check': async ({ yaml }) => checkProfile(yaml, { home: engine.userHome, decoys: (n) => engine.store.agents.decoys(n) ?? true }),
     'agents:installHook': async ({ name, quiet }) => {
       mustExist(name);
       return installAgentHook(engine, name, { quiet: quiet !== false });
@@ -190,6 +178,7 @@ export function createApiHandlers(engine: Engine, opts: ApiOptions): ApiHandlers
       answersRevoke(engine, name, rule);
       engine.bus.emit('runs');
     },
+    'rules:check': async ({ yaml, rules }) => checkRules(yaml, rules, { home: engine.userHome, decoys: (n) => engine.store.agents.decoys(n) ?? true }),
     'rules:simulate': async ({ name, yaml }) => simulateRules(engine, name, yaml),
     'folders:diff': async ({ name, folder }) => folderDiff(engine, name, folder),
     'folders:export': async ({ name, folder, files }) => folderExport(engine, name, folder, files),

@@ -5,8 +5,8 @@ import { PaddockError } from '../../shared/errors.js';
 import { diffFolder, exportFolder } from '../agents/folders-export.js';
 import { SIMULATION_EVENTS, simulateNet } from '../agents/simulate.js';
 import type { Engine } from '../engine.js';
-import { agentPolicy, lastLine } from '../runs/prepare.js';
-import { EDITOR_FILE } from './handlers.js';
+import { agentPolicy } from '../runs/prepare.js';
+import { EDITOR_FILE } from '../agents/profile-check.js';
 
 /** Replays the agent's last network requests under its stored rules and under the edited profile. */
 export function simulateRules(engine: Engine, name: string, yaml: string): SimulationResult {
@@ -15,7 +15,7 @@ export function simulateRules(engine: Engine, name: string, yaml: string): Simul
   if (edited.profile.name !== name) throw new PaddockError('E_INVALID_INPUT', `the edited profile is named "${edited.profile.name}", not "${name}"; keep the name to compare rules`);
   const home = engine.paths.agentHome(name);
   // The policy as the proxy builds it: profile rules plus remembered answers (e.g. "deny always").
-  const policyOf = (rules: typeof current.ruleSet.rules) => agentPolicy(rules, engine.answers.rules(name, lastLine(rules)), home);
+  const policyOf = (rules: typeof current.ruleSet.rules) => agentPolicy(rules, (after) => engine.answers.rules(name, after), home);
   const net = engine.store.events.query({ agent: name, kindPrefix: 'net.', limit: SIMULATION_EVENTS });
   const asks = engine.store.events.query({ agent: name, kindPrefix: 'approval.request', limit: SIMULATION_EVENTS });
   const events = [...net, ...asks].sort((a, b) => b.id - a.id).slice(0, SIMULATION_EVENTS);

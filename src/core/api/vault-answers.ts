@@ -6,13 +6,11 @@ import type { Agent } from '../../shared/agent.schema.js';
 import type { RememberedAnswer, VaultState } from '../../shared/api.js';
 import { PaddockError } from '../../shared/errors.js';
 import { parseProfile } from '../agents/profile.js';
+import { EDITOR_FILE } from '../agents/profile-check.js';
 import { withSecretDecl, type SecretDeclEdit } from '../agents/profile-edit.js';
 import type { Engine } from '../engine.js';
 import { keychainCheck } from '../vault/keychain.js';
 import { PASSPHRASE_ENV } from '../vault/master-key.js';
-
-/** The file name used in diagnostics of edits made from the UI. */
-const EDITOR_FILE = 'profile.yaml';
 
 /** Probes whether an OS keychain answers (reads one probe entry; never creates or unlocks an item). */
 export type KeychainProbe = () => { ok: boolean; message: string; fix: string | null };

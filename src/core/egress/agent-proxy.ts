@@ -13,9 +13,10 @@ import { PaddockError } from '../../shared/errors.js';
 import type { NewEvent } from '../../shared/events.schema.js';
 import type { Policy } from '../policy/evaluator.js';
 import { handleConnect, handleRequest } from './http-proxy.js';
+import { rawReply } from './http-wire.js';
 import type { NetEventAggregator } from './net-events.js';
 import { handleSocks } from './socks.js';
-import type { ApprovalsPort, Dialer, EgressAlertType, EgressSecrets, ProxyMode, Resolver } from './types.js';
+import type { ApprovalsPort, Dialer, EgressAlertType, EgressSecrets, ProxyAgent, ProxyMode, Resolver, SlotKind } from './types.js';
 
 /** Open connections one agent may hold to its proxy (each may also hold an upstream socket). */
 export const MAX_CONNECTIONS = 1024;
@@ -47,7 +48,7 @@ export interface AgentProxyEnv {
 }
 
 /** The per-agent proxy. Handlers read its state; the Egress flips its switches. */
-export class AgentProxy {
+export class AgentProxy implements ProxyAgent {
   readonly socketPath: string;
   policy: Policy;
   network: boolean;
@@ -55,9 +56,8 @@ export class AgentProxy {
   /** Learning mode (issue 18): asks for public hosts are allowed and recorded (learn/decide.ts). Live. */
   learning = false;
   private floodReported = false;
-  /** Bulk tunnels of this agent handed to (or being handed to) a native relay. */
-  relays = 0;
-  gatePending = 0;
+  /** Slots in use: bulk tunnels handed to a native relay, pending ask-gate requests. */
+  private readonly slots: Record<SlotKind, number> = { relay: 0, gate: 0 };
   /** (TLS interception) The agent's header secrets, or null: every CONNECT stays an opaque tunnel. */
   secrets: EgressSecrets | null = null;
   /** Decoy values of the run (issue 18): a request carrying one is refused (`secret-exfil`). */
@@ -95,7 +95,6 @@ export class AgentProxy {
     });
     // Malformed HTTP gets a 400 that says what was wrong (the parser's reason), then the connection ends.
     this.http.on('clientError', (err: NodeJS.ErrnoException, sock: Duplex) => {
-      if (!sock.writable) return void sock.destroy();
       const why: Record<string, string> = {
         HPE_HEADER_OVERFLOW: 'the request headers are larger than 32 KiB',
         HPE_INVALID_METHOD: 'not an HTTP request (send an absolute http:// URL, CONNECT host:port, or SOCKS5)',
@@ -103,8 +102,7 @@ export class AgentProxy {
         HPE_INVALID_HEADER_TOKEN: 'a header line is malformed',
         ERR_HTTP_REQUEST_TIMEOUT: 'the request headers did not arrive in time',
       };
-      const text = `paddock: bad request: ${why[err.code ?? ''] ?? `malformed HTTP (${err.code ?? 'parse error'})`}\n`;
-      sock.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`);
+      rawReply(sock, 400, `paddock: bad request: ${why[err.code ?? ''] ?? `malformed HTTP (${err.code ?? 'parse error'})`}`);
     });
   }
 
@@ -155,6 +153,15 @@ export class AgentProxy {
     if (!this.network) return `the network switch of agent "${this.agent}" is off`;
     if (this.paused) return `agent "${this.agent}" is paused`;
     return null;
+  }
+
+  takeSlot(kind: SlotKind, max: number): boolean {
+    if (this.slots[kind] >= max) return false;
+    this.slots[kind]++;
+    return true;
+  }
+  releaseSlot(kind: SlotKind): void {
+    if (this.slots[kind] > 0) this.slots[kind]--;
   }
 
   /** Registers a live socket (or relay) so switching off can cut it; returns the unregister function. */

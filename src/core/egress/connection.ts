@@ -6,10 +6,10 @@
 import type { Socket } from 'node:net';
 import { approved } from './approvals.js';
 import { checkDecoys } from './decoy-scan.js';
-import type { NetEvent } from './net-events.js';
-import { eventHost, formatTarget, type Target } from './target.js';
+import { netEvent, proxyDenial } from './net-events.js';
+import { formatTarget, type Target } from './target.js';
 import { vetConnection, type VetResult } from './vet.js';
-import type { AgentProxy } from './agent-proxy.js';
+import type { ProxyAgent } from './types.js';
 
 /** A refused connection: the HTTP status and SOCKS reply code to answer with, and the message. */
 export interface Refusal {
@@ -36,20 +36,11 @@ export function denialMessage(target: Target, v: Pick<VetResult, 'decision'>): s
   return `paddock: denied net ${formatTarget(target)}${by}: ${d.reason}`;
 }
 
-export function netEvent(p: AgentProxy, kind: NetEvent['kind'], target: Target, v: Pick<VetResult, 'decision' | 'address'> & Partial<Pick<VetResult, 'learned' | 'controlPlane'>>, extra: Record<string, unknown> = {}): NetEvent {
-  // While learning, each event says so, and what the proposal needs to tell its cases apart (learn/propose.ts).
-  const learning = p.learning ? { learning: true, ...(v.learned ? { learned: true } : {}), ...(v.controlPlane ? { controlPlane: true } : {}) } : {};
-  return {
-    kind, agent: p.agent, run: p.run, host: eventHost(target.host), port: target.port, address: v.address,
-    rule: v.decision.rule, line: v.decision.line, reason: v.decision.reason, ...learning, ...extra,
-  };
-}
-
 /** Decides a connection and, when allowed, dials the vetted address. Never throws. */
-export async function openConnection(p: AgentProxy, target: Target, via: string, signal: AbortSignal): Promise<Opened | Refusal> {
+export async function openConnection(p: ProxyAgent, target: Target, via: string, signal: AbortSignal): Promise<Opened | Refusal> {
   const blocked = p.blockedReason();
   if (blocked) {
-    p.events.emit(netEvent(p, 'net.deny', target, { address: null, decision: { effect: 'deny', rule: null, line: null, reason: blocked } }, { via }));
+    p.events.emit(netEvent(p, 'net.deny', target, proxyDenial(blocked), { via }));
     return { ok: false, status: 403, socks: 0x02, message: `paddock: denied net ${formatTarget(target)}: ${blocked}` };
   }
   // Threat: a decoy value smuggled out in a name (CONNECT/SOCKS target, a DNS label).
@@ -118,7 +109,7 @@ export async function openConnection(p: AgentProxy, target: Target, via: string,
  * An allowed connection that failed upstream (DNS, connect refused, timeout): answered 502/504
  * and logged as `net.error`, never as a denial (the agent must not read it as a policy refusal).
  */
-function failure(p: AgentProxy, target: Target, v: VetResult, via: string, code: string, message: string): Refusal {
+function failure(p: ProxyAgent, target: Target, v: VetResult, via: string, code: string, message: string): Refusal {
   const reason = v.failed ? v.decision.reason : `${v.decision.reason}; could not connect (${code})`;
   p.events.emit(netEvent(p, 'net.error', target, { ...v, decision: { ...v.decision, reason } }, { via, error: code }));
   const socks = code === 'ECONNREFUSED' ? 0x05 : code === 'ENETUNREACH' ? 0x03 : code === 'ETIMEDOUT' || v.failed ? 0x04 : 0x01;
@@ -126,13 +117,13 @@ function failure(p: AgentProxy, target: Target, v: VetResult, via: string, code:
   return { ok: false, status: timedOut ? 504 : 502, socks, message };
 }
 
-function refuseLate(p: AgentProxy, target: Target, v: VetResult, via: string, reason: string): Refusal {
+function refuseLate(p: ProxyAgent, target: Target, v: VetResult, via: string, reason: string): Refusal {
   const shown = { ...v, decision: { effect: 'deny' as const, rule: null, line: null, reason } };
   p.events.emit(netEvent(p, 'net.deny', target, shown, { via }));
   return { ok: false, status: 403, socks: 0x02, message: denialMessage(target, shown) };
 }
 
-function reportDenialTripwires(p: AgentProxy, target: Target, v: VetResult): void {
+function reportDenialTripwires(p: ProxyAgent, target: Target, v: VetResult): void {
   const t = formatTarget(target);
   if (v.controlPlane) p.alert('control-plane', `attempt to reach Paddock's own control plane at ${t}`, { host: target.host, port: target.port });
   else if (v.probe) p.alert('private-probe', `attempt to reach ${t}${v.address && v.address !== target.host ? ` (${v.address})` : ''}: ${v.decision.reason}`, { host: target.host, port: target.port, address: v.address });
@@ -141,7 +132,7 @@ function reportDenialTripwires(p: AgentProxy, target: Target, v: VetResult): voi
 }
 
 /** Dials exactly the vetted address (an IP literal: no second DNS resolution). */
-function dialVetted(p: AgentProxy, v: VetResult, port: number): Promise<Socket> {
+function dialVetted(p: ProxyAgent, v: VetResult, port: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const s = p.dial({ address: v.address!, family: v.family!, port });
     // A server that half-closes (answered, still reading) keeps receiving the client's upload.

@@ -3,8 +3,9 @@
  * names, plain-HTTP request lines and headers, and intercepted TLS request lines and headers.
  * Bodies and opaque TLS tunnels are not scanned. A hit raises `secret-exfil` and refuses the request.
  */
-import { eventHost, formatTarget, type Target } from './target.js';
-import type { AgentProxy } from './agent-proxy.js';
+import { netEvent, proxyDenial } from './net-events.js';
+import { formatTarget, type Target } from './target.js';
+import type { ProxyAgent } from './types.js';
 
 /** The text and its percent-decoded form (threat: an encoded value slipping past the scan). */
 function forms(s: string): string[] {
@@ -27,12 +28,12 @@ function found(decoys: readonly string[], texts: readonly string[]): boolean {
  * `secret-exfil`), or null. Threat: an agent sending credentials it found (decoys, valid
  * nowhere) off the machine.
  */
-export function checkDecoys(p: AgentProxy, target: Target, via: string, texts: readonly string[]): string | null {
+export function checkDecoys(p: ProxyAgent, target: Target, via: string, texts: readonly string[]): string | null {
   if (p.decoys.length === 0 || !found(p.decoys, texts)) return null;
   const t = formatTarget(target);
   p.alert('secret-exfil', `a decoy credential from the agent's home was sent toward ${t} (${via}); the request was refused. The agent read a credential it was never given and tried to send it out.`, {
     reason: 'decoy', host: target.host, port: target.port, via,
   });
-  p.events.emit({ kind: 'net.deny', agent: p.agent, run: p.run, host: eventHost(target.host), port: target.port, address: null, rule: null, line: null, reason: 'the request carries a decoy credential', via });
+  p.events.emit(netEvent(p, 'net.deny', target, proxyDenial('the request carries a decoy credential'), { via }));
   return `paddock: refused: this request carries a decoy credential (valid nowhere); the attempt was reported`;
 }

@@ -7,7 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readBody } from '../http/read-body.js';
 import { approved } from './approvals.js';
-import type { AgentProxy } from './agent-proxy.js';
+import type { ProxyAgent } from './types.js';
 
 /** The host name of the gate (never resolved, never dialled). */
 export const GATE_HOST = 'paddock.ask';
@@ -40,7 +40,7 @@ export function parseAsk(text: string): { action: string; detail: string } | { e
 }
 
 /** Handles one request addressed to the gate. */
-export async function handleGate(p: AgentProxy, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+export async function handleGate(p: ProxyAgent, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
   if (path !== '/v1/ask' || req.method !== 'POST') {
     send(res, 404, { error: 'the ask gate answers POST /v1/ask with {"action": "...", "detail": "..."}' });
     return;
@@ -62,13 +62,12 @@ export async function handleGate(p: AgentProxy, req: IncomingMessage, res: Serve
     p.denied();
     return send(res, 403, { decision: 'deny', rule: decision.rule, line: decision.line, reason: decision.reason });
   }
-  if (p.gatePending >= MAX_PENDING_GATE) {
+  if (!p.takeSlot('gate', MAX_PENDING_GATE)) {
     const reason = `too many pending asks from this agent (at most ${MAX_PENDING_GATE}); try again later`;
     event('action.deny', reason);
     p.denied(); // an agent that keeps asking past the cap is flagged (denied-burst), not only refused
     return send(res, 429, { decision: 'deny', reason });
   }
-  p.gatePending++;
   const ac = new AbortController();
   res.once('close', () => ac.abort());
   const held: { reason: string | null } = { reason: null };
@@ -93,6 +92,6 @@ export async function handleGate(p: AgentProxy, req: IncomingMessage, res: Serve
       send(res, 403, { decision: 'deny', answer: outcome, rule: decision.rule, reason });
     }
   } finally {
-    p.gatePending--;
+    p.releaseSlot('gate');
   }
 }

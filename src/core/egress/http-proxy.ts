@@ -12,51 +12,13 @@ import { checkDecoys } from './decoy-scan.js';
 import { checkPlainRequest } from './intercept-secrets.js';
 import { relayResponse, scannableAcceptEncoding } from './intercept-response.js';
 import { needlesFor } from './scrub.js';
-import { canonicalHost, hostHeaderMatches, parseAbsoluteUri, parseAuthority, eventHost } from './target.js';
-import type { AgentProxy } from './agent-proxy.js';
-
-/** Hop-by-hop headers never forwarded (RFC 9110 §7.6.1) plus the proxy's own. */
-const HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authorization', 'proxy-authenticate', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
-
-function plain(res: ServerResponse, status: number, message: string): void {
-  if (res.headersSent || res.destroyed) return;
-  const text = `${message}\n`;
-  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text), connection: 'close' });
-  res.end(text);
-}
-
-/** The end-to-end headers of a raw `[k, v, k, v]` list: hop-by-hop ones and those `Connection` names removed. */
-export function forwardHeaders(raw: string[]): [string, string][] {
-  const out: [string, string][] = [];
-  const listed = new Set<string>();
-  for (let i = 0; i < raw.length; i += 2) {
-    if (raw[i]!.toLowerCase() === 'connection') for (const t of raw[i + 1]!.split(',')) listed.add(t.trim().toLowerCase());
-  }
-  for (let i = 0; i < raw.length; i += 2) {
-    const k = raw[i]!.toLowerCase();
-    if (!HOP.has(k) && !listed.has(k)) out.push([raw[i]!, raw[i + 1]!]);
-  }
-  return out;
-}
-
-/**
- * Threat: request smuggling. A chunked body loses its `Transfer-Encoding` (hop-by-hop) and, on a
- * GET/HEAD/DELETE/OPTIONS, Node sends it unframed: the body becomes a second request upstream,
- * carrying e.g. an injected secret to an endpoint that echoes it. The body is re-framed chunked.
- */
-export function frameBody(req: IncomingMessage, headers: [string, string][]): void {
-  if (req.headers['transfer-encoding'] !== undefined && !headers.some(([k]) => k.toLowerCase() === 'content-length')) headers.push(['Transfer-Encoding', 'chunked']);
-}
-
-/** Threat: two Host headers — the request is vetted on one while a server routes on the other. */
-export function duplicateHost(req: IncomingMessage): boolean {
-  let n = 0;
-  for (let i = 0; i < req.rawHeaders.length; i += 2) if (req.rawHeaders[i]!.toLowerCase() === 'host') n++;
-  return n > 1;
-}
+import { duplicateHost, forwardHeaders, frameBody, plainReply as plain, rawReply } from './http-wire.js';
+import { netEvent } from './net-events.js';
+import { canonicalHost, hostHeaderMatches, parseAbsoluteUri, parseAuthority } from './target.js';
+import type { ProxyAgent } from './types.js';
 
 /** Handles a plain request on the agent's socket (absolute-URI proxying or the gate). */
-export async function handleRequest(p: AgentProxy, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function handleRequest(p: ProxyAgent, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = req.url ?? '';
   if (url.startsWith('/')) {
     // Origin-form: only the gate is served this way (e.g. `curl --unix-socket`); the rest is not a proxy request.
@@ -91,12 +53,9 @@ export async function handleRequest(p: AgentProxy, req: IncomingMessage, res: Se
     done = true;
     untrackClient();
     o.upstream.destroy();
-    const v = o.vet;
-    p.events.emit({
-      kind: 'net.allow', agent: p.agent, run: p.run, host: eventHost(target.host), port: target.port, address: v.address,
-      rule: v.decision.rule, line: v.decision.line, reason: v.decision.reason, via: 'http', method: req.method,
-      bytesUp: up, bytesDown: down, durationMs: Date.now() - o.started, ...(error ? { error } : {}),
-    });
+    p.events.emit(netEvent(p, 'net.allow', target, o.vet, {
+      via: 'http', method: req.method, bytesUp: up, bytesDown: down, durationMs: Date.now() - o.started, ...(error ? { error } : {}),
+    }));
   };
   const headers = forwardHeaders(req.rawHeaders);
   const needles = p.secrets ? needlesFor(p.secrets.bindings) : [];
@@ -153,13 +112,8 @@ export async function handleRequest(p: AgentProxy, req: IncomingMessage, res: Se
 }
 
 /** Handles `CONNECT host:port` on the agent's socket. */
-export async function handleConnect(p: AgentProxy, req: IncomingMessage, sock: Duplex, head: Buffer): Promise<void> {
-  const fail = (status: number, message: string): void => {
-    if (sock.destroyed) return;
-    const text = `${message}\n`;
-    const reason = http.STATUS_CODES[status] ?? 'Error';
-    sock.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`);
-  };
+export async function handleConnect(p: ProxyAgent, req: IncomingMessage, sock: Duplex, head: Buffer): Promise<void> {
+  const fail = (status: number, message: string): void => rawReply(sock, status, message);
   sock.on('error', () => sock.destroy());
   const target = parseAuthority(req.url ?? '');
   if (!target) return fail(400, `paddock: CONNECT needs host:port, got "${req.url ?? ''}"`);

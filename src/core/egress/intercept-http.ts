@@ -8,27 +8,14 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type tls from 'node:tls';
 import type { Opened } from './connection.js';
-import { duplicateHost, forwardHeaders, frameBody } from './http-proxy.js';
+import { duplicateHost, forwardHeaders, frameBody, plainReply as plain, rawReply as rawError } from './http-wire.js';
 import { checkDecoys } from './decoy-scan.js';
 import { prepareIntercepted } from './intercept-secrets.js';
 import { relayResponse, scannableAcceptEncoding } from './intercept-response.js';
 import { needlesFor } from './scrub.js';
-import { canonicalHost, formatTarget, parseAuthority, type Target, eventHost } from './target.js';
-import type { AgentProxy } from './agent-proxy.js';
-import type { Counters } from './intercept.js';
-
-function plain(res: ServerResponse, status: number, message: string): void {
-  if (res.headersSent || res.destroyed) return;
-  const text = `${message}\n`;
-  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text), connection: 'close' });
-  res.end(text);
-}
-
-function rawError(sock: Duplex, status: number, message: string): void {
-  if (!sock.writable) return void sock.destroy();
-  const text = `${message}\n`;
-  sock.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? 'Error'}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`);
-}
+import { netEvent, proxyDenial } from './net-events.js';
+import { canonicalHost, formatTarget, parseAuthority, type Target } from './target.js';
+import type { ProxyAgent } from './types.js';
 
 /** Whether a Host header names the tunnel's host and port (443 when it names none). */
 function hostMatches(header: string | undefined, target: Target): boolean {
@@ -53,6 +40,12 @@ function relayServer(onRequest: (req: IncomingMessage, res: ServerResponse) => v
   return server;
 }
 
+/** Byte counts of one intercepted connection (raw TLS bytes on the agent side). */
+export interface Counters {
+  up: number;
+  down: number;
+}
+
 /** One intercepted connection whose upstream TLS is verified. */
 export interface InterceptedConn {
   agentTls: tls.TLSSocket;
@@ -64,7 +57,7 @@ export interface InterceptedConn {
 }
 
 /** Relays the agent's HTTP/1.1 requests to the verified upstream, injecting header secrets. */
-export function serveIntercepted(p: AgentProxy, c: InterceptedConn): void {
+export function serveIntercepted(p: ProxyAgent, c: InterceptedConn): void {
   const { agentTls, upstream, target, opened } = c;
   const s = p.secrets!;
   const t = formatTarget(target);
@@ -94,12 +87,9 @@ export function serveIntercepted(p: AgentProxy, c: InterceptedConn): void {
     agent.destroy();
     upstream.destroy();
     agentTls.destroy();
-    const v = opened.vet;
-    p.events.emit({
-      kind: 'net.allow', agent: p.agent, run: p.run, host: eventHost(target.host), port: target.port, address: v.address,
-      rule: v.decision.rule, line: v.decision.line, reason: v.decision.reason, via: c.via, intercepted: true, requests,
-      bytesUp: c.counters.up, bytesDown: c.counters.down, durationMs: Date.now() - opened.started,
-    });
+    p.events.emit(netEvent(p, 'net.allow', target, opened.vet, {
+      via: c.via, intercepted: true, requests, bytesUp: c.counters.up, bytesDown: c.counters.down, durationMs: Date.now() - opened.started,
+    }));
   };
   upstream.once('close', () => {
     upstreamGone = true;
@@ -172,12 +162,8 @@ export function serveIntercepted(p: AgentProxy, c: InterceptedConn): void {
 }
 
 /** An intercepted connection whose upstream failed (certificate verification): every request gets a 502 saying why. */
-export function serveUpstreamFailure(p: AgentProxy, c: { agentTls: tls.TLSSocket; target: Target; via: string; opened: Opened; reason: string }): void {
-  const v = c.opened.vet;
-  p.events.emit({
-    kind: 'net.deny', agent: p.agent, run: p.run, host: c.target.host, port: c.target.port, address: v.address,
-    rule: null, line: null, reason: c.reason, via: c.via, intercepted: true,
-  });
+export function serveUpstreamFailure(p: ProxyAgent, c: { agentTls: tls.TLSSocket; target: Target; via: string; opened: Opened; reason: string }): void {
+  p.events.emit(netEvent(p, 'net.deny', c.target, proxyDenial(c.reason, c.opened.vet.address), { via: c.via, intercepted: true }));
   const untrack = p.track(c.agentTls);
   c.agentTls.once('close', untrack);
   relayServer((_req, res) => plain(res, 502, `paddock: ${c.reason}`)).emit('connection', c.agentTls);

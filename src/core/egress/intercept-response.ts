@@ -19,10 +19,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Transform, Writable, type Readable } from 'node:stream';
 import zlib from 'node:zlib';
-import { forwardHeaders } from './http-proxy.js';
+import { forwardHeaders, plainReply } from './http-wire.js';
 import { Scrubber, scrubAll, scrubText, type Needle } from './scrub.js';
 import { formatTarget, type Target } from './target.js';
-import type { AgentProxy } from './agent-proxy.js';
+import type { ProxyAgent } from './types.js';
 
 /** Identity bodies of a known length up to this are scanned whole (Content-Length kept exact). */
 export const BUFFER_MAX = 1024 * 1024;
@@ -35,7 +35,7 @@ export const HOLD_BUDGET = 64 * 1024 * 1024;
 const HOLD_MS = 500;
 
 const DECODABLE = new Set(['gzip', 'x-gzip', 'deflate', 'br']);
-const heldByAgent = new WeakMap<AgentProxy, number>();
+const heldByAgent = new WeakMap<ProxyAgent, number>();
 
 /**
  * The request's Accept-Encoding with only the codings the scrubber can decode (threat: a body
@@ -85,7 +85,7 @@ function decoder(coding: string): Transform {
 
 /** What relayResponse needs to know about the exchange. */
 export interface ResponseContext {
-  p: AgentProxy;
+  p: ProxyAgent;
   target: Target;
   via: string;
   method: string;
@@ -118,9 +118,7 @@ export function relayResponse(ctx: ResponseContext, upRes: IncomingMessage, res:
   const fail = (message: string): void => {
     upRes.destroy();
     if (res.headersSent) return void res.destroy();
-    const text = `${message}\n`;
-    res.writeHead(502, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text), connection: 'close' });
-    res.end(text);
+    plainReply(res, 502, message);
   };
   upRes.on('error', () => res.destroy());
   res.once('close', () => {

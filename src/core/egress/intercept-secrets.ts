@@ -5,8 +5,8 @@
  */
 import { hostBound, injectHeaders, placeholdersIn, type HeaderBinding, type Headers } from '../vault/inject.js';
 import { formatTarget, type Target } from './target.js';
-import type { AgentProxy } from './agent-proxy.js';
-import type { EgressSecrets } from './types.js';
+import { netEvent, proxyDenial } from './net-events.js';
+import type { EgressSecrets, ProxyAgent } from './types.js';
 
 /** Raw `[k, v, k, v]` headers (or pairs) as the record injectHeaders takes; same-name repeats become arrays. */
 export function headersRecord(pairs: readonly (readonly [string, string])[]): Headers {
@@ -52,15 +52,15 @@ export function scanPlaceholders(bindings: readonly HeaderBinding[], hostPort: s
 }
 
 /** Raises `secret-exfil` (auto-pause by default). Returns true when the agent was paused. */
-export function reportExfil(p: AgentProxy, target: Target, names: readonly string[], via: string): boolean {
+export function reportExfil(p: ProxyAgent, target: Target, names: readonly string[], via: string): boolean {
   const t = formatTarget(target);
   return p.alert('secret-exfil', `the placeholder of secret ${names.join(', ')} was sent to ${t} (${via}), which it is not bound to; it was not replaced`, {
     secrets: [...names], host: target.host, port: target.port, via,
   });
 }
 
-function denyEvent(p: AgentProxy, target: Target, via: string, reason: string): void {
-  p.events.emit({ kind: 'net.deny', agent: p.agent, run: p.run, host: target.host, port: target.port, address: null, rule: null, line: null, reason, via });
+function denyEvent(p: ProxyAgent, target: Target, via: string, reason: string): void {
+  p.events.emit(netEvent(p, 'net.deny', target, proxyDenial(reason), { via }));
 }
 
 /**
@@ -68,7 +68,7 @@ function denyEvent(p: AgentProxy, target: Target, via: string, reason: string): 
  * go on. Threat: the value crossing the network in clear (bound host), or a prompt-injected
  * agent sending its credential's placeholder elsewhere (unbound host).
  */
-export function checkPlainRequest(p: AgentProxy, target: Target, url: string, raw: readonly string[]): string | null {
+export function checkPlainRequest(p: ProxyAgent, target: Target, url: string, raw: readonly string[]): string | null {
   const s = p.secrets;
   if (!s) return null;
   const pairs: [string, string][] = [];
@@ -94,7 +94,7 @@ export type InterceptVerdict = { ok: true; headers: string[] } | { ok: false; st
  * Prepares an intercepted TLS request to `target`: reports placeholders bound elsewhere,
  * asks `decide` for each secret about to be injected, injects, and reports each use.
  */
-export async function prepareIntercepted(p: AgentProxy, s: EgressSecrets, target: Target, url: string, pairs: [string, string][]): Promise<InterceptVerdict> {
+export async function prepareIntercepted(p: ProxyAgent, s: EgressSecrets, target: Target, url: string, pairs: [string, string][]): Promise<InterceptVerdict> {
   const hostPort = formatTarget(target);
   const { bound, unbound } = scanPlaceholders(s.bindings, hostPort, url, pairs);
   if (unbound.length > 0) {

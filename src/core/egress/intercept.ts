@@ -12,10 +12,11 @@ import type { AgentCa } from '../vault/ca.js';
 import { hostBound, placeholdersIn } from '../vault/inject.js';
 import type { Opened } from './connection.js';
 import { pipeTunnel } from './tunnel.js';
-import { serveIntercepted, serveUpstreamFailure } from './intercept-http.js';
+import { serveIntercepted, serveUpstreamFailure, type Counters } from './intercept-http.js';
 import { reportExfil } from './intercept-secrets.js';
-import { canonicalHost, formatTarget, type Target, eventHost } from './target.js';
-import type { AgentProxy } from './agent-proxy.js';
+import { netEvent } from './net-events.js';
+import { canonicalHost, formatTarget, type Target } from './target.js';
+import type { ProxyAgent } from './types.js';
 
 /** TLS record type of a handshake: the first byte of every ClientHello. */
 const TLS_HANDSHAKE = 0x16;
@@ -39,12 +40,6 @@ export function leafContext(ca: AgentCa, host: string): tls.SecureContext {
     m.set(h, ctx);
   }
   return ctx;
-}
-
-/** Byte counts of one intercepted connection (raw TLS bytes on the agent side). */
-export interface Counters {
-  up: number;
-  down: number;
 }
 
 /**
@@ -86,7 +81,7 @@ export function relayDuplex(sock: Duplex, first: Buffer | null, count?: (n: numb
 }
 
 /** Whether this tunnel is to be intercepted for header secrets. */
-function wanted(p: AgentProxy, target: Target): boolean {
+function wanted(p: ProxyAgent, target: Target): boolean {
   const s = p.secrets;
   if (!s) return false;
   if ((s.intercept ?? 'all') === 'all') return true;
@@ -99,7 +94,7 @@ function wanted(p: AgentProxy, target: Target): boolean {
  * Threat (safer reading of issue 5): with `intercept: all`, every TLS connection of such an
  * agent is read, so a placeholder sent to any host is seen (`secret-exfil`) and never replaced.
  */
-export function startTunnel(p: AgentProxy, client: Duplex, o: Opened, target: Target, via: string, head?: Buffer): void {
+export function startTunnel(p: ProxyAgent, client: Duplex, o: Opened, target: Target, via: string, head?: Buffer): void {
   p.tunnelStarted(client);
   const inName = p.secrets ? placeholdersIn(target.host, p.secrets.bindings).map((b) => b.name) : [];
   if (inName.length > 0) {
@@ -154,15 +149,11 @@ export function startTunnel(p: AgentProxy, client: Duplex, o: Opened, target: Ta
 }
 
 /** The event of a tunnel that closed before either side sent a byte. */
-function pipeTunnelClosed(p: AgentProxy, o: Opened, target: Target, via: string): void {
-  const v = o.vet;
-  p.events.emit({
-    kind: 'net.allow', agent: p.agent, run: p.run, host: eventHost(target.host), port: target.port, address: v.address,
-    rule: v.decision.rule, line: v.decision.line, reason: v.decision.reason, via, bytesUp: 0, bytesDown: 0, durationMs: Date.now() - o.started,
-  });
+function pipeTunnelClosed(p: ProxyAgent, o: Opened, target: Target, via: string): void {
+  p.events.emit(netEvent(p, 'net.allow', target, o.vet, { via, bytesUp: 0, bytesDown: 0, durationMs: Date.now() - o.started }));
 }
 
-function route(p: AgentProxy, client: Duplex, o: Opened, target: Target, via: string, first: Buffer): void {
+function route(p: ProxyAgent, client: Duplex, o: Opened, target: Target, via: string, first: Buffer): void {
   if (first[0] !== TLS_HANDSHAKE) {
     pipeTunnel(p, client, o, target, via, first);
     o.upstream.resume();
@@ -172,7 +163,7 @@ function route(p: AgentProxy, client: Duplex, o: Opened, target: Target, via: st
 }
 
 /** Opens the verified upstream TLS connection, then serves the agent's TLS side. */
-function intercept(p: AgentProxy, client: Duplex, o: Opened, target: Target, via: string, first: Buffer): void {
+function intercept(p: ProxyAgent, client: Duplex, o: Opened, target: Target, via: string, first: Buffer): void {
   const s = p.secrets!;
   const counters: Counters = { up: 0, down: 0 };
   const untrackClient = p.track(client);

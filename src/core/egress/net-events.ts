@@ -6,22 +6,34 @@
  * Threat: an agent flooding connections (or random sub-domains) to drown the log or fill the disk.
  */
 import type { NewEvent } from '../../shared/events.schema.js';
+import { eventHost, type Target } from './target.js';
+import type { NetEvent } from './types.js';
+import type { VetResult } from './vet.js';
 
-/** A net event before aggregation. */
-export interface NetEvent {
-  kind: 'net.allow' | 'net.deny' | 'net.ask' | 'net.error';
-  agent: string;
-  run?: string | null;
-  host: string;
-  port: number;
-  address: string | null;
-  rule: string | null;
-  line: number | null;
-  reason: string;
-  bytesUp?: number;
-  bytesDown?: number;
-  durationMs?: number;
-  [extra: string]: unknown;
+export type { NetEvent } from './types.js';
+
+/**
+ * The one builder of a connection's `net.*` event: the agent, the target (host.paddock.internal
+ * aliases under one name), the vetted address and the decision; `extra` adds via, bytes, etc.
+ */
+export function netEvent(
+  p: { readonly agent: string; readonly run: string | null; readonly learning?: boolean },
+  kind: NetEvent['kind'],
+  target: Target,
+  v: Pick<VetResult, 'decision' | 'address'> & Partial<Pick<VetResult, 'learned' | 'controlPlane'>>,
+  extra: Record<string, unknown> = {},
+): NetEvent {
+  // While learning, each event says so, and what the proposal needs to tell its cases apart (learn/propose.ts).
+  const learning = p.learning === true ? { learning: true, ...(v.learned ? { learned: true } : {}), ...(v.controlPlane ? { controlPlane: true } : {}) } : {};
+  return {
+    kind, agent: p.agent, run: p.run, host: eventHost(target.host), port: target.port, address: v.address,
+    rule: v.decision.rule, line: v.decision.line, reason: v.decision.reason, ...learning, ...extra,
+  };
+}
+
+/** A decision made by the proxy itself (no rule): a refusal with its reason and no address. */
+export function proxyDenial(reason: string, address: string | null = null): Pick<VetResult, 'decision' | 'address'> {
+  return { address, decision: { effect: 'deny', rule: null, line: null, reason } };
 }
 
 interface KeyState {

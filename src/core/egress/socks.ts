@@ -7,7 +7,7 @@ import { formatIpv4, formatIpv6 } from '../policy/ip.js';
 import { openConnection } from './connection.js';
 import { startTunnel } from './intercept.js';
 import type { Target } from './target.js';
-import type { AgentProxy } from './agent-proxy.js';
+import type { ProxyAgent } from './types.js';
 
 const HANDSHAKE_TIMEOUT_MS = 10_000;
 
@@ -58,7 +58,7 @@ function reply(code: number): Buffer {
 }
 
 /** Handles one SOCKS5 connection (the first byte was 0x05). */
-export async function handleSocks(p: AgentProxy, sock: Socket): Promise<void> {
+export async function handleSocks(p: ProxyAgent, sock: Socket): Promise<void> {
   const r = new Reader(sock);
   const timer = setTimeout(() => sock.destroy(), HANDSHAKE_TIMEOUT_MS);
   let target: Target;

@@ -6,11 +6,12 @@
  * the cut on "network off" stay here.
  */
 import type { Duplex } from 'node:stream';
-import type { AgentProxy } from './agent-proxy.js';
-import { netEvent, type Opened } from './connection.js';
+import type { Opened } from './connection.js';
+import { netEvent } from './net-events.js';
 import { canHandOver, HANDOVER_BYTES, relayBinary, startRelay } from './relay.js';
 import { formatTarget, type Target } from './target.js';
 import { looksLikeSsh } from './tripwires.js';
+import type { ProxyAgent } from './types.js';
 
 /** Most bytes the relay takes as already-read input per direction (its pipes hold at least 64 KiB). */
 const MAX_PENDING = 64 * 1024;
@@ -32,7 +33,7 @@ function takeBuffered(s: Duplex): Buffer {
   return Buffer.concat(parts);
 }
 
-export function pipeTunnel(p: AgentProxy, client: Duplex, o: Opened, target: Target, via: string, head?: Buffer): void {
+export function pipeTunnel(p: ProxyAgent, client: Duplex, o: Opened, target: Target, via: string, head?: Buffer): void {
   const { upstream, vet } = o;
   let up = 0;
   let down = 0;
@@ -128,8 +129,7 @@ export function pipeTunnel(p: AgentProxy, client: Duplex, o: Opened, target: Tar
     if (!bin) return;
     // Threat: an agent opening hundreds of bulk tunnels to spawn as many host processes, outside
     // its own process limit: a few relays per agent, the other tunnels stay in Node.
-    if (p.relays >= MAX_RELAYS_PER_AGENT) return;
-    p.relays++;
+    if (!p.takeSlot('relay', MAX_RELAYS_PER_AGENT)) return;
     slot = true;
     mode = 'handover';
     client.pause();
@@ -203,7 +203,7 @@ export function pipeTunnel(p: AgentProxy, client: Duplex, o: Opened, target: Tar
   function releaseSlot(): void {
     if (!slot) return;
     slot = false;
-    p.relays--;
+    p.releaseSlot('relay');
   }
 
   function resumeInNode(): void {

@@ -4,6 +4,7 @@
  * engine wires real ones and tests wire loopback-only ones.
  */
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { Answer } from '../../shared/approval.schema.js';
 import type { NewEvent } from '../../shared/events.schema.js';
 import type { Policy } from '../policy/evaluator.js';
@@ -172,3 +173,69 @@ export interface AgentNetStatus {
   connections: number;
   socketPath: string;
 }
+
+/** A net event before aggregation. */
+export interface NetEvent {
+  kind: 'net.allow' | 'net.deny' | 'net.ask' | 'net.error';
+  agent: string;
+  run?: string | null;
+  host: string;
+  port: number;
+  address: string | null;
+  rule: string | null;
+  line: number | null;
+  reason: string;
+  bytesUp?: number;
+  bytesDown?: number;
+  durationMs?: number;
+  [extra: string]: unknown;
+}
+
+/** Where a connection's net events go (the engine's NetEventAggregator). */
+export interface NetEventSink {
+  emit(e: NetEvent): void;
+}
+
+/**
+ * One agent's egress as the connection handlers see it (http-proxy, socks, gate, connection,
+ * tunnel, intercept*). The concrete AgentProxy implements it; the handlers depend on this
+ * interface, never on agent-proxy.ts, so the imports flow one way:
+ * `agent-proxy → http-proxy | socks → connection → tunnel | intercept`.
+ */
+export interface ProxyAgent {
+  readonly agent: string;
+  readonly run: string | null;
+  /** Learning mode (issue 18): net events say so. */
+  readonly learning: boolean;
+  readonly policy: Policy;
+  readonly secrets: EgressSecrets | null;
+  readonly decoys: readonly string[];
+  readonly approvalTimeoutMs: number;
+  readonly events: NetEventSink;
+  readonly approvals: ApprovalsPort;
+  readonly resolve: Resolver;
+  readonly dial: Dialer;
+  readonly longLivedMs: number;
+  readonly upstreamCa: readonly string[] | undefined;
+  ownAddresses(): ReadonlySet<string>;
+  controlPorts(): readonly number[];
+  /** Raises an alert for this agent; true when the agent was paused by it. */
+  alert(type: EgressAlertType, message: string, extra?: Record<string, unknown>): boolean;
+  /** Counts a denial (denied-burst tripwire). */
+  denied(): void;
+  /** Appends an event directly (the ask gate's action.* events); never throws. */
+  log(e: NewEvent): void;
+  /** Why new connections are refused right now, or null when they may be decided. */
+  blockedReason(): string | null;
+  /** Registers a live socket (or relay) so switching off can cut it; returns the unregister function. */
+  track(s: { destroy(): void }): () => void;
+  /** Marks a client socket whose tunnel has started. */
+  tunnelStarted(s: Duplex): void;
+  /** Takes one of the agent's `kind` slots (at most `max` at once); false when none is free. */
+  takeSlot(kind: SlotKind, max: number): boolean;
+  /** Gives back a slot taken with takeSlot. */
+  releaseSlot(kind: SlotKind): void;
+}
+
+/** Per-agent limited resources: native relays (host processes) and pending ask-gate requests. */
+export type SlotKind = 'relay' | 'gate';

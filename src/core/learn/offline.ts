@@ -6,7 +6,7 @@ import { homedir } from 'node:os';
 import { PaddockError } from '../../shared/errors.js';
 import { parseProfile } from '../agents/profile.js';
 import { AnswerRules } from '../runs/answers.js';
-import { agentPolicy, lastLine } from '../runs/prepare.js';
+import { agentPolicy } from '../runs/prepare.js';
 import type { DataPaths } from '../store/data-dir.js';
 import type { Store } from '../store/store.js';
 import type { LearnDeps } from './state.js';
@@ -24,7 +24,7 @@ export function storeLearnDeps(store: Store, paths: DataPaths, userHome: string 
     store,
     log: (e) => store.events.append(e),
     parse,
-    policyOf: (agent, ruleSet) => agentPolicy(ruleSet.rules, answers.rules(agent, lastLine(ruleSet.rules)), paths.agentHome(agent)),
+    policyOf: (agent, ruleSet) => agentPolicy(ruleSet.rules, (after) => answers.rules(agent, after), paths.agentHome(agent)),
     remembered: (agent, t) => answers.covers({ agent, kind: 'net', target: t.host.includes(':') ? `[${t.host}]:${t.port}` : `${t.host}:${t.port}` }),
     writable: (agent, profile) => [profile.workspace ?? paths.agentWorkspace(agent), paths.agentHome(agent)],
     save: (agent, yaml, source) => {

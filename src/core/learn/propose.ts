@@ -7,7 +7,7 @@ import type { PaddockEvent } from '../../shared/events.schema.js';
 import type { LearnProposal, LearnState, NotProposed, ProposedRule } from '../../shared/learn.js';
 import { decideRecorded, simulateNet } from '../agents/simulate.js';
 import { unifiedDiff } from '../agents/text-diff.js';
-import { withRules } from '../agents/profile-edit.js';
+import { withRulesAppended } from '../agents/profile-edit.js';
 import type { Policy } from '../policy/evaluator.js';
 import { groupTargets, type UsedTarget } from './group.js';
 
@@ -112,7 +112,7 @@ export function propose(input: ProposeInput): LearnProposal {
     for (const r of rules.filter((x) => !x.denied)) lines.push(r.rule);
     const d = rules.filter((x) => x.denied);
     if (d.length) lines.push(DENIED_NOTE, ...d.map((r) => r.rule));
-    return withRules(input.yaml, lines);
+    return withRulesAppended(input.yaml, lines);
   };
   const toRules = (targets: UsedTarget[], wasDenied: boolean): ProposedRule[] =>
     groupTargets(targets).map((g) => ({ rule: `allow net ${g.pattern}`, from: g.covers.map(spell), denied: wasDenied }));

@@ -10,6 +10,7 @@
  * - `do` / `dont` text must be double-quoted; `\"` and `\\` are escapes.
  */
 import { EFFECTS, RULE_KINDS, type Advisory, type Effect, type Rule, type RuleKind } from '../../shared/rules.schema.js';
+import { isAdvisoryEffect } from '../../shared/rule-lines.js';
 import { parseNetPattern } from './net-pattern.js';
 
 /** A problem in the rule text; line and col are 1-based within the rule text. */
@@ -120,7 +121,7 @@ function parseLine(line: string, lineNo: number, out: ParsedRules): void {
   if (atEnd(line, i)) return;
   const eff = readWord(line, i);
   const effCol = i + 1;
-  if (eff.text === 'do' || eff.text === 'dont') {
+  if (isAdvisoryEffect(eff.text)) {
     i = skipWs(line, eff.end);
     if (atEnd(line, i)) throw new LineError(eff.end + 1, `missing text after ${eff.text}: write ${eff.text} "your sentence"`);
     if (line[i] !== '"') throw new LineError(i + 1, `the text of ${eff.text} must be in double quotes: ${eff.text} "${line.slice(i).split('#')[0]!.trim()}"`);

@@ -32,9 +32,12 @@ export interface PrepareDeps {
   learning?(agent: string): boolean;
 }
 
-/** The agent's policy: its profile rules plus the remembered answers. */
-export function agentPolicy(rules: readonly Rule[], answers: readonly Rule[], home: string): Policy {
-  return compilePolicy([...rules, ...answers], { home });
+/**
+ * The agent's policy: its profile rules plus its remembered answers, numbered after the last rule
+ * line. The one place this is assembled (run start, a live rules or answers change, the simulator).
+ */
+export function agentPolicy(rules: readonly Rule[], answers: (afterLine: number) => readonly Rule[], home: string): Policy {
+  return compilePolicy([...rules, ...answers(lastLine(rules))], { home });
 }
 
 /** The last rule line of a rule set (remembered answers are numbered after it). */
@@ -51,7 +54,7 @@ export function makePrepare(d: PrepareDeps): PrepareRun {
   return async ({ agent, run, home, profile, ruleSet, network }) => {
     const socketDir = join(d.paths.run, 'egress', run);
     mkdirSync(socketDir, { recursive: true, mode: 0o700 }); // sync: a thread-pool round trip costs the start more
-    const policy = agentPolicy(ruleSet.rules, d.answerRules(agent, lastLine(ruleSet.rules)), home);
+    const policy = agentPolicy(ruleSet.rules, (after) => d.answerRules(agent, after), home);
     // The run's processes are gone: no CPU watch, and its pending asks are answered (denied).
     let decoyWatch: DecoyWatch | null = null;
     let runOver = false;

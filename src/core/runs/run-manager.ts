@@ -2,26 +2,28 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import type { RunInfo } from '../../shared/agent.schema.js';
 import { PaddockError } from '../../shared/errors.js';
-import { renderInstructions } from '../agents/instructions.js';
-import { GrantRedirectError } from '../sandbox/links.js';
-import { prepareSandbox } from '../sandbox/plan.js';
 import { assertPlatformSupported, probePlatform } from '../sandbox/platform.js';
-import { cgroupLayout, launchSandbox } from '../sandbox/runtime/launch.js';
+import { cgroupLayout } from '../sandbox/runtime/launch.js';
 import { LauncherPool } from '../sandbox/runtime/launcher.js';
-import type { SandboxProcess } from '../sandbox/runtime/types.js';
 import { exitCodeOf } from './exit-code.js';
-import { hostLocale } from './host-locale.js';
 import { runLogDir } from './output/read.js';
 import { startRecording } from './output/recording.js';
 import { coveredWatch } from './covered-watch.js';
-import { GitGuard } from './git-guard.js';
-import type { ActiveRun, RunAdditions, RunManagerDeps, RunResult, StartOptions } from './types.js';
+import { launchRun, type Launched } from './run-launch.js';
+import { RunLifecycle } from './run-state.js';
+import type { ActiveRun, RunManagerDeps, RunResult, RunSlot, StartingRun, StartOptions } from './types.js';
 
-export type { ActiveRun, PrepareRun, RunAdditions, RunManagerDeps, RunResult, StartOptions } from './types.js';
+export type { ActiveRun, PrepareRun, RunAdditions, RunManagerDeps, RunResult, RunSlot, StartingRun, StartOptions } from './types.js';
+
+/** A tracked run: what callers see of it, and its state machine. */
+interface Entry {
+  slot: RunSlot;
+  lc: RunLifecycle;
+}
 
 /** Starts sandboxed runs and keeps the controls of the live ones. One run per agent at a time. */
 export class RunManager {
-  private readonly runs = new Map<string, ActiveRun>();
+  private readonly runs = new Map<string, Entry>();
   /** The next start's pre-started launcher (one per stdio mode), started after each run ends. */
   private readonly launchers = new LauncherPool(cgroupLayout);
   private refilling: Promise<void> = Promise.resolve();
@@ -80,12 +82,14 @@ export class RunManager {
     await this.launchers.close();
   }
 
-  get(agent: string): ActiveRun | undefined {
-    return this.runs.get(agent);
+  /** The agent's run, starting or started. */
+  get(agent: string): RunSlot | undefined {
+    return this.runs.get(agent)?.slot;
   }
 
-  active(): ActiveRun[] {
-    return [...this.runs.values()];
+  /** Every tracked run, starting or started. */
+  active(): RunSlot[] {
+    return [...this.runs.values()].map((e) => e.slot);
   }
 
   /** Starts the agent in its sandbox. Fails closed: any error before launch means no run. */
@@ -95,7 +99,7 @@ export class RunManager {
     const name = profile.name;
     const existing = this.runs.get(name);
     if (existing)
-      throw new PaddockError('E_ALREADY_RUNNING', `agent "${name}" is already running (run ${existing.run}); stop it first with paddock stop ${name} or paddock kill ${name}`);
+      throw new PaddockError('E_ALREADY_RUNNING', `agent "${name}" is already running (run ${existing.slot.run}); stop it first with paddock stop ${name} or paddock kill ${name}`);
     const platform = this.deps.platform ?? process.platform;
     // Fail closed: the macOS Seatbelt profile is generated and unit-tested, but the proxy bridge and
     // limits are not wired on macOS yet, so agents would run with weaker isolation than promised.
@@ -109,158 +113,116 @@ export class RunManager {
     // profile's, reached through folders agents write) is created by prepareSandbox after its checks.
     mkdirSync(home, { recursive: true, mode: 0o700 });
     // Reserve the slot before any await so two concurrent starts cannot both launch.
-    const placeholder = { agent: name, run, state: 'starting' } as ActiveRun;
-    this.runs.set(name, placeholder);
+    const lc = new RunLifecycle(run);
+    const starting: StartingRun = { agent: name, run, state: 'starting', network: o.network };
+    const entry: Entry = { slot: starting, lc };
+    this.runs.set(name, entry);
     this.deps.changed();
-    let proc: SandboxProcess;
-    let cleanup: () => Promise<void> = async () => {};
-    let add: RunAdditions = {};
-    let covered: string[] = [];
-    let mustStayAbsent: string[] = [];
-    let gitGuard: GitGuard | null = null;
     // The previous run's teardown (its egress path) must be finished before this one opens its own.
     await this.tearing.get(name);
-    try {
-      // A run whose end was never checked (the host died) is checked before anything else.
-      await GitGuard.recover({ paths: this.deps.paths, agent: name, log: (e) => this.deps.log(e) });
-      add = (await this.deps.prepare?.({ agent: name, run, home, profile, ruleSet: o.ruleSet, network: o.network })) ?? {};
-      const command = o.command && o.command.length ? o.command : profile.command;
-      const plan = await prepareSandbox({
-        agent: name,
-        runId: run,
-        dataDir: this.deps.paths.root,
-        home,
-        workspace,
-        folders: profile.folders,
-        command: add.wrapCommand ? add.wrapCommand(command) : command,
-        rules: o.ruleSet.rules,
-        instructions: renderInstructions(profile, o.ruleSet),
-        tty: o.tty ?? false,
-        ...hostLocale(),
-        userHome: this.deps.userHome,
-        othersWritable: this.deps.othersWritable?.(name),
-        extraBinds: add.extraBinds,
-        extraEnv: add.extraEnv,
-        extraPath: add.extraPath,
-        extraFiles: add.extraFiles,
-        onProgress: (p) => {
-          // The copy reports every 100 files: progress events for the UI, then one when it is done.
-          if (p.copied === p.total) this.deps.log({ kind: 'fs.change', agent: name, run, path: p.folder, change: 'copied-in', count: p.total });
-          else this.deps.log({ kind: 'fs.change', agent: name, run, path: p.folder, change: 'copying', count: p.copied, total: p.total });
-        },
-      });
-      cleanup = plan.cleanup;
-      covered = [...plan.masked, ...plan.readOnly];
-      mustStayAbsent = plan.watchAbsent;
-      if (plan.gitTrees.length) gitGuard = await GitGuard.begin({ paths: this.deps.paths, agent: name, run, roots: plan.gitTrees, log: (e) => this.deps.log(e) });
-      proc = await launchSandbox({
-        argv: plan.argv,
-        env: plan.env,
-        // bwrap blocks reading its setup data (masks, seccomp, in-sandbox files) until each fd ends.
-        setupData: plan.fds,
-        pins: plan.pins,
-        launchers: this.launchers,
-        agent: name,
-        runId: run,
-        limits: profile.limits,
-        stdio: o.stdio,
-        workspace,
-        onEvent: (e) => this.deps.log({ ...e, ...(e.kind === 'proc.exec' && add.isHelper?.(e.argv) ? { paddock: true } : {}), agent: name, run }),
-      });
-    } catch (e) {
-      // Threat: a grant redirected by a link another agent planted; the user must see it, not just this start fail.
-      if (e instanceof GrantRedirectError) this.deps.log({ kind: 'alert', agent: name, run, type: 'grant-redirect', message: e.message, link: e.link, target: e.target });
-      gitGuard?.discard();
+    const launched = await launchRun(this.deps, this.launchers, o, { name, run, home, workspace }, () => {
+      lc.to('failed');
       this.runs.delete(name);
       this.deps.changed();
-      await cleanup().catch(() => undefined);
-      await add.teardown?.().catch(() => undefined);
-      throw e;
-    }
-    const rec = o.record ? startRecording(runLogDir(this.deps.paths, name), name, run, o.stdio, add.masks ?? [], proc) : null;
-    const active: ActiveRun = {
-      agent: name,
-      run,
-      started: new Date(),
-      network: o.network,
-      state: 'running',
-      proc,
-      stdin: proc.child.stdin,
-      stdout: rec?.stdout ?? proc.child.stdout,
-      stderr: rec?.stderr ?? proc.child.stderr,
-      done: undefined as unknown as Promise<RunResult>,
-    };
-    let killed = false;
-    const maskWatch = coveredWatch({ agent: name, run, covered, mustStayAbsent, log: (e) => this.deps.log(e), pause: (why) => {
-      if (active.state === 'running') void this.pause(name, why).catch(() => undefined);
+    });
+    const { proc } = launched;
+    const rec = o.record ? startRecording(runLogDir(this.deps.paths, name), name, run, o.stdio, launched.add.masks ?? [], proc) : null;
+    const maskWatch = coveredWatch({ agent: name, run, covered: launched.covered, mustStayAbsent: launched.mustStayAbsent, log: (e) => this.deps.log(e), pause: (why) => {
+      if (lc.state === 'running') void this.pause(name, why).catch(() => undefined);
     } });
-    active.done = proc.exited.then(async (ex) => {
+    const done = proc.exited.then(async (ex): Promise<RunResult> => {
       maskWatch.stop();
-      // Before run.exit: what the agent planted is in quarantine by the time its run is reported ended.
-      await gitGuard?.end().catch(() => undefined);
-      // Every process of the run is gone (launchSandbox made sure), so nothing can use its egress
-      // path any more: the run is reported ended now, and its teardown finishes after. The next
-      // start of this agent (and closing the engine) waits for that teardown.
-      const tearing = (async () => {
-        await cleanup().catch(() => undefined);
-        await add.teardown?.().catch(() => undefined);
-      })();
-      this.tearing.set(name, tearing);
-      void tearing.then(() => {
-        if (this.tearing.get(name) === tearing) this.tearing.delete(name);
-      });
-      try {
-        add.ended?.(); // e.g. pending asks are answered (denied) before run.exit, as the run's own events
-      } catch {
-        // bookkeeping: the teardown retries it
-      }
-      const exitCode = exitCodeOf(ex.code, ex.signal);
-      if (rec) {
-        // The last bytes may still be in the pipes (bounded: a stray holder of a pipe cannot stall it).
-        const finished = Promise.race([rec.ended, new Promise((r) => setTimeout(r, 2000).unref())]).then(() => rec.recorder.finish(exitCode));
-        this.recording.add(finished);
-        void finished.finally(() => this.recording.delete(finished));
-      }
+      const exitCode = await this.ended(name, launched, rec, exitCodeOf(ex.code, ex.signal));
+      const state = lc.end();
       this.deps.log({ kind: 'run.exit', agent: name, run, code: ex.code, signal: ex.signal, exitCode });
       this.runs.delete(name);
       this.deps.changed();
       this.refill(o.stdio);
-      return { code: ex.code, signal: ex.signal, exitCode, state: killed ? 'killed' : 'exited' } as RunResult;
+      return { code: ex.code, signal: ex.signal, exitCode, state };
     });
-    (active as ActiveRun & { markKilled: () => void }).markKilled = () => (killed = true);
-    this.runs.set(name, active);
+    const active: ActiveRun = {
+      agent: name,
+      run,
+      started: new Date(),
+      network: starting.network,
+      get state() {
+        return lc.state;
+      },
+      proc,
+      stdin: proc.child.stdin,
+      stdout: rec?.stdout ?? proc.child.stdout,
+      stderr: rec?.stderr ?? proc.child.stderr,
+      done,
+    };
+    lc.to('running');
+    entry.slot = active;
     this.deps.log({ kind: 'run.start', agent: name, run, command: o.command && o.command.length ? o.command : profile.command, enforcement: proc.enforcement, pid: proc.hostPid, network: o.network });
     maskWatch.start();
-    gitGuard?.watch((p) => {
-      if (active.state === 'running') void this.pause(name, `a git setting or hook that runs a program was planted: ${p.gitDir}`).catch(() => undefined);
+    launched.gitGuard?.watch((p) => {
+      if (lc.state === 'running') void this.pause(name, `a git setting or hook that runs a program was planted: ${p.gitDir}`).catch(() => undefined);
     });
-    add.started?.(active);
+    launched.add.started?.(active);
     this.deps.changed();
     return active;
   }
 
-  private live(agent: string): ActiveRun {
-    const r = this.runs.get(agent);
-    if (!r || r.state === 'starting') throw new PaddockError('E_NOT_FOUND', `agent "${agent}" is not running here (see paddock ps)`);
-    return r;
+  /**
+   * Every process of the run is gone: the git guard's check, then the teardown (finishing in the
+   * background), the engine's `ended`, and the recording's last bytes. Returns the exit code.
+   */
+  private async ended(name: string, l: Launched, rec: ReturnType<typeof startRecording> | null, exitCode: number): Promise<number> {
+    // Before run.exit: what the agent planted is in quarantine by the time its run is reported ended.
+    await l.gitGuard?.end().catch(() => undefined);
+    // Nothing can use the run's egress path any more: the run is reported ended now, and its
+    // teardown finishes after. The next start of this agent (and closing the engine) waits for it.
+    const tearing = (async () => {
+      await l.cleanup().catch(() => undefined);
+      await l.add.teardown?.().catch(() => undefined);
+    })();
+    this.tearing.set(name, tearing);
+    void tearing.then(() => {
+      if (this.tearing.get(name) === tearing) this.tearing.delete(name);
+    });
+    try {
+      l.add.ended?.(); // e.g. pending asks are answered (denied) before run.exit, as the run's own events
+    } catch {
+      // bookkeeping: the teardown retries it
+    }
+    if (rec) {
+      // The last bytes may still be in the pipes (bounded: a stray holder of a pipe cannot stall it).
+      const finished = Promise.race([rec.ended, new Promise((r) => setTimeout(r, 2000).unref())]).then(() => rec.recorder.finish(exitCode));
+      this.recording.add(finished);
+      void finished.finally(() => this.recording.delete(finished));
+    }
+    return exitCode;
+  }
+
+  /** The agent's started run and its state machine; E_NOT_FOUND when none (or it is still starting). */
+  private live(agent: string): { r: ActiveRun; lc: RunLifecycle } {
+    const e = this.runs.get(agent);
+    if (!e || !e.lc.live || e.slot.state === 'starting') throw new PaddockError('E_NOT_FOUND', `agent "${agent}" is not running here (see paddock ps)`);
+    return { r: e.slot, lc: e.lc };
   }
 
   async pause(agent: string, reason?: string): Promise<void> {
-    const r = this.live(agent);
-    if (r.state === 'paused') return;
+    const { r, lc } = this.live(agent);
+    if (lc.state === 'paused') return;
     this.deps.paused?.(agent);
     await r.proc.pause();
-    r.state = 'paused';
+    // It ended while being frozen, or a concurrent pause got there first: nothing more to report.
+    if (lc.state !== 'running') return;
+    lc.to('paused');
     r.pausedReason = reason ?? 'by the user';
     this.deps.log({ kind: 'agent.pause', agent, run: r.run, ...(reason ? { reason } : {}) });
     this.deps.changed();
   }
 
   async resume(agent: string): Promise<void> {
-    const r = this.live(agent);
-    if (r.state !== 'paused') return;
+    const { r, lc } = this.live(agent);
+    if (lc.state !== 'paused') return;
     await r.proc.resume();
-    r.state = 'running';
+    if (lc.state !== 'paused') return; // ended, or a concurrent resume got there first
+    lc.to('running');
     delete r.pausedReason;
     this.deps.resumed?.(agent);
     this.deps.log({ kind: 'agent.resume', agent, run: r.run });
@@ -269,21 +231,22 @@ export class RunManager {
 
   /** Emergency stop: SIGKILL to every process of the agent at once. */
   async kill(agent: string, reason?: string): Promise<void> {
-    const r = this.live(agent);
-    (r as ActiveRun & { markKilled?: () => void }).markKilled?.();
+    const { r, lc } = this.live(agent);
+    lc.requestKill();
     this.deps.log({ kind: 'agent.kill', agent, run: r.run, ...(reason ? { reason } : {}) });
     await r.proc.kill();
   }
 
   /** Polite stop: SIGTERM, grace period, then SIGKILL. */
   async stop(agent: string, graceMs = 10_000): Promise<void> {
-    const r = this.live(agent);
-    if (r.state === 'paused') await this.resume(agent); // a frozen process cannot handle SIGTERM
+    const { r, lc } = this.live(agent);
+    if (lc.state === 'paused') await this.resume(agent); // a frozen process cannot handle SIGTERM
     await r.proc.stop(graceMs);
   }
 
   async killAll(reason?: string): Promise<void> {
-    await Promise.all(this.active().filter((r) => r.state !== 'starting').map((r) => this.kill(r.agent, reason)));
+    const live = [...this.runs.values()].filter((e) => e.lc.live).map((e) => e.slot.agent);
+    await Promise.all(live.map((agent) => this.kill(agent, reason)));
   }
 
   async info(): Promise<RunInfo[]> {

@@ -17,13 +17,24 @@ export interface RunResult {
   state: 'exited' | 'killed' | 'failed';
 }
 
-/** A live run as the engine tracks it. */
+/** A run whose sandbox is being prepared: it holds the agent's slot, but has no process or result yet. */
+export interface StartingRun {
+  readonly agent: string;
+  readonly run: string;
+  readonly state: 'starting';
+  network: 'on' | 'off';
+  readonly proc?: undefined;
+  readonly done?: undefined;
+}
+
+/** A started run as the engine tracks it. `state` reads its state machine (run-state.ts). */
 export interface ActiveRun {
   agent: string;
   run: string;
   started: Date;
   network: 'on' | 'off';
-  state: RunState;
+  /** running or paused while it is tracked; its end state once its processes are gone. */
+  readonly state: RunState;
   /** Why the run is paused (a tripwire's reason, or "by the user"); set only while paused. */
   pausedReason?: string;
   proc: SandboxProcess;
@@ -32,6 +43,9 @@ export interface ActiveRun {
   stderr: Readable | null;
   done: Promise<RunResult>;
 }
+
+/** What the run manager holds for an agent: a run being started, or a started one. */
+export type RunSlot = StartingRun | ActiveRun;
 
 export interface StartOptions {
   profile: Profile;

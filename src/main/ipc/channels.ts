@@ -14,7 +14,7 @@ export const CHANNELS = [
   'decoys:list', 'decoys:set',
   'learn:get', 'learn:set', 'learn:suggest', 'learn:apply', 'learn:discard',
   'answers:list', 'answers:revoke',
-  'rules:simulate', 'folders:diff', 'folders:export',
+  'rules:check', 'rules:simulate', 'folders:diff', 'folders:export',
   'quarantine:list', 'quarantine:restore',
   'system:doctor', 'system:info',
 ] as const satisfies readonly Channel[];

@@ -1,4 +1,5 @@
 import { isMap, isScalar, isSeq, parseDocument, Scalar } from 'yaml';
+import { DEFAULT_APPROVAL_TIMEOUT_S, DEFAULT_COMMAND, DEFAULT_NETWORK } from '../../shared/profile-defaults.js';
 
 /** What the UI shows of a profile (read from its YAML; the engine stays the judge of validity). */
 export interface ProfileView {
@@ -21,10 +22,10 @@ export function viewProfile(yaml: string): ProfileView {
   const limits = (v.limits ?? {}) as Record<string, unknown>;
   return {
     name: str(v.name),
-    command: Array.isArray(cmd) ? cmd.map(str) : cmd ? [str(cmd)] : ['bash', '-l'],
+    command: Array.isArray(cmd) ? cmd.map(str) : cmd ? [str(cmd)] : [...DEFAULT_COMMAND],
     workspace: v.workspace ? str(v.workspace) : null,
     folders: Array.isArray(v.folders) ? (v.folders as Record<string, unknown>[]).map((f) => ({ path: str(f?.path), access: str(f?.access) })) : [],
-    network: v.network === true || v.network === 'on' ? 'on' : 'off',
+    network: v.network === true || v.network === 'on' ? 'on' : v.network === undefined || v.network === null ? DEFAULT_NETWORK : 'off',
     rules: str(v.rules),
     secrets: Array.isArray(v.secrets) ? (v.secrets as Record<string, unknown>[]).map((s) => ({ name: str(s?.name), as: str(s?.as), hosts: Array.isArray(s?.hosts) ? (s.hosts as unknown[]).map(str) : [], header: s?.header ? str(s.header) : null })) : [],
     limits: { memory: str(limits.memory), processes: str(limits.processes), cpu: str(limits.cpu) },
@@ -39,8 +40,8 @@ export function setKey(yaml: string, key: string, value: unknown): string {
   return doc.toString();
 }
 
-/** The profile with its `rules:` replaced by `rules`, and the profile line of the rules' first line. */
-export function withRules(yaml: string, rules: string): { yaml: string; firstLine: number } {
+/** The profile with its `rules:` replaced by `rules` (the rule editor asks the engine instead: `rules:check`). */
+export function withRules(yaml: string, rules: string): string {
   const doc = parseDocument(yaml);
   const text = rules.endsWith('\n') || rules === '' ? rules : `${rules}\n`;
   if (text.trim() === '') doc.delete('rules');
@@ -49,9 +50,7 @@ export function withRules(yaml: string, rules: string): { yaml: string; firstLin
     s.type = Scalar.BLOCK_LITERAL;
     doc.set('rules', s);
   }
-  const out = doc.toString();
-  const idx = out.split('\n').findIndex((l) => /^rules:\s*[|>]/.test(l));
-  return { yaml: out, firstLine: idx < 0 ? 0 : idx + 2 };
+  return doc.toString();
 }
 
 /** The rules text of a profile as the user wrote it. */
@@ -85,10 +84,10 @@ export function removeFolder(yaml: string, index: number): string {
   return doc.toString();
 }
 
-/** The profile's ask timeout in seconds (`approvals: { timeout }`; 60 when unset). */
+/** The profile's ask timeout in seconds (`approvals: { timeout }`; the engine's default when unset). */
 export function approvalTimeoutOf(yaml: string): number {
   const v = parseDocument(yaml).getIn(['approvals', 'timeout']);
-  return typeof v === 'number' ? v : 60;
+  return typeof v === 'number' ? v : DEFAULT_APPROVAL_TIMEOUT_S;
 }
 
 /** The profile with `approvals.timeout` set, keeping the rest of the file (and of `approvals:`) as written. */
@@ -100,16 +99,38 @@ export function withApprovalTimeout(yaml: string, seconds: number): string {
   return doc.toString();
 }
 
+/** Where a profile's rules sit: the profile line of their first line (0: none) and the rule lines. */
+interface RulesView {
+  first: number;
+  lines: string[];
+}
+
+/** Views of recent profiles: event lists label many lines of few profiles, parsed once each. */
+const views = new Map<string, RulesView>();
+const VIEWS_MAX = 32;
+
+function rulesView(yaml: string): RulesView {
+  let v = views.get(yaml);
+  if (v) return v;
+  const doc = parseDocument(yaml);
+  const node = doc.get('rules', true);
+  let first = 0;
+  if (isScalar(node) && node.range) {
+    const line = yaml.slice(0, node.range[0]).split('\n').length;
+    first = node.type === Scalar.BLOCK_LITERAL ? line + 1 : line;
+  }
+  v = { first, lines: (isScalar(node) ? str(node.value) : '').replace(/\n$/, '').split('\n') };
+  if (views.size >= VIEWS_MAX) views.delete(views.keys().next().value!);
+  views.set(yaml, v);
+  return v;
+}
+
 /**
  * The profile-file line of the rules block's first line (0 when the profile has no rules), as the
  * engine counts it: the line after `rules: |` for a literal block, the key's own line otherwise.
  */
 export function rulesFirstLine(yaml: string): number {
-  const doc = parseDocument(yaml);
-  const node = doc.get('rules', true);
-  if (!isScalar(node) || !node.range) return 0;
-  const line = yaml.slice(0, node.range[0]).split('\n').length;
-  return node.type === Scalar.BLOCK_LITERAL ? line + 1 : line;
+  return rulesView(yaml).first;
 }
 
 /**
@@ -118,8 +139,7 @@ export function rulesFirstLine(yaml: string): number {
  * (answers are numbered there), else the profile line.
  */
 export function ruleLineLabel(yaml: string, fileLine: number, rule: string): string {
-  const first = rulesFirstLine(yaml);
-  const lines = rulesOf(yaml).replace(/\n$/, '').split('\n');
+  const { first, lines } = rulesView(yaml);
   const at = fileLine - first + 1;
   const norm = (s: string): string => s.trim().replace(/\s+/g, ' ');
   if (first > 0 && at >= 1 && at <= lines.length && norm(lines[at - 1]!) === norm(rule)) return `rules line ${at}`;

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MAX_PENDING_GATE } from '../../../src/core/egress/gate.js';
 import { installHelpers } from '../../../src/core/egress/glue.js';
 import { harness, rawExchange, waitFor, type Harness } from './harness.js';
 
@@ -104,6 +105,28 @@ describe('the ask gate, paddock-ask and the Claude Code hook', () => {
     const ok = await runProc(process.execPath, [HOOK], env, JSON.stringify({ ...input, tool_input: { command: 'ls -la' } })).done;
     expect(ok.code).toBe(0);
     expect(ok.out).toBe('');
+  });
+
+  it('holds at most MAX_PENDING_GATE asks per agent (429 past it); answered asks give their slots back', async () => {
+    const ask = (detail: string): Promise<string> => {
+      const body = JSON.stringify({ action: 'send-email', detail });
+      return rawExchange(sock, `POST http://paddock.ask/v1/ask HTTP/1.1\r\nHost: paddock.ask\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`, /\r\n\r\n[\s\S]*\}\n/, 30_000);
+    };
+    const asks = (): number => h.events.filter((e) => e.kind === 'action.ask').length;
+    const held = Array.from({ length: MAX_PENDING_GATE }, (_, i) => ask(`mail ${i}`));
+    await waitFor(() => asks() === MAX_PENDING_GATE, 10_000, 'the pending asks');
+    const refused = await ask('one too many');
+    expect(refused).toMatch(/^HTTP\/1\.1 429/);
+    expect(refused).toContain('too many pending asks');
+    // One answer (the asks share a prompt) settles every held request and frees their slots.
+    await waitFor(() => h.queue.list().length === 1, 5000, 'the prompt');
+    await h.queue.answer(h.queue.list()[0]!.id, 'once');
+    for (const r of await Promise.all(held)) expect(r).toMatch(/^HTTP\/1\.1 200/);
+    const again = ask('after the answer');
+    await waitFor(() => asks() === MAX_PENDING_GATE + 1, 10_000, 'a new ask accepted');
+    await waitFor(() => h.queue.list().length === 1, 5000, 'the new prompt');
+    await h.queue.answer(h.queue.list()[0]!.id, 'deny');
+    expect(await again).toMatch(/^HTTP\/1\.1 403/);
   });
 });
 

@@ -15,7 +15,7 @@ function run(events: PaddockEvent[], yaml = YAML) {
     state: { agent: 'learner', on: false, since: 'a', until: 'b' },
     events,
     yaml,
-    policyOf: (y) => agentPolicy(parseProfile(y, 'p.yaml', { home: '/home/u' }).ruleSet!.rules, [], '/home/u/agent'),
+    policyOf: (y) => agentPolicy(parseProfile(y, 'p.yaml', { home: '/home/u' }).ruleSet!.rules, () => [], '/home/u/agent'),
     writable: ['/ws', '/home/u/agent'],
     date: '2026-12-07',
   });

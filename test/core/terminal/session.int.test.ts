@@ -42,11 +42,11 @@ describe('terminal sessions on a pty inside the sandbox', { timeout: 60_000 }, (
     s.write('true\r');
     await until(() => out().includes('got-winch'));
     s.write('sleep 100\r');
-    await until(() => engine.runs.get('termy')?.proc.pids().some((p) => existsSync(`/proc/${p}/cmdline`) && readCmd(p).includes('sleep\u0000100')));
+    await until(() => engine.runs.get('termy')?.proc?.pids().some((p) => existsSync(`/proc/${p}/cmdline`) && readCmd(p).includes('sleep\u0000100')));
     s.write('\x03');
     s.write('echo after-$((2+3))\r');
     await until(() => out().includes('after-5'));
-    const pids = engine.runs.get('termy')!.proc.pids();
+    const pids = engine.runs.get('termy')!.proc!.pids();
     await s.close();
     expect(engine.runs.get('termy')).toBeUndefined();
     expect(pids.length).toBeGreaterThan(0);

@@ -27,7 +27,7 @@ export function NetworkTab({ agent, network, saved }: { agent: Agent; network: '
   const addRule = async (rule: string): Promise<void> => {
     try {
       const text = `${rules.replace(/\n*$/, '\n')}${rule}\n`;
-      await api()['agents:save']({ yaml: withRules(agent.profile, text).yaml });
+      await api()['agents:save']({ yaml: withRules(agent.profile, text) });
       setMsg(`Added "${rule}".`);
       saved();
     } catch (e) {

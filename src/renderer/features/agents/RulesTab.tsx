@@ -1,65 +1,56 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { Agent } from '../../../shared/agent.schema.js';
-import type { ProfileCheck } from '../../../shared/api.js';
+import type { RulesCheck } from '../../../shared/api.js';
+import { ruleLineKind } from '../../../shared/rule-lines.js';
 import { api } from '../../lib/api.js';
-import { rulesOf, withRules } from '../../lib/profile-doc.js';
+import { rulesOf } from '../../lib/profile-doc.js';
 import { RememberedAnswers } from './RememberedAnswers.js';
 import { RuleSimulation } from './RuleSimulation.js';
 import { AskTimeout } from './AskTimeout.js';
 
-type LineKind = 'enforced' | 'advisory' | 'comment' | 'blank';
-
-/** Whether a rule line is enforced (allow/deny/ask) or advisory (do/dont). */
-export function lineKind(line: string): LineKind {
-  const t = line.trim();
-  if (t === '') return 'blank';
-  if (t.startsWith('#')) return 'comment';
-  return /^(do|dont)\b/.test(t) ? 'advisory' : 'enforced';
-}
-
 /** The rule editor: validation as you type, the gap report beside it, the instruction preview. */
 export function RulesTab({ agent, saved, initial }: { agent: Agent; saved: () => void; initial?: string }) {
+  const savedRules = useMemo(() => rulesOf(agent.profile), [agent.profile]);
   // `initial`: a profile to start editing from (a learned proposal), instead of the saved one.
-  const [text, setText] = useState(() => rulesOf(initial ?? agent.profile));
-  const [check, setCheck] = useState<ProfileCheck | null>(null);
+  const [text, setText] = useState(() => (initial !== undefined ? rulesOf(initial) : savedRules));
+  // The engine's answer and the rules text it was for (the profile to save comes with it).
+  const [checked, setChecked] = useState<{ rules: string; result: RulesCheck } | null>(null);
+  const check = checked?.result ?? null;
   const [status, setStatus] = useState<string | null>(null);
   const gutter = useRef<HTMLDivElement>(null);
-  const built = useMemo(() => withRules(agent.profile, text), [agent.profile, text]);
   const lines = text.split('\n');
   useEffect(() => {
     let live = true;
     // Debounced: validate a moment after the user stops typing.
     const t = setTimeout(() => {
-      void api()['agents:check']({ yaml: built.yaml }).then((c) => live && setCheck(c), (e: Error) => live && setStatus(e.message));
+      void api()['rules:check']({ yaml: agent.profile, rules: text }).then((result) => live && setChecked({ rules: text, result }), (e: Error) => live && setStatus(e.message));
     }, 200);
     return () => {
       live = false;
       clearTimeout(t);
     };
-  }, [built.yaml]);
+  }, [agent.profile, text]);
+  // The engine counts problem lines in the rules text, as the editor shows it.
   const byLine = new Map<number, string[]>();
   const other: string[] = [];
-  for (const d of check?.diagnostics ?? []) {
-    const l = d.line - built.firstLine + 1;
-    if (built.firstLine > 0 && l >= 1 && l <= lines.length) byLine.set(l, [...(byLine.get(l) ?? []), `${d.col > 2 ? `col ${d.col - 2}: ` : ''}${d.message}`]);
-    else other.push(`profile line ${d.line}: ${d.message}`);
+  for (const p of check?.problems ?? []) {
+    const msg = `${p.col !== null ? `col ${p.col}: ` : ''}${p.message}`;
+    if (p.line !== null && p.line >= 1 && p.line <= lines.length) byLine.set(p.line, [...(byLine.get(p.line) ?? []), msg]);
+    else other.push(p.line !== null ? `line ${p.line}: ${msg}` : `profile line ${p.profileLine ?? 1}: ${p.message}`);
   }
-  // The engine counts lines in the whole profile; the editor shows rule lines.
-  const toEditorLines = (m: string): string =>
-    m.replace(/\bline (\d+)/g, (all, n: string) => {
-      const l = Number(n) - built.firstLine + 1;
-      return built.firstLine > 0 && l >= 1 && l <= lines.length ? `line ${l}` : all;
-    });
   const save = async (): Promise<void> => {
     try {
-      await api()['agents:save']({ yaml: built.yaml });
+      // The profile the engine built from exactly this text (checked again when the last answer is for older text).
+      const c = checked?.rules === text ? checked.result : await api()['rules:check']({ yaml: agent.profile, rules: text });
+      if (!c.ok) return setChecked({ rules: text, result: c });
+      await api()['agents:save']({ yaml: c.yaml });
       setStatus('Saved. The rules apply from the next start (network rules apply live).');
       saved();
     } catch (e) {
       setStatus((e as Error).message);
     }
   };
-  const dirty = text !== rulesOf(agent.profile);
+  const dirty = text !== savedRules;
   return (
     <div className="rules-tab">
       <div className="editor-col">
@@ -67,7 +58,7 @@ export function RulesTab({ agent, saved, initial }: { agent: Agent; saved: () =>
           <div className="gutter" ref={gutter} aria-hidden="true">
             {lines.map((l, i) => {
               const errs = byLine.get(i + 1);
-              const k = lineKind(l);
+              const k = ruleLineKind(l);
               return (
                 <div key={i} className={`gline ${errs ? 'has-error' : ''}`} data-line={i + 1} title={errs?.join('\n')}>
                   <span className="lnum">{i + 1}</span>
@@ -96,12 +87,12 @@ export function RulesTab({ agent, saved, initial }: { agent: Agent; saved: () =>
         </div>
         <div className="actions">
           <button type="button" className="primary" disabled={!check?.ok || !dirty} onClick={() => void save()}>Save rules</button>
-          <button type="button" disabled={!dirty} onClick={() => setText(rulesOf(agent.profile))}>Revert</button>
+          <button type="button" disabled={!dirty} onClick={() => setText(savedRules)}>Revert</button>
           {status && <span className="small" role="status">{status}</span>}
         </div>
         <AskTimeout key={agent.profile} agent={agent} saved={saved} />
         <RememberedAnswers name={agent.name} />
-        <RuleSimulation name={agent.name} yaml={built.yaml} saved={agent.profile} enabled={!!check?.ok && dirty} />
+        <RuleSimulation name={agent.name} yaml={check?.yaml ?? agent.profile} saved={agent.profile} enabled={!!check?.ok && dirty} />
         <details className="instructions">
           <summary>Instruction file preview (PADDOCK.md in the workspace)</summary>
           <pre data-testid="instructions">{check?.instructions ?? 'Fix the problems above to see the preview.'}</pre>
@@ -114,7 +105,7 @@ export function RulesTab({ agent, saved, initial }: { agent: Agent; saved: () =>
         <ul>
           {check?.gaps.map((g, i) => (
             <li key={i} className={`gap ${g.severity}`} data-code={g.code}>
-              <span className={`badge sev-${g.severity}`}>{g.severity}</span> {toEditorLines(g.message)}
+              <span className={`badge sev-${g.severity}`}>{g.severity}</span> {g.message}
               {g.suggestion && <div className="small muted">Suggestion: <code>{g.suggestion}</code></div>}
             </li>
           ))}

@@ -1,0 +1,102 @@
+/**
+ * The start path of one run, from a reserved slot to live processes: the engine's additions
+ * (egress path, secrets), the sandbox plan, the git guard, then the launch. Fails closed: any
+ * error undoes what was set up and is rethrown, so a failed start leaves nothing behind.
+ */
+import { renderInstructions } from '../agents/instructions.js';
+import { GrantRedirectError } from '../sandbox/links.js';
+import { prepareSandbox } from '../sandbox/plan.js';
+import { launchSandbox } from '../sandbox/runtime/launch.js';
+import type { LauncherPool } from '../sandbox/runtime/launcher.js';
+import type { SandboxProcess } from '../sandbox/runtime/types.js';
+import { GitGuard } from './git-guard.js';
+import { hostLocale } from './host-locale.js';
+import type { RunAdditions, RunManagerDeps, StartOptions } from './types.js';
+
+/** What a launched run holds until it ends. */
+export interface Launched {
+  proc: SandboxProcess;
+  add: RunAdditions;
+  /** Removes the sandbox's host-side files (copies, setup data). */
+  cleanup: () => Promise<void>;
+  /** Paths masked or read-only in the sandbox (watched: they must stay covered). */
+  covered: string[];
+  /** Paths that must stay absent inside the sandbox. */
+  mustStayAbsent: string[];
+  gitGuard: GitGuard | null;
+}
+
+/** The identity of the run being launched. */
+export interface LaunchTarget {
+  name: string;
+  run: string;
+  home: string;
+  workspace: string;
+}
+
+/**
+ * Prepares and launches the run. On any failure, `failed` is told first (the slot is freed), then
+ * everything set up is undone and the error rethrown.
+ */
+export async function launchRun(deps: RunManagerDeps, launchers: LauncherPool, o: StartOptions, t: LaunchTarget, failed: () => void): Promise<Launched> {
+  const { profile } = o;
+  const { name, run, home, workspace } = t;
+  let cleanup: () => Promise<void> = async () => {};
+  let add: RunAdditions = {};
+  let gitGuard: GitGuard | null = null;
+  try {
+    // A run whose end was never checked (the host died) is checked before anything else.
+    await GitGuard.recover({ paths: deps.paths, agent: name, log: (e) => deps.log(e) });
+    add = (await deps.prepare?.({ agent: name, run, home, profile, ruleSet: o.ruleSet, network: o.network })) ?? {};
+    const command = o.command && o.command.length ? o.command : profile.command;
+    const plan = await prepareSandbox({
+      agent: name,
+      runId: run,
+      dataDir: deps.paths.root,
+      home,
+      workspace,
+      folders: profile.folders,
+      command: add.wrapCommand ? add.wrapCommand(command) : command,
+      rules: o.ruleSet.rules,
+      instructions: renderInstructions(profile, o.ruleSet),
+      tty: o.tty ?? false,
+      ...hostLocale(),
+      userHome: deps.userHome,
+      othersWritable: deps.othersWritable?.(name),
+      extraBinds: add.extraBinds,
+      extraEnv: add.extraEnv,
+      extraPath: add.extraPath,
+      extraFiles: add.extraFiles,
+      onProgress: (p) => {
+        // The copy reports every 100 files: progress events for the UI, then one when it is done.
+        if (p.copied === p.total) deps.log({ kind: 'fs.change', agent: name, run, path: p.folder, change: 'copied-in', count: p.total });
+        else deps.log({ kind: 'fs.change', agent: name, run, path: p.folder, change: 'copying', count: p.copied, total: p.total });
+      },
+    });
+    cleanup = plan.cleanup;
+    if (plan.gitTrees.length) gitGuard = await GitGuard.begin({ paths: deps.paths, agent: name, run, roots: plan.gitTrees, log: (e) => deps.log(e) });
+    const proc = await launchSandbox({
+      argv: plan.argv,
+      env: plan.env,
+      // bwrap blocks reading its setup data (masks, seccomp, in-sandbox files) until each fd ends.
+      setupData: plan.fds,
+      pins: plan.pins,
+      launchers,
+      agent: name,
+      runId: run,
+      limits: profile.limits,
+      stdio: o.stdio,
+      workspace,
+      onEvent: (e) => deps.log({ ...e, ...(e.kind === 'proc.exec' && add.isHelper?.(e.argv) ? { paddock: true } : {}), agent: name, run }),
+    });
+    return { proc, add, cleanup, covered: [...plan.masked, ...plan.readOnly], mustStayAbsent: plan.watchAbsent, gitGuard };
+  } catch (e) {
+    // Threat: a grant redirected by a link another agent planted; the user must see it, not just this start fail.
+    if (e instanceof GrantRedirectError) deps.log({ kind: 'alert', agent: name, run, type: 'grant-redirect', message: e.message, link: e.link, target: e.target });
+    gitGuard?.discard();
+    failed();
+    await cleanup().catch(() => undefined);
+    await add.teardown?.().catch(() => undefined);
+    throw e;
+  }
+}
