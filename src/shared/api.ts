@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Agent, RunInfo } from './agent.schema.js';
-import { AnswerSchema, type Approval } from './approval.schema.js';
+import { AnswerSchema, type Answer, type Approval } from './approval.schema.js';
 import type { PaddockEvent } from './events.schema.js';
 import type { Diagnostic } from './errors.js';
 import type { SecretMeta } from './secret.schema.js';
@@ -219,7 +219,8 @@ export const API = {
   'runs:logs': channel<z.ZodObject<{ name: typeof AgentName; run: z.ZodOptional<typeof RunId>; since: z.ZodOptional<z.ZodNumber> }>, RunLogs>(
     z.object({ name: AgentName, run: RunId.optional(), since: z.number().int().nonnegative().optional() }),
   ),
-  'net:set': channel<z.ZodObject<{ name: typeof AgentName; on: z.ZodBoolean }>, void>(z.object({ name: AgentName, on: z.boolean() })),
+  /** `live` is false when the agent runs and was started offline: the network comes on at its next start. */
+  'net:set': channel<z.ZodObject<{ name: typeof AgentName; on: z.ZodBoolean }>, { live: boolean }>(z.object({ name: AgentName, on: z.boolean() })),
   'net:setAllOffline': channel<z.ZodObject<{ offline: z.ZodBoolean }>, void>(z.object({ offline: z.boolean() })),
   'activity:query': channel<
     z.ZodObject<{ agent: z.ZodOptional<typeof AgentName>; kind: z.ZodOptional<z.ZodString>; before: z.ZodOptional<z.ZodNumber>; limit: z.ZodOptional<z.ZodNumber> }>,
@@ -234,7 +235,8 @@ export const API = {
   ),
   'activity:verify': channel<z.ZodVoid, { ok: boolean; count: number; firstBad: number | null; message: string }>(z.void()),
   'approvals:list': channel<z.ZodVoid, Approval[]>(z.void()),
-  'approvals:answer': channel<z.ZodObject<{ id: z.ZodString; answer: typeof AnswerSchema }>, void>(
+  /** Returns the answer actually applied: an "always" that no narrow rule can express counts once (`applied: 'once'`). */
+  'approvals:answer': channel<z.ZodObject<{ id: z.ZodString; answer: typeof AnswerSchema }>, { answer: Answer; applied: Answer | 'timeout' }>(
     z.object({ id: z.string().min(1).max(64), answer: AnswerSchema }),
   ),
   'vault:list': channel<z.ZodObject<{ agent: typeof AgentName }>, SecretMeta[]>(z.object({ agent: AgentName })),

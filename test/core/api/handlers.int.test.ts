@@ -3,13 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createApiHandlers } from '../../../src/core/api/handlers.js';
-import { dispatch } from '../../../src/core/api/dispatch.js';
+import { dispatch } from '../../helpers/api.js';
+import { paddockOver } from '../../../src/core/commands/compose.js';
 import { createEngine } from '../../../src/core/engine.js';
 import { quarantine } from '../../../src/core/runs/quarantine.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'paddock-api-'));
 const engine = await createEngine({ dataDir: dir });
-const h = createApiHandlers(engine, { version: '9.9.9' });
+const h = createApiHandlers(paddockOver(engine), { version: '9.9.9' });
 afterAll(async () => {
   await engine.close();
   rmSync(dir, { recursive: true, force: true });

@@ -6,7 +6,7 @@ import { diffFolder, exportFolder } from '../agents/folders-export.js';
 import { SIMULATION_EVENTS, simulateNet } from '../agents/simulate.js';
 import type { Engine } from '../engine.js';
 import { agentPolicy, lastLine } from '../runs/prepare.js';
-import { EDITOR_FILE } from './handlers.js';
+import { EDITOR_FILE } from './profiles.js';
 
 /** Replays the agent's last network requests under its stored rules and under the edited profile. */
 export function simulateRules(engine: Engine, name: string, yaml: string): SimulationResult {
