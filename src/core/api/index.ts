@@ -4,7 +4,7 @@
  */
 import { API } from '../../shared/api.js';
 import type { Paddock } from '../commands/index.js';
-import { createAdapter, type Adapter } from './adapter.js';
+import { createAdapter, type Adapter, type MapHandlers } from './adapter.js';
 import { createApiHandlers, type ApiOptions } from './handlers.js';
 
 export { createAdapter, parseInput, type Adapter, type CallMap, type MapHandlers } from './adapter.js';
@@ -14,5 +14,7 @@ export { subscribeApiEvents } from './events.js';
 
 /** The API map over the engine's verbs, for one surface (the app, the console, the CLI's control socket). */
 export function apiAdapter(p: Paddock, opts: ApiOptions): Adapter<void> {
-  return createAdapter(API, createApiHandlers(p, opts) as never);
+  // The handlers are typed by the map's input types (what the renderer sends); the adapter hands them the
+  // parsed values, which for this map are the same shapes (no transforms in src/shared/api.ts).
+  return createAdapter(API, createApiHandlers(p, opts) as unknown as MapHandlers<typeof API, void>);
 }
