@@ -17,6 +17,10 @@ export type { DataPaths } from '../store/data-dir.js';
 export type { TerminalSessions, TerminalSession, Attachment, TerminalSessionInfo, TerminalViewer, OpenTerminalOptions } from '../terminal/index.js';
 export { MAX_TERMINAL_SESSIONS } from '../terminal/index.js';
 export type { GuestOutput, GuestRunner } from '../agents/claude-hook.js';
+
+// What hosts need around the verbs (no engine state): the terminal's passphrase prompt, the default
+// shell and the login recipes' text for `paddock shell`, where the built UI lives, and a bounded
+// request-body reader for the console's HTTP transport.
 export { ttyPassphrasePrompt } from '../vault/tty-prompt.js';
 export { defaultShellCommand } from '../terminal/index.js';
 export { formatLoginRecipes } from '../agents/login-recipes.js';
