@@ -2,6 +2,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import { boundaries } from './eslint/boundaries.mjs';
 
 const NODE_BUILTINS = [
   'assert', 'buffer', 'child_process', 'cluster', 'crypto', 'dgram', 'dns', 'events', 'fs', 'fs/promises',
@@ -54,6 +55,15 @@ export default tseslint.config(
       'no-restricted-imports': ['error', coreRestrictions],
       // DOM globals are not available in core/shared (their tsconfig has no DOM lib either).
       'no-restricted-globals': ['error', 'window', 'document', 'navigator', 'localStorage', 'HTMLElement'],
+    },
+  },
+  {
+    // The engine's verbs are the only way in (issue 14; see eslint/boundaries.mjs and docs/ARCHITECTURE.md).
+    files: ['src/**/*.ts', 'src/**/*.tsx'],
+    plugins: { paddock: boundaries },
+    rules: {
+      'paddock/host-imports': 'error',
+      'paddock/no-deep-import': 'error',
     },
   },
   {

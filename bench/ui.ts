@@ -8,7 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { createApiHandlers } from '../src/core/api/handlers.js';
+import { apiAdapter } from '../src/core/api/index.js';
+import { paddockOver } from '../src/core/commands/compose.js';
 import { createEngine } from '../src/core/engine.js';
 import { startConsoleServer } from '../src/cli/serve/console-server.js';
 import { writeSection } from './report.js';
@@ -20,7 +21,8 @@ const TICK_MS = 50;
 const dir = mkdtempSync(join(tmpdir(), 'paddock-bench-ui-'));
 const engine = await createEngine({ dataDir: dir });
 engine.importProfile('name: bench\n', null);
-const web = await startConsoleServer({ engine, handlers: createApiHandlers(engine, { version: 'bench' }), port: 0 });
+const paddock = paddockOver(engine);
+const web = await startConsoleServer({ paddock, api: apiAdapter(paddock, { version: 'bench' }), port: 0 });
 const browser = await chromium.launch({
   executablePath: '/usr/bin/chromium',
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', '--enable-precise-memory-info'],

@@ -3,14 +3,9 @@
  * host when there is one (it owns the agents' runs), else with a local engine and host.
  */
 import { PaddockError, type ErrorCode } from '../shared/errors.js';
-import type { GuestOutput, GuestRunner } from '../core/agents/claude-hook.js';
-import { createEngine } from '../core/engine.js';
-import { connectControl, type ControlClient } from '../core/host/control-client.js';
-import { startHost } from '../core/host/host.js';
-import { ensureDataDir } from '../core/store/data-dir.js';
-import { openStore } from '../core/store/store.js';
-import { runInSandbox } from '../core/terminal/index.js';
-import { ttyPassphrasePrompt } from '../core/vault/tty-prompt.js';
+import { connectControl, ensureDataDir, type ControlClient } from '../core/client/index.js';
+import { createPaddock, ttyPassphrasePrompt, type GuestOutput, type GuestRunner } from '../core/commands/index.js';
+import { startHost } from '../core/host/index.js';
 import type { CommandContext } from './command.js';
 import { cliPaths } from './host-client.js';
 import { paddockVersion } from './version.js';
@@ -21,39 +16,28 @@ export async function withGuestRunner<T>(ctx: CommandContext, name: string, labe
   ensureDataDir(paths.root);
   const probe = await connectControl(paths.socket);
   if (probe) {
-    probe.close();
-    const agent = storedAgent(ctx, name);
+    // The host owns the store: the stored profile comes from it (the same `agents:get` as the app's).
+    const agent = await probe.call('agents:get', { name }).finally(() => probe.close());
     return fn(async (command) => {
       const client = await connectControl(paths.socket);
       if (!client) throw new PaddockError('E_NO_HOST', 'the Paddock host stopped; run the command again');
       return viaHost(client, agent, command);
     });
   }
-  const engine = await createEngine({ dataDir: paths.root, passphrasePrompt: ttyPassphrasePrompt() });
+  const engine = await createPaddock({ dataDir: paths.root, passphrasePrompt: ttyPassphrasePrompt() });
   let host;
   try {
-    engine.agent(name);
+    engine.loadAgent(name);
     host = await startHost(engine, label, paddockVersion());
   } catch (e) {
     await engine.close();
     throw e;
   }
   try {
-    return await fn((command) => runInSandbox(engine, name, command));
+    return await fn((command) => engine.runInSandbox(name, command));
   } finally {
     await host.close();
     await engine.close();
-  }
-}
-
-function storedAgent(ctx: CommandContext, name: string): { profile: string; source: string | null } {
-  const store = openStore(cliPaths(ctx).db);
-  try {
-    const agent = store.agents.get(name);
-    if (!agent) throw new PaddockError('E_NOT_FOUND', `there is no agent "${name}" (import one with paddock run PROFILE)`);
-    return agent;
-  } finally {
-    store.close();
   }
 }
 

@@ -1,6 +1,6 @@
+import type { ControlMethod, ControlParams, ControlResult } from '../shared/control.js';
 import { PaddockError } from '../shared/errors.js';
-import { connectControl, type ControlClient } from '../core/host/control-client.js';
-import { dataPaths, resolveDataDir, type DataPaths } from '../core/store/data-dir.js';
+import { connectControl, dataPaths, resolveDataDir, type ControlClient, type DataPaths } from '../core/client/index.js';
 import type { CommandContext } from './command.js';
 
 /** The data dir of this invocation: `--data-dir`, else `$PADDOCK_HOME`, else the platform folder. */
@@ -20,11 +20,11 @@ export async function requireHost(ctx: CommandContext): Promise<ControlClient> {
   return client;
 }
 
-/** Calls one method on the host and closes the connection. */
-export async function callHost(ctx: CommandContext, method: Parameters<ControlClient['call']>[0], params: object): Promise<unknown> {
+/** Calls one method of the host's map (an API channel, or a host method) and closes the connection. The result is typed from the map. */
+export async function callHost<M extends ControlMethod>(ctx: CommandContext, method: M, params: ControlParams<M>): Promise<ControlResult<M>> {
   const client = await requireHost(ctx);
   try {
-    return await client.call(method, params as never);
+    return await client.call(method, params);
   } finally {
     client.close();
   }

@@ -1,11 +1,10 @@
 import { app, BrowserWindow, dialog, ipcMain, session } from 'electron';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createApiHandlers } from '../core/api/handlers.js';
-import { subscribeApiEvents } from '../core/api/dispatch.js';
-import { createEngine, type Engine } from '../core/engine.js';
-import { startHost, type Host } from '../core/host/host.js';
-import { resolveDataDir } from '../core/store/data-dir.js';
+import { apiAdapter, subscribeApiEvents } from '../core/api/index.js';
+import { resolveDataDir } from '../core/client/index.js';
+import { createPaddock, type Paddock } from '../core/commands/index.js';
+import { startHost, type Host } from '../core/host/index.js';
 import { EVENT_CHANNEL, type EventMessage } from './ipc/channels.js';
 import { registerApi } from './ipc/handle.js';
 import { registerTerminal, type TerminalRegistry } from './ipc/terminal.js';
@@ -25,7 +24,7 @@ if (!app.requestSingleInstanceLock()) {
   app.setName(APP_NAME);
   hardenApp(app);
   let win: BrowserWindow | null = null;
-  let engine: Engine | null = null;
+  let engine: Paddock | null = null;
   let host: Host | null = null;
   let tray: PaddockTray | null = null;
   let terminals: TerminalRegistry | null = null;
@@ -82,7 +81,7 @@ if (!app.requestSingleInstanceLock()) {
   void app.whenReady().then(async () => {
     hardenSession(session.defaultSession);
     // PADDOCK_SQLITE_BINDING: the Electron-ABI build of better-sqlite3 made by `npm start` (scripts/start.mjs).
-    engine = await createEngine({ dataDir: resolveDataDir({ flag: undefined, env: process.env }), sqliteBinding: process.env.PADDOCK_SQLITE_BINDING ?? null });
+    engine = await createPaddock({ dataDir: resolveDataDir({ flag: undefined, env: process.env }), sqliteBinding: process.env.PADDOCK_SQLITE_BINDING ?? null });
     try {
       host = await startHost(engine, 'Paddock (desktop app)', app.getVersion());
       engine.prestartLauncher('pipe'); // the first start skips the slow part of its launch
@@ -91,18 +90,19 @@ if (!app.requestSingleInstanceLock()) {
       app.exit(1);
       return;
     }
-    const handlers = createApiHandlers(engine, { version: app.getVersion(), surface: 'app' });
+    const api = apiAdapter(engine, { version: app.getVersion(), surface: 'app' });
     const trusted = { webContents: () => win?.webContents ?? null, url: pathToFileURL(INDEX_HTML).href };
-    registerApi(ipcMain, handlers, trusted);
-    terminals = registerTerminal(ipcMain, { engine, userShell: process.env.SHELL }, trusted);
+    registerApi(ipcMain, api, trusted);
+    terminals = registerTerminal(ipcMain, { paddock: engine, userShell: process.env.SHELL }, trusted);
     subscribeApiEvents(engine, (event, payload) => {
       win?.webContents.send(EVENT_CHANNEL, { event, payload } satisfies EventMessage);
       if (event !== 'activity:appended') void refreshTray();
     });
-    engine.bus.on('event', (ev) => {
+    const verbs = engine;
+    verbs.on('event', (ev) => {
       if (ev.kind === 'alert') alert = true;
       if (ev.kind === 'alert' || ev.kind === 'approval.request') void refreshTray();
-      notifyFor(ev, { answer: (id, answer) => void handlers['approvals:answer']({ id, answer }).catch(() => undefined), open });
+      notifyFor(ev, { answer: (id, answer) => void verbs.answer(id, answer, 'app').catch(() => undefined), open });
     });
     tray = new PaddockTray((a) => void act(a).catch((e: Error) => dialog.showErrorBox(APP_NAME, e.message)));
     await refreshTray();
@@ -113,14 +113,14 @@ if (!app.requestSingleInstanceLock()) {
   app.on('before-quit', (e) => {
     if (quitting || !engine) return;
     e.preventDefault();
-    const running = engine.runs.active().map((r) => r.agent);
+    const running = engine.activeAgents();
     const go = running.length === 0 || dialog.showMessageBoxSync({ type: 'question', buttons: ['Stop agents and quit', 'Cancel'], defaultId: 1, cancelId: 1, message: `${running.length} agent${running.length === 1 ? ' is' : 's are'} running (${running.join(', ')}). Quitting stops ${running.length === 1 ? 'it' : 'them'}.` }) === 0;
     if (!go) return;
     quitting = true;
     void (async () => {
       // Threat: terminal sessions outliving the app, unsupervised.
       await terminals?.closeAll('Paddock is quitting').catch(() => undefined);
-      await engine?.runs.killAll('Paddock is quitting').catch(() => undefined);
+      await engine?.killAll('Paddock is quitting').catch(() => undefined);
       await host?.close().catch(() => undefined);
       await engine?.close().catch(() => undefined);
       tray?.destroy();

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Agent, RunInfo } from './agent.schema.js';
-import { AnswerSchema, type Approval } from './approval.schema.js';
+import { AnswerSchema, type Answer, type Approval } from './approval.schema.js';
 import type { PaddockEvent } from './events.schema.js';
 import type { Diagnostic } from './errors.js';
 import type { SecretMeta } from './secret.schema.js';
@@ -272,7 +272,8 @@ export const API = {
   'runs:recordings': channel<z.ZodObject<{ name: typeof AgentName }>, RunLogInfo[]>(z.object({ name: AgentName })),
   /** A run's recording with its events on the same timeline (the latest run when `run` is absent). */
   'runs:replay': channel<z.ZodObject<{ name: typeof AgentName; run: z.ZodOptional<typeof RunId> }>, RunReplay>(z.object({ name: AgentName, run: RunId.optional() })),
-  'net:set': channel<z.ZodObject<{ name: typeof AgentName; on: z.ZodBoolean }>, void>(z.object({ name: AgentName, on: z.boolean() })),
+  /** `live` is false when the agent runs and was started offline: the network comes on at its next start. */
+  'net:set': channel<z.ZodObject<{ name: typeof AgentName; on: z.ZodBoolean }>, { live: boolean }>(z.object({ name: AgentName, on: z.boolean() })),
   'net:setAllOffline': channel<z.ZodObject<{ offline: z.ZodBoolean }>, void>(z.object({ offline: z.boolean() })),
   'activity:query': channel<
     z.ZodObject<{ agent: z.ZodOptional<typeof AgentName>; kind: z.ZodOptional<z.ZodString>; before: z.ZodOptional<z.ZodNumber>; limit: z.ZodOptional<z.ZodNumber> }>,
@@ -287,7 +288,8 @@ export const API = {
   ),
   'activity:verify': channel<z.ZodVoid, { ok: boolean; count: number; firstBad: number | null; message: string }>(z.void()),
   'approvals:list': channel<z.ZodVoid, Approval[]>(z.void()),
-  'approvals:answer': channel<z.ZodObject<{ id: z.ZodString; answer: typeof AnswerSchema }>, void>(
+  /** Returns the answer actually applied: an "always" that no narrow rule can express counts once (`applied: 'once'`). */
+  'approvals:answer': channel<z.ZodObject<{ id: z.ZodString; answer: typeof AnswerSchema }>, { answer: Answer; applied: Answer | 'timeout' }>(
     z.object({ id: z.string().min(1).max(64), answer: AnswerSchema }),
   ),
   'vault:list': channel<z.ZodObject<{ agent: typeof AgentName }>, SecretMeta[]>(z.object({ agent: AgentName })),

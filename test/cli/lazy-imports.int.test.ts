@@ -93,7 +93,7 @@ describe('the command line loads only what a command needs', () => {
     }, 20_000);
     const mods = modulesIn(psLoads);
     expect(mods).toContain('src/cli/commands/control.ts');
-    expect(mods).toContain('src/core/host/control-client.ts');
+    expect(mods).toContain('src/core/client/control-client.ts');
     expect(heavy(mods)).toEqual([]);
     expect(mods.filter((m) => m.startsWith('src/cli/commands/') && !/\/(index|control)\.ts$/.test(m))).toEqual([]);
 

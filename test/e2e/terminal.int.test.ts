@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { RunInfo } from '../../src/shared/agent.schema.js';
 import { createApiHandlers } from '../../src/core/api/handlers.js';
-import { dispatch } from '../../src/core/api/dispatch.js';
+import { dispatch } from '../helpers/api.js';
+import { paddockOver } from '../../src/core/commands/compose.js';
 import { createEngine } from '../../src/core/engine.js';
 import { CHANNELS, TERMINAL_CHANNELS, TERMINAL_PUSH_CHANNEL } from '../../src/main/ipc/channels.js';
 import { registerTerminal } from '../../src/main/ipc/terminal.js';
@@ -243,8 +244,8 @@ describe('the Terminal tab over the desktop IPC transport', { timeout: 90_000 },
     };
     const handlers = new Map<string, (e: IpcMainInvokeEvent, i: unknown) => Promise<unknown>>();
     const ipc = { handle: (name: string, fn: (e: IpcMainInvokeEvent, i: unknown) => Promise<unknown>) => void handlers.set(name, fn) };
-    const registry = registerTerminal(ipc, { engine, userShell: '/bin/sh' }, { webContents: () => wc as never, url });
-    const api = createApiHandlers(engine, { version: 'test' });
+    const registry = registerTerminal(ipc, { paddock: paddockOver(engine), userShell: '/bin/sh' }, { webContents: () => wc as never, url });
+    const api = createApiHandlers(paddockOver(engine), { version: 'test' });
     await page.exposeBinding('__invoke', (_src, channel: string, input: unknown) =>
       handlers.has(channel) ? handlers.get(channel)!({ sender: wc, senderFrame: wc.mainFrame } as never, input) : dispatch(api, channel, input),
     );

@@ -1,10 +1,11 @@
 // Fuzzing the control socket of a real host (`paddock serve`): random bytes, random JSON and
 // near-valid requests, one line at a time on a live connection. Property: the host never crashes,
-// answers every bad request with E_PROTOCOL / E_INVALID_INPUT (never E_INTERNAL), and keeps serving `ps`.
+// answers every bad request with E_PROTOCOL / E_INVALID_INPUT (never E_INTERNAL), and keeps serving `runs:list`.
 import { connect, type Socket } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClientMessageSchema, METHODS } from '../../src/core/host/protocol.js';
+import { parseInput } from '../../src/core/api/index.js';
 import { paddock } from '../helpers/cli.js';
 import { cpuTicks, procState } from '../helpers/procs.js';
 import { fcOptions, fuzzRuns, fuzzTimeout } from './budget.js';
@@ -66,7 +67,7 @@ class Client {
         resolve: (r) => (clearTimeout(timer), resolve(r)),
         reject: (e) => (clearTimeout(timer), reject(e)),
       };
-      this.sock.write(`${raw}\n${JSON.stringify({ id, method: 'ps' })}\n`);
+      this.sock.write(`${raw}\n${JSON.stringify({ id, method: 'runs:list' })}\n`);
     });
   }
   close(): void {
@@ -79,8 +80,9 @@ function validRequest(line: string): boolean {
   try {
     const m = ClientMessageSchema.safeParse(JSON.parse(line));
     if (!m.success || !('method' in m.data)) return false;
-    const schema = (METHODS as Record<string, { safeParse(v: unknown): { success: boolean } }>)[m.data.method];
-    return Object.hasOwn(METHODS, m.data.method) && schema !== undefined && schema.safeParse(m.data.params ?? {}).success;
+    if (!Object.hasOwn(METHODS, m.data.method)) return false;
+    // The adapter's own rule: calls without parameters also take {} or null.
+    return parseInput(METHODS[m.data.method as keyof typeof METHODS], m.data.params ?? {}).success;
   } catch {
     return false;
   }
@@ -105,7 +107,7 @@ const line = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 200 }),
   // Inherited names as methods: `{"id":1,"method":"toString"}` used to crash the host (unhandled rejection).
   fc.constantFrom('{"id":1,"method":"toString"}', '{"id":2,"method":"constructor","params":{}}', '{"id":3,"method":"hasOwnProperty"}', '{"id":4,"method":"__proto__"}'),
-  fc.constantFrom('{"id":1,"method":"ps","params":{"__proto__":{"x":1}}}', '{"id":1,"method":"run","params":{"__proto__":null}}', '{', '[]', 'null', '""', '\u0000', '{"id":1e999,"method":"ps"}'),
+  fc.constantFrom('{"id":1,"method":"runs:list","params":{"__proto__":{"x":1}}}', '{"id":1,"method":"run","params":{"__proto__":null}}', '{', '[]', 'null', '""', '\u0000', '{"id":1e999,"method":"runs:list"}'),
 );
 
 describe('fuzz: control socket of a real host', () => {

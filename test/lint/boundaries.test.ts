@@ -38,3 +38,58 @@ describe('process boundaries are enforced by lint', () => {
     expect(await restrictedImports('src/main/ok.ts', "import { app } from 'electron';\nexport const x = app;\n")).toEqual([]);
   });
 });
+
+/** The messages of the engine-boundary rules (issue 14) for `code` placed at `filePath`. */
+async function boundaryMessages(filePath: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath });
+  return (result?.messages ?? []).filter((m) => m.ruleId?.startsWith('paddock/')).map((m) => `${m.ruleId}: ${m.message}`);
+}
+
+describe('the engine’s verbs are the only way in (issue 14)', () => {
+  it.each([
+    // The Electron shell reaching the engine class, its runs or its store.
+    ['src/main/leak.ts', "import { createEngine } from '../core/engine.js';\nexport const x = createEngine;\n"],
+    ['src/main/tray/leak.ts', "import type { Engine } from '../../core/engine.js';\nexport type X = Engine;\n"],
+    ['src/main/leak.ts', "import { RunManager } from '../core/runs/run-manager.js';\nexport const x = RunManager;\n"],
+    // The CLI and `serve` reaching the store or the approvals queue; also through a dynamic import.
+    ['src/cli/commands/leak.ts', "import { openStore } from '../../core/store/store.js';\nexport const x = openStore;\n"],
+    ['src/cli/serve/leak.ts', "import { ApprovalQueue } from '../../core/egress/approvals.js';\nexport const x = ApprovalQueue;\n"],
+    ['src/cli/commands/leak.ts', "export async function f() {\n  return (await import('../../core/engine.js')).createEngine;\n}\n"],
+    // The control-socket host and the API adapter reaching a part (even through the part's index).
+    ['src/core/host/leak.ts', "import { createEgress } from '../egress/index.js';\nexport const x = createEgress;\n"],
+    ['src/core/api/leak.ts', "export { openStore } from '../store/store.js';\n"],
+  ])('%s reaching past the command module is an error', async (file, code) => {
+    const messages = await boundaryMessages(file, code);
+    expect(messages.some((m) => m.startsWith('paddock/host-imports: '))).toBe(true);
+  });
+
+  it.each([
+    ['src/core/egress/leak.ts', "import { RunManager } from '../runs/run-manager.js';\nexport const x = RunManager;\n"],
+    ['src/core/policy/leak.ts', "import { EventsRepo } from '../store/events.repo.js';\nexport const x = EventsRepo;\n"],
+    ['src/core/vault/leak.ts', "export * from '../agents/profile.js';\n"],
+  ])('%s importing another domain’s internals (not its index.ts) is an error', async (file, code) => {
+    const messages = await boundaryMessages(file, code);
+    expect(messages.some((m) => m.startsWith('paddock/no-deep-import: '))).toBe(true);
+  });
+
+  it('allows the command module, the adapter, the host, the client and src/shared (control)', async () => {
+    expect(
+      await boundaryMessages(
+        'src/main/ok.ts',
+        "import { createPaddock } from '../core/commands/index.js';\nimport { apiAdapter } from '../core/api/index.js';\nimport { startHost } from '../core/host/index.js';\nimport { API } from '../shared/api.js';\nexport const x = [createPaddock, apiAdapter, startHost, API];\n",
+      ),
+    ).toEqual([]);
+    expect(await boundaryMessages('src/cli/commands/ok.ts', "import { connectControl } from '../../core/client/index.js';\nexport const x = connectControl;\n")).toEqual([]);
+    // A domain's own files, and another domain's index.ts.
+    expect(await boundaryMessages('src/core/egress/ok.ts', "import { compilePolicy } from '../policy/index.js';\nimport type { ApprovalOutcome } from './types.js';\nexport const x = compilePolicy;\nexport type Y = ApprovalOutcome;\n")).toEqual([]);
+    // The command module assembles the engine's parts.
+    expect(await boundaryMessages('src/core/commands/ok.ts', "import { RunManager } from '../runs/run-manager.js';\nexport const x = RunManager;\n")).toEqual([]);
+  });
+
+  it('the real tree lints clean under these rules', async () => {
+    const results = await eslint.lintFiles(['src']);
+    const found = results.flatMap((r) => r.messages.filter((m) => m.ruleId?.startsWith('paddock/')).map((m) => `${r.filePath}:${m.line}: ${m.message}`));
+    expect(found).toEqual([]);
+    expect(results.length).toBeGreaterThan(100); // the tree was linted, not an empty glob
+  }, 120_000);
+});

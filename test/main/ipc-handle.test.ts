@@ -8,13 +8,14 @@ vi.mock('electron', () => ({ ipcMain: { handle: vi.fn() } }));
 const { handle, registerApi } = await import('../../src/main/ipc/handle.js');
 const { CHANNELS } = await import('../../src/main/ipc/channels.js');
 const { API } = await import('../../src/shared/api.js');
-const { createApiHandlers } = await import('../../src/core/api/handlers.js');
+const { apiAdapter } = await import('../../src/core/api/index.js');
+const { paddockOver } = await import('../../src/core/commands/compose.js');
 const { createEngine } = await import('../../src/core/engine.js');
 
 type Listener = (event: unknown, input: unknown) => Promise<unknown>;
 const dir = mkdtempSync(join(tmpdir(), 'paddock-ipc-'));
 const engine = await createEngine({ dataDir: dir });
-const handlers = createApiHandlers(engine, { version: 'test' });
+const handlers = apiAdapter(paddockOver(engine), { version: 'test' });
 const URL_OK = 'file:///opt/paddock/out/renderer/index.html';
 
 /** A fake webContents with a main frame at `url` (Electron itself cannot run here). */

@@ -10,6 +10,7 @@ const { registerTerminal, MAX_TERMINAL_SESSIONS } = await import('../../src/main
 const { TERMINAL_CHANNELS, TERMINAL_PUSH_CHANNEL } = await import('../../src/main/ipc/channels.js');
 const { TERMINAL_API } = await import('../../src/shared/api.js');
 const { createEngine } = await import('../../src/core/engine.js');
+const { paddockOver } = await import('../../src/core/commands/compose.js');
 
 type Listener = (event: unknown, input: unknown) => Promise<{ ok: boolean; value?: unknown; error?: { code: string; message: string } }>;
 const URL_OK = 'file:///opt/paddock/out/renderer/index.html';
@@ -40,7 +41,7 @@ const tmp = tempDir('paddock-ipc-term-');
 const engine = await createEngine({ dataDir: tmp.dir, userHome: tmp.dir });
 const ours = contents();
 const ipc = { handle: vi.fn() };
-const registry = registerTerminal(ipc, { engine, userShell: '/bin/sh' }, { webContents: () => ours as never, url: URL_OK });
+const registry = registerTerminal(ipc, { paddock: paddockOver(engine), userShell: '/bin/sh' }, { webContents: () => ours as never, url: URL_OK });
 const channel = (name: string): Listener => ipc.handle.mock.calls.find((c) => c[0] === name)![1] as Listener;
 /** Calls CHANNEL as our window's main frame. */
 const call = (name: string, input: unknown, from: { mainFrame: { url: string } } = ours) => channel(name)({ sender: from, senderFrame: from.mainFrame }, input);
@@ -88,7 +89,7 @@ describe('the terminal over Electron IPC', { timeout: 60_000 }, () => {
     }
     const navigated = contents('https://evil.test/');
     const ipc2 = { handle: vi.fn() };
-    registerTerminal(ipc2, { engine }, { webContents: () => navigated as never, url: URL_OK });
+    registerTerminal(ipc2, { paddock: paddockOver(engine) }, { webContents: () => navigated as never, url: URL_OK });
     const open2 = ipc2.handle.mock.calls.find((c) => c[0] === 'terminal:open')![1] as Listener;
     expect(await open2({ sender: navigated, senderFrame: navigated.mainFrame }, inputs['terminal:open'])).toMatchObject({ ok: false, error: { code: 'E_FORBIDDEN' } });
     expect(engine.runs.active()).toEqual([]);
@@ -175,7 +176,7 @@ describe('the terminal over Electron IPC', { timeout: 60_000 }, () => {
   it('a reload or a destroyed window detaches: the session runs on, is listed, and reattaches with its scrollback', async () => {
     const win = contents();
     const ipc3 = { handle: vi.fn() };
-    const reg3 = registerTerminal(ipc3, { engine, userShell: '/bin/sh' }, { webContents: () => win as never, url: URL_OK });
+    const reg3 = registerTerminal(ipc3, { paddock: paddockOver(engine), userShell: '/bin/sh' }, { webContents: () => win as never, url: URL_OK });
     const call3 = (name: string, input: unknown) => (ipc3.handle.mock.calls.find((c) => c[0] === name)![1] as Listener)({ sender: win, senderFrame: win.mainFrame }, input);
     try {
       const { session, run } = (await call3('terminal:open', { agent: 'alpha', cols: 80, rows: 24 })).value as { session: string; run: string };

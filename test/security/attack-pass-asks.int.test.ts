@@ -102,12 +102,14 @@ describe('asks cannot be used to fool or bury the user', () => {
     expect(alerts.length).toBeGreaterThan(0);
   });
 
-  // BUG (attack pass B): `paddock approve ID --always` prints "(and remembered as a rule)" even when
-  // Paddock (rightly) downgraded the answer to once (agent-chosen wildcard name `*`): the user
-  // believes a rule exists that does not.
-  it.fails('`approve --always` does not claim a rule was remembered when the answer was downgraded to once', () => {
+  // Was a bug (attack pass B, fixed in issue 14): `paddock approve ID --always` printed "(and
+  // remembered as a rule)" even when Paddock (rightly) downgraded the answer to once (agent-chosen
+  // wildcard name `*`): the user believed a rule existed that did not. `approvals:answer` now returns
+  // the answer applied, and the CLI prints that one.
+  it('`approve --always` does not claim a rule was remembered when the answer was downgraded to once', () => {
     expect(starAnswer).toMatch(/^approved \d+/);
     expect(starAnswer).not.toMatch(/remembered as a rule/);
+    expect(starAnswer).toMatch(/this once \(no narrow rule can name this target, so nothing was remembered\)/);
   });
 });
 

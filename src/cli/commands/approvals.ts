@@ -1,4 +1,4 @@
-import type { Answer, Approval } from '../../shared/approval.schema.js';
+import type { Answer } from '../../shared/approval.schema.js';
 import { expectPositionals, UsageError } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
 import { listing, NO_HEADER } from '../format.js';
@@ -11,7 +11,7 @@ export const approvalsCommand: Command = {
   options: { ...NO_HEADER },
   async run(ctx) {
     expectPositionals(ctx.args, 0, 0, '', 'approvals');
-    const list = (await callHost(ctx, 'approvals', {})) as Approval[];
+    const list = await callHost(ctx, 'approvals:list', undefined);
     if (ctx.json) {
       for (const a of list) ctx.io.out(`${JSON.stringify(a)}\n`);
       return 0;
@@ -23,26 +23,48 @@ export const approvalsCommand: Command = {
 };
 
 /** The answer the flags ask for; at most one scope. Plain `approve ID` answers this ask only. */
-function chosenAnswer(ctx: CommandContext, verb: 'approve' | 'deny'): { value: Answer; said: string } {
+function chosenAnswer(ctx: CommandContext, verb: 'approve' | 'deny'): Answer {
   const o = ctx.args.options;
   const forOpt = o.for;
   if (forOpt !== undefined && forOpt !== '1h') throw new UsageError(`--for takes 1h (one hour), not "${String(forOpt)}"`, verb);
   const scopes = [o.always === true, o['for-run'] === true, forOpt === '1h'].filter(Boolean).length;
   if (scopes > 1) throw new UsageError('choose one of --always, --for-run and --for 1h', verb);
   const allow = verb === 'approve';
-  if (o.always === true) return { value: allow ? 'always' : 'deny-always', said: ' (and remembered as a rule)' };
-  if (o['for-run'] === true) return { value: allow ? 'allow-run' : 'deny-run', said: ' for the rest of the run' };
-  if (forOpt === '1h') return { value: allow ? 'allow-1h' : 'deny-1h', said: ' for one hour' };
-  return { value: allow ? 'once' : 'deny', said: allow ? '' : ' (not asked again in this run)' };
+  if (o.always === true) return allow ? 'always' : 'deny-always';
+  if (o['for-run'] === true) return allow ? 'allow-run' : 'deny-run';
+  if (forOpt === '1h') return allow ? 'allow-1h' : 'deny-1h';
+  return allow ? 'once' : 'deny';
+}
+
+/** What the host applied, in words: an "always" it counted once (no narrow rule can name the target) says so. */
+function applied(answer: Answer, effective: Answer | 'timeout'): string {
+  switch (effective) {
+    case 'always':
+    case 'deny-always':
+      return ' (and remembered as a rule)';
+    case 'allow-run':
+    case 'deny-run':
+      return ' for the rest of the run';
+    case 'allow-1h':
+    case 'deny-1h':
+      return ' for one hour';
+    case 'once':
+      return answer === 'always' ? ' this once (no narrow rule can name this target, so nothing was remembered)' : '';
+    case 'deny':
+      return answer === 'deny-always' ? ' (not asked again in this run; no narrow rule can name this target, so nothing was remembered)' : ' (not asked again in this run)';
+    default:
+      return '';
+  }
 }
 
 async function answer(ctx: CommandContext, verb: 'approve' | 'deny'): Promise<number> {
   expectPositionals(ctx.args, 1, 1, 'ID (see paddock approvals)', verb);
   const id = ctx.args.positionals[0]!;
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(id)) throw new UsageError(`"${id}" is not an approval id (see paddock approvals)`, verb);
-  const { value, said } = chosenAnswer(ctx, verb);
-  await callHost(ctx, 'answer', { id, answer: value });
-  ctx.io.out(`${verb === 'approve' ? 'approved' : 'denied'} ${id}${said}\n`);
+  const value = chosenAnswer(ctx, verb);
+  // The host says which answer it applied: the line printed is that one, never the one asked for.
+  const r = await callHost(ctx, 'approvals:answer', { id, answer: value });
+  ctx.io.out(`${verb === 'approve' ? 'approved' : 'denied'} ${id}${applied(r.answer, r.applied)}\n`);
   return 0;
 }
 

@@ -1,4 +1,3 @@
-import type { RunInfo } from '../../shared/agent.schema.js';
 import { AGENT_NAME_RE } from '../../shared/names.js';
 import { expectPositionals, UsageError } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
@@ -19,7 +18,7 @@ export const psCommand: Command = {
   options: { ...NO_HEADER },
   async run(ctx) {
     expectPositionals(ctx.args, 0, 0, '', 'ps');
-    const runs = (await callHost(ctx, 'ps', {})) as RunInfo[];
+    const runs = await callHost(ctx, 'runs:list', undefined);
     if (ctx.json) {
       for (const r of runs) ctx.io.out(`${JSON.stringify({ ...r, learning: r.learning === true, uptime: Math.round((Date.now() - Date.parse(r.started)) / 1000) })}\n`);
       return 0;
@@ -34,13 +33,14 @@ export const psCommand: Command = {
 };
 
 function simple(name: 'pause' | 'resume' | 'stop', done: string): Command {
+  const channel = `runs:${name}` as const;
   return {
     name,
     usage: `paddock ${name} NAME`,
     options: {},
     async run(ctx) {
       const agent = agentName(ctx, name);
-      await callHost(ctx, name, { name: agent });
+      await callHost(ctx, channel, { name: agent });
       ctx.io.out(`${done} ${agent}\n`);
       return 0;
     },
@@ -58,12 +58,12 @@ export const killCommand: Command = {
   async run(ctx) {
     if (ctx.args.options.all) {
       expectPositionals(ctx.args, 0, 0, '', 'kill');
-      await callHost(ctx, 'killAll', {});
+      await callHost(ctx, 'runs:killAll', undefined);
       ctx.io.out('killed all agents\n');
       return 0;
     }
     const agent = agentName(ctx, 'kill');
-    await callHost(ctx, 'kill', { name: agent });
+    await callHost(ctx, 'runs:kill', { name: agent });
     ctx.io.out(`killed ${agent}\n`);
     return 0;
   },
@@ -78,8 +78,8 @@ export const netCommand: Command = {
     const [agent, sw] = ctx.args.positionals as [string, string];
     if (!AGENT_NAME_RE.test(agent)) throw new UsageError(`"${agent}" is not a valid agent name`, 'net');
     if (sw !== 'on' && sw !== 'off') throw new UsageError(`the switch is on or off, not "${sw}"`, 'net');
-    const r = (await callHost(ctx, 'net', { name: agent, on: sw === 'on' })) as { live: boolean } | null;
-    ctx.io.out(`network ${sw} for ${agent}${r && !r.live ? ' (it was started offline: the network comes on at its next start)' : ''}\n`);
+    const r = await callHost(ctx, 'net:set', { name: agent, on: sw === 'on' });
+    ctx.io.out(`network ${sw} for ${agent}${!r.live ? ' (it was started offline: the network comes on at its next start)' : ''}\n`);
     return 0;
   },
 };

@@ -1,7 +1,6 @@
 import type { DoctorCheck } from '../../shared/api.js';
-import { connectControl } from '../../core/host/control-client.js';
-import { lockOwner } from '../../core/host/lock.js';
-import { machineChecks } from '../../core/api/doctor.js';
+import { connectControl, lockOwner } from '../../core/client/index.js';
+import { machineChecks } from '../../core/doctor/index.js';
 import { expectPositionals } from '../args.js';
 import type { Command } from '../command.js';
 import { cliPaths } from '../host-client.js';
@@ -25,7 +24,7 @@ async function hostKeychain(socketPath: string): Promise<DoctorCheck | null> {
   const client = await connectControl(socketPath);
   if (!client) return null;
   try {
-    return (await client.call('keychain', {})) as DoctorCheck;
+    return await client.call('keychain', {});
   } catch {
     return null; // an older host without the method: keep this shell's own check
   } finally {

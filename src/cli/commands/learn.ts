@@ -1,11 +1,7 @@
 import type { LearnApplied, LearnProposal, LearnState } from '../../shared/learn.js';
 import { AGENT_NAME_RE } from '../../shared/names.js';
-import { describeTransitions } from '../../core/agents/simulate.js';
-import { connectControl } from '../../core/host/control-client.js';
-import { learnAction, type LearnAction } from '../../core/learn/state.js';
-import { storeLearnDeps } from '../../core/learn/offline.js';
-import { ensureDataDir } from '../../core/store/data-dir.js';
-import { openStore } from '../../core/store/store.js';
+import { connectControl } from '../../core/client/index.js';
+import { describeTransitions, learnOffline, type LearnAction } from '../../core/commands/index.js';
 import { expectPositionals, UsageError } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
 import { printable } from '../format.js';
@@ -24,13 +20,7 @@ async function perform(ctx: CommandContext, name: string, action: LearnAction): 
       client.close();
     }
   }
-  ensureDataDir(paths.root);
-  const store = openStore(paths.db);
-  try {
-    return learnAction(storeLearnDeps(store, paths), name, action);
-  } finally {
-    store.close();
-  }
+  return learnOffline(paths, name, action);
 }
 
 const WHAT =

@@ -2,8 +2,7 @@ import { readFileSync } from 'node:fs';
 import { PaddockError } from '../../shared/errors.js';
 import { AGENT_NAME_RE } from '../../shared/names.js';
 import { plainText } from '../../shared/terminal-text.js';
-import type { RunInfo } from '../../shared/agent.schema.js';
-import { connectControl } from '../../core/host/control-client.js';
+import { connectControl } from '../../core/client/index.js';
 import { listRunLogs, readRunLog, runLogDir, runLogFile, RUN_ID_RE, type RunLogSlice } from '../../core/runs/output/read.js';
 import { expectPositionals, UsageError } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
@@ -15,7 +14,7 @@ async function stillRunning(ctx: CommandContext, agent: string, run: string): Pr
   const client = await connectControl(cliPaths(ctx).socket);
   if (!client) return false;
   try {
-    const runs = (await client.call('ps', {} as never)) as RunInfo[];
+    const runs = await client.call('runs:list', undefined);
     return runs.some((r) => r.agent === agent && r.run === run);
   } catch {
     return false;

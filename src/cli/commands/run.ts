@@ -2,8 +2,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { PaddockError } from '../../shared/errors.js';
-import { connectControl, type ControlClient } from '../../core/host/control-client.js';
-import { ensureDataDir } from '../../core/store/data-dir.js';
+import { connectControl, ensureDataDir, type ControlClient } from '../../core/client/index.js';
 import { expectPositionals } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
 import { cliPaths } from '../host-client.js';
@@ -55,14 +54,9 @@ async function validateProfile(text: string, file: string): Promise<void> {
 
 async function runAsHost(ctx: CommandContext, dataDir: string, yaml: string, file: string, command: string[] | null): Promise<number> {
   // Only the first host loads the engine: a guest run streams from the host that has it.
-  const [{ cpuAlertFromEnv, createEngine }, { startHost }, { ttyPassphrasePrompt }, { pauseNotices }] = await Promise.all([
-    import('../../core/engine.js'),
-    import('../../core/host/host.js'),
-    import('../../core/vault/tty-prompt.js'),
-    import('../../core/runs/pause-notice.js'),
-  ]);
+  const [{ cpuAlertFromEnv, createPaddock, ttyPassphrasePrompt }, { startHost }] = await Promise.all([import('../../core/commands/index.js'), import('../../core/host/index.js')]);
   mark('engine loaded');
-  const engine = await createEngine({ dataDir, passphrasePrompt: ttyPassphrasePrompt(), cpuAlert: cpuAlertFromEnv(ctx.env) });
+  const engine = await createPaddock({ dataDir, passphrasePrompt: ttyPassphrasePrompt(), cpuAlert: cpuAlertFromEnv(ctx.env) });
   mark('engine created');
   // Threat: stdio redirected to files reopened by the agent through /proc/self/fd (see stdio-guard).
   const stdio = stdioMode();
@@ -72,7 +66,7 @@ async function runAsHost(ctx: CommandContext, dataDir: string, yaml: string, fil
     engine.prestartLauncher(stdio); // the first start skips the slow part of its launch
     mark('host started');
   } catch (e) {
-    engine.store.close();
+    engine.closeUnhosted();
     throw e;
   }
   let interrupts = 0;
@@ -81,13 +75,13 @@ async function runAsHost(ctx: CommandContext, dataDir: string, yaml: string, fil
     interrupts++;
     if (interrupts === 1 && name) {
       ctx.io.err(`\npaddock: ${sig}: stopping ${name} (press Ctrl-C again to kill every agent hosted here)\n`);
-      void engine.runs.stop(name).catch(() => undefined);
-    } else void engine.runs.killAll(`paddock run received ${sig}`).catch(() => undefined);
+      void engine.stop(name).catch(() => undefined);
+    } else void engine.killAll(`paddock run received ${sig}`).catch(() => undefined);
   };
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const s of signals) process.on(s, onSignal);
   try {
-    const { profile } = engine.importProfile(yaml, file);
+    const { profile } = engine.saveProfile(yaml, file);
     name = profile.name;
     mark('profile stored');
     // The agent's stdio is this terminal's (a pipe would change how interactive agents behave):
@@ -95,17 +89,17 @@ async function runAsHost(ctx: CommandContext, dataDir: string, yaml: string, fil
     const run = await engine.start(profile.name, { command, stdio, record: true });
     mark('agent started');
     const pumped = stdio === 'pipe' ? pumpStdio(run) : null;
-    const stopNotices = pauseNotices(engine.bus, profile.name, (line) => ctx.io.err(`${printable(line)}\n`));
+    const stopNotices = engine.onPauseNotices(profile.name, (line) => ctx.io.err(`${printable(line)}\n`));
     const result = await run.done;
     stopNotices();
     // Every byte of output is written before the exit code (bounded: a stray holder of the pipe cannot stall us).
     if (pumped) await Promise.race([pumped.drained(), new Promise((r) => setTimeout(r, 5000).unref())]);
     mark('agent exited');
-    const others = engine.runs.active();
+    const others = engine.activeAgents();
     if (others.length) {
-      ctx.io.err(`paddock: ${name} exited (${result.exitCode}); still hosting ${others.map((r) => r.agent).join(', ')} — waiting for them to end\n`);
+      ctx.io.err(`paddock: ${name} exited (${result.exitCode}); still hosting ${others.join(', ')} — waiting for them to end\n`);
       await host.waitIdle();
-    } else engine.runs.stopPrestarting(); // this process ends with its run: a spare would only be killed
+    } else engine.stopPrestarting(); // this process ends with its run: a spare would only be killed
     return result.exitCode;
   } finally {
     for (const s of signals) process.off(s, onSignal);

@@ -1,6 +1,6 @@
-import { createApiHandlers } from '../../core/api/handlers.js';
-import { cpuAlertFromEnv, createEngine } from '../../core/engine.js';
-import { startHost } from '../../core/host/host.js';
+import { apiAdapter } from '../../core/api/index.js';
+import { cpuAlertFromEnv, createPaddock } from '../../core/commands/index.js';
+import { startHost } from '../../core/host/index.js';
 import { PaddockError } from '../../shared/errors.js';
 import { expectPositionals, UsageError } from '../args.js';
 import type { Command } from '../command.js';
@@ -29,19 +29,19 @@ Ctrl-C (or SIGTERM) stops every agent and exits.`,
     const paths = cliPaths(ctx);
     // Threat: an agent probing the console: its port is control plane, refused by every proxy.
     let consolePort: number | null = null;
-    const engine = await createEngine({ dataDir: paths.root, cpuAlert: cpuAlertFromEnv(ctx.env), controlPorts: () => (consolePort === null ? [] : [consolePort]) });
+    const engine = await createPaddock({ dataDir: paths.root, cpuAlert: cpuAlertFromEnv(ctx.env), controlPorts: () => (consolePort === null ? [] : [consolePort]) });
     let host;
     try {
       host = await startHost(engine, 'paddock serve', paddockVersion());
       engine.prestartLauncher('pipe'); // the first start skips the slow part of its launch
     } catch (e) {
-      engine.store.close();
+      engine.closeUnhosted();
       throw e;
     }
-    const handlers = createApiHandlers(engine, { version: paddockVersion(), surface: 'console' });
+    const api = apiAdapter(engine, { version: paddockVersion(), surface: 'console' });
     let web;
     try {
-      web = await startConsoleServer({ engine, handlers, port });
+      web = await startConsoleServer({ paddock: engine, api, port });
       consolePort = web.port;
     } catch (e) {
       await host.close();
@@ -63,7 +63,7 @@ Ctrl-C (or SIGTERM) stops every agent and exits.`,
     });
     ctx.io.err('paddock: stopping every agent and the console\n');
     await web.close();
-    await engine.runs.killAll('paddock serve is shutting down').catch(() => undefined);
+    await engine.killAll('paddock serve is shutting down').catch(() => undefined);
     await host.close();
     await engine.close();
     return 0;

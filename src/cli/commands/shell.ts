@@ -1,17 +1,12 @@
 import { PaddockError } from '../../shared/errors.js';
 import { AGENT_NAME_RE } from '../../shared/names.js';
-import { formatLoginRecipes } from '../../core/agents/login-recipes.js';
-import { createEngine } from '../../core/engine.js';
-import { connectControl, type ControlClient } from '../../core/host/control-client.js';
-import { startHost } from '../../core/host/host.js';
-import { ensureDataDir } from '../../core/store/data-dir.js';
-import { defaultShellCommand } from '../../core/terminal/index.js';
-import { ttyPassphrasePrompt } from '../../core/vault/tty-prompt.js';
+import { connectControl, ensureDataDir, type ControlClient } from '../../core/client/index.js';
+import { createPaddock, defaultShellCommand, formatLoginRecipes, ttyPassphrasePrompt } from '../../core/commands/index.js';
+import { startHost } from '../../core/host/index.js';
 import { expectPositionals, UsageError } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
 import { printable } from '../format.js';
 import { cliPaths } from '../host-client.js';
-import { pauseNotices } from '../../core/runs/pause-notice.js';
 import { EXIT_PADDOCK } from '../io.js';
 import { pumpStdio, stdioMode } from '../stdio-guard.js';
 import { paddockVersion } from '../version.js';
@@ -52,12 +47,12 @@ ${formatLoginRecipes()}`,
  * colours, line editing, Ctrl-C and window resizes work natively.
  */
 async function shellAsHost(ctx: CommandContext, dataDir: string, name: string, command: string[] | null): Promise<number> {
-  const engine = await createEngine({ dataDir, passphrasePrompt: ttyPassphrasePrompt() });
+  const engine = await createPaddock({ dataDir, passphrasePrompt: ttyPassphrasePrompt() });
   // Threat: stdio redirected to files reopened by the agent through /proc/self/fd (see stdio-guard).
   const stdio = stdioMode();
   let host;
   try {
-    engine.agent(name); // E_NOT_FOUND before taking the host lock
+    engine.loadAgent(name); // E_NOT_FOUND before taking the host lock
     host = await startHost(engine, `paddock shell ${name}`, paddockVersion());
     engine.prestartLauncher(stdio); // the first start skips the slow part of its launch
   } catch (e) {
@@ -68,7 +63,7 @@ async function shellAsHost(ctx: CommandContext, dataDir: string, name: string, c
   const ignore = (): void => undefined;
   const quiet: NodeJS.Signals[] = ['SIGINT', 'SIGQUIT', 'SIGTSTP'];
   // Threat: the terminal closing (SIGHUP) or a kill of this process leaving the session unsupervised.
-  const end = (): void => void engine.runs.kill(name, 'the paddock shell hosting it was stopped').catch(() => undefined);
+  const end = (): void => void engine.kill(name, 'the paddock shell hosting it was stopped').catch(() => undefined);
   const fatal: NodeJS.Signals[] = ['SIGTERM', 'SIGHUP'];
   for (const s of quiet) process.on(s, ignore);
   for (const s of fatal) process.on(s, end);
@@ -77,15 +72,15 @@ async function shellAsHost(ctx: CommandContext, dataDir: string, name: string, c
     const run = await engine.start(name, { command: command ?? defaultShellCommand(ctx.env.SHELL), stdio, tty });
     const pumped = stdio === 'pipe' ? pumpStdio(run) : null;
     // The terminal may be in raw mode (the shell's): each notice starts and ends its own line.
-    const stopNotices = pauseNotices(engine.bus, name, (line) => ctx.io.err(`\r\n${printable(line)}\r\n`));
+    const stopNotices = engine.onPauseNotices(name, (line) => ctx.io.err(`\r\n${printable(line)}\r\n`));
     const result = await run.done;
     stopNotices();
     if (pumped) await Promise.race([pumped.drained(), new Promise((r) => setTimeout(r, 5000).unref())]);
-    const others = engine.runs.active();
+    const others = engine.activeAgents();
     if (others.length) {
-      ctx.io.err(`paddock: the shell in ${name} ended (${result.exitCode}); still hosting ${others.map((r) => r.agent).join(', ')} — waiting for them to end\n`);
+      ctx.io.err(`paddock: the shell in ${name} ended (${result.exitCode}); still hosting ${others.join(', ')} — waiting for them to end\n`);
       await host.waitIdle();
-    } else engine.runs.stopPrestarting(); // this process ends with its run: a spare would only be killed
+    } else engine.stopPrestarting(); // this process ends with its run: a spare would only be killed
     return result.exitCode;
   } finally {
     for (const s of quiet) process.off(s, ignore);

@@ -1,16 +1,12 @@
 import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { readBody } from '../../core/http/read-body.js';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { API } from '../../shared/api.js';
 import type { ErrorCode, Result } from '../../shared/errors.js';
-import { dispatch, isChannel, subscribeApiEvents } from '../../core/api/dispatch.js';
-import type { ApiHandlers } from '../../core/api/handlers.js';
-import { packageRoot } from '../../core/native.js';
-import type { Engine } from '../../core/engine.js';
+import { subscribeApiEvents, toEnvelopeError, type Adapter } from '../../core/api/index.js';
+import { packageRoot, readBody, type Paddock } from '../../core/commands/index.js';
 import { ConsoleGuard, newToken, WS_PROTOCOL } from './guard.js';
 import { readStatic } from './static-files.js';
 import { TERMINAL_PATH, TerminalSockets } from './terminal-socket.js';
@@ -25,8 +21,9 @@ const MAX_WS_CLIENTS = 16;
 const MAX_WS_BUFFER = 16 * 1024 * 1024;
 
 export interface ConsoleOptions {
-  engine: Engine;
-  handlers: ApiHandlers;
+  paddock: Paddock;
+  /** The API map over the engine's verbs (core/api's adapter). */
+  api: Adapter<void>;
   /** 0 picks a free port. */
   port: number;
   rendererDir?: string;
@@ -75,7 +72,7 @@ export async function startConsoleServer(o: ConsoleOptions): Promise<ConsoleServ
   });
 
   // The Terminal tab's sessions (issue 8): same Host/Origin/token checks as /api/ws.
-  const terminals = new TerminalSockets(o.engine, o.userShell ?? process.env.SHELL);
+  const terminals = new TerminalSockets(o.paddock, o.userShell ?? process.env.SHELL);
 
   const headers = (res: ServerResponse, type: string, extra: Record<string, string> = {}): void => {
     res.setHeader('Content-Type', type);
@@ -100,13 +97,13 @@ export async function startConsoleServer(o: ConsoleOptions): Promise<ConsoleServ
     // Threat: any other local user or web page driving the engine; only the printed token may.
     if (!guard.bearerOk(req)) return fail(res, 401, 'E_FORBIDDEN', 'missing or wrong token: open the URL that paddock serve printed', { 'WWW-Authenticate': 'Bearer' });
     if (path === '/api/agents' && req.method === 'GET') {
-      const r = await dispatch(o.handlers, 'agents:list', undefined);
+      const r = await o.api.call('agents:list', undefined);
       return r.ok ? json(res, 200, r.value) : fail(res, 500, r.error.code, r.error.message);
     }
-    const terminal = await terminalRoute(o.engine, terminals.sessions, req.url ?? path, req.method ?? 'GET', () => readBody(req, MAX_BODY));
+    const terminal = await terminalRoute(o.paddock, terminals.sessions, req.url ?? path, req.method ?? 'GET', () => readBody(req, MAX_BODY));
     if (terminal) return json(res, terminal.status, terminal.body);
     const name = path.slice('/api/'.length);
-    if (!isChannel(name)) return fail(res, 404, 'E_NOT_FOUND', `unknown API channel "${name}"`);
+    if (!o.api.has(name)) return fail(res, 404, 'E_NOT_FOUND', `unknown API channel "${name}"`);
     if (req.method !== 'POST') return fail(res, 405, 'E_USAGE', `use POST /api/${name} with a JSON body`, { Allow: 'POST' });
     const text = await readBody(req, MAX_BODY);
     if (text === null) return fail(res, 413, 'E_INVALID_INPUT', `the request body is larger than ${MAX_BODY} bytes`);
@@ -118,9 +115,8 @@ export async function startConsoleServer(o: ConsoleOptions): Promise<ConsoleServ
         return fail(res, 400, 'E_INVALID_INPUT', 'the request body is not valid JSON');
       }
     }
-    // Channels without input accept an empty body, null or {}.
-    if (API[name].input.safeParse(undefined).success && (input === null || (typeof input === 'object' && !Array.isArray(input) && Object.keys(input as object).length === 0))) input = undefined;
-    const r = await dispatch(o.handlers, name, input);
+    // Channels without input accept an empty body, null or {} (the adapter's rule, on every transport).
+    const r = await o.api.call(name, input);
     json(res, r.ok ? 200 : (STATUS[r.error.code] ?? 409), r);
   };
 
@@ -129,7 +125,10 @@ export async function startConsoleServer(o: ConsoleOptions): Promise<ConsoleServ
     if (refusal) return fail(res, refusal.status, 'E_FORBIDDEN', refusal.message);
     const path = (req.url ?? '/').split('?')[0]!;
     if (path === '/api' || path.startsWith('/api/')) {
-      api(req, res, path).catch((e: unknown) => fail(res, 500, 'E_INTERNAL', `Paddock failed: ${(e as Error).message}`));
+      api(req, res, path).catch((e: unknown) => {
+        const err = toEnvelopeError(e);
+        fail(res, 500, err.code, err.message);
+      });
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return fail(res, 405, 'E_USAGE', 'the console serves files with GET only', { Allow: 'GET, HEAD' });
@@ -167,7 +166,7 @@ export async function startConsoleServer(o: ConsoleOptions): Promise<ConsoleServ
     ws.on('message', () => undefined); // the socket only pushes; anything sent to it is ignored
     ws.on('error', () => undefined);
   });
-  const unsubscribe = subscribeApiEvents(o.engine, (event, payload) => {
+  const unsubscribe = subscribeApiEvents(o.paddock, (event, payload) => {
     if (wss.clients.size === 0) return;
     const msg = JSON.stringify({ event, payload });
     for (const c of wss.clients) {

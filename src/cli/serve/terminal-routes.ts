@@ -1,8 +1,6 @@
 import { AGENT_NAME_RE } from '../../shared/names.js';
-import { PaddockError } from '../../shared/errors.js';
-import { LOGIN_RECIPES } from '../../core/agents/login-recipes.js';
-import type { Engine } from '../../core/engine.js';
-import { makeAgentKey, type TerminalSessions } from '../../core/terminal/index.js';
+import { toEnvelopeError } from '../../core/api/index.js';
+import type { Paddock, TerminalSessions } from '../../core/commands/index.js';
 import { SESSION_ID_RE } from './terminal-socket.js';
 
 /** An answer of a terminal route: HTTP status and JSON body (`Result`-shaped). */
@@ -32,7 +30,7 @@ function parseObject(text: string | null): Record<string, unknown> | null {
  * `POST /api/terminal/end {"session": ID}` → ends a session (its run is killed).
  * Returns null for any other path.
  */
-export async function terminalRoute(engine: Engine, sessions: TerminalSessions, url: string, method: string, readBody: () => Promise<string | null>): Promise<RouteAnswer | null> {
+export async function terminalRoute(p: Paddock, sessions: TerminalSessions, url: string, method: string, readBody: () => Promise<string | null>): Promise<RouteAnswer | null> {
   const u = new URL(url, 'http://127.0.0.1');
   const path = u.pathname;
   if (path === '/api/terminal/sessions') {
@@ -50,7 +48,7 @@ export async function terminalRoute(engine: Engine, sessions: TerminalSessions, 
   }
   if (path === '/api/terminal/recipes') {
     if (method !== 'GET') return { status: 405, body: { ok: false, error: { code: 'E_USAGE', message: 'use GET /api/terminal/recipes' } } };
-    return { status: 200, body: { ok: true, value: LOGIN_RECIPES } };
+    return { status: 200, body: { ok: true, value: p.loginRecipes() } };
   }
   if (path !== '/api/terminal/keygen') return null;
   if (method !== 'POST') return { status: 405, body: { ok: false, error: { code: 'E_USAGE', message: 'use POST /api/terminal/keygen with {"agent": NAME}' } } };
@@ -64,10 +62,10 @@ export async function terminalRoute(engine: Engine, sessions: TerminalSessions, 
   if (typeof input !== 'object' || input === null || typeof input.agent !== 'string' || !AGENT_NAME_RE.test(input.agent))
     return { status: 400, body: { ok: false, error: { code: 'E_INVALID_INPUT', message: 'send {"agent": NAME, "force": false}' } } };
   try {
-    const publicKey = await makeAgentKey(engine, input.agent, input.force === true);
+    const publicKey = await p.makeAgentKey(input.agent, input.force === true);
     return { status: 200, body: { ok: true, value: { publicKey } } };
   } catch (e) {
-    const err = e instanceof PaddockError ? { code: e.code, message: e.message } : { code: 'E_INTERNAL', message: (e as Error).message };
+    const err = toEnvelopeError(e);
     return { status: err.code === 'E_NOT_FOUND' ? 404 : 409, body: { ok: false, error: err } };
   }
 }

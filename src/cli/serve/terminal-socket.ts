@@ -3,8 +3,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { PaddockError } from '../../shared/errors.js';
 import { AGENT_NAME_RE } from '../../shared/names.js';
-import type { Engine } from '../../core/engine.js';
-import { TerminalSessions, type Attachment, type TerminalSessionInfo } from '../../core/terminal/index.js';
+import type { Attachment, Paddock, TerminalSessionInfo, TerminalSessions } from '../../core/commands/index.js';
 import { WS_PROTOCOL } from './guard.js';
 
 /**
@@ -38,8 +37,8 @@ export class TerminalSockets {
   /** The sessions: they outlive the sockets (a tab left, the page reloaded) until they end. */
   readonly sessions: TerminalSessions;
 
-  constructor(engine: Engine, userShell: string | undefined) {
-    this.sessions = new TerminalSessions(engine, { userShell });
+  constructor(p: Paddock, userShell: string | undefined) {
+    this.sessions = p.terminalSessions({ userShell });
   }
 
   /** Takes an authenticated upgrade request for {@link TERMINAL_PATH}. */

@@ -9,7 +9,7 @@ import type { Policy } from '../policy/evaluator.js';
 import { cidrContains, classifyAddress, parseIp, type AddressClass, type IpAddress } from '../policy/ip.js';
 import { isHostInternal, isMetadataName } from '../policy/net-match.js';
 import { normalizeHost, parseNetPattern, portMatches } from '../policy/net-pattern.js';
-import { learnableName, learnDecision } from '../learn/decide.js';
+import { learnableName, learnDecision } from '../learn/index.js';
 import type { Target } from './target.js';
 import type { ResolvedAddress, Resolver } from './types.js';
 

@@ -1,8 +1,9 @@
 import { chmodSync, mkdirSync, unlinkSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
-import { PaddockError } from '../../shared/errors.js';
-import { ClientMessageSchema, lineReader, METHODS, type HostMessage, type Method, type Params } from './protocol.js';
+import { CONTROL_MAP, ClientMessageSchema, STREAMING_METHODS } from '../../shared/control.js';
+import { createAdapter, toEnvelopeError, type MapHandlers } from '../api/index.js';
+import { lineReader, type HostMessage } from '../client/index.js';
 
 /** One request on a connection, with the means to stream back and receive stdin. */
 export interface RequestContext {
@@ -18,13 +19,13 @@ export interface RequestContext {
   onClose(cb: () => void): void;
 }
 
-/** Method handlers. A handler returns its value, or for streaming methods sends messages itself and returns `undefined` after setting `streaming`. */
-export type Handlers = {
-  [M in Method]?: (params: Params<M>, ctx: RequestContext) => Promise<unknown>;
-};
+/**
+ * Method handlers: the API map's channels and the host's own methods (src/shared/control.ts). A
+ * handler returns its value, or for a streaming method sends its messages itself.
+ */
+export type Handlers = Partial<MapHandlers<typeof CONTROL_MAP, RequestContext>>;
 
-/** Methods whose handler streams (it sends the final message itself). */
-const STREAMING = new Set<Method>(['run', 'shell']);
+const STREAMING = new Set<string>(STREAMING_METHODS);
 
 /**
  * The control socket at `<data-dir>/run/paddock.sock`: mode 0600 in a 0700 folder, so only the
@@ -89,6 +90,8 @@ export async function listenControl(socketPath: string, handlers: Handlers): Pro
 }
 
 function serveConnection(sock: Socket, handlers: Handlers, inflight: { count: number }): void {
+  // The one adapter (own-key check, zod validation, error envelope), as IPC and the console use it.
+  const adapter = createAdapter(CONTROL_MAP, handlers as MapHandlers<typeof CONTROL_MAP, RequestContext>);
   const requests = new Map<number, RequestContext>();
   const closeCallbacks: (() => void)[] = [];
   let closed = false;
@@ -124,7 +127,7 @@ function serveConnection(sock: Socket, handlers: Handlers, inflight: { count: nu
         if ('signal' in msg) return requests.get(msg.id)?.onSignal?.(msg.signal);
         if ('resize' in msg) return requests.get(msg.id)?.onResize?.(msg.resize);
         // Threat: one malformed request taking down the host (and with it every agent) via an unhandled rejection.
-        dispatch(msg.id, msg.method, msg.params ?? {}).catch((e: unknown) => write({ id: msg.id, ok: false, error: { code: 'E_INTERNAL', message: e instanceof Error ? e.message : String(e) } }));
+        dispatch(msg.id, msg.method, msg.params ?? {}).catch((e: unknown) => write({ id: msg.id, ok: false, error: toEnvelopeError(e) }));
       },
       (message) => {
         protocolError(0, message);
@@ -135,26 +138,21 @@ function serveConnection(sock: Socket, handlers: Handlers, inflight: { count: nu
 
   async function dispatch(id: number, method: string, params: unknown): Promise<void> {
     // Own properties only: `"toString" in METHODS` is true, and calling it as a schema crashed the host.
-    if (!Object.hasOwn(METHODS, method)) return protocolError(id, `unknown method "${method}"`);
-    const m = method as Method;
-    const schema = METHODS[m];
-    const p = schema.safeParse(params);
-    if (!p.success) return write({ id, ok: false, error: { code: 'E_INVALID_INPUT', message: p.error.issues.map((i) => `${i.path.join('.') || 'params'}: ${i.message}`).join('; ') } });
-    const handler = handlers[m] as ((params: unknown, ctx: RequestContext) => Promise<unknown>) | undefined;
-    if (!handler) return write({ id, ok: false, error: { code: 'E_PROTOCOL', message: `this host does not support "${m}"` } });
+    if (!adapter.has(method)) return protocolError(id, `unknown method "${method}"`);
+    if (!Object.hasOwn(handlers, method)) return write({ id, ok: false, error: { code: 'E_PROTOCOL', message: `this host does not support "${method}"` } });
     const ctx: RequestContext = { id, send: write, onClose: (cb) => (closed ? cb() : closeCallbacks.push(cb)) };
+    const streaming = STREAMING.has(method);
     requests.set(id, ctx);
-    const counted = !STREAMING.has(m);
-    if (counted) inflight.count++;
+    if (!streaming) inflight.count++;
     try {
-      const value = await handler(p.data, ctx);
-      if (!STREAMING.has(m)) write({ id, ok: true, value: value ?? null });
-    } catch (e) {
-      const err = e instanceof PaddockError ? { code: e.code, message: e.message } : { code: 'E_INTERNAL', message: e instanceof Error ? e.message : String(e) };
-      write({ id, ok: false, error: err });
+      const r = await adapter.call(method, params, ctx);
+      // A streaming method sends its own messages; only a refusal (bad input) is answered here.
+      if (!streaming || !r.ok) write(r.ok ? { id, ok: true, value: r.value } : { id, ok: false, error: r.error });
     } finally {
-      if (!STREAMING.has(m)) requests.delete(id);
-      if (counted) inflight.count--;
+      if (!streaming) {
+        requests.delete(id);
+        inflight.count--;
+      }
     }
   }
 }

@@ -1,6 +1,5 @@
-import { pauseNotices } from '../runs/pause-notice.js';
-import type { Engine } from '../engine.js';
-import { openTerminal } from '../terminal/index.js';
+import { toEnvelopeError } from '../api/index.js';
+import type { Paddock } from '../commands/index.js';
 import type { RequestContext } from './control-server.js';
 import type { Params } from './protocol.js';
 
@@ -9,21 +8,20 @@ import type { Params } from './protocol.js';
  * control connection (stdin → keystrokes, `stdout` stream ← terminal output, `resize` → window size).
  * The session is killed when the guest goes away (never left running unsupervised).
  */
-export async function guestShell(engine: Engine, p: Params<'shell'>, ctx: RequestContext): Promise<void> {
+export async function guestShell(p: Paddock, params: Params<'shell'>, ctx: RequestContext): Promise<void> {
   const early: Buffer[] = [];
   ctx.onStdin = (d) => early.push(d);
   let session;
   try {
-    session = await openTerminal(engine, p.name, { command: p.command, size: { cols: p.cols, rows: p.rows }, userShell: p.userShell });
+    session = await p.openTerminal(params.name, { command: params.command, size: { cols: params.cols, rows: params.rows }, userShell: params.userShell });
   } catch (e) {
-    const err = e as Error & { code?: string };
-    ctx.send({ id: ctx.id, ok: false, error: { code: err.code ?? 'E_INTERNAL', message: err.message } });
+    ctx.send({ id: ctx.id, ok: false, error: toEnvelopeError(e) });
     return;
   }
   const s = session;
   ctx.send({ id: ctx.id, notice: `started a shell in ${s.agent} (run ${s.run}) on the host` });
   s.onData((d) => ctx.send({ id: ctx.id, stream: 'stdout', data: d.toString('base64') }));
-  const stopNotices = pauseNotices(engine.bus, s.agent, (line) => ctx.send({ id: ctx.id, alert: line }));
+  const stopNotices = p.onPauseNotices(s.agent, (line) => ctx.send({ id: ctx.id, alert: line }));
   ctx.onClose(stopNotices);
   for (const d of early) s.write(d);
   ctx.onStdin = (d) => s.write(d);

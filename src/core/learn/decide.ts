@@ -6,8 +6,7 @@
  * `host.paddock.internal`, `localhost` names and every `deny` stay as they are.
  */
 import type { Decision } from '../../shared/rules.schema.js';
-import { classifyAddress, type IpAddress } from '../policy/ip.js';
-import { isHostInternal, isMetadataName } from '../policy/net-match.js';
+import { classifyAddress, isHostInternal, isMetadataName, type IpAddress } from '../policy/index.js';
 
 /** True for a (normalised) name learning may answer for: not the user's computer, a metadata service or a local name. */
 export function learnableName(name: string): boolean {

@@ -6,8 +6,7 @@
  * than 80/443 become `:PORT`.
  */
 import { parse } from 'tldts';
-import { normalizeHost } from '../policy/net-pattern.js';
-import { isHostInternal } from '../policy/net-match.js';
+import { isHostInternal, normalizeHost } from '../policy/index.js';
 
 /** One host and port the agent used. */
 export interface UsedTarget {

@@ -8,7 +8,7 @@ import type { LearnProposal, LearnState, NotProposed, ProposedRule } from '../..
 import { decideRecorded, simulateNet } from '../agents/simulate.js';
 import { unifiedDiff } from '../agents/text-diff.js';
 import { withRulesAppended } from '../agents/profile-edit.js';
-import type { Policy } from '../policy/evaluator.js';
+import type { Policy } from '../policy/index.js';
 import { groupTargets, type UsedTarget } from './group.js';
 
 /** What the proposal is computed from. */

@@ -10,8 +10,8 @@ import type { NewEvent, PaddockEvent } from '../../shared/events.schema.js';
 import type { LearnApplied, LearnProposal, LearnState } from '../../shared/learn.js';
 import type { Profile } from '../../shared/profile.schema.js';
 import type { RuleSet } from '../../shared/rules.schema.js';
-import type { Policy } from '../policy/evaluator.js';
-import type { Store } from '../store/store.js';
+import type { Policy } from '../policy/index.js';
+import type { Store } from '../store/index.js';
 import { propose } from './propose.js';
 
 /** What learning needs from its host (the engine, or the CLI's store). */

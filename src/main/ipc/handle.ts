@@ -1,7 +1,6 @@
 import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
 import type { Result } from '../../shared/errors.js';
-import { dispatch } from '../../core/api/dispatch.js';
-import type { ApiHandlers } from '../../core/api/handlers.js';
+import type { Adapter } from '../../core/api/index.js';
 import { CHANNELS } from './channels.js';
 
 /** Who may call the API: our one window, showing our bundled page. */
@@ -32,18 +31,18 @@ export function isTrustedSender(event: Pick<IpcMainInvokeEvent, 'sender' | 'send
 const FORBIDDEN: Result<never> = { ok: false, error: { code: 'E_FORBIDDEN', message: 'this window may not call Paddock' } };
 
 /**
- * Registers one channel: checks the sender, validates the input with the channel's zod schema
- * (inside dispatch) and returns the `{ok,value}|{ok:false,error}` envelope. The only way the main
+ * Registers one channel: checks the sender, then hands the call to the one API adapter (zod
+ * validation, the verb, the `{ok,value}|{ok:false,error}` envelope). The only way the main
  * process exposes anything to a renderer.
  */
-export function handle(ipcMain: Pick<IpcMain, 'handle'>, channel: string, handlers: ApiHandlers, trusted: TrustedWindow): void {
+export function handle(ipcMain: Pick<IpcMain, 'handle'>, channel: string, api: Adapter<void>, trusted: TrustedWindow): void {
   ipcMain.handle(channel, async (event: IpcMainInvokeEvent, input: unknown): Promise<Result<unknown>> => {
     if (!isTrustedSender(event, trusted)) return FORBIDDEN;
-    return dispatch(handlers, channel, input);
+    return api.call(channel, input);
   });
 }
 
 /** Registers every channel of the API map. */
-export function registerApi(ipcMain: Pick<IpcMain, 'handle'>, handlers: ApiHandlers, trusted: TrustedWindow): void {
-  for (const channel of CHANNELS) handle(ipcMain, channel, handlers, trusted);
+export function registerApi(ipcMain: Pick<IpcMain, 'handle'>, api: Adapter<void>, trusted: TrustedWindow): void {
+  for (const channel of CHANNELS) handle(ipcMain, channel, api, trusted);
 }

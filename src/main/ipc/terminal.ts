@@ -1,10 +1,8 @@
 import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
 import { TERMINAL_API, type TerminalChannel, type TerminalChannelInput, type TerminalChannelResult, type TerminalPush, type TerminalSessionInfo } from '../../shared/api.js';
 import type { Result } from '../../shared/errors.js';
-import { LOGIN_RECIPES } from '../../core/agents/login-recipes.js';
-import { toApiError } from '../../core/api/dispatch.js';
-import type { Engine } from '../../core/engine.js';
-import { makeAgentKey, MAX_TERMINAL_SESSIONS, TerminalSessions, type Attachment } from '../../core/terminal/index.js';
+import { createAdapter, type MapHandlers } from '../../core/api/index.js';
+import { MAX_TERMINAL_SESSIONS, type Attachment, type Paddock, type TerminalSessions } from '../../core/commands/index.js';
 import { TERMINAL_CHANNELS, TERMINAL_PUSH_CHANNEL } from './channels.js';
 import { isTrustedSender, type TrustedWindow } from './handle.js';
 
@@ -15,7 +13,7 @@ export type PushTarget = Pick<WebContents, 'send' | 'isDestroyed'>;
 
 /** What the terminal channels need from the app. */
 export interface TerminalDeps {
-  engine: Engine;
+  paddock: Paddock;
   /** The user's `$SHELL` (picks the default shell inside). */
   userShell?: string;
 }
@@ -31,7 +29,7 @@ export class TerminalRegistry {
   private readonly views = new Map<PushTarget, Map<string, Attachment>>();
 
   constructor(deps: TerminalDeps) {
-    this.sessions = new TerminalSessions(deps.engine, { userShell: deps.userShell });
+    this.sessions = deps.paddock.terminalSessions({ userShell: deps.userShell });
   }
 
   /** Number of running sessions. */
@@ -112,7 +110,6 @@ export class TerminalRegistry {
 
 const FORBIDDEN: Result<never> = { ok: false, error: { code: 'E_FORBIDDEN', message: 'this window may not call Paddock' } };
 
-type TerminalHandler = (event: IpcMainInvokeEvent, input: never) => Promise<unknown>;
 
 /**
  * Registers the terminal channels with the same discipline as `handle()`: sender check, the
@@ -128,23 +125,17 @@ export function registerTerminal(ipcMain: Pick<IpcMain, 'handle'>, deps: Termina
     'terminal:input': async (_ev, i) => registry.input(i.session, i.data),
     'terminal:resize': (_ev, i) => registry.resize(i.session, i.cols, i.rows),
     'terminal:close': (_ev, i) => registry.end(i.session),
-    'terminal:recipes': async () => LOGIN_RECIPES.map((r) => ({ ...r })),
-    'terminal:keygen': async (_ev, i) => ({ publicKey: await makeAgentKey(deps.engine, i.agent, i.force === true) }),
+    'terminal:recipes': async () => deps.paddock.loginRecipes().map((r) => ({ ...r })),
+    'terminal:keygen': async (_ev, i) => ({ publicKey: await deps.paddock.makeAgentKey(i.agent, i.force === true) }),
   };
+  const byInput = Object.fromEntries(TERMINAL_CHANNELS.map((c) => [c, (input: never, event: IpcMainInvokeEvent) => (handlers[c] as (e: IpcMainInvokeEvent, i: never) => Promise<unknown>)(event, input)]));
+  const adapter = createAdapter(TERMINAL_API, byInput as MapHandlers<typeof TERMINAL_API, IpcMainInvokeEvent>);
   for (const channel of TERMINAL_CHANNELS) {
-    const fn = handlers[channel] as TerminalHandler;
     ipcMain.handle(channel, async (event: IpcMainInvokeEvent, input: unknown): Promise<Result<unknown>> => {
       // Threat: a frame or foreign page in (or instead of) our window starting sandboxes or typing into them.
       if (!isTrustedSender(event, trusted)) return FORBIDDEN;
-      const parsed = TERMINAL_API[channel].input.safeParse(input);
-      // Threat: a compromised page sending malformed input; the schema is the gate.
-      if (!parsed.success) return { ok: false, error: toApiError(parsed.error) };
-      try {
-        const value = await fn(event, parsed.data as never);
-        return { ok: true, value: value === undefined ? null : value };
-      } catch (e) {
-        return { ok: false, error: toApiError(e) };
-      }
+      // The one adapter: the schema is the gate (threat: a compromised page sending malformed input).
+      return adapter.call(channel, input, event);
     });
   }
   return registry;

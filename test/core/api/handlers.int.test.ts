@@ -3,13 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createApiHandlers } from '../../../src/core/api/handlers.js';
-import { dispatch } from '../../../src/core/api/dispatch.js';
+import { dispatch } from '../../helpers/api.js';
+import { paddockOver } from '../../../src/core/commands/compose.js';
 import { createEngine } from '../../../src/core/engine.js';
 import { quarantine } from '../../../src/core/runs/quarantine.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'paddock-api-'));
 const engine = await createEngine({ dataDir: dir });
-const h = createApiHandlers(engine, { version: '9.9.9' });
+const h = createApiHandlers(paddockOver(engine), { version: '9.9.9' });
 afterAll(async () => {
   await engine.close();
   rmSync(dir, { recursive: true, force: true });
@@ -76,6 +77,27 @@ describe('API handlers over a real engine', () => {
     await h['approvals:answer']({ id: ask!.id, answer: 'deny' });
     expect(await outcome).toBe('deny');
     await expect(h['approvals:answer']({ id: ask!.id, answer: 'once' })).rejects.toMatchObject({ code: 'E_NOT_FOUND' });
+  });
+
+  // Issue 13 (low, attack pass B) / issue 14: the answer returns what was applied, so no host claims a rule it did not add.
+  it('approvals:answer returns the answer applied: an "always" no narrow rule can name counts once; a narrow one is remembered (control)', async () => {
+    const star = engine.approvals.request({ agent: 'beta', kind: 'action', target: '*', detail: 'agent-chosen wildcard', rule: 'ask action *' });
+    const [a1] = await h['approvals:list'](undefined);
+    expect(await h['approvals:answer']({ id: a1!.id, answer: 'always' })).toEqual({ answer: 'always', applied: 'once' });
+    expect(await star).toBe('once');
+    const narrow = engine.approvals.request({ agent: 'beta', kind: 'action', target: 'send-report', detail: '', rule: 'ask action *' });
+    const [a2] = await h['approvals:list'](undefined);
+    expect(await h['approvals:answer']({ id: a2!.id, answer: 'always' })).toEqual({ answer: 'always', applied: 'always' });
+    expect(await narrow).toBe('always');
+    expect((await h['answers:list']({ name: 'beta' })).map((r) => r.rule)).toContain('allow action send-report');
+  });
+
+  it('an answer to an ask that is not pending reads the same on every surface (app, console, CLI)', async () => {
+    const said = await Promise.all(
+      (['app', 'console', 'cli'] as const).map((surface) => dispatch(createApiHandlers(paddockOver(engine), { version: 'x', surface }), 'approvals:answer', { id: '424242', answer: 'once' })),
+    );
+    expect(new Set(said.map((r) => JSON.stringify(r))).size).toBe(1);
+    expect(said[0]).toEqual({ ok: false, error: { code: 'E_NOT_FOUND', message: 'approval 424242 is not pending (already answered, timed out, or never asked); see the inbox or paddock approvals' } });
   });
 
   it('quarantine: lists what was moved after a run, restores an item where it was (logged), refuses when the path is taken', async () => {

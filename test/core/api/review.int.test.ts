@@ -3,14 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createApiHandlers } from '../../../src/core/api/handlers.js';
-import { dispatch } from '../../../src/core/api/dispatch.js';
+import { dispatch } from '../../helpers/api.js';
+import { paddockOver } from '../../../src/core/commands/compose.js';
 import { createEngine } from '../../../src/core/engine.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'paddock-review-'));
 const home = join(dir, 'home');
 mkdirSync(home);
 const engine = await createEngine({ dataDir: join(dir, 'data'), userHome: home });
-const h = createApiHandlers(engine, { version: '0' });
+const h = createApiHandlers(paddockOver(engine), { version: '0' });
 afterAll(async () => {
   await engine.close();
   rmSync(dir, { recursive: true, force: true });

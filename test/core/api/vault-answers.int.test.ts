@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createApiHandlers } from '../../../src/core/api/handlers.js';
-import { dispatch } from '../../../src/core/api/dispatch.js';
+import { dispatch } from '../../helpers/api.js';
+import { paddockOver } from '../../../src/core/commands/compose.js';
 import { createEngine } from '../../../src/core/engine.js';
 
 // Issue 15 items 8 and 9 at the API: remembered answers with who answered, revocation, and the
@@ -11,7 +12,7 @@ import { createEngine } from '../../../src/core/engine.js';
 const dir = mkdtempSync(join(tmpdir(), 'paddock-api-va-'));
 const engine = await createEngine({ dataDir: dir, env: {} });
 let probes = 0;
-const h = createApiHandlers(engine, { version: '9.9.9', surface: 'console', keychainProbe: () => (probes++, { ok: false, message: 'no OS keychain is available (test); agents without secrets are unaffected', fix: 'x' }) });
+const h = createApiHandlers(paddockOver(engine), { version: '9.9.9', surface: 'console', keychainProbe: () => (probes++, { ok: false, message: 'no OS keychain is available (test); agents without secrets are unaffected', fix: 'x' }) });
 afterAll(async () => {
   await engine.close();
   rmSync(dir, { recursive: true, force: true });

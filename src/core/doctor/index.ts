@@ -1,5 +1,4 @@
 import type { DoctorCheck } from '../../shared/api.js';
-import type { Engine } from '../engine.js';
 import { detectCapabilities, doctorChecks as sandboxChecks } from '../sandbox/runtime/index.js';
 import { relayBinary } from '../egress/relay.js';
 import { nativeBinary } from '../native.js';
@@ -59,8 +58,8 @@ export function launcherCheck(): DoctorCheck {
 }
 
 /** The app's Doctor page: the machine checks plus the data dir this process hosts. */
-export async function doctorChecks(engine: Engine): Promise<DoctorCheck[]> {
+export async function doctorChecks(dataDir: string): Promise<DoctorCheck[]> {
   const checks = await machineChecks();
-  checks.push({ id: 'data-dir', ok: true, message: `data dir ${engine.paths.root} (this process hosts it, pid ${process.pid})`, fix: null });
+  checks.push({ id: 'data-dir', ok: true, message: `data dir ${dataDir} (this process hosts it, pid ${process.pid})`, fix: null });
   return checks;
 }

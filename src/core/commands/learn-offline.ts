@@ -7,9 +7,8 @@ import { PaddockError } from '../../shared/errors.js';
 import { parseProfile } from '../agents/profile.js';
 import { AnswerRules } from '../runs/answers.js';
 import { agentPolicy } from '../runs/prepare.js';
-import type { DataPaths } from '../store/data-dir.js';
-import type { Store } from '../store/store.js';
-import type { LearnDeps } from './state.js';
+import type { DataPaths, Store } from '../store/index.js';
+import type { LearnDeps } from '../learn/state.js';
 
 /** LearnDeps over an open store (the caller closes it). */
 export function storeLearnDeps(store: Store, paths: DataPaths, userHome: string = homedir()): LearnDeps {

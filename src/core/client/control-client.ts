@@ -1,13 +1,13 @@
 import { connect, type Socket } from 'node:net';
+import type { ControlMethod, ControlParams, ControlResult } from '../../shared/control.js';
 import { PaddockError, type ErrorCode } from '../../shared/errors.js';
-import type { Method, Params } from './protocol.js';
 import { lineReader, type HostMessage } from './wire.js';
 
-/** A connection to a running host's control socket. */
+/** A connection to a running host's control socket. Results are typed from the API map (src/shared/control.ts). */
 export interface ControlClient {
-  call<M extends Method>(method: M, params: Params<M>): Promise<unknown>;
+  call<M extends ControlMethod>(method: M, params: ControlParams<M>): Promise<ControlResult<M>>;
   /** Starts a streaming request; `onMessage` gets every message for it. Returns the request id. */
-  stream<M extends Method>(method: M, params: Params<M>, onMessage: (msg: HostMessage) => void): number;
+  stream<M extends 'run' | 'shell'>(method: M, params: ControlParams<M>, onMessage: (msg: HostMessage) => void): number;
   send(msg: object): void;
   socket: Socket;
   close(): void;
@@ -48,12 +48,13 @@ export async function connectControl(socketPath: string): Promise<ControlClient 
   return {
     socket: sock,
     send,
-    call(method, params) {
+    call<M extends ControlMethod>(method: M, params: ControlParams<M>): Promise<ControlResult<M>> {
       const id = nextId++;
       return new Promise((resolve, reject) => {
         waiting.set(id, (msg) => {
           waiting.delete(id);
-          if ('ok' in msg && msg.ok) resolve(msg.value);
+          // The host checked the value against the map's schema and result type before sending it.
+          if ('ok' in msg && msg.ok) resolve(msg.value as ControlResult<M>);
           else if ('ok' in msg) reject(new PaddockError(msg.error.code as ErrorCode, msg.error.message));
         });
         send({ id, method, params });

@@ -1,10 +1,11 @@
 // The control socket's framing and the host's messages: no schema library here, so a client
-// (`paddock ps`, a guest `paddock run`) loads only this. The host validates with protocol.ts.
+// (`paddock ps`, a guest `paddock run`) loads only this. The host validates with src/shared/control.ts.
 
-/** Longest line accepted on the control socket (threat: a client exhausting the host's memory). */
-export const MAX_LINE = 4 * 1024 * 1024;
+import { MAX_LINE } from '../../shared/control-limits.js';
 
-/** Host → client. */
+export { MAX_LINE };
+
+/** Host → client. Errors carry the one envelope's error (see core/api's toEnvelopeError). */
 export type HostMessage =
   | { id: number; ok: true; value: unknown }
   | { id: number; ok: false; error: { code: string; message: string } }
