@@ -128,6 +128,22 @@ describe('the tour: every screen, light and dark', { timeout: 240_000 }, () => {
     await page.getByTestId('decoys-table').scrollIntoViewIfNeeded();
     await shoot('25-vault-decoys');
 
+    // Learning mode (issue 18): the switch with what it never allows; switched off, the proposal.
+    const learnSw = page.getByRole('switch', { name: 'Learning mode for tourist' });
+    await learnSw.click();
+    await expect.poll(() => learnSw.getAttribute('aria-checked')).toBe('true');
+    await page.getByText('What learning mode never allows').click();
+    await learnSw.scrollIntoViewIfNeeded();
+    await shoot('26-learning');
+    await learnSw.click();
+    await expect.poll(() => learnSw.getAttribute('aria-checked')).toBe('false');
+    const proposal = page.getByTestId('learn-proposal');
+    await proposal.waitFor();
+    await proposal.scrollIntoViewIfNeeded();
+    await shoot('27-learn-proposal');
+    await proposal.getByRole('button', { name: 'Discard' }).click();
+    await proposal.waitFor({ state: 'detached' });
+
     await tab('Terminal');
     await page.locator('.xterm').waitFor();
     await page.waitForTimeout(1500); // the shell's first prompt
