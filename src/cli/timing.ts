@@ -5,9 +5,9 @@
 const on = process.env.PADDOCK_TIMING === '1';
 const marks: [string, number][] = [];
 
-/** Notes that `phase` is reached now (ms since the process started, performance.now()). */
-export function mark(phase: string): void {
+/** Notes that `phase` was reached at `at` (ms since the process started, performance.now(); default now). */
+export function mark(phase: string, at: number = on ? performance.now() : 0): void {
   if (!on) return;
   if (!marks.length) process.once('exit', () => void process.stderr.write(`paddock-timing ${JSON.stringify(Object.fromEntries(marks.concat([['exit', performance.now()]])))}\n`));
-  marks.push([phase, performance.now()]);
+  marks.push([phase, at]);
 }
