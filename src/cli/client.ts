@@ -11,7 +11,7 @@ import { HAND_OVER, runCommand } from './dispatch.js';
 import { scanGlobals, type Globals } from './globals.js';
 import { processIo, type Io } from './io.js';
 import { RUN_SPEC, runIfHosted, type ProfileProblems } from './run-guest.js';
-import { mark } from './timing.js';
+import { mark, now } from './timing.js';
 
 /** What the client asks of the full command line (dist/bundle/cli.js). */
 export interface FullCli {
@@ -24,7 +24,7 @@ export interface FullCli {
  * host answering). `loadFull` loads the full command line, for a guest whose profile the host refused.
  */
 export async function clientMain(argv: readonly string[], loadFull: () => Promise<FullCli>, io: Io = processIo, env: NodeJS.ProcessEnv = process.env): Promise<number | null> {
-  const loaded = performance.now();
+  const loaded = now();
   let globals: Globals;
   try {
     globals = scanGlobals(argv);
@@ -45,7 +45,7 @@ export async function clientMain(argv: readonly string[], loadFull: () => Promis
     cmd = {
       ...RUN_SPEC,
       async run(ctx) {
-        started = performance.now();
+        started = now();
         const hosted = await runIfHosted(ctx, problems, committed);
         if (typeof hosted === 'number') return hosted;
         throw HAND_OVER; // no host: this process becomes one, with the full command line
