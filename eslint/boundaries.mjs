@@ -34,7 +34,7 @@ const CLI_OFFLINE_DEBT = {
   'src/cli/commands/keygen.ts': ['src/core/terminal/keygen.ts'],
   'src/cli/commands/logs.ts': ['src/core/runs/output/read.ts'],
   'src/cli/commands/quarantine.ts': ['src/core/runs/quarantine.ts', 'src/core/store/data-dir.ts', 'src/core/store/store.ts'],
-  'src/cli/commands/run.ts': ['src/core/agents/profile.ts'],
+  'src/cli/profile-problems.ts': ['src/core/agents/profile.ts'],
   'src/cli/commands/secret.ts': ['src/core/store/data-dir.ts', 'src/core/store/store.ts', 'src/core/vault/tty-prompt.ts', 'src/core/vault/vault.ts'],
 };
 

@@ -2,7 +2,9 @@
 // Bundles the command line (src/cli/main.ts and what it imports) into dist/bundle/ with esbuild:
 // a few files instead of ~160 modules, so `paddock` starts fast. Each command stays its own chunk
 // (src/cli/commands/index.ts imports them dynamically), so `paddock --version` or `paddock ps`
-// never load the engine. Offline: esbuild only reads node_modules. bin/paddock loads dist/bundle/cli.js.
+// never load the engine. Offline: esbuild only reads node_modules. bin/paddock answers --version
+// itself, runs the client commands (ps, pause… and a guest `run`) from dist/bundle/client.cjs and
+// everything else from dist/bundle/cli.js.
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
@@ -46,4 +48,25 @@ await build({
   logLevel: 'warning',
   legalComments: 'none',
   plugins: [zodWithoutLocales],
+});
+
+// The client commands (src/cli/client.ts) in one CommonJS file: no ESM loader and no chunks to
+// resolve, so `paddock ps` costs little more than Node's own start. It holds its own copy of the
+// few modules it shares with cli.js (errors, args, the control client): each bundle reports only
+// the errors it throws (the client hands everything else over to cli.js whole).
+await build({
+  absWorkingDir: ROOT,
+  entryPoints: ['src/cli/client.ts'],
+  outfile: join(OUT, 'client.cjs'),
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  // Only Node built-ins: a package here would mean a client command pulled in more than it needs
+  // (test/cli/lazy-imports.int.test.ts checks what it loads).
+  packages: 'external',
+  minify: true,
+  sourcemap: true,
+  logLevel: 'warning',
+  legalComments: 'none',
 });

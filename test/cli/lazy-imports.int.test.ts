@@ -24,8 +24,8 @@ function recordFile(): string {
 }
 
 /** The source modules (paths relative to the repository) and packages behind the recorded files. */
-function modulesIn(file: string): string[] {
-  const urls = existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter((u) => u.startsWith('file:')) : [];
+function modulesIn(file: string, except?: string): string[] {
+  const urls = existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter((u) => u.startsWith('file:') && (!except || !u.endsWith(`/${except}`))) : [];
   const out = new Set<string>();
   for (const url of urls) {
     const path = fileURLToPath(url);
@@ -36,6 +36,13 @@ function modulesIn(file: string): string[] {
     } else out.add(relative(ROOT, path));
   }
   return [...out].sort();
+}
+
+/** The built CLI's files (dist/bundle) a run loaded, by name; chunks as `chunk`. */
+function bundleFiles(file: string): string[] {
+  const urls = existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter((u) => u.startsWith('file:')) : [];
+  const names = urls.map((u) => fileURLToPath(u)).filter((p) => p.includes(`${join('dist', 'bundle')}/`));
+  return [...new Set(names.map((p) => (/\/chunk-[^/]*$/.test(p) ? 'chunk' : p.slice(p.lastIndexOf('/') + 1))))].sort();
 }
 
 function run(args: string[], file: string, env: NodeJS.ProcessEnv = {}): { code: number | null; stdout: string; stderr: string } {
@@ -52,16 +59,17 @@ const HEAVY = [/^src\/core\/engine\.ts$/, /^src\/core\/(store\/store|runs|sandbo
 const heavy = (mods: string[]): string[] => mods.filter((m) => HEAVY.some((re) => re.test(m)));
 
 describe('the command line loads only what a command needs', () => {
-  it('--version loads no engine, store, schema or YAML module (only the CLI shell)', () => {
-    const file = recordFile();
-    const r = run(['--version'], file);
-    expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^paddock \d+\.\d+\.\d+/);
-    const mods = modulesIn(file);
-    expect(mods).toContain('src/cli/main.ts'); // the recorder saw the bundle (not a vacuous pass)
-    expect(heavy(mods)).toEqual([]);
-    expect(mods.filter((m) => m.startsWith('src/core/'))).toEqual([]);
-    expect(mods.filter((m) => m.startsWith('src/cli/commands/') && m !== 'src/cli/commands/index.ts')).toEqual([]);
+  it('--version loads no bundle at all: bin/paddock answers it (and with global options before it)', () => {
+    for (const args of [['--version'], ['-V'], ['--data-dir', join(tmp.dir, 'd'), '--json', '--version']]) {
+      const file = recordFile();
+      const r = run(args, file);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/^paddock \d+\.\d+\.\d+\n$/);
+      const mods = modulesIn(file);
+      expect(mods).toContain('bin/paddock'); // the recorder saw the entry (not a vacuous pass)
+      expect(bundleFiles(file)).toEqual([]);
+      expect(mods.filter((m) => !m.startsWith('bin/'))).toEqual([]);
+    }
   });
 
   it('--help lists every command without loading any of them', () => {
@@ -70,7 +78,8 @@ describe('the command line loads only what a command needs', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('  ps ');
     expect(r.stdout).toContain('  run ');
-    const mods = modulesIn(file);
+    expect(bundleFiles(file)).toEqual(['chunk', 'cli.js', 'client.cjs']); // the client hands it over to the full CLI
+    const mods = modulesIn(file, 'client.cjs'); // what the full CLI loads for it
     expect(mods.filter((m) => m.startsWith('src/cli/commands/') && m !== 'src/cli/commands/index.ts')).toEqual([]);
     expect(heavy(mods)).toEqual([]);
   });
@@ -95,7 +104,11 @@ describe('the command line loads only what a command needs', () => {
     expect(mods).toContain('src/cli/commands/control.ts');
     expect(mods).toContain('src/core/client/control-client.ts');
     expect(heavy(mods)).toEqual([]);
-    expect(mods.filter((m) => m.startsWith('src/cli/commands/') && !/\/(index|control)\.ts$/.test(m))).toEqual([]);
+    // Only the client bundle (one CommonJS file): not the full command line (cli.js, its chunks).
+    expect(bundleFiles(psLoads)).toEqual(['client.cjs']);
+    expect(mods).not.toContain('src/cli/main.ts');
+    expect(mods.filter((m) => m.startsWith('src/cli/commands/') && !/\/(control|approvals)\.ts$/.test(m))).toEqual([]);
+    expect(mods.filter((m) => m.includes('node_modules/'))).toEqual([]);
 
     // A guest run: the host validates and runs the profile, so this process loads no parser.
     const guestProfile = join(tmp.dir, 'lazy-guest.yaml');
@@ -105,6 +118,7 @@ describe('the command line loads only what a command needs', () => {
     expect(guest.stdout).toContain('guest says hi');
     expect(guest.code).toBe(0);
     expect(heavy(modulesIn(guestLoads))).toEqual([]);
+    expect(bundleFiles(guestLoads)).toEqual(['client.cjs']);
 
     // A guest with an invalid profile still gets the positions, naming the file as typed (the
     // parser loads only then).
@@ -116,9 +130,11 @@ describe('the command line loads only what a command needs', () => {
     expect(refused.stderr).toContain(`${bad}:1:`);
     expect(refused.stderr).toMatch(/not a valid profile/);
     expect(modulesIn(badLoads)).toContain('src/core/agents/profile.ts');
+    expect(bundleFiles(badLoads)).toContain('cli.js'); // from the full command line, which the client loads for it
 
     // Positive control: the same recorder sees the first host load the engine, its store and zod.
     const hostMods = modulesIn(hostLoads);
+    expect(bundleFiles(hostLoads)).toEqual(expect.arrayContaining(['client.cjs', 'cli.js'])); // no host: handed over to the full CLI
     expect(hostMods).toContain('src/core/engine.ts');
     expect(hostMods.some((m) => /node_modules\/zod\//.test(m))).toBe(true);
     expect(hostMods.some((m) => /node_modules\/better-sqlite3\//.test(m))).toBe(true);
