@@ -160,6 +160,7 @@ export class RunManager {
         setupData: plan.fds,
         pins: plan.pins,
         launchers: this.launchers,
+        ...(add.netListener ? { netListener: add.netListener } : {}),
         agent: name,
         runId: run,
         limits: profile.limits,
