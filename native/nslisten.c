@@ -196,7 +196,8 @@ static void helper(int go_r, int info_r, int block_w) {
   }
   int test_fail = strncmp(end, " test-fail", 10) == 0;
   sandbox = read_child_pid(info_r);
-  close(info_r);
+  /* info_r stays open until bwrap has written all of its report (below): it writes it in several
+   * parts, and a pipe closed before the last one would kill it with SIGPIPE. */
   if (sandbox == 0) _exit(0); /* bwrap ended before making the sandbox; it reports why */
   char path[64];
   snprintf(path, sizeof path, "/proc/%ld", (long)sandbox);
@@ -239,6 +240,12 @@ static void helper(int go_r, int info_r, int block_w) {
   do w = write(block_w, "1", 1);
   while (w < 0 && errno == EINTR);
   if (w != 1) fail("release the sandbox");
+  char rest[512];
+  for (;;) {
+    ssize_t r = read(info_r, rest, sizeof rest);
+    if (r > 0 || (r < 0 && errno == EINTR)) continue;
+    break;
+  }
   _exit(0);
 }
 
