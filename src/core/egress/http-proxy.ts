@@ -14,6 +14,7 @@ import { relayResponse, scannableAcceptEncoding } from './intercept-response.js'
 import { needlesFor } from './scrub.js';
 import { canonicalHost, hostHeaderMatches, parseAbsoluteUri, parseAuthority, eventHost } from './target.js';
 import type { AgentProxy } from './agent-proxy.js';
+import { relayableBodyLength, relayBody } from './body-relay.js';
 
 /** Hop-by-hop headers never forwarded (RFC 9110 §7.6.1) plus the proxy's own. */
 const HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authorization', 'proxy-authenticate', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
@@ -85,6 +86,8 @@ export async function handleRequest(p: AgentProxy, req: IncomingMessage, res: Se
   let up = 0;
   let down = 0;
   let done = false;
+  // A body in the relay is counted once the relay reports (the response may end first).
+  let bodyCounted: Promise<void> = Promise.resolve();
   const untrackClient = p.track(req.socket);
   const finish = (error?: string): void => {
     if (done) return;
@@ -92,11 +95,11 @@ export async function handleRequest(p: AgentProxy, req: IncomingMessage, res: Se
     untrackClient();
     o.upstream.destroy();
     const v = o.vet;
-    p.events.emit({
+    void bodyCounted.then(() => p.events.emit({
       kind: 'net.allow', agent: p.agent, run: p.run, host: eventHost(target.host), port: target.port, address: v.address,
       rule: v.decision.rule, line: v.decision.line, reason: v.decision.reason, via: 'http', method: req.method,
       bytesUp: up, bytesDown: down, durationMs: Date.now() - o.started, ...(error ? { error } : {}),
-    });
+    }));
   };
   const headers = forwardHeaders(req.rawHeaders);
   const needles = p.secrets ? needlesFor(p.secrets.bindings) : [];
@@ -141,6 +144,33 @@ export async function handleRequest(p: AgentProxy, req: IncomingMessage, res: Se
     if (res.headersSent) res.destroy();
     finish(err.code ?? 'error');
   });
+  // A large body of known length goes client → upstream through the native relay (body-relay.ts);
+  // the client connection then closes after the response.
+  const bodyLength = relayableBodyLength(p, req);
+  if (bodyLength !== null) {
+    upReq.flushHeaders();
+    let counted = (): void => {};
+    bodyCounted = new Promise((r) => (counted = r));
+    const handed = relayBody(p, req, upReq, bodyLength, o.upstream, {
+      moved: (n) => void (up += n),
+      done: () => {
+        counted();
+        upReq.end();
+      },
+      failed: (why) => {
+        counted();
+        upReq.destroy();
+        res.destroy();
+        finish(why);
+      },
+    });
+    if (!handed) counted();
+    if (handed) {
+      // Threat: a second request after the body would be read by nobody's rules: the connection ends with this response.
+      res.shouldKeepAlive = false;
+      return;
+    }
+  }
   req.on('data', (c: Buffer) => {
     up += c.length;
     if (!upReq.write(c)) req.pause();
