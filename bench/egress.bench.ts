@@ -170,8 +170,8 @@ async function main(): Promise<void> {
     });
   });
   const barePort = await listen(bare);
-  // The same do-nothing relay in front of the upload sink.
-  const bareUp = net.createServer((c) => {
+  // The same do-nothing relay in front of the upload sink (paused: the client's first bytes are the relay's to move).
+  const bareUp = net.createServer({ pauseOnConnect: true }, (c) => {
     const u = net.connect(sinkPort, '127.0.0.1', () => {
       startRelay(relay, c, u, Buffer.alloc(0), Buffer.alloc(0), { checkUp: false, checkDown: false }, {
         onSpawn: () => { c.destroy(); u.destroy(); }, onError: () => c.destroy(), onExit: () => {},
