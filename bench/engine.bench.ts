@@ -16,6 +16,9 @@ const dir = mkdtempSync(join(tmpdir(), 'paddock-bench-engine-'));
 const PROFILE = 'name: bench\ncommand: [/bin/true]\nlimits: { memory: 1GiB, processes: 256 }\n';
 const engine = await createEngine({ dataDir: dir });
 const { profile, ruleSet } = engine.importProfile(PROFILE, null);
+// The same with the network on: the agent's proxy, and its listener made inside the sandbox's
+// network namespace before `true` runs (issue 17), or the socat bridge it replaced (fallback).
+engine.importProfile(PROFILE.replace('name: bench', 'name: bench-net\nnetwork: on'), null);
 // The same engine without pre-started launchers: every start is a cold one (a fresh launcher joins
 // the run's cgroups on the start path), as the first start of an engine is.
 const coldDir = mkdtempSync(join(tmpdir(), 'paddock-bench-engine-cold-'));
@@ -23,9 +26,9 @@ const coldEngine = await createEngine({ dataDir: coldDir, prestartLaunchers: fal
 coldEngine.importProfile(PROFILE, null);
 const refillT: number[] = [];
 
-async function viaEngine(e = engine): Promise<number> {
+async function viaEngine(e = engine, agent = 'bench'): Promise<number> {
   const t0 = performance.now();
-  const run = await e.start('bench', { stdio: 'pipe' });
+  const run = await e.start(agent, { stdio: 'pipe' });
   run.stdout?.resume();
   run.stderr?.resume();
   await run.done;
@@ -54,19 +57,34 @@ async function bare(): Promise<number> {
   return performance.now() - t0;
 }
 
+async function viaBridge(): Promise<number> {
+  process.env.PADDOCK_NET_PATH = 'bridge';
+  try {
+    return await viaEngine(engine, 'bench-net');
+  } finally {
+    delete process.env.PADDOCK_NET_PATH;
+  }
+}
+
 for (let i = 0; i < 5; i++) {
   await bare();
   await viaEngine();
   await viaEngine(coldEngine);
+  await viaEngine(engine, 'bench-net');
+  await viaBridge();
 }
 refillT.length = 0;
 const bareT: number[] = [];
 const engT: number[] = [];
 const coldT: number[] = [];
+const netT: number[] = [];
+const bridgeT: number[] = [];
 for (let i = 0; i < N; i++) {
   bareT.push(await bare());
   engT.push(await viaEngine());
   coldT.push(await viaEngine(coldEngine));
+  netT.push(await viaEngine(engine, 'bench-net'));
+  bridgeT.push(await viaBridge());
 }
 // A start after the machine sat idle (50 ms): the race-free cgroup join writes cgroup.procs, and
 // the kernel's first cgroup migration after a quiet spell waits for an RCU grace period
@@ -161,8 +179,10 @@ pre-starting off (every engine's first start is one).
 | bare \`bwrap\`, same plan argv — baseline | ${fmt(percentile(bareT, 50))} | ${fmt(percentile(bareT, 90))} |
 | through the engine, launcher ready | ${fmt(percentile(engT, 50))} | ${fmt(percentile(engT, 90))} |
 | through the engine, cold start | ${fmt(percentile(coldT, 50))} | ${fmt(percentile(coldT, 90))} |
+| network on, launcher ready: proxy + its listener made in the sandbox's namespace | ${fmt(percentile(netT, 50))} | ${fmt(percentile(netT, 90))} |
+| network on, launcher ready: proxy + socat bridge (the fallback) | ${fmt(percentile(bridgeT, 50))} | ${fmt(percentile(bridgeT, 90))} |
 
-Ratio of medians: **${ratio.toFixed(2)}×** with the launcher ready (goal ≤ 1.3×: ${ratio <= 1.3 ? 'met' : 'missed'}); cold start ${coldRatio.toFixed(2)}×. Load average during the run: ${loadavg()[0]!.toFixed(1)}.
+Ratio of medians: **${ratio.toFixed(2)}×** with the launcher ready (goal ≤ 1.3×: ${ratio <= 1.3 ? 'met' : 'missed'}); cold start ${coldRatio.toFixed(2)}×; network on ${(percentile(netT, 50) / percentile(bareT, 50)).toFixed(2)}× (the in-sandbox listener is made by the launcher's helper while bwrap sets the sandbox up, and \`true\` starts once the proxy holds it), with the socat bridge ${(percentile(bridgeT, 50) / percentile(bareT, 50)).toFixed(2)}×. Load average during the run: ${loadavg()[0]!.toFixed(1)}.
 
 After ${IDLE_MS} ms of idle before each start (N = ${bareIdle.length}; closer to how a person starts an agent):
 

@@ -14,6 +14,7 @@ export const DEEP_IMPORT_DEBT = {
   ],
   doctor: [
     'egress/relay.ts',
+    'sandbox/runtime/capabilities.ts',
     'sandbox/runtime/index.ts',
     'vault/keychain.ts',
   ],
@@ -45,6 +46,7 @@ export const DEEP_IMPORT_DEBT = {
     'sandbox/links.ts',
     'sandbox/plan.ts',
     'sandbox/platform.ts',
+    'sandbox/runtime/capabilities.ts',
     'sandbox/runtime/git-watch.ts',
     'sandbox/runtime/launch.ts',
     'sandbox/runtime/launcher.ts',

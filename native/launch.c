@@ -8,16 +8,22 @@
  * shell wrapper of a cold start, without the fork of the engine, the shell and the migration on
  * the start's path. It decides nothing: the engine built the command line.
  *
- *   argv  `--parent PID` (the engine; refuse to run orphaned), then the cgroup.procs files to join.
+ *   argv  `--parent PID` (the engine; refuse to run orphaned), `--lifeline`, `--ipc FD`, then the
+ *         cgroup.procs files to join.
  *   fd 3  a socket to the engine: the launcher writes "R" once it is in every cgroup; it then reads
  *         one message and execs. End of file before a message: exit 0 (the engine discarded it).
- *         Message: "PDL2", then four lists (argv, environment, setup data for fds 3.., pinned
- *         grants for the fds after those), each a u32 count and that many u32-length-prefixed byte
- *         strings (little endian). A pinned grant is "DEV:INO:/real/path": the launcher opens the
- *         path again without following any link and checks it is that very file (see open_pinned).
+ *         Message: "PDL3", then five lists (argv, environment, setup data for fds 3.., pinned
+ *         grants for the fds after those, the network listener), each a u32 count and that many
+ *         u32-length-prefixed byte strings (little endian). A pinned grant is "DEV:INO:/real/path":
+ *         the launcher opens the path again without following any link and checks it is that very
+ *         file (see open_pinned). The listener list is empty (none) or "PORT", "INFO_FD", "BLOCK_FD"
+ *         [, "test-fail"]: the two fds follow the pinned grants, and bwrap's argv names them as
+ *         --info-fd and --block-fd (see nslisten.c).
  *   fd 4  with `--lifeline` (after the pid): a socket whose other end only the engine holds. A
  *         watchdog, forked before the cgroups are joined, kills everything left in them once that
  *         end closes (the run ended, or the engine died), whether or not bwrap's death signal came.
+ *   FD    with `--ipc FD`: Node's IPC channel to the engine, handed to the in-namespace listener
+ *         helper (nslisten.c), also forked before the cgroups are joined.
  *   fd 0-2 the run's stdio, given at spawn.
  *
  * Exit codes before exec: 125 (could not join a cgroup, a bad message, or stray fds it could not
@@ -40,6 +46,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "nslisten.h"
 
 #define CTL 3
 #define LIFELINE 4
@@ -111,8 +118,13 @@ static int read_list(int fd, struct list *l, int eof_ok) {
   return 0;
 }
 
-/* Closes every fd >= first, or exits 125 (fail closed: the sandbox never starts with a stray fd). */
-static void close_from(int first) {
+/* Closes every fd >= first but the kept ones, or exits 125 (fail closed: the sandbox never starts
+ * with a stray fd). */
+static void close_from(int first, const int *keep, int nkeep) {
+  if (nkeep > 0) {
+    if (nslisten_close_from(first, keep, nkeep) != 0) fail(125, "cannot close the fds the sandbox must not get", NULL);
+    return;
+  }
   if (syscall(SYS_close_range, (unsigned)first, ~0U, 0) == 0) return;
   /* No close_range (before Linux 5.9, or filtered): close what /proc lists, then check again. */
   for (int pass = 0; pass < 2; pass++) {
@@ -244,8 +256,13 @@ int main(int argc, char **argv) {
     dprintf(2, "usage: paddock-launch --parent PID [--lifeline] CGROUP_PROCS_FILE... (started by Paddock, fd 3 = its socket, fd 4 = the lifeline)\n");
     return 125;
   }
-  int first_file = 3, lifeline = 0;
-  if (argc > 3 && strcmp(argv[3], "--lifeline") == 0) lifeline = 1, first_file = 4;
+  int first_file = 3, lifeline = 0, ipc = -1;
+  if (argc > first_file && strcmp(argv[first_file], "--lifeline") == 0) lifeline = 1, first_file++;
+  if (argc > first_file + 1 && strcmp(argv[first_file], "--ipc") == 0) {
+    ipc = atoi(argv[first_file + 1]);
+    if (ipc <= LIFELINE || fcntl(ipc, F_GETFD) < 0) return 125;
+    first_file += 2;
+  }
   /* Threat: a launcher outliving the engine would be a process in an agent's cgroups nobody owns. */
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (getppid() != (pid_t)atol(argv[2])) return 125;
@@ -257,6 +274,9 @@ int main(int argc, char **argv) {
   char pid[24];
   int pl = snprintf(pid, sizeof pid, "%ld", (long)getpid());
   if (lifeline && argc > first_file) start_watchdog(argv + first_file, argc - first_file);
+  /* The listener helper, outside the run's cgroups too (it is Paddock's, not the agent's). */
+  struct nslisten nl = {.pid = 0, .go_w = -1, .info_w = -1, .block_r = -1};
+  if (ipc >= 0 && nslisten_start(ipc, &nl) != 0) fail(125, "cannot start the network listener helper", NULL);
   for (int i = first_file; i < argc; i++) {
     int fd = open(argv[i], O_WRONLY | O_CLOEXEC);
     if (fd < 0 || write_all(fd, pid, (size_t)pl) != 0) fail(125, "cannot join the cgroup", argv[i]);
@@ -264,12 +284,13 @@ int main(int argc, char **argv) {
   }
   if (write_all(CTL, "R", 1) != 0) return 0; /* the engine is gone or discarded us */
 
-  struct list args = {0}, env = {0}, data = {0}, pins = {0};
+  struct list args = {0}, env = {0}, data = {0}, pins = {0}, net = {0};
   char magic[4];
   int r = read_all(CTL, magic, 4, 1);
   if (r == 1) return 0; /* discarded before use */
-  if (r != 0 || memcmp(magic, "PDL2", 4) != 0 || read_list(CTL, &args, 0) != 0 || read_list(CTL, &env, 0) != 0 ||
-      read_list(CTL, &data, 0) != 0 || read_list(CTL, &pins, 0) != 0 || args.n == 0 || data.n + pins.n > MAX_SETUP_FDS) {
+  if (r != 0 || memcmp(magic, "PDL3", 4) != 0 || read_list(CTL, &args, 0) != 0 || read_list(CTL, &env, 0) != 0 ||
+      read_list(CTL, &data, 0) != 0 || read_list(CTL, &pins, 0) != 0 || read_list(CTL, &net, 0) != 0 || args.n == 0 ||
+      data.n + pins.n > MAX_SETUP_FDS || (net.n != 0 && net.n != 3 && net.n != 4)) {
     dprintf(2, "paddock-launch: bad message from the engine; nothing was started\n");
     return 125;
   }
@@ -278,9 +299,27 @@ int main(int argc, char **argv) {
   for (uint32_t i = 0; i < env.n; i++)
     if (strlen(env.item[i]) != env.len[i] || !strchr(env.item[i], '=')) return 125;
 
+  /* The network listener: bwrap reports the sandbox's pid on INFO_FD and holds it on BLOCK_FD until
+   * the helper has the listener in place (fail closed: no helper, no start). */
+  int info_at = CTL + (int)(data.n + pins.n), keep[2] = {-1, -1}, nkeep = 0;
+  if (net.n > 0) {
+    if (nl.pid == 0 || atoi(net.item[1]) != info_at || atoi(net.item[2]) != info_at + 1) {
+      dprintf(2, "paddock: the agent's network listener cannot be made by this launcher; nothing was started\n");
+      return 125;
+    }
+    char go[32];
+    int gl = snprintf(go, sizeof go, "%d%s\n", atoi(net.item[0]), net.n == 4 && strcmp(net.item[3], "test-fail") == 0 ? " test-fail" : "");
+    if (write_all(nl.go_w, go, (size_t)gl) != 0) fail(125, "cannot reach the network listener helper", NULL);
+    /* Above every fd placed below, so none of those lands on them. */
+    keep[0] = fcntl(nl.info_w, F_DUPFD_CLOEXEC, info_at + 2);
+    keep[1] = fcntl(nl.block_r, F_DUPFD_CLOEXEC, info_at + 2);
+    if (keep[0] < 0 || keep[1] < 0) fail(125, "cannot place the listener's pipes", NULL);
+    nkeep = 2;
+  }
   /* Nothing else reaches the sandbox (threat: an fd Paddock inherited, read or walked through
-   * /proc/self/fd by the agent). The whole message is read, so its socket goes too. */
-  close_from(CTL);
+   * /proc/self/fd by the agent). The whole message is read, so its socket goes too; so does the
+   * go pipe (without a listener the helper reads its end of file and exits). */
+  close_from(CTL, keep, nkeep);
   /* Setup data goes into memory files at fds 3.., where bwrap reads each until end of file: with
    * every fd from 3 up closed, each new one is the lowest free fd, in order. */
   for (uint32_t i = 0; i < data.n; i++) {
@@ -295,6 +334,11 @@ int main(int argc, char **argv) {
   for (uint32_t i = 0; i < pins.n; i++) {
     if (strlen(pins.item[i]) != pins.len[i] || open_pinned(pins.item[i], CTL + (int)(data.n + i)) != 0)
       fail(125, "a granted folder changed while the agent was starting; nothing was started. Check it, then start again:", strchr(pins.item[i], '/'));
+  }
+  if (nkeep > 0) {
+    if (dup2(keep[0], info_at) != info_at || dup2(keep[1], info_at + 1) != info_at + 1) fail(125, "cannot place the listener's pipes", NULL);
+    close(keep[0]);
+    close(keep[1]);
   }
   for (size_t i = 0; i < sizeof job_signals / sizeof *job_signals; i++) signal(job_signals[i], SIG_DFL);
   execve(args.item[0], args.item, env.item);

@@ -12,6 +12,10 @@
  *   argv  `--check-up` / `--check-down`: the proxy has not seen that direction's first bytes; if
  *         they look like an SSH banner nothing is forwarded and the exit code is 3 (the proxy
  *         raises the ssh-egress alert). `--parent PID`: the proxy's pid (refuse to run orphaned).
+ *         `--up-only N`: a plain-HTTP request body (issue 17): move exactly N bytes client →
+ *         upstream, nothing the other way, half-close nothing, and exit; the proxy keeps both
+ *         sockets (it reads the response, and never reads the client again: the next request on
+ *         that connection is not the relay's to move).
  *
  * SIGTERM (the network switched off) reports and exits at once, which closes both sockets.
  * It dies with its parent: a tunnel never outlives Paddock.
@@ -94,12 +98,14 @@ static int looks_like_ssh(const unsigned char *b, size_t n) {
 struct dir {
   int src, dst, pipe[2];
   size_t in_pipe, cap;
-  int eof, done, check, full;
+  int eof, done, check, full, keep_open;
+  uint64_t left; /* bytes this direction may still read from its source */
 };
 
 static void dir_init(struct dir *x, int src, int dst) {
   x->src = src;
   x->dst = dst;
+  x->left = UINT64_MAX;
   if (pipe2(x->pipe, O_NONBLOCK | O_CLOEXEC) < 0) die("pipe");
   fcntl(x->pipe[1], F_SETPIPE_SZ, PIPE_BYTES); /* best effort: a smaller pipe only costs speed */
   int cap = fcntl(x->pipe[1], F_GETPIPE_SZ);
@@ -139,9 +145,12 @@ static void pump_dir(struct dir d[2], int i) {
   }
   for (;;) {
     int progress = 0;
+    if (!x->eof && x->left == 0) x->eof = 1; /* its limit: what follows on the source is not ours */
     if (!x->eof && !x->full && x->in_pipe < x->cap) {
-      ssize_t n = splice(x->src, NULL, x->pipe[1], NULL, x->cap - x->in_pipe, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
-      if (n > 0) x->in_pipe += (size_t)n, progress = 1;
+      size_t want = x->cap - x->in_pipe;
+      if ((uint64_t)want > x->left) want = (size_t)x->left;
+      ssize_t n = splice(x->src, NULL, x->pipe[1], NULL, want, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+      if (n > 0) x->in_pipe += (size_t)n, x->left -= (uint64_t)n, progress = 1;
       else if (n == 0) {
         x->eof = 1;
         /* The source closed for good (not a half-close): nothing can go back to it any more. */
@@ -160,7 +169,7 @@ static void pump_dir(struct dir d[2], int i) {
       } else if (n < 0 && errno != EAGAIN && errno != EINTR) report(), _exit(0);
     }
     if (x->eof && x->in_pipe == 0) {
-      shutdown(x->dst, SHUT_WR); /* half-close, as the proxy does */
+      if (!x->keep_open) shutdown(x->dst, SHUT_WR); /* half-close, as the proxy does */
       x->done = 1;
       return;
     }
@@ -251,10 +260,12 @@ static void forward_pending(struct dir d[2]) {
 int main(int argc, char **argv) {
   int check[2] = { 0, 0 };
   long parent = -1;
+  long long up_only = -1;
   for (int a = 1; a < argc; a++) {
     if (strcmp(argv[a], "--check-up") == 0) check[0] = 1;
     else if (strcmp(argv[a], "--check-down") == 0) check[1] = 1;
     else if (strcmp(argv[a], "--parent") == 0 && a + 1 < argc) parent = strtol(argv[++a], NULL, 10);
+    else if (strcmp(argv[a], "--up-only") == 0 && a + 1 < argc) up_only = strtoll(argv[++a], NULL, 10);
     else {
       errno = EINVAL;
       die(argv[a]);
@@ -276,6 +287,12 @@ int main(int argc, char **argv) {
   forward_pending(d);
   d[0].check = check[0];
   d[1].check = check[1];
+  if (up_only >= 0) {
+    d[0].left = (uint64_t)up_only;
+    d[0].keep_open = 1;
+    d[1].done = 1;
+    d[1].in_pipe = 0;
+  }
   pump(d, CLIENT_FD, UPSTREAM_FD);
   report();
   return 0;

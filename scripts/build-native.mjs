@@ -11,14 +11,15 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dir = join(root, 'native');
 const targets = [
   ['paddock-relay', 'relay.c'],
-  ['paddock-launch', 'launch.c'],
+  ['paddock-launch', 'launch.c', 'nslisten.c', 'nslisten.h'],
   ['paddock-decoy-watch', 'decoy-watch.c'],
 ];
 
 if (process.platform !== 'linux') process.exit(0); // both are Linux-only (splice(2), cgroups, bwrap)
-const stale = targets.filter(([bin, src]) => {
+// A target's sources: the first is its main file; .c files are compiled, headers only checked for changes.
+const stale = targets.filter(([bin, ...srcs]) => {
   const out = join(dir, 'bin', bin);
-  return !existsSync(out) || statSync(out).mtimeMs < statSync(join(dir, src)).mtimeMs;
+  return !existsSync(out) || srcs.some((src) => statSync(out).mtimeMs < statSync(join(dir, src)).mtimeMs);
 });
 if (stale.length === 0) process.exit(0);
 const cc = ['cc', 'gcc', 'clang'].find((c) => spawnSync(c, ['--version'], { stdio: 'ignore' }).status === 0);
@@ -27,11 +28,11 @@ if (!cc) {
   process.exit(0);
 }
 mkdirSync(join(dir, 'bin'), { recursive: true });
-for (const [bin, src] of stale) {
+for (const [bin, src, ...more] of stale) {
   const out = join(dir, 'bin', bin);
   const tmp = `${out}.tmp`;
   const flags = ['-O2', '-Wall', '-Wextra', '-Werror', '-D_FORTIFY_SOURCE=2', '-fstack-protector-strong'];
-  const r = spawnSync(cc, [...flags, '-o', tmp, join(dir, src)], { stdio: 'inherit' });
+  const r = spawnSync(cc, [...flags, '-o', tmp, join(dir, src), ...more.filter((f) => f.endsWith('.c')).map((f) => join(dir, f))], { stdio: 'inherit' });
   if (r.status !== 0) {
     process.stderr.write(`paddock: building native/${src} failed (see above); Paddock runs without ${bin} (slower).\n`);
     continue;

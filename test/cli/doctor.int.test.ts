@@ -30,6 +30,15 @@ describe('paddock doctor: the native helpers', () => {
     expect(missing.fix).toContain('npm run build');
   });
 
+  it.skipIf(!existsSync(LAUNCH))('says which way agents reach their proxy: the listener inside their network namespace, or the socat bridge and why', () => {
+    expect(line({ ...process.env, PADDOCK_NATIVE: '', PADDOCK_NET_PATH: '' }, 'egress.path')).toMatchObject({ ok: true, message: expect.stringContaining('listener inside their own network namespace'), fix: null });
+    expect(line({ ...process.env, PADDOCK_NATIVE: '', PADDOCK_NET_PATH: 'bridge' }, 'egress.path')).toMatchObject({ message: expect.stringContaining('socat bridge (PADDOCK_NET_PATH=bridge)'), fix: null });
+    expect(line({ ...process.env, PADDOCK_NATIVE: 'off' }, 'egress.path')).toMatchObject({ message: expect.stringContaining('socat bridge (PADDOCK_NATIVE=off)'), fix: null });
+    const missing = line({ ...process.env, PADDOCK_NATIVE: dir }, 'egress.path');
+    expect(missing.message).toContain('not built');
+    expect(missing.fix).toContain('npm run build');
+  });
+
   it.skipIf(!existsSync(DECOY_WATCH))('says how decoy reads are watched: inotify, or access-time polling and its limits', () => {
     expect(line({ ...process.env, PADDOCK_NATIVE: '' }, 'decoys.watch')).toMatchObject({ ok: true, message: `decoy reads are watched with inotify (${DECOY_WATCH})` });
     expect(line({ ...process.env, PADDOCK_NATIVE: 'off' }, 'decoys.watch')).toMatchObject({ message: expect.stringContaining('polling access times (PADDOCK_NATIVE=off)'), fix: null });

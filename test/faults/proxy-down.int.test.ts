@@ -1,6 +1,9 @@
-// Fault: the agent's egress proxy listener is killed from outside (its socket file removed and the
-// path blocked). Black box through `paddock run`: the agent loses the network (fails closed, never a
-// direct route), an `alert` of type `proxy` is logged, and the network comes back once the path is free.
+// Fault: the agent's egress proxy socket is killed from outside (its socket file removed and the
+// path blocked). Black box through `paddock run`. With the socat bridge fallback the agent loses the
+// network (fails closed, never a direct route), an `alert` of type `proxy` is logged, and the network
+// comes back once the path is free. With the proxy listening inside the sandbox (issue 17) the
+// agent's network does not go through that file; the ask gate (`paddock-ask`) does: it fails closed
+// while the file is gone and comes back.
 import { mkdirSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -23,12 +26,12 @@ afterAll(() => {
 });
 
 describe('proxy killed under a running agent', () => {
-  it('no network while it is down, an alert (type proxy), then the network recovers', async () => {
+  it('(socat bridge) no network while it is down, an alert (type proxy), then the network recovers', async () => {
     const port = (server.address() as AddressInfo).port;
     // NO_PROXY covers the sandbox's own loopback; the server is on the host's, so curl must use the proxy.
     const loop = `i=0; while [ $i -lt 400 ]; do i=$((i+1)); if env -u NO_PROXY -u no_proxy curl -s --max-time 2 http://127.0.0.1:${port}/ >/dev/null; then echo OK $i; else echo FAIL $i; fi; sleep 0.1; done`;
     const { dataDir, file, name } = bed.setup((a) => `name: ${a}\nnetwork: on\nrules: |\n  allow net 127.0.0.1:${port}\ncommand: [sh, -c, ${JSON.stringify(loop)}]\n`, 'proxy');
-    const run = paddockAsync(['--data-dir', dataDir, 'run', file]);
+    const run = paddockAsync(['--data-dir', dataDir, 'run', file], { env: { ...process.env, PADDOCK_NET_PATH: 'bridge' } });
     bed.started.push(run);
     await waitFor(() => /^OK \d+$/m.test(run.out()), 20_000);
     const info = await waitFor(() => psRows(dataDir).find((r) => r.agent === name), 10_000);
@@ -57,6 +60,31 @@ describe('proxy killed under a running agent', () => {
     const alert = eventsOf(dataDir, name, 'alert').find((e) => e.type === 'proxy');
     expect(String(alert?.message)).toMatch(/no network/);
 
+    paddock(['--data-dir', dataDir, 'kill', name]);
+    await run.exit;
+  });
+
+  it('(listener inside the sandbox) the network stays up, paddock-ask fails closed while the socket is gone, an alert, then it recovers', async () => {
+    const port = (server.address() as AddressInfo).port;
+    const loop = `i=0; while [ $i -lt 400 ]; do i=$((i+1)); env -u NO_PROXY -u no_proxy curl -s --max-time 2 http://127.0.0.1:${port}/ >/dev/null && n=NET || n=NONET; paddock-ask fine 2>/dev/null && a=ASK || a=NOASK; echo "$n $a $i"; sleep 0.1; done`;
+    const { dataDir, file, name } = bed.setup((a) => `name: ${a}\nnetwork: on\nrules: |\n  allow net 127.0.0.1:${port}\n  allow action fine\ncommand: [sh, -c, ${JSON.stringify(loop)}]\n`, 'proxy');
+    const run = paddockAsync(['--data-dir', dataDir, 'run', file]);
+    bed.started.push(run);
+    await waitFor(() => /^NET ASK \d+$/m.test(run.out()), 20_000); // positive control
+    const info = await waitFor(() => psRows(dataDir).find((r) => r.agent === name), 10_000);
+    const sock = join(dataDir, 'run', 'egress', info.run, 'proxy.sock');
+    rmSync(sock);
+    mkdirSync(sock);
+    const downAt = run.out().length;
+    try {
+      await waitFor(() => eventsOf(dataDir, name, 'alert').find((e) => e.type === 'proxy'), 10_000);
+      await waitFor(() => /^NET NOASK \d+$/m.test(run.out().slice(downAt)), 10_000);
+      expect(run.out().slice(downAt)).not.toMatch(/^NONET/m);
+    } finally {
+      rmSync(sock, { recursive: true, force: true });
+    }
+    const healedAt = run.out().length;
+    await waitFor(() => /^NET ASK \d+$/m.test(run.out().slice(healedAt)), 15_000);
     paddock(['--data-dir', dataDir, 'kill', name]);
     await run.exit;
   });

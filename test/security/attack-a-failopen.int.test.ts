@@ -1,7 +1,7 @@
 /**
  * Attack class (black-box pass A): making Paddock fail open. The agent kills every process it can
- * see inside its sandbox (the socat bridge, its restart loop, pid 1) and takes over the bridge's
- * port; the host is frozen (SIGSTOP) and then SIGKILLed under a daemonised agent process that
+ * see inside its sandbox (pid 1; with the socat bridge fallback also the bridge and its loop) and
+ * tries to take over the proxy's port (issue 17: the proxy itself listens there, so it cannot); the host is frozen (SIGSTOP) and then SIGKILLed under a daemonised agent process that
  * ignores SIGHUP/SIGTERM; Paddock runs as an unprivileged user (`nobody`) with its own data dir.
  * Asserted: no connection reaches the host except through the proxy, nothing of the agent outlives
  * the host, an unprivileged Paddock still confines the agent (data dir, other users' files absent,
@@ -21,7 +21,7 @@ afterAll(() => s.cleanup());
 const pgrep = (marker: string): string => spawnSync('pgrep', ['-f', marker], { encoding: 'utf8' }).stdout.trim();
 
 describe('fail-open attempts', () => {
-  it('killing every process inside (bridge, its loop, pid 1) and taking the bridge port gives no route out; the proxied request worked before', async () => {
+  it('killing every process inside (pid 1 and all) and trying to take the proxy port gives no route out but the proxy; the proxied request worked before', async () => {
     const server = await countingServer('host-service');
     try {
       const { dataDir, file, name } = s.setup((a) => ({
@@ -37,17 +37,19 @@ describe('fail-open attempts', () => {
             'sleep 0.5; echo "left=$(ls /proc | grep -c "^[0-9]")"',
             `${curl(`http://host.paddock.internal:${server.port}/`)} 2>/dev/null | sed s/^/AFTER-PROXY:/`,
             `curl -sS --max-time 3 --noproxy '*' http://127.0.0.1:${server.port}/ 2>/dev/null | sed s/^/AFTER-DIRECT:/`,
-            `python3 - <<'PY'\nimport socket\ns = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1", 3128)); s.listen(); print("bound-bridge-port")\nfor h in ("127.0.0.1", "::1"):\n    try:\n        c = socket.create_connection((h, ${server.port}), timeout=3); print("DIRECT-CONNECTED", h)\n    except OSError as e:\n        print("direct refused", h, e.errno)\nPY`,
+            `python3 - <<'PY'\nimport socket\ns = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\ntry:\n    s.bind(("127.0.0.1", 3128)); s.listen(); print("TOOK-PROXY-PORT")\nexcept OSError as e:\n    print("proxy port held", e.errno)\nfor h in ("127.0.0.1", "::1"):\n    try:\n        c = socket.create_connection((h, ${server.port}), timeout=3); print("DIRECT-CONNECTED", h)\n    except OSError as e:\n        print("direct refused", h, e.errno)\nPY`,
             'echo end',
           ].join('\n'),
         ],
       }));
       const r = await runResuming(dataDir, file, name);
       expect(r.stdout).toContain(`hello from host-service`); // positive control, before the kill
-      expect(r.stdout).toContain('bound-bridge-port');
+      expect(r.stdout).toContain('proxy port held 98'); // EADDRINUSE: the proxy's own listener holds it
       expect(r.stdout).toContain('end');
-      expect(r.stdout).not.toMatch(/AFTER-PROXY|AFTER-DIRECT|DIRECT-CONNECTED/);
-      expect(server.hits()).toBe(1);
+      // The proxy's listener is not a process inside: killing everything leaves the proxy as the one route.
+      expect(r.stdout).toContain('AFTER-PROXY:hello from host-service');
+      expect(r.stdout).not.toMatch(/TOOK-PROXY-PORT|AFTER-DIRECT|DIRECT-CONNECTED/);
+      expect(server.hits()).toBe(2);
       expect(events(dataDir, name, 'run.exit')).toHaveLength(1);
     } finally {
       await server.close();

@@ -1,6 +1,8 @@
 import type { DoctorCheck } from '../../shared/api.js';
 import { detectCapabilities, doctorChecks as sandboxChecks } from '../sandbox/runtime/index.js';
 import { relayBinary } from '../egress/relay.js';
+import { netPath } from '../egress/index.js';
+import { findBwrap } from '../sandbox/runtime/capabilities.js';
 import { nativeBinary } from '../native.js';
 import { keychainCheck } from '../vault/keychain.js';
 
@@ -14,7 +16,7 @@ export async function machineChecks(): Promise<DoctorCheck[]> {
   }
   checks.push(keychainCheck());
   checks.push(relayCheck());
-  if (process.platform === 'linux') checks.push(launcherCheck(), decoyWatchCheck());
+  if (process.platform === 'linux') checks.push(launcherCheck(), netPathCheck(), decoyWatchCheck());
   return checks;
 }
 
@@ -28,6 +30,20 @@ export function relayCheck(): DoctorCheck {
     ok: true,
     message: off ? 'bulk tunnels: in Node (PADDOCK_NATIVE=off); same checks, lower throughput' : 'bulk tunnels: in Node (the native relay is not built); same checks, lower throughput',
     fix: off ? null : 'install a C compiler (e.g. gcc) and run `npm run build` to build native/bin/paddock-relay',
+  };
+}
+
+/** How an agent's connections reach its proxy: a listener inside its own network namespace, or the socat bridge. */
+export function netPathCheck(): DoctorCheck {
+  const p = netPath(findBwrap());
+  if (p.inNamespace)
+    return { id: 'egress.path', ok: true, message: `agents reach their proxy through its listener inside their own network namespace (no process inside, no fork per connection; ${p.why})`, fix: null };
+  const forced = /PADDOCK_(NATIVE=off|NET_PATH=bridge)/.test(p.why);
+  return {
+    id: 'egress.path',
+    ok: true,
+    message: `agents reach their proxy through an in-sandbox socat bridge (${p.why}): same checks, a process per connection, slower`,
+    fix: forced ? null : 'install a C compiler (e.g. gcc) and run `npm run build` to build native/bin/paddock-launch',
   };
 }
 

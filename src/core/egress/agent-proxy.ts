@@ -63,6 +63,8 @@ export class AgentProxy implements ProxyAgent {
   /** Decoy values of the run (issue 18): a request carrying one is refused (`secret-exfil`). */
   decoys: readonly string[] = [];
   private server: net.Server | null = null;
+  /** Listeners made inside the agent's own network namespace (ns-listener.ts), served like the socket. */
+  private readonly adopted = new Set<net.Server>();
   private readonly http: http.Server;
   private readonly live = new Set<{ destroy(): void }>();
   private readonly tunnels = new WeakSet<Duplex>();
@@ -163,6 +165,10 @@ export class AgentProxy implements ProxyAgent {
   releaseSlot(kind: SlotKind): void {
     if (this.slots[kind] > 0) this.slots[kind]--;
   }
+  /** How many `kind` slots are taken now (status and tests). */
+  slotsInUse(kind: SlotKind): number {
+    return this.slots[kind];
+  }
 
   /** Registers a live socket (or relay) so switching off can cut it; returns the unregister function. */
   track(s: { destroy(): void }): () => void {
@@ -198,6 +204,8 @@ export class AgentProxy implements ProxyAgent {
 
   private onConnection = (sock: Socket): void => {
     sock.on('error', () => sock.destroy());
+    // The in-namespace listener's connections are TCP: small answers must not wait for Nagle.
+    if (sock.remoteFamily) sock.setNoDelay(true);
     // Threat: an agent holding thousands of idle connections to run Paddock's host out of fds
     // (then no agent starts and the CLI cannot reach the host): silence before the first byte ends it.
     sock.setTimeout(this.env.firstByteTimeoutMs, () => sock.destroy());
@@ -245,14 +253,7 @@ export class AgentProxy implements ProxyAgent {
     }
     // allowHalfOpen: a client that half-closes after its request still receives the whole answer.
     const server = net.createServer({ pauseOnConnect: false, allowHalfOpen: true }, this.onConnection);
-    // Threat: the same fd exhaustion with busy connections: a cap per agent; past it the kernel's
-    // connection is closed at once, and the user is told (once per run).
-    server.maxConnections = this.env.maxConnections;
-    server.on('drop', () => {
-      if (this.floodReported) return;
-      this.floodReported = true;
-      this.alert('proxy', `agent "${this.agent}" holds ${this.env.maxConnections} open connections to its proxy; further ones are refused until some close`);
-    });
+    this.capConnections(server);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.socketPath, () => {
@@ -272,6 +273,40 @@ export class AgentProxy implements ProxyAgent {
       this.health = setInterval(() => this.check(), 1000);
       this.health.unref();
     }
+  }
+
+  /** Threat: the same fd exhaustion with busy connections: a cap per agent; past it the kernel's
+   * connection is closed at once, and the user is told (once per run). */
+  private capConnections(server: net.Server): void {
+    server.maxConnections = this.env.maxConnections;
+    server.on('drop', () => {
+      if (this.floodReported) return;
+      this.floodReported = true;
+      this.alert('proxy', `agent "${this.agent}" holds ${this.env.maxConnections} open connections to its proxy; further ones are refused until some close`);
+    });
+  }
+
+  /**
+   * Serves a listening socket made inside the agent's own network namespace (ns-listener.ts):
+   * a connection on it is this agent's, as on the Unix socket. It cannot be rebuilt from here, so
+   * if it fails the agent has no network (the only route is gone) and the user is told.
+   */
+  adopt(server: net.Server): void {
+    if (this.closing) return void server.close();
+    // As the Unix socket: a client that half-closes after its request still receives the whole answer.
+    (server as net.Server & { allowHalfOpen: boolean }).allowHalfOpen = true;
+    this.capConnections(server);
+    server.on('connection', this.onConnection);
+    const gone = (why: string): void => {
+      if (!this.adopted.delete(server) || this.closing) return;
+      this.alert('proxy', `${why}; the agent has no network until its run is restarted`);
+    };
+    server.on('error', () => {
+      gone('the proxy listener inside the sandbox failed');
+      server.close();
+    });
+    server.on('close', () => gone('the proxy listener inside the sandbox closed'));
+    this.adopted.add(server);
   }
 
   private check(): void {
@@ -323,6 +358,9 @@ export class AgentProxy implements ProxyAgent {
     const server = this.server;
     this.server = null;
     this.cutAll();
+    const adopted = [...this.adopted];
+    this.adopted.clear();
+    await Promise.all(adopted.map((s) => new Promise<void>((r) => s.close(() => r()))));
     if (server) await new Promise<void>((r) => server.close(() => r()));
     try {
       if (lstatSync(this.socketPath).ino === this.ino) unlinkSync(this.socketPath);

@@ -1,8 +1,9 @@
 /**
  * What the sandbox needs to use the egress path: the agent's socket folder and the helpers
- * bound in read-only, the proxy variables, and a launcher that starts the in-sandbox bridge
- * (socat: 127.0.0.1:PORT in the sandbox's own network namespace → the Unix socket) before
- * exec'ing the agent. Node is not available inside; socat is (bwrap binds /usr read-only).
+ * bound in read-only, the proxy variables, and how 127.0.0.1:PORT of the sandbox's own network
+ * namespace reaches the proxy: the proxy's own listener made there by the native launcher
+ * (ns-listener.ts), or, without it, a launcher script that starts an in-sandbox bridge (socat →
+ * the Unix socket) before exec'ing the agent. Node is not available inside; socat is.
  */
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -25,6 +26,8 @@ export interface GlueOptions {
   /** Network switch at start: off → no proxy variables and no bridge (only the gate). */
   network: boolean;
   port?: number;
+  /** The proxy listens inside the sandbox itself (ns-listener.ts); false: the socat bridge. */
+  inNamespace?: boolean;
 }
 
 /** The pieces to merge into the SandboxSpec. */
@@ -36,6 +39,8 @@ export interface SandboxGlue {
   wrapCommand(command: string[]): string[];
   /** True for a process start that is this run's own bridge helper (see isBridgeHelper). */
   isHelper?: (argv: readonly string[]) => boolean;
+  /** With `inNamespace`: the port the launcher's helper must listen on before the agent starts. */
+  listenPort?: number;
 }
 
 /**
@@ -58,6 +63,7 @@ export function sandboxGlue(o: GlueOptions): SandboxGlue {
     http_proxy: http, https_proxy: http, all_proxy: socks, no_proxy: noProxy,
   };
   const sock = `${INSIDE_SOCKET_DIR}/${SOCKET_NAME}`;
+  if (o.inNamespace) return { extraBinds: binds, extraEnv: env, extraPath: [INSIDE_BIN_DIR], wrapCommand: (c) => [...c], listenPort: port };
   return {
     extraBinds: binds,
     extraEnv: env,

@@ -16,6 +16,7 @@ import { duplicateHost, forwardHeaders, frameBody, plainReply as plain, rawReply
 import { netEvent } from './net-events.js';
 import { canonicalHost, hostHeaderMatches, parseAbsoluteUri, parseAuthority } from './target.js';
 import type { ProxyAgent } from './types.js';
+import { relayableBodyLength, relayBody } from './body-relay.js';
 
 /** Handles a plain request on the agent's socket (absolute-URI proxying or the gate). */
 export async function handleRequest(p: ProxyAgent, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -47,15 +48,17 @@ export async function handleRequest(p: ProxyAgent, req: IncomingMessage, res: Se
   let up = 0;
   let down = 0;
   let done = false;
+  // A body in the relay is counted once the relay reports (the response may end first).
+  let bodyCounted: Promise<void> = Promise.resolve();
   const untrackClient = p.track(req.socket);
   const finish = (error?: string): void => {
     if (done) return;
     done = true;
     untrackClient();
     o.upstream.destroy();
-    p.events.emit(netEvent(p, 'net.allow', target, o.vet, {
+    void bodyCounted.then(() => p.events.emit(netEvent(p, 'net.allow', target, o.vet, {
       via: 'http', method: req.method, bytesUp: up, bytesDown: down, durationMs: Date.now() - o.started, ...(error ? { error } : {}),
-    }));
+    })));
   };
   const headers = forwardHeaders(req.rawHeaders);
   const needles = p.secrets ? needlesFor(p.secrets.bindings) : [];
@@ -100,6 +103,33 @@ export async function handleRequest(p: ProxyAgent, req: IncomingMessage, res: Se
     if (res.headersSent) res.destroy();
     finish(err.code ?? 'error');
   });
+  // A large body of known length goes client → upstream through the native relay (body-relay.ts);
+  // the client connection then closes after the response.
+  const bodyLength = relayableBodyLength(p, req);
+  if (bodyLength !== null) {
+    upReq.flushHeaders();
+    let counted = (): void => {};
+    bodyCounted = new Promise((r) => (counted = r));
+    const handed = relayBody(p, req, upReq, bodyLength, o.upstream, {
+      moved: (n) => void (up += n),
+      done: () => {
+        counted();
+        upReq.end();
+      },
+      failed: (why) => {
+        counted();
+        upReq.destroy();
+        res.destroy();
+        finish(why);
+      },
+    });
+    if (!handed) counted();
+    if (handed) {
+      // Threat: a second request after the body would be read by nobody's rules: the connection ends with this response.
+      res.shouldKeepAlive = false;
+      return;
+    }
+  }
   req.on('data', (c: Buffer) => {
     up += c.length;
     if (!upReq.write(c)) req.pause();

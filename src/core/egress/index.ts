@@ -4,6 +4,7 @@ export { ApprovalQueue, approved, type ApprovalQueueDeps, type ApprovalStore } f
 export { CpuWatch, type CpuWatchOptions } from './cpu-watch.js';
 export { sandboxGlue, installHelpers, INSIDE_BIN_DIR, INSIDE_SOCKET_DIR, DEFAULT_BRIDGE_PORT, type GlueOptions, type SandboxGlue } from './glue.js';
 export { SOCKET_NAME } from './agent-proxy.js';
+export { adoptListener, netPath } from './ns-listener.js';
 export { GATE_HOST } from './gate.js';
 export { DEFAULT_ALERTS, Tripwires, looksLikeSsh } from './tripwires.js';
 export { answerRule, formatTarget, parseAuthority, parseAbsoluteUri } from './target.js';

@@ -55,10 +55,10 @@ export function startRelay(
   upstream: net.Socket,
   pendingUp: Buffer,
   pendingDown: Buffer,
-  opts: { checkUp: boolean; checkDown: boolean },
+  opts: { checkUp: boolean; checkDown: boolean; /** A request body: exactly this many bytes client → upstream, then exit (both sockets stay the caller's). */ upOnly?: number },
   cb: { onSpawn(): void; onError(err: Error): void; onExit(r: RelayResult): void },
 ): RelayHandle {
-  const args = ['--parent', String(process.pid), ...(opts.checkUp ? ['--check-up'] : []), ...(opts.checkDown ? ['--check-down'] : [])];
+  const args = ['--parent', String(process.pid), ...(opts.checkUp ? ['--check-up'] : []), ...(opts.checkDown ? ['--check-down'] : []), ...(opts.upOnly !== undefined ? ['--up-only', String(opts.upOnly)] : [])];
   const child = spawn(bin, args, { stdio: ['pipe', 'pipe', 'pipe', client, upstream] });
   let out = '';
   let err = '';

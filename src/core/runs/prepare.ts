@@ -10,6 +10,8 @@ import type { DataPaths } from '../store/data-dir.js';
 import type { Vault } from '../vault/vault.js';
 import { caBundle, caBundleEnv, createAgentCa, SYSTEM_CA_BUNDLES } from '../vault/index.js';
 import type { EgressSecrets } from '../egress/types.js';
+import { adoptListener, netPath } from '../egress/index.js';
+import { findBwrap } from '../sandbox/runtime/capabilities.js';
 import type { PrepareRun, RunAdditions } from './run-manager.js';
 import { placeDecoys, type PlacedDecoy } from '../decoys/place.js';
 import { atime, pollDecoys, watchDecoys, type DecoyWatch } from '../decoys/watch.js';
@@ -154,7 +156,11 @@ export function makePrepare(d: PrepareDeps): PrepareRun {
           });
       }
       await d.egress.open({ agent, run, socketDir, policy, mode: network === 'on' ? 'proxy' : 'gate', approvalTimeoutS: profile.approvals.timeout, ...(secrets ? { secrets } : {}), decoys: decoys.flatMap((x) => x.values), learning: d.learning?.(agent) === true });
-      const glue = sandboxGlue({ socketDir, helperDir: d.helperDir, network: network === 'on' });
+      const glue = sandboxGlue({ socketDir, helperDir: d.helperDir, network: network === 'on', inNamespace: network === 'on' && netPath(findBwrap()).inNamespace });
+      if (glue.listenPort !== undefined) {
+        // The proxy's listener inside the sandbox, made before the agent runs (native/nslisten.c).
+        additions.netListener = { port: glue.listenPort, onServer: (srv) => adoptListener(d.egress, agent, srv), ...(process.env.PADDOCK_TEST_NSLISTEN === 'fail' ? { testFail: true } : {}) };
+      }
       additions.extraBinds = glue.extraBinds;
       Object.assign(additions.extraEnv!, glue.extraEnv);
       additions.extraPath = glue.extraPath;

@@ -82,6 +82,7 @@ export async function launchRun(deps: RunManagerDeps, launchers: LauncherPool, o
       setupData: plan.fds,
       pins: plan.pins,
       launchers,
+      ...(add.netListener ? { netListener: add.netListener } : {}),
       agent: name,
       runId: run,
       limits: profile.limits,

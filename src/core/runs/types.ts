@@ -4,7 +4,7 @@ import type { RunState } from '../../shared/agent.schema.js';
 import type { NewEvent } from '../../shared/events.schema.js';
 import type { Profile } from '../../shared/profile.schema.js';
 import type { RuleSet } from '../../shared/rules.schema.js';
-import type { SandboxProcess } from '../sandbox/runtime/types.js';
+import type { NetListener, SandboxProcess } from '../sandbox/runtime/types.js';
 import type { SandboxSpec } from '../sandbox/spec.js';
 import type { DataPaths } from '../store/data-dir.js';
 import type { SecretMask } from './output/mask.js';
@@ -71,6 +71,8 @@ export interface RunAdditions {
   wrapCommand?: (command: string[]) => string[];
   /** Secret values delivered to the run, masked in its recorded output. */
   masks?: SecretMask[];
+  /** The agent's proxy listener, made inside the sandbox before the agent starts (egress/ns-listener.ts). */
+  netListener?: NetListener;
   /** True for Paddock's own helper processes: their `proc.exec` events are marked `paddock: true`. */
   isHelper?: (argv: readonly string[]) => boolean;
   /** Called once the run has started (its sandbox exists). */

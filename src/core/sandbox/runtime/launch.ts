@@ -7,7 +7,7 @@ import { type CgroupLayout, detectCgroupLayout } from './cgroup-detect.js';
 import { RunCgroup } from './cgroup.js';
 import { RunControl } from './control.js';
 import { FsWatcher } from './fs-watch.js';
-import { startLauncher, type Launcher } from './launcher.js';
+import { netListenerFd, startLauncher, type Launcher, type NetOutcome } from './launcher.js';
 import { coldSpawn } from './cold-spawn.js';
 import { nativeBinary } from '../../native.js';
 import { ProcWatcher } from './proc-watch.js';
@@ -145,14 +145,18 @@ export async function launchSandbox(o: LaunchOptions): Promise<SandboxProcess> {
   if (bwrapOptionsOf(o.argv, o.setupData ?? []).includes('--die-with-parent')) enforcement.dieWithParent = 'bwrap --die-with-parent (PR_SET_PDEATHSIG SIGKILL)';
 
   const files = cg ? cg.procsFiles() : [];
-  const command = [...fallback.prefix, bwrap, ...o.argv.slice(1)];
   const setupData = o.setupData ?? [];
   const pins = o.pins ?? [];
+  // The in-namespace listener: bwrap reports the sandbox's pid and holds it until the listener exists.
+  const netFd = netListenerFd(setupData, pins);
+  const netArgs = o.netListener ? ['--info-fd', String(netFd), '--block-fd', String(netFd + 1)] : [];
+  const command = [...fallback.prefix, bwrap, ...netArgs, ...o.argv.slice(1)];
   let child: ChildProcess;
+  let net: Promise<NetOutcome> = Promise.resolve('none');
   if (launcher) {
     // Limits are written; the launcher execs bwrap (or prlimit: both absolute paths) inside them.
     child = launcher.child;
-    launcher.go(command, o.env, setupData, pins);
+    net = launcher.go(command, o.env, setupData, pins, o.netListener);
   } else {
     // A fresh launcher (it joins the cgroups, then execs), else the shell wrapper. Both keep every
     // fd but stdio and the setup data out of the sandbox.
@@ -160,8 +164,13 @@ export async function launchSandbox(o: LaunchOptions): Promise<SandboxProcess> {
     const fresh = bin ? startLauncher(bin, files, o.stdio, false) : null;
     if (fresh) {
       child = fresh.child;
-      fresh.go(command, o.env, setupData, pins);
+      net = fresh.go(command, o.env, setupData, pins, o.netListener);
     } else {
+      if (o.netListener) {
+        // Fail closed: the agent's only network path needs the native launcher.
+        await cg?.remove();
+        throw new PaddockError('E_SANDBOX_UNAVAILABLE', 'The agent\'s network listener needs the native launcher (native/bin/paddock-launch), which could not be started; run `paddock doctor`, or rebuild it with `npm run build`.');
+      }
       try {
         child = coldSpawn(command, o.env, o.stdio, setupData, files, pins);
       } catch (e) {
@@ -197,6 +206,8 @@ export async function launchSandbox(o: LaunchOptions): Promise<SandboxProcess> {
     child.once('exit', (code, signal) => {
       control.hostGone = true;
       void (async () => {
+        // The listener helper refused the start (it said why on the run's stderr): exit 125, nothing ran.
+        if (o.netListener && (await net) === 'failed') [code, signal] = [125, null];
         // When bwrap's namespace init dies the kernel kills the namespace; wait for it, then make sure.
         // The first checks come at once (it is usually empty within a fraction of a ms), then every ms.
         let gone = control.empty();

@@ -9,20 +9,26 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import type { Socket } from 'node:net';
+import { Server, type Socket } from 'node:net';
 import { nativeBinary } from '../../native.js';
 import type { Pin } from '../links.js';
 import type { CgroupLayout } from './cgroup-detect.js';
 import { RunCgroup } from './cgroup.js';
+import type { NetListener } from './types.js';
 
 type StdioMode = 'inherit' | 'pipe';
 
 /** A pre-started launcher waiting for its run: its process (the future bwrap) and its cgroups. */
 export type Launcher = StartedLauncher & { cg: RunCgroup };
 
+/** The fd bwrap reports the sandbox's pid on (`--info-fd`); the block fd is the next one. */
+export function netListenerFd(setupData: readonly Buffer[], pins: readonly Pin[]): number {
+  return 3 + setupData.length + pins.length;
+}
+
 /** The length-prefixed message `paddock-launch` reads (see native/launch.c). */
-export function launchMessage(argv: readonly string[], env: Record<string, string>, setupData: readonly Buffer[], pins: readonly Pin[] = []): Buffer {
-  const parts: Buffer[] = [Buffer.from('PDL2')];
+export function launchMessage(argv: readonly string[], env: Record<string, string>, setupData: readonly Buffer[], pins: readonly Pin[] = [], net?: Pick<NetListener, 'port' | 'testFail'>): Buffer {
+  const parts: Buffer[] = [Buffer.from('PDL3')];
   const list = (items: Buffer[]): void => {
     const n = Buffer.alloc(4);
     n.writeUInt32LE(items.length);
@@ -38,6 +44,9 @@ export function launchMessage(argv: readonly string[], env: Record<string, strin
   list([...setupData]);
   // The launcher opens each again without following links and checks it is the same file.
   list(pins.map((p) => Buffer.from(`${p.dev}:${p.ino}:${p.path}`)));
+  // The in-namespace listener (native/nslisten.c): its port and the two fds after the pinned grants.
+  const fd = netListenerFd(setupData, pins);
+  list(net ? [String(net.port), String(fd), String(fd + 1), ...(net.testFail ? ['test-fail'] : [])].map((x) => Buffer.from(x)) : []);
   return Buffer.concat(parts);
 }
 
@@ -119,6 +128,9 @@ export class LauncherPool {
   }
 }
 
+/** What became of a run's in-namespace listener (see StartedLauncher.go). */
+export type NetOutcome = 'ok' | 'failed' | 'none';
+
 /** A started `paddock-launch` process; `taken` once it was sent its command line. */
 export interface StartedLauncher {
   child: ChildProcess;
@@ -126,8 +138,12 @@ export interface StartedLauncher {
   ready: Promise<boolean>;
   readonly dead: boolean;
   readonly taken: boolean;
-  /** Sends the command line, setup data and pinned grants; the launcher execs at once. */
-  go(argv: readonly string[], env: Record<string, string>, setupData: readonly Buffer[], pins?: readonly Pin[]): void;
+  /**
+   * Sends the command line, setup data and pinned grants; the launcher execs at once. With `net`,
+   * the returned promise tells whether the listener reached `net.onServer` ('ok'), the helper
+   * refused the start ('failed', the sandbox was killed), or neither happened (bwrap ended first).
+   */
+  go(argv: readonly string[], env: Record<string, string>, setupData: readonly Buffer[], pins?: readonly Pin[], net?: NetListener): Promise<NetOutcome>;
   /** Ends an unused launcher (SIGKILL); a pre-started one's cgroups go once it has exited. */
   discard(): void;
 }
@@ -142,7 +158,8 @@ export function startLauncher(bin: string, procsFiles: readonly string[], mode: 
   // fd 4, the lifeline: while this end is open the launcher's watchdog waits; once it closes (the
   // run's bwrap exited, or this process died) the watchdog kills whatever of the run is left.
   const lifelineArgs = procsFiles.length > 0 ? ['--lifeline'] : [];
-  const child = spawn(bin, ['--parent', String(process.pid), ...lifelineArgs, ...procsFiles], { env: {}, stdio: [io, io, io, 'pipe', 'pipe'] });
+  // fd 5, Node's IPC channel: the in-namespace listener helper sends the run's listening socket on it.
+  const child = spawn(bin, ['--parent', String(process.pid), ...lifelineArgs, '--ipc', '5', ...procsFiles], { env: {}, stdio: [io, io, io, 'pipe', 'pipe', 'ipc'] });
   if (child.pid === undefined) {
     child.once('error', () => {});
     return null;
@@ -154,6 +171,8 @@ export function startLauncher(bin: string, procsFiles: readonly string[], mode: 
   child.once('exit', () => lifeline.destroy());
   const handles = [child, ctl, child.stdin, child.stdout, child.stderr].filter(Boolean) as Array<{ unref?(): void; ref?(): void }>;
   if (spare) for (const h of handles) h.unref?.();
+  child.channel?.unref(); // the launcher's own handle keeps this process alive once it is taken
+  child.on('error', () => {}); // an IPC write to a helper that has gone (its ACK) is not an error of the run
   ctl.on('error', () => {});
   const l = {
     child,
@@ -163,10 +182,12 @@ export function startLauncher(bin: string, procsFiles: readonly string[], mode: 
       ctl.once('data', (d: Buffer) => resolve(d[0] === 0x52)); // "R": in every cgroup
       child.once('exit', () => resolve(false));
     }),
-    go(argv: readonly string[], env: Record<string, string>, setupData: readonly Buffer[], pins: readonly Pin[] = []): void {
+    go(argv: readonly string[], env: Record<string, string>, setupData: readonly Buffer[], pins: readonly Pin[] = [], net?: NetListener): Promise<NetOutcome> {
       l.taken = true;
       if (spare) for (const h of handles) h.ref?.();
-      ctl.end(launchMessage(argv, env, setupData, pins));
+      const outcome = net ? netOutcome(child, net) : Promise.resolve<NetOutcome>('none');
+      ctl.end(launchMessage(argv, env, setupData, pins, net));
+      return outcome;
     },
     discard(): void {
       l.dead = true;
@@ -175,4 +196,21 @@ export function startLauncher(bin: string, procsFiles: readonly string[], mode: 
   };
   child.once('exit', () => (l.dead = true));
   return l;
+}
+
+/** Takes the run's listener from the helper (Node's handle message), or its report of failure. */
+function netOutcome(child: ChildProcess, net: NetListener): Promise<NetOutcome> {
+  return new Promise((resolve) => {
+    const onMessage = (m: unknown, handle: unknown): void => {
+      const msg = m as { paddock?: unknown } | null;
+      if (msg?.paddock === 'ns-listener' && handle instanceof Server) {
+        net.onServer(handle);
+        resolve('ok');
+      } else if (msg?.paddock === 'ns-listener-failed') resolve('failed');
+    };
+    child.on('message', onMessage);
+    // The helper exits once it is done: the channel closes.
+    child.once('disconnect', () => resolve('none'));
+    child.once('exit', () => setTimeout(() => resolve('none'), 2000).unref());
+  });
 }

@@ -1,5 +1,6 @@
 import type { Pin } from '../links.js';
 import type { ChildProcess } from 'node:child_process';
+import type { Server } from 'node:net';
 import type { LauncherPool } from './launcher.js';
 
 /** Resource limits of a run: bytes, live-process count, cores. `null` = no limit. */
@@ -60,6 +61,19 @@ export interface LaunchOptions {
   pollMs?: number;
   /** proc.exec events per second before aggregating into a summary (default 50). */
   execRateCap?: number;
+  /**
+   * The agent's proxy listener, made inside the sandbox's network namespace before the agent runs
+   * (native/nslisten.c): needs the native launcher; without it the start fails (fail closed).
+   */
+  netListener?: NetListener;
+}
+
+/** A listener on 127.0.0.1:`port` inside the sandbox, handed to `onServer` before the agent starts. */
+export interface NetListener {
+  port: number;
+  onServer(server: Server): void;
+  /** Test hook: the helper fails as if the listener could not be made. */
+  testFail?: boolean;
 }
 
 /** Exit of a run: the outer bwrap's code (bwrap gives 128+N when the command died of signal N) or the signal that ended bwrap. */
