@@ -140,7 +140,8 @@ export class Engine {
         decoys: (agent) => this.store.agents.decoys(agent) === true,
         learning: (agent) => this.store.agents.learning(agent)?.on === true,
       }),
-      learning: (agent) => this.store.agents.learning(agent)?.on === true,
+      // A listing that finishes after close() (its stats awaited) must not touch the closed store.
+      learning: (agent) => !this.storeClosed && this.store.agents.learning(agent)?.on === true,
       othersWritable: (agent) => othersWritable(agent, this.store.agents.list().map((a) => ({ name: a.name, parsed: this.tryParse(a.profile, a.source ?? `<agent ${a.name}>`) })), paths),
       // A paused agent opens no new connections either.
       paused: (agent) => this.egress.pause(agent),

@@ -26,7 +26,10 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   port = (server.address() as AddressInfo).port;
-  c = await startConsole();
+  // Item 10a is about the socat bridge's processes, so this console runs agents on the bridge
+  // path (the fallback where no in-namespace listener can be made); the default path has no
+  // helper process in the sandbox at all (test/security/ns-listener.int.test.ts).
+  c = await startConsole(undefined, 0, { ...process.env, PADDOCK_NET_PATH: 'bridge' });
   browser = await launchChromium();
   page = await openWatchedPage(browser, errors, { width: 1280, height: 860 });
 });
