@@ -9,7 +9,6 @@
  */
 import { spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
-import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -115,6 +114,12 @@ const srv = net.createServer((c) => {
 srv.listen(0, '127.0.0.1', () => process.stdout.write(String(srv.address().port) + '\\n'));
 `;
 
+/** The latency rounds' upstream: answers every request with "ok". */
+const SMALL_JS = `
+const srv = require('http').createServer((_q, r) => r.end('ok'));
+srv.listen(0, '127.0.0.1', () => process.stdout.write(String(srv.address().port) + '\\n'));
+`;
+
 /** One connection + one small HTTP exchange; returns milliseconds. */
 function exchange(connect: () => net.Socket, prefix: string, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -140,6 +145,9 @@ async function freePort(): Promise<number> {
   return p;
 }
 
+/** BENCH_EGRESS_LATENCY_ONLY=1: the latency rounds only, printed and not written (for trials). */
+const LATENCY_ONLY = process.env.BENCH_EGRESS_LATENCY_ONLY === '1';
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'paddock-egress-bench-'));
   let events = 0;
@@ -150,8 +158,10 @@ async function main(): Promise<void> {
   const bigPort = await new Promise<number>((r) => big.stdout.once('data', (d: Buffer) => r(Number(d.toString().trim()))));
   const sink = spawn(process.execPath, ['-e', SINK_JS], { stdio: ['ignore', 'pipe', 'inherit'] });
   const sinkPort = await new Promise<number>((r) => sink.stdout.once('data', (d: Buffer) => r(Number(d.toString().trim()))));
-  const small = http.createServer((_q, r) => r.end('ok'));
-  const smallPort = await listen(small);
+  // The upstream of the latency rounds is a process of its own, as a real one is: in this process
+  // it would share the proxy's event loop and heap, and its own work and GC would count as the proxy's.
+  const small = spawn(process.execPath, ['-e', SMALL_JS], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const smallPort = await new Promise<number>((r) => small.stdout.once('data', (d: Buffer) => r(Number(d.toString().trim()))));
   const { socketPath } = await egress.open({
     agent: 'bench', socketDir: path.join(dir, 'sock'), mode: 'proxy',
     policy: compilePolicy(parseRules(`allow net 127.0.0.1:${bigPort}\nallow net 127.0.0.1:${smallPort}\nallow net 127.0.0.1:${sinkPort}`).rules),
@@ -208,7 +218,7 @@ async function main(): Promise<void> {
     const viaBridge: number[] = [];
     const viaSock: number[] = [];
     const nodeOnly: number[] = [];
-    for (let i = 0; i < RUNS; i++) {
+    for (let i = 0; i < (LATENCY_ONLY ? 0 : RUNS); i++) {
       direct.push(await throughput(String(bigPort), null));
       viaBare.push(await throughput(String(barePort), null));
       viaAgent.push(await sandboxThroughput(connectBig));
@@ -225,7 +235,7 @@ async function main(): Promise<void> {
     const upBare: number[] = [];
     const upAgent: number[] = [];
     const upNode: number[] = [];
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < (LATENCY_ONLY ? 0 : 3); i++) {
       upDirect.push(await upload(String(sinkPort)));
       upBare.push(await upload(String(bareUpPort)));
       upAgent.push(await sandboxUpload());
@@ -237,18 +247,19 @@ async function main(): Promise<void> {
       resetRelayLookup();
     }
     const med = (a: number[]): number => percentile(a, 50);
-    const N = 400;
+    const N = 2000;
+    const ROUND = 200;
     const connectSmall = `CONNECT 127.0.0.1:${smallPort} HTTP/1.1\r\n\r\n`;
     // Each path's client is a process of its own (the agent's is inside the sandbox), in rounds of 100, interleaved.
     const lDirect: number[] = [];
     const lProxy: number[] = [];
     const lAgent: number[] = [];
     const lBridge: number[] = [];
-    for (let round = 0; round < N / 100; round++) {
-      lDirect.push(...(await latencies(String(smallPort), '', smallPort, 100)));
-      lAgent.push(...(JSON.parse(await inSandbox(egress, 'bench', LATENCY_JS, ['3128', connectSmall, String(smallPort), '100'])) as number[]));
-      lProxy.push(...(await latencies(socketPath, connectSmall, smallPort, 100)));
-      lBridge.push(...(await latencies(String(socatPort), connectSmall, smallPort, 100)));
+    for (let round = 0; round < N / ROUND; round++) {
+      lDirect.push(...(await latencies(String(smallPort), '', smallPort, ROUND)));
+      lAgent.push(...(JSON.parse(await inSandbox(egress, 'bench', LATENCY_JS, ['3128', connectSmall, String(smallPort), String(ROUND)])) as number[]));
+      lProxy.push(...(await latencies(socketPath, connectSmall, smallPort, ROUND)));
+      lBridge.push(...(await latencies(String(socatPort), connectSmall, smallPort, ROUND)));
     }
     void exchange;
     const d50 = percentile(lDirect, 50);
@@ -269,7 +280,7 @@ async function main(): Promise<void> {
     const md = [
       '## Egress proxy',
       '',
-      `Loopback only. 1 GiB download from a local TCP server to a client that sends a request first, each in its own process; ${RUNS} runs per path, interleaved (median, and the range); and connect + one small HTTP exchange (400 samples each, after 50 warm-up). \`npx tsx bench/egress.bench.ts\`.`,
+      `Loopback only. 1 GiB download from a local TCP server to a client that sends a request first, each in its own process; ${RUNS} runs per path, interleaved (median, and the range); and connect + one small HTTP exchange (2000 samples each, after 50 warm-up per round, from a server process of its own). \`npx tsx bench/egress.bench.ts\`.`,
       '',
       'The agent\'s client runs inside a real sandbox (bwrap: own user, pid and network namespaces) and connects to 127.0.0.1:3128 there: the proxy\'s own listener, made in the sandbox\'s network namespace by the native launcher before the client starts and served by the proxy in this process (no process inside, no fork per connection). After 1 MiB the proxy hands the tunnel to `paddock-relay`, which splices the two sockets. The do-nothing relay accepts, dials and splices with the same binary and decides nothing: no proxy with a hop of its own can beat it on this machine. The socat bridge row is the path this replaced (kept as the fallback without the native launcher).',
       '',
@@ -301,10 +312,10 @@ async function main(): Promise<void> {
       `| proxy Unix socket, from the host | ${ms(p50)} ms | ${ms(p99)} ms | ${ms(p50 - d50)} ms | ${ms(p99 - d99)} ms | |`,
       `| fallback: socat bridge → proxy socket | ${ms(b50)} ms | ${ms(b99)} ms | ${ms(b50 - d50)} ms | ${ms(b99 - d99)} ms | |`,
       '',
-      `Each path's client is a process of its own (the agent's inside the sandbox), ${N} exchanges in interleaved rounds of 100, after 50 warm-up each; the baseline connects directly from the host. Load average after the run: ${os.loadavg().map((x) => x.toFixed(1)).join(' / ')}.`,
+      `Each path's client is a process of its own (the agent's inside the sandbox), ${N} exchanges in interleaved rounds of ${ROUND}, after 50 warm-up each; the baseline connects directly from the host. Load average after the run: ${os.loadavg().map((x) => x.toFixed(1)).join(' / ')}.`,
     ].join('\n');
     console.log(md);
-    writeSection('egress', md);
+    if (!LATENCY_ONLY) writeSection('egress', md);
   } finally {
     socat.kill('SIGTERM');
     bare.close();
@@ -313,7 +324,7 @@ async function main(): Promise<void> {
     await egress.closeAll();
     queue.close();
     big.kill('SIGTERM');
-    small.close();
+    small.kill('SIGTERM');
     rmSync(dir, { recursive: true, force: true });
     rmSync(launchOnly, { recursive: true, force: true });
   }
