@@ -14,7 +14,7 @@ export type { KeychainProbe } from './vault.js';
 export type { EngineAnnouncement } from './activity.js';
 export type { AnswerSurface } from '../egress/approvals.js';
 export type { ApprovalOutcome } from '../egress/types.js';
-export type { DataPaths } from '../store/data-dir.js';
+export type { DataPaths } from '../data-dir/index.js';
 export type { TerminalSessions, TerminalSession, Attachment, TerminalSessionInfo, TerminalViewer, OpenTerminalOptions } from '../terminal/index.js';
 export { MAX_TERMINAL_SESSIONS } from '../terminal/index.js';
 export type { GuestOutput, GuestRunner } from '../agents/claude-hook.js';

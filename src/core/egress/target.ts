@@ -2,8 +2,7 @@
  * Parsing what a client names as its destination (CONNECT authority, absolute URI, `Host`
  * header) and spelling targets and the rules an answer adds.
  */
-import { HOST_INTERNAL, isHostInternal } from '../policy/net-match.js';
-import { normalizeHost } from '../policy/net-pattern.js';
+import { HOST_INTERNAL, isHostInternal, normalizeHost } from '../policy/index.js';
 
 /** A destination as the client named it (host not yet resolved). */
 export interface Target {

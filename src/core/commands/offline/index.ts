@@ -34,7 +34,7 @@ export async function profileProblems(text: string, file: string, home: string):
 
 /** What enforces what on this machine: platform, sandbox, limits, keychain (`paddock doctor`). */
 export async function machineChecks(): Promise<DoctorCheck[]> {
-  return (await import('../../doctor/index.js')).machineChecks();
+  return (await import('../doctor.js')).machineChecks();
 }
 
 /** The activity log, read-only, straight from the data dir's database. Close it when done. */

@@ -1,6 +1,6 @@
 /** `paddock logs` with no host: the recorded output of an agent's runs, read-only from the files. */
 import { listRunLogs, readRunLog, runLogDir, runLogFile } from '../../runs/output/read.js';
-import type { DataPaths } from '../../store/data-dir.js';
+import type { DataPaths } from '../../data-dir/index.js';
 import type { RunLogs } from './index.js';
 
 export function runLogs(paths: DataPaths, agent: string): RunLogs {

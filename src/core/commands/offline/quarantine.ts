@@ -1,7 +1,7 @@
 /** `paddock quarantine` with no host: what Paddock moved out of writable folders, and putting it back. */
 import type { QuarantineItem } from '../../../shared/api.js';
 import { restoredEvent, restoreQuarantine } from '../../runs/quarantine.js';
-import type { DataPaths } from '../../store/data-dir.js';
+import type { DataPaths } from '../../data-dir/index.js';
 import { openOfflineStore } from './store.js';
 
 export { listQuarantine as listQuarantined } from '../../runs/quarantine.js';

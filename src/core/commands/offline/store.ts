@@ -1,5 +1,5 @@
 /** The data dir's store for the offline verbs that read or write it (the log, the vault, the quarantine). */
-import { ensureDataDir, type DataPaths } from '../../store/data-dir.js';
+import { ensureDataDir, type DataPaths } from '../../data-dir/index.js';
 import { openStore, type Store } from '../../store/store.js';
 import type { EventLog } from './index.js';
 

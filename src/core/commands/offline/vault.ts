@@ -1,6 +1,6 @@
 /** `paddock secret` with no host: the vault over the data dir's store, opened and closed per verb. */
 import type { SecretMeta } from '../../../shared/secret.schema.js';
-import type { DataPaths } from '../../store/data-dir.js';
+import type { DataPaths } from '../../data-dir/index.js';
 import { ttyPassphrasePrompt } from '../../vault/tty-prompt.js';
 import { createVault } from '../../vault/vault.js';
 import type { OfflineVaultOptions } from './index.js';

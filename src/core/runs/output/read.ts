@@ -2,7 +2,7 @@ import { closeSync, fstatSync, openSync, readdirSync, readSync, statSync } from 
 import { join } from 'node:path';
 import type { RunLogInfo, RunLogSlice } from '../../../shared/api.js';
 import { PaddockError } from '../../../shared/errors.js';
-import type { DataPaths } from '../../store/data-dir.js';
+import type { DataPaths } from '../../data-dir/index.js';
 export type { RunLogInfo, RunLogSlice } from '../../../shared/api.js';
 import { EXIT_MARK, parseEvents, parseHeader, type CastHeader } from './cast.js';
 import { RUN_ID_RE } from '../../../shared/names.js';
