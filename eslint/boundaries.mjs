@@ -9,7 +9,6 @@
 // - `paddock/no-deep-import`: a folder under src/core is a domain; another domain imports only its
 //   index.ts (the command module and the composition root engine.ts excepted: they assemble the parts).
 import path from 'node:path';
-import { DEEP_IMPORT_DEBT } from './deep-import-debt.mjs';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -27,12 +26,6 @@ export const HOST_ENTRIES = [
   // The CLI's light client of the control socket (no engine, no zod).
   'src/core/client/index.ts',
 ];
-
-/** Files that are not a domain's index but may be imported from another domain (light entries). */
-const LIGHT_ENTRIES = new Set([
-  // The data dir's paths without SQLite: the CLI's client reads them before any host exists.
-  'src/core/store/data-dir.ts',
-]);
 
 /** Where the files of the host and adapter layers are. */
 const HOST_ZONES = ['src/main/', 'src/cli/', 'src/core/host/', 'src/core/api/'];
@@ -109,12 +102,10 @@ const noDeepImport = {
     const own = coreDomain(file);
     // The command module and the composition root assemble the engine's parts: they may import them.
     if (own === 'commands' || file === 'src/core/engine.ts') return {};
-    const debt = new Set((own && DEEP_IMPORT_DEBT[own]) || []);
     return eachImport(context, (node, target) => {
       const domain = coreDomain(target);
       if (!domain || domain === own) return;
-      if (target === `src/core/${domain}/index.ts` || LIGHT_ENTRIES.has(target)) return;
-      if (debt.has(target.slice('src/core/'.length))) return;
+      if (target === `src/core/${domain}/index.ts`) return;
       // Outside core, the host rule already names the one way in; this rule is about core's own parts.
       if (!own && HOST_ZONES.some((z) => file.startsWith(z))) return;
       context.report({ node, messageId: 'deep', data: { target, domain } });
