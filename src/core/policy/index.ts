@@ -2,6 +2,7 @@
 export { parseRules, type ParsedRules, type RuleDiagnostic } from './rule-parser.js';
 export { compilePolicy, isAnyTarget, Policy, type CompileOptions, type PolicyRule, type SubjectKind } from './evaluator.js';
 export { compilePathGlob } from './glob.js';
+export { parseAuthority, type Target } from './authority.js';
 export { naiveDecideNet, type NetRequest } from './net-matcher.js';
 export { HOST_INTERNAL, isHostInternal, isMetadataName, type NetRule } from './net-match.js';
 export { parseNetPattern, normalizeHost, portMatches, type NetPattern, type NetTarget, type PortSpec, type HostSubject } from './net-pattern.js';

@@ -1,6 +1,6 @@
 import type { Rule } from '../../shared/rules.schema.js';
-import { parseAuthority, type ApprovalOutcome, type ApprovalRequest, type ApprovalsPort } from '../egress/index.js';
-import { compilePolicy, parseRules, type Policy } from '../policy/index.js';
+import type { ApprovalOutcome, ApprovalRequest, ApprovalsPort } from '../egress/index.js';
+import { compilePolicy, parseAuthority, parseRules, type Policy } from '../policy/index.js';
 import type { Store, StoredAnswer } from '../store/index.js';
 
 /**
