@@ -1,42 +1,31 @@
 // The engine's boundaries (issue 14), as two lint rules over resolved import paths:
 //
 // - `paddock/host-imports`: hosts and adapters (the Electron shell, the CLI, the control-socket host,
-//   the API adapter) reach src/core only through its public entries: the engine's command module
-//   (src/core/commands/index.ts), the RPC adapter (src/core/api/index.ts), the host
-//   (src/core/host/index.ts) and the CLI's light client (src/core/client/index.ts). Never the
-//   engine's parts (runs, store, egress, approvals, bus) nor engine.ts itself.
+//   the API adapter) reach src/core only through its public entries (HOST_ENTRIES): the engine's
+//   command module (src/core/commands/index.ts and its offline half, offline/index.ts), the RPC adapter
+//   (src/core/api/index.ts), the host (src/core/host/index.ts) and the CLI's light client
+//   (src/core/client/index.ts). Never the engine's parts (runs, store, egress, approvals, bus) nor
+//   engine.ts itself. Type-only imports count too.
 // - `paddock/no-deep-import`: a folder under src/core is a domain; another domain imports only its
 //   index.ts (the command module and the composition root engine.ts excepted: they assemble the parts).
 import path from 'node:path';
-import { DEEP_IMPORT_DEBT } from './deep-import-debt.mjs';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
-/** Public entries of src/core a host may import (paths relative to the repository). */
-export const HOST_ENTRIES = ['src/core/commands/index.ts', 'src/core/api/index.ts', 'src/core/host/index.ts', 'src/core/client/index.ts'];
-
-/** Files that are not a domain's index but may be imported from another domain (light entries). */
-const LIGHT_ENTRIES = new Set([
-  // The data dir's paths without SQLite: the CLI's client reads them before any host exists.
-  'src/core/store/data-dir.ts',
-]);
-
-/**
- * CLI commands that still work on the data dir without a host (offline: the log, the vault, a
- * profile check, the quarantine, doctor) and reach core directly: each file and what it may import.
- * Known debt of issue 14 (they need offline verbs); listed so that no other file joins them.
- */
-const CLI_OFFLINE_DEBT = {
-  'src/cli/commands/check.ts': ['src/core/agents/profile.ts', 'src/core/agents/gap-report.ts', 'src/core/agents/instructions.ts'],
-  'src/cli/commands/doctor.ts': ['src/core/doctor/index.ts'],
-  'src/cli/commands/events.ts': ['src/core/store/data-dir.ts', 'src/core/store/store.ts'],
-  'src/cli/commands/hook.ts': ['src/core/agents/claude-hook.ts'],
-  'src/cli/commands/keygen.ts': ['src/core/terminal/keygen.ts'],
-  'src/cli/commands/logs.ts': ['src/core/runs/output/read.ts'],
-  'src/cli/commands/quarantine.ts': ['src/core/runs/quarantine.ts', 'src/core/store/data-dir.ts', 'src/core/store/store.ts'],
-  'src/cli/profile-problems.ts': ['src/core/agents/profile.ts'],
-  'src/cli/commands/secret.ts': ['src/core/store/data-dir.ts', 'src/core/store/store.ts', 'src/core/vault/tty-prompt.ts', 'src/core/vault/vault.ts'],
-};
+/** Public entries of src/core a host may import (paths relative to the repository), and why each is one. */
+export const HOST_ENTRIES = [
+  // The engine's verbs: the one way in for hosts.
+  'src/core/commands/index.ts',
+  // The same verbs' offline half (the log, the vault, the quarantine, a profile check, doctor, with
+  // no host running), apart because it is light: each verb loads its own part, index.ts the engine.
+  'src/core/commands/offline/index.ts',
+  // The RPC adapter (the API map over IPC, HTTP/WebSocket and the control socket).
+  'src/core/api/index.ts',
+  // The host of a data dir (its lock, its control socket).
+  'src/core/host/index.ts',
+  // The CLI's light client of the control socket (no engine, no zod).
+  'src/core/client/index.ts',
+];
 
 /** Where the files of the host and adapter layers are. */
 const HOST_ZONES = ['src/main/', 'src/cli/', 'src/core/host/', 'src/core/api/'];
@@ -82,18 +71,17 @@ const hostImports = {
     docs: { description: 'hosts and adapters import only the engine\'s command module (and the adapter, host and client entries) from src/core' },
     schema: [],
     messages: {
-      reach: '{{file}} is a host or adapter: it reaches the engine only through src/core/commands/index.ts (or the api, host and client index.ts), not {{target}}. Add a verb to the command module instead.',
+      reach: '{{file}} is a host or adapter: it reaches the engine only through src/core/commands/index.ts or offline/index.ts (or the api, host and client index.ts), not {{target}}. Add a verb to the command module instead.',
     },
   },
   create(context) {
     const file = rel(context.filename);
     if (!HOST_ZONES.some((z) => file.startsWith(z))) return {};
     const ownDomain = coreDomain(file);
-    const debt = CLI_OFFLINE_DEBT[file] ?? [];
     return eachImport(context, (node, target) => {
       if (!target.startsWith('src/core/')) return;
       if (ownDomain && coreDomain(target) === ownDomain) return; // its own files
-      if (HOST_ENTRIES.includes(target) || debt.includes(target)) return;
+      if (HOST_ENTRIES.includes(target)) return;
       context.report({ node, messageId: 'reach', data: { file, target } });
     });
   },
@@ -114,12 +102,10 @@ const noDeepImport = {
     const own = coreDomain(file);
     // The command module and the composition root assemble the engine's parts: they may import them.
     if (own === 'commands' || file === 'src/core/engine.ts') return {};
-    const debt = new Set((own && DEEP_IMPORT_DEBT[own]) || []);
     return eachImport(context, (node, target) => {
       const domain = coreDomain(target);
       if (!domain || domain === own) return;
-      if (target === `src/core/${domain}/index.ts` || LIGHT_ENTRIES.has(target)) return;
-      if (debt.has(target.slice('src/core/'.length))) return;
+      if (target === `src/core/${domain}/index.ts`) return;
       // Outside core, the host rule already names the one way in; this rule is about core's own parts.
       if (!own && HOST_ZONES.some((z) => file.startsWith(z))) return;
       context.report({ node, messageId: 'deep', data: { target, domain } });

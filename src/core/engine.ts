@@ -15,7 +15,7 @@ import { agentPolicy, makePrepare } from './runs/prepare.js';
 import { RunManager } from './runs/run-manager.js';
 import { othersWritable } from './runs/writable.js';
 import type { LearnDeps } from './learn/state.js';
-import { ensureDataDir, type DataPaths } from './store/data-dir.js';
+import { ensureDataDir, type DataPaths } from './data-dir/index.js';
 import { openStore, type Store } from './store/store.js';
 import { createVault, type Vault } from './vault/vault.js';
 import type { PassphrasePrompt } from './vault/master-key.js';

@@ -1,9 +1,7 @@
 import { homedir } from 'node:os';
 import type { GapFinding } from '../../shared/api.js';
 import { formatDiagnostic } from '../../shared/errors.js';
-import { parseProfile } from '../../core/agents/profile.js';
-import { gapReport } from '../../core/agents/gap-report.js';
-import { renderInstructions } from '../../core/agents/instructions.js';
+import { checkProfileFile } from '../../core/commands/offline/index.js';
 import { expectPositionals } from '../args.js';
 import type { Command } from '../command.js';
 import { EXIT_USAGE } from '../io.js';
@@ -34,21 +32,23 @@ export const checkCommand: Command = {
       ctx.io.err(`${read.error}\n`);
       return EXIT_USAGE;
     }
-    const { profile, ruleSet, diagnostics } = parseProfile(read.text, file, { home: homedir() });
-    if (!profile || !ruleSet || diagnostics.length > 0) {
+    const instructions = !ctx.json && ctx.args.options.instructions === true;
+    const checked = await checkProfileFile(read.text, file, { home: homedir(), instructions });
+    if (!checked.valid) {
+      const { diagnostics } = checked;
       if (ctx.json) for (const d of diagnostics) ctx.io.out(`${JSON.stringify({ type: 'error', ...d })}\n`);
       for (const d of diagnostics) ctx.io.err(`${formatDiagnostic(d)}\n`);
       ctx.io.err(`paddock: ${file} is not a valid profile (${diagnostics.length} error${diagnostics.length === 1 ? '' : 's'})\n`);
       return EXIT_USAGE;
     }
-    const gaps = gapReport(profile, ruleSet);
+    const { gaps } = checked;
     if (ctx.json) {
       for (const g of gaps) ctx.io.out(`${JSON.stringify({ type: 'gap', ...g })}\n`);
       return 0;
     }
-    ctx.io.out(`${file}: valid profile for agent "${profile.name}" (${ruleSet.rules.length} enforced rule${ruleSet.rules.length === 1 ? '' : 's'}, ${ruleSet.advisories.length} advisory)\n\n`);
+    ctx.io.out(`${file}: valid profile for agent "${checked.agent}" (${checked.rules} enforced rule${checked.rules === 1 ? '' : 's'}, ${checked.advisories} advisory)\n\n`);
     ctx.io.out(formatGaps(gaps));
-    if (ctx.args.options.instructions) ctx.io.out(`\n--- PADDOCK.md ---\n${renderInstructions(profile, ruleSet)}`);
+    if (checked.instructions !== undefined) ctx.io.out(`\n--- PADDOCK.md ---\n${checked.instructions}`);
     return 0;
   },
 };

@@ -1,6 +1,6 @@
 import type { DoctorCheck } from '../../shared/api.js';
 import { connectControl, lockOwner } from '../../core/client/index.js';
-import { machineChecks } from '../../core/doctor/index.js';
+import { machineChecks } from '../../core/commands/offline/index.js';
 import { expectPositionals } from '../args.js';
 import type { Command } from '../command.js';
 import { cliPaths } from '../host-client.js';

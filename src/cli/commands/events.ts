@@ -1,7 +1,6 @@
 import type { PaddockEvent } from '../../shared/events.schema.js';
 import { AGENT_NAME_RE } from '../../shared/names.js';
-import { ensureDataDir } from '../../core/store/data-dir.js';
-import { openStore } from '../../core/store/store.js';
+import { openEventLog } from '../../core/commands/offline/index.js';
 import { expectPositionals, UsageError } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
 import { cliPaths } from '../host-client.js';
@@ -20,9 +19,7 @@ export function formatEvent(e: PaddockEvent): string {
 }
 
 function openLog(ctx: CommandContext) {
-  const paths = cliPaths(ctx);
-  ensureDataDir(paths.root);
-  return openStore(paths.db);
+  return openEventLog(cliPaths(ctx));
 }
 
 export const eventsCommand: Command = {
@@ -44,17 +41,17 @@ export const eventsCommand: Command = {
     const limitRaw = ctx.args.options.limit as string | undefined;
     const limit = limitRaw === undefined ? 200 : Number(limitRaw);
     if (!Number.isInteger(limit) || limit < 1 || limit > 100_000) throw new UsageError('--limit must be a whole number from 1 to 100000', 'events');
-    const store = openLog(ctx);
+    const log = await openLog(ctx);
     const all = ctx.args.options.all === true;
     const print = (e: PaddockEvent): void => {
       if (!all && (e as { paddock?: unknown }).paddock === true) return;
       ctx.io.out(`${ctx.json ? JSON.stringify(e) : formatEvent(e)}\n`);
     };
     try {
-      const latest = store.events.query({ agent, kindPrefix, limit, order: 'desc' }).reverse();
+      const latest = log.query({ agent, kindPrefix, limit, order: 'desc' }).reverse();
       latest.forEach(print);
       if (!ctx.args.options.follow) return 0;
-      let last = store.events.latestId();
+      let last = log.latestId();
       await new Promise<void>((resolve) => {
         const stop = (): void => {
           clearInterval(timer);
@@ -63,16 +60,16 @@ export const eventsCommand: Command = {
           resolve();
         };
         const timer = setInterval(() => {
-          const fresh = store.events.query({ agent, kindPrefix, afterId: last, limit: 10_000, order: 'asc' });
+          const fresh = log.query({ agent, kindPrefix, afterId: last, limit: 10_000, order: 'asc' });
           fresh.forEach(print);
-          last = Math.max(last, store.events.latestId());
+          last = Math.max(last, log.latestId());
         }, 200);
         process.on('SIGINT', stop);
         process.on('SIGTERM', stop);
       });
       return 0;
     } finally {
-      store.close();
+      log.close();
     }
   },
 };
@@ -84,15 +81,15 @@ export const logCommand: Command = {
   async run(ctx) {
     expectPositionals(ctx.args, 1, 1, 'a subcommand (verify)', 'log');
     if (ctx.args.positionals[0] !== 'verify') throw new UsageError(`unknown subcommand "log ${ctx.args.positionals[0]}" (did you mean paddock log verify?)`, 'log');
-    const store = openLog(ctx);
+    const log = await openLog(ctx);
     try {
-      const r = store.events.verify();
+      const r = log.verify();
       if (ctx.json) ctx.io.out(`${JSON.stringify(r)}\n`);
       else if (r.ok) ctx.io.out(`log ok: ${r.count} events, hash chain intact${r.count > 0 ? `; ${r.message.split('; ').slice(1).join('; ')}` : ''}\n`);
       else ctx.io.err(`paddock: log verification failed: ${r.message}\n`);
       return r.ok ? 0 : 1;
     } finally {
-      store.close();
+      log.close();
     }
   },
 };

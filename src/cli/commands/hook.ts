@@ -1,5 +1,5 @@
 import { AGENT_NAME_RE } from '../../shared/names.js';
-import { installClaudeHook, QUIET_ENV } from '../../core/agents/claude-hook.js';
+import { installClaudeHook, QUIET_ENV } from '../../core/commands/index.js';
 import { expectPositionals, UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { withGuestRunner } from '../guest-runner.js';

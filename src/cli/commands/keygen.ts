@@ -1,5 +1,5 @@
 import { AGENT_NAME_RE } from '../../shared/names.js';
-import { keygenResult, keygenScript } from '../../core/terminal/keygen.js';
+import { keygenResult, keygenScript } from '../../core/commands/index.js';
 import { expectPositionals, UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { withGuestRunner } from '../guest-runner.js';

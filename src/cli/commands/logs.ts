@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { PaddockError } from '../../shared/errors.js';
-import { AGENT_NAME_RE } from '../../shared/names.js';
+import { AGENT_NAME_RE, RUN_ID_RE } from '../../shared/names.js';
 import { plainText } from '../../shared/terminal-text.js';
 import { connectControl } from '../../core/client/index.js';
-import { listRunLogs, readRunLog, runLogDir, runLogFile, RUN_ID_RE, type RunLogSlice } from '../../core/runs/output/read.js';
+import type { RunLogSlice } from '../../shared/api.js';
+import { runLogs } from '../../core/commands/offline/index.js';
 import { expectPositionals, UsageError } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
 import { formatBytes, listing, NO_HEADER } from '../format.js';
@@ -48,9 +49,9 @@ running wrote to that terminal only.`,
     if (run !== undefined && !RUN_ID_RE.test(run)) throw new UsageError(`"${run}" is not a run id (they look like r-1a2b3c4d; see paddock logs ${agent} --list)`, 'logs');
     const follow = ctx.args.options.follow === true;
     if (ctx.args.options.cast && follow) throw new UsageError('--cast exports a recording; use it without --follow (after the run, or for what is recorded so far)', 'logs');
-    const dir = runLogDir(cliPaths(ctx), agent);
+    const logs = await runLogs(cliPaths(ctx), agent);
     if (ctx.args.options.list) {
-      const runs = listRunLogs(dir);
+      const runs = logs.list();
       if (ctx.json) for (const r of runs) ctx.io.out(`${JSON.stringify(r)}\n`);
       else {
         // No exit code: still running, or its host died before the run ended (the file cannot tell).
@@ -59,7 +60,7 @@ running wrote to that terminal only.`,
       }
       return 0;
     }
-    const file = runLogFile(dir, agent, run);
+    const file = logs.file(run);
     if (ctx.args.options.cast) {
       const text = readFileSync(file, 'utf8');
       ctx.io.out(text.slice(0, text.lastIndexOf('\n') + 1)); // complete lines only (a live run may be mid-line)
@@ -70,7 +71,7 @@ running wrote to that terminal only.`,
     const show = (s: RunLogSlice): void => {
       if (s.text) ctx.io.out(plainText(s.text, { keepColor }));
     };
-    let slice = readRunLog(file, { max: Number.MAX_SAFE_INTEGER });
+    let slice = logs.read(file, { max: Number.MAX_SAFE_INTEGER });
     if (slice.stdio === 'terminal') {
       ctx.io.err(`paddock: run ${slice.run} of ${agent} was started by paddock run with no host running: its output went to that terminal and was not recorded\n`);
       return 0;
@@ -92,13 +93,13 @@ running wrote to that terminal only.`,
         if (busy) return;
         busy = true;
         void (async () => {
-          slice = readRunLog(file, { since: slice.next, max: Number.MAX_SAFE_INTEGER });
+          slice = logs.read(file, { since: slice.next, max: Number.MAX_SAFE_INTEGER });
           if (slice.truncated) ctx.io.err(`\npaddock: some output was dropped while following (the run writes faster than it is read)\n`);
           show(slice);
           if (slice.exitCode !== null) return stop();
           // About once a second: a run whose host went away (or that ended unrecorded) ends the follow.
           if (++checks % 5 === 0 && !(await stillRunning(ctx, agent, id))) {
-            show((slice = readRunLog(file, { since: slice.next, max: Number.MAX_SAFE_INTEGER })));
+            show((slice = logs.read(file, { since: slice.next, max: Number.MAX_SAFE_INTEGER })));
             return stop();
           }
         })()

@@ -1,6 +1,5 @@
-import { listQuarantine, restoredEvent, restoreQuarantine } from '../../core/runs/quarantine.js';
-import { ensureDataDir } from '../../core/store/data-dir.js';
-import { openStore } from '../../core/store/store.js';
+import { ensureDataDir } from '../../core/client/index.js';
+import { listQuarantined, restoreQuarantined } from '../../core/commands/offline/index.js';
 import { expectPositionals, UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { printable, table } from '../format.js';
@@ -20,20 +19,14 @@ was, once you have reviewed it (it then runs with your git again).`,
     const paths = cliPaths(ctx);
     ensureDataDir(paths.root);
     if (sub === undefined) {
-      const items = listQuarantine(paths.root);
+      const items = await listQuarantined(paths.root);
       if (ctx.json) for (const i of items) ctx.io.out(`${JSON.stringify(i)}\n`);
       else if (!items.length) ctx.io.out('nothing in quarantine\n');
       else ctx.io.out(table([['ID', 'AGENT', 'RUN', 'WHEN', 'PATH', 'WHY'], ...items.map((i) => [i.id, i.agent, i.run, i.ts, i.path, i.reasons.join('; ')])]));
       return 0;
     }
     if (sub !== 'restore' || id === undefined) throw new UsageError('usage: paddock quarantine [restore ID]', 'quarantine');
-    const item = restoreQuarantine(paths.root, id);
-    const store = openStore(paths.db);
-    try {
-      store.events.append(restoredEvent(item));
-    } finally {
-      store.close();
-    }
+    const item = await restoreQuarantined(paths, id);
     ctx.io.out(`restored ${printable(item.path)}\n`);
     return 0;
   },

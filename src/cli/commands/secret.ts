@@ -1,22 +1,13 @@
 import { PaddockError } from '../../shared/errors.js';
-import { AGENT_NAME_RE, SECRET_NAME_RE } from '../../shared/names.js';
+import { AGENT_NAME_RE, MAX_SECRET_BYTES, SECRET_NAME_RE } from '../../shared/names.js';
 import type { SecretMeta } from '../../shared/secret.schema.js';
-import { ensureDataDir } from '../../core/store/data-dir.js';
-import { openStore, type Store } from '../../core/store/store.js';
-import { readHidden, ttyPassphrasePrompt } from '../../core/vault/tty-prompt.js';
-import { createVault, MAX_SECRET_BYTES } from '../../core/vault/vault.js';
+import { listSecrets, readHidden, removeSecret, setSecret } from '../../core/commands/offline/index.js';
 import { expectPositionals, UsageError } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
 import { listing, NO_HEADER } from '../format.js';
 import { cliPaths } from '../host-client.js';
 
 const USAGE = 'paddock secret set AGENT NAME  (value on stdin) | paddock secret ls AGENT [--json] [--no-header] | paddock secret rm AGENT NAME';
-
-function openVaultStore(ctx: CommandContext): Store {
-  const paths = cliPaths(ctx);
-  ensureDataDir(paths.root);
-  return openStore(paths.db);
-}
 
 function names(ctx: CommandContext, sub: string, withName: boolean): { agent: string; name: string } {
   const p = ctx.args.positionals.slice(1);
@@ -73,41 +64,27 @@ export const secretCommand: Command = {
     if (sub === 'set') {
       const { agent, name } = names(ctx, sub, true);
       const value = await readValue(name);
-      const store = openVaultStore(ctx);
       try {
-        const vault = createVault({ store, env: ctx.env, prompt: ttyPassphrasePrompt(), warn: (l) => ctx.io.err(`${l}\n`) });
-        await vault.set(agent, name, value);
-        vault.lock();
+        await setSecret(cliPaths(ctx), { env: ctx.env, warn: (l) => ctx.io.err(`${l}\n`) }, agent, name, value);
       } finally {
         value.fill(0);
-        store.close();
       }
       ctx.io.out(`secret ${name} set for ${agent}\n`);
       return 0;
     }
     if (sub === 'ls' || sub === 'list') {
       const { agent } = names(ctx, sub, false);
-      const store = openVaultStore(ctx);
-      try {
-        const metas = createVault({ store, env: ctx.env }).list(agent);
-        if (ctx.json) for (const m of metas) ctx.io.out(`${JSON.stringify(m)}\n`);
-        else if (metas.length > 0) {
-          ctx.io.out(listing(['NAME', 'AS', 'HOSTS', 'UPDATED', 'LAST-USED', 'USES'], metas.map(metaRow), ctx.args.options['no-header'] === true));
-        }
-      } finally {
-        store.close();
+      const metas = await listSecrets(cliPaths(ctx), ctx.env, agent);
+      if (ctx.json) for (const m of metas) ctx.io.out(`${JSON.stringify(m)}\n`);
+      else if (metas.length > 0) {
+        ctx.io.out(listing(['NAME', 'AS', 'HOSTS', 'UPDATED', 'LAST-USED', 'USES'], metas.map(metaRow), ctx.args.options['no-header'] === true));
       }
       return 0;
     }
     if (sub === 'rm' || sub === 'remove') {
       const { agent, name } = names(ctx, sub, true);
-      const store = openVaultStore(ctx);
-      try {
-        if (!createVault({ store, env: ctx.env }).remove(agent, name))
-          throw new PaddockError('E_NOT_FOUND', `agent ${agent} has no secret ${name}; see paddock secret ls ${agent}`);
-      } finally {
-        store.close();
-      }
+      if (!(await removeSecret(cliPaths(ctx), ctx.env, agent, name)))
+        throw new PaddockError('E_NOT_FOUND', `agent ${agent} has no secret ${name}; see paddock secret ls ${agent}`);
       ctx.io.out(`secret ${name} removed from ${agent}\n`);
       return 0;
     }

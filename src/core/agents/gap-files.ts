@@ -5,7 +5,7 @@
 import type { GapFinding } from '../../shared/api.js';
 import type { Profile } from '../../shared/profile.schema.js';
 import type { RuleSet } from '../../shared/rules.schema.js';
-import { compilePathGlob } from '../policy/glob.js';
+import { compilePathGlob } from '../policy/index.js';
 import { lines } from './gap-net.js';
 
 /** Paths Paddock keeps read-only in writable places by default (they run code outside the sandbox later). */

@@ -5,9 +5,7 @@
 import type { GapFinding } from '../../shared/api.js';
 import type { Profile } from '../../shared/profile.schema.js';
 import type { Rule, RuleSet } from '../../shared/rules.schema.js';
-import { classifyAddress } from '../policy/ip.js';
-import { HOST_INTERNAL } from '../policy/net-match.js';
-import { parseNetPattern, type NetTarget } from '../policy/net-pattern.js';
+import { classifyAddress, HOST_INTERNAL, parseNetPattern, type NetTarget } from '../policy/index.js';
 
 function target(rule: Rule): NetTarget | null {
   const p = parseNetPattern(rule.pattern);

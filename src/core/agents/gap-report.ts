@@ -7,7 +7,7 @@ import type { Profile } from '../../shared/profile.schema.js';
 import type { Effect, Rule, RuleSet } from '../../shared/rules.schema.js';
 import { fileFindings, limitFindings } from './gap-files.js';
 import { lines, netFindings, secretFindings } from './gap-net.js';
-import { isAnyTarget } from '../policy/evaluator.js';
+import { isAnyTarget } from '../policy/index.js';
 
 const SEVERITY_ORDER: Record<GapFinding['severity'], number> = { high: 0, medium: 1, low: 2, info: 3 };
 const EFFECT_RANK: Record<Effect, number> = { deny: 2, ask: 1, allow: 0 };

@@ -2,7 +2,7 @@
  * The instruction file (`PADDOCK.md`) written into the workspace at every start: what the
  * sandbox enforces, in plain language, kept apart from the advisory do/dont lines.
  */
-import { HOST_INTERNAL } from '../policy/net-match.js';
+import { HOST_INTERNAL } from '../policy/index.js';
 import type { Profile } from '../../shared/profile.schema.js';
 import type { Effect, Rule, RuleKind, RuleSet } from '../../shared/rules.schema.js';
 import { GIT_CONFIG_HINT, namesOneGitConfig, PROTECTED_BY_DEFAULT } from './gap-files.js';

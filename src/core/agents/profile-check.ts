@@ -8,7 +8,7 @@ import type { GapFinding, ProfileCheck, RuleProblem, RulesCheck } from '../../sh
 import { PaddockError } from '../../shared/errors.js';
 import type { Profile } from '../../shared/profile.schema.js';
 import type { RuleSet } from '../../shared/rules.schema.js';
-import { parseRules } from '../policy/rule-parser.js';
+import { parseRules } from '../policy/index.js';
 import { gapReport } from './gap-report.js';
 import { renderInstructions } from './instructions.js';
 import { parseProfile } from './profile.js';

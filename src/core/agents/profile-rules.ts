@@ -4,7 +4,7 @@
  */
 import { isScalar, Scalar, type Node } from 'yaml';
 import type { RuleSet } from '../../shared/rules.schema.js';
-import { parseRules } from '../policy/rule-parser.js';
+import { parseRules } from '../policy/index.js';
 import { nodePos, posAt, type LoadedYaml, type Pos, type RawDiagnostic } from './profile-yaml.js';
 
 /** Maps a 1-based (line, col) in the rule text to the profile file. */

@@ -6,8 +6,7 @@
 import type { SimChange, SimDecision, SimulationResult } from '../../shared/api.js';
 import type { PaddockEvent } from '../../shared/events.schema.js';
 import type { Decision, Effect } from '../../shared/rules.schema.js';
-import { parseAuthority } from '../egress/target.js';
-import type { Policy } from '../policy/evaluator.js';
+import { parseAuthority, type Policy } from '../policy/index.js';
 
 /** One distinct network request found in the history (same host, port and dialled address). */
 export type RecordedRequest = Pick<SimChange, 'host' | 'port' | 'address' | 'count'>;

@@ -4,5 +4,5 @@
  */
 export { connectControl, type ControlClient } from './control-client.js';
 export { lineReader, MAX_LINE, type HostMessage } from './wire.js';
-export { dataPaths, ensureDataDir, resolveDataDir, type DataPaths } from '../store/data-dir.js';
+export { dataPaths, ensureDataDir, resolveDataDir, type DataPaths } from '../data-dir/index.js';
 export { acquireHostLock, lockOwner, type HostLock, type LockOwner } from './lock.js';

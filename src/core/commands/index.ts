@@ -14,10 +14,13 @@ export type { KeychainProbe } from './vault.js';
 export type { EngineAnnouncement } from './activity.js';
 export type { AnswerSurface } from '../egress/approvals.js';
 export type { ApprovalOutcome } from '../egress/types.js';
-export type { DataPaths } from '../store/data-dir.js';
+export type { DataPaths } from '../data-dir/index.js';
 export type { TerminalSessions, TerminalSession, Attachment, TerminalSessionInfo, TerminalViewer, OpenTerminalOptions } from '../terminal/index.js';
 export { MAX_TERMINAL_SESSIONS } from '../terminal/index.js';
 export type { GuestOutput, GuestRunner } from '../agents/claude-hook.js';
+// What `paddock hook install` and `paddock keygen` run inside an agent's sandbox through a guest runner.
+export { installClaudeHook, QUIET_ENV } from '../agents/claude-hook.js';
+export { keygenResult, keygenScript } from '../terminal/keygen.js';
 
 // What hosts need around the verbs (no engine state): the terminal's passphrase prompt, the default
 // shell and the login recipes' text for `paddock shell`, where the built UI lives, and a bounded

@@ -1,9 +1,9 @@
 import type { DoctorCheck } from '../../shared/api.js';
 import type { Engine } from '../engine.js';
-import { doctorChecks } from '../doctor/index.js';
+import { doctorChecks } from './doctor.js';
 import { sweepStaleCgroups } from '../sandbox/runtime/index.js';
-import type { DataPaths } from '../store/data-dir.js';
-import { keychainCheck } from '../vault/keychain.js';
+import type { DataPaths } from '../data-dir/index.js';
+import { keychainCheck } from '../keychain/index.js';
 
 /** The system verbs: where the data lives, the machine checks, and the engine's lifecycle. */
 export function systemVerbs(engine: Engine) {

@@ -9,7 +9,7 @@ import { parseProfile } from '../agents/profile.js';
 import { EDITOR_FILE } from '../agents/profile-check.js';
 import { withSecretDecl, type SecretDeclEdit } from '../agents/profile-edit.js';
 import type { Engine } from '../engine.js';
-import { keychainCheck } from '../vault/keychain.js';
+import { keychainCheck } from '../keychain/index.js';
 import { PASSPHRASE_ENV } from '../vault/master-key.js';
 
 /** Probes whether an OS keychain answers (reads one probe entry; never creates or unlocks an item). */

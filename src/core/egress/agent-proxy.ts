@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { PaddockError } from '../../shared/errors.js';
 import type { NewEvent } from '../../shared/events.schema.js';
-import type { Policy } from '../policy/evaluator.js';
+import type { Policy } from '../policy/index.js';
 import { handleConnect, handleRequest } from './http-proxy.js';
 import { rawReply } from './http-wire.js';
 import type { NetEventAggregator } from './net-events.js';

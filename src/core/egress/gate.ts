@@ -5,7 +5,7 @@
  * network switch is on or off (PRODUCT.md "The ask gate").
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { readBody } from '../http/read-body.js';
+import { readBody } from '../http/index.js';
 import { approved } from './approvals.js';
 import type { ProxyAgent } from './types.js';
 

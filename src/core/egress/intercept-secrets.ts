@@ -3,7 +3,7 @@
  * injected) and intercepted TLS requests (injected for the bound hosts). A placeholder going
  * to a host its secret is not bound to is never replaced and raises `secret-exfil`.
  */
-import { hostBound, injectHeaders, placeholdersIn, type HeaderBinding, type Headers } from '../vault/inject.js';
+import { hostBound, injectHeaders, placeholdersIn, type HeaderBinding, type Headers } from '../vault/index.js';
 import { formatTarget, type Target } from './target.js';
 import { netEvent, proxyDenial } from './net-events.js';
 import type { EgressSecrets, ProxyAgent } from './types.js';

@@ -8,8 +8,7 @@
 import { isIP } from 'node:net';
 import { Duplex } from 'node:stream';
 import tls from 'node:tls';
-import type { AgentCa } from '../vault/ca.js';
-import { hostBound, placeholdersIn } from '../vault/inject.js';
+import { hostBound, placeholdersIn, type AgentCa } from '../vault/index.js';
 import type { Opened } from './connection.js';
 import { pipeTunnel } from './tunnel.js';
 import { serveIntercepted, serveUpstreamFailure, type Counters } from './intercept-http.js';

@@ -5,7 +5,7 @@
  * placeholder. Pure: byte needles and a streaming scrubber that holds back only a tail that could
  * be the start of a value (so a stream such as server-sent events is never delayed otherwise).
  */
-import type { HeaderBinding } from '../vault/inject.js';
+import type { HeaderBinding } from '../vault/index.js';
 
 /** One byte pattern to replace: the value itself or one of its cheap encodings. */
 export interface Needle {

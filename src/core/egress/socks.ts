@@ -3,7 +3,7 @@
  * names are resolved here on the host side (`socks5h://`), never by the client.
  */
 import type { Socket } from 'node:net';
-import { formatIpv4, formatIpv6 } from '../policy/ip.js';
+import { formatIpv4, formatIpv6 } from '../policy/index.js';
 import { openConnection } from './connection.js';
 import { startTunnel } from './intercept.js';
 import type { Target } from './target.js';

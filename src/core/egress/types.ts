@@ -7,9 +7,8 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Answer } from '../../shared/approval.schema.js';
 import type { NewEvent } from '../../shared/events.schema.js';
-import type { Policy } from '../policy/evaluator.js';
-import type { AgentCa } from '../vault/ca.js';
-import type { HeaderBinding } from '../vault/inject.js';
+import type { Policy } from '../policy/index.js';
+import type { AgentCa, HeaderBinding } from '../vault/index.js';
 
 /** One resolved address (as `dns.lookup(..., { all: true })` returns them). */
 export interface ResolvedAddress {

@@ -5,10 +5,7 @@
  * dial. Nothing here opens a socket.
  */
 import type { Decision } from '../../shared/rules.schema.js';
-import type { Policy } from '../policy/evaluator.js';
-import { cidrContains, classifyAddress, parseIp, type AddressClass, type IpAddress } from '../policy/ip.js';
-import { isHostInternal, isMetadataName } from '../policy/net-match.js';
-import { normalizeHost, parseNetPattern, portMatches } from '../policy/net-pattern.js';
+import { cidrContains, classifyAddress, isHostInternal, isMetadataName, normalizeHost, parseIp, parseNetPattern, portMatches, type AddressClass, type IpAddress, type Policy } from '../policy/index.js';
 import { learnableName, learnDecision } from '../learn/index.js';
 import type { Target } from './target.js';
 import type { ResolvedAddress, Resolver } from './types.js';

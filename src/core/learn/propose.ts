@@ -5,9 +5,7 @@
 import path from 'node:path';
 import type { PaddockEvent } from '../../shared/events.schema.js';
 import type { LearnProposal, LearnState, NotProposed, ProposedRule } from '../../shared/learn.js';
-import { decideRecorded, simulateNet } from '../agents/simulate.js';
-import { unifiedDiff } from '../agents/text-diff.js';
-import { withRulesAppended } from '../agents/profile-edit.js';
+import { decideRecorded, simulateNet, unifiedDiff, withRulesAppended } from '../agents/index.js';
 import type { Policy } from '../policy/index.js';
 import { groupTargets, type UsedTarget } from './group.js';
 

@@ -1,10 +1,7 @@
 import type { Rule } from '../../shared/rules.schema.js';
-import type { ApprovalOutcome, ApprovalRequest, ApprovalsPort } from '../egress/types.js';
-import { parseAuthority } from '../egress/target.js';
-import { compilePolicy, type Policy } from '../policy/evaluator.js';
-import { parseRules } from '../policy/rule-parser.js';
-import type { Store } from '../store/store.js';
-import type { StoredAnswer } from '../store/answers.repo.js';
+import type { ApprovalOutcome, ApprovalRequest, ApprovalsPort } from '../egress/index.js';
+import { compilePolicy, parseAuthority, parseRules, type Policy } from '../policy/index.js';
+import type { Store, StoredAnswer } from '../store/index.js';
 
 /**
  * Rules the user added by answering an ask with "always" / "deny always". They are kept apart

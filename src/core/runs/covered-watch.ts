@@ -1,5 +1,5 @@
 import type { NewEvent } from '../../shared/events.schema.js';
-import { MaskWatch } from '../sandbox/runtime/mask-watch.js';
+import { MaskWatch } from '../sandbox/index.js';
 
 /**
  * Watches a run's covered paths (masks, read-only covers) and the paths that must stay absent (git

@@ -2,10 +2,8 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { NewEvent } from '../../shared/events.schema.js';
 import { PaddockError } from '../../shared/errors.js';
-import { findPlants, scanGitTrees, shallowScan, type GitPlant, type GitScan, type GitSnapshot } from '../sandbox/git-scan.js';
-import { GitWatch } from '../sandbox/runtime/git-watch.js';
-import { MAX_WALK_ENTRIES } from '../sandbox/walk.js';
-import type { DataPaths } from '../store/data-dir.js';
+import { findPlants, GitWatch, MAX_WALK_ENTRIES, scanGitTrees, shallowScan, type GitPlant, type GitScan, type GitSnapshot } from '../sandbox/index.js';
+import type { DataPaths } from '../data-dir/index.js';
 import { quarantine } from './quarantine.js';
 
 /** How many entries the end-of-run scan may inspect (the agent may have added many files). */

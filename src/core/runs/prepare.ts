@@ -2,19 +2,13 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Rule } from '../../shared/rules.schema.js';
-import { CpuWatch, sandboxGlue, type Egress } from '../egress/index.js';
-import type { ApprovalQueue } from '../egress/approvals.js';
-import type { ApprovalsPort } from '../egress/types.js';
-import { compilePolicy, type Policy } from '../policy/evaluator.js';
-import type { DataPaths } from '../store/data-dir.js';
-import type { Vault } from '../vault/vault.js';
-import { caBundle, caBundleEnv, createAgentCa, SYSTEM_CA_BUNDLES } from '../vault/index.js';
-import type { EgressSecrets } from '../egress/types.js';
-import { adoptListener, netPath } from '../egress/index.js';
-import { findBwrap } from '../sandbox/runtime/capabilities.js';
+import { adoptListener, CpuWatch, netPath, sandboxGlue, type ApprovalQueue, type ApprovalsPort, type Egress, type EgressSecrets } from '../egress/index.js';
+import { compilePolicy, type Policy } from '../policy/index.js';
+import type { DataPaths } from '../data-dir/index.js';
+import { caBundle, caBundleEnv, createAgentCa, SYSTEM_CA_BUNDLES, type Vault } from '../vault/index.js';
+import { findBwrap } from '../sandbox/index.js';
 import type { PrepareRun, RunAdditions } from './run-manager.js';
-import { placeDecoys, type PlacedDecoy } from '../decoys/place.js';
-import { atime, pollDecoys, watchDecoys, type DecoyWatch } from '../decoys/watch.js';
+import { atime, placeDecoys, pollDecoys, watchDecoys, type DecoyWatch, type PlacedDecoy } from '../decoys/index.js';
 
 /** What a run's preparation needs from the engine. */
 export interface PrepareDeps {

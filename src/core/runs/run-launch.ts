@@ -3,12 +3,8 @@
  * (egress path, secrets), the sandbox plan, the git guard, then the launch. Fails closed: any
  * error undoes what was set up and is rethrown, so a failed start leaves nothing behind.
  */
-import { renderInstructions } from '../agents/instructions.js';
-import { GrantRedirectError } from '../sandbox/links.js';
-import { prepareSandbox } from '../sandbox/plan.js';
-import { launchSandbox } from '../sandbox/runtime/launch.js';
-import type { LauncherPool } from '../sandbox/runtime/launcher.js';
-import type { SandboxProcess } from '../sandbox/runtime/types.js';
+import { renderInstructions } from '../agents/index.js';
+import { GrantRedirectError, launchSandbox, prepareSandbox, type LauncherPool, type SandboxProcess } from '../sandbox/index.js';
 import { GitGuard } from './git-guard.js';
 import { hostLocale } from './host-locale.js';
 import type { RunAdditions, RunManagerDeps, StartOptions } from './types.js';

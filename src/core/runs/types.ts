@@ -4,9 +4,8 @@ import type { RunState } from '../../shared/agent.schema.js';
 import type { NewEvent } from '../../shared/events.schema.js';
 import type { Profile } from '../../shared/profile.schema.js';
 import type { RuleSet } from '../../shared/rules.schema.js';
-import type { NetListener, SandboxProcess } from '../sandbox/runtime/types.js';
-import type { SandboxSpec } from '../sandbox/spec.js';
-import type { DataPaths } from '../store/data-dir.js';
+import type { NetListener, SandboxProcess, SandboxSpec } from '../sandbox/index.js';
+import type { DataPaths } from '../data-dir/index.js';
 import type { SecretMask } from './output/mask.js';
 
 /** How a run ended. `exitCode` is what `paddock run` exits with. */

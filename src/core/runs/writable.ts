@@ -2,8 +2,8 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Profile } from '../../shared/profile.schema.js';
 import type { RuleSet } from '../../shared/rules.schema.js';
-import { expandHome, hasGlob } from '../sandbox/glob.js';
-import type { DataPaths } from '../store/data-dir.js';
+import { expandHome, hasGlob } from '../sandbox/index.js';
+import type { DataPaths } from '../data-dir/index.js';
 
 /** One stored agent as the engine parses it (null: its profile no longer parses). */
 export type ParsedAgent = { name: string; parsed: { profile: Profile; ruleSet: RuleSet } | null };

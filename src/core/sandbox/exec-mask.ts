@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Rule } from '../../shared/rules.schema.js';
 import { compileGlob } from './glob.js';
 import { isWithin } from './layout.js';
-import { isAnyTarget } from '../policy/evaluator.js';
+import { isAnyTarget } from '../policy/index.js';
 
 function tryOr<T>(f: () => T): T | null {
   try {

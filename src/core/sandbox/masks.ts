@@ -5,7 +5,7 @@ import type { Rule } from '../../shared/rules.schema.js';
 import { compileGlob, literalRoot } from './glob.js';
 import { isWithin, maskOps, type MountOp } from './layout.js';
 import { walkTree, type WalkBudget } from './walk.js';
-import { isAnyTarget } from '../policy/evaluator.js';
+import { isAnyTarget } from '../policy/index.js';
 
 /** A host tree visible inside at the same path. */
 export interface Tree {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readFileSync, realpathSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { keychainSecret, type KeychainSecret } from '../vault/keychain.js';
+import { keychainSecret, type KeychainSecret } from '../keychain/index.js';
 import type { AnchorPin } from './log-anchor.js';
 
 /** Where a log's K0 is pinned: the OS keychain, or (no keychain) a file beside the database. */

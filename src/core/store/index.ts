@@ -1,4 +1,4 @@
-export { resolveDataDir, ensureDataDir, dataPaths, APP_FOLDER, type DataPaths, type ResolveDataDirOptions } from './data-dir.js';
+export { resolveDataDir, ensureDataDir, dataPaths, APP_FOLDER, type DataPaths, type ResolveDataDirOptions } from '../data-dir/index.js';
 export { openDatabase, type DatabaseOptions } from './db.js';
 export { openStore, type Store, type StoreOptions } from './store.js';
 export { AgentsRepo, type StoredAgent, type AgentInput } from './agents.repo.js';
@@ -7,6 +7,7 @@ export { GENESIS_HASH, canonicalEventText, eventHash, verifyChain, type ChainHea
 export { evolveKey, sealOf, SealWalk, type AnchorPin, type AnchorState } from './log-anchor.js';
 export { keychainAnchorPins, type AnchorPins, type PinLookup, type PinPlace } from './anchor-pins.js';
 export { ApprovalsRepo, type StoredApproval } from './approvals.repo.js';
+export { AnswersRepo, type StoredAnswer } from './answers.repo.js';
 export { SecretsRepo, type SecretInput, type SecretRow, type SecretMode, type AgentKeyRow } from './secrets.repo.js';
 export { canonicalJson } from './canonical-json.js';
 export { toStoreError } from './store-errors.js';

@@ -1,5 +1,4 @@
-import type { GuestOutput } from '../agents/claude-hook.js';
-import { installClaudeHook, type HookInstallResult, type HookOptions } from '../agents/claude-hook.js';
+import { installClaudeHook, type GuestOutput, type HookInstallResult, type HookOptions } from '../agents/index.js';
 import type { Engine } from '../engine.js';
 
 /**

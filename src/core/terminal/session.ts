@@ -1,5 +1,5 @@
 import type { Engine } from '../engine.js';
-import type { RunResult } from '../runs/run-manager.js';
+import type { RunResult } from '../runs/index.js';
 import { resizeSessionPty } from './resize.js';
 import { defaultShellCommand, ptyWrap, type TerminalSize } from './shell-command.js';
 

@@ -6,4 +6,3 @@ export { createAgentCa, type AgentCa, type CaOptions, type LeafCert } from './ca
 export { caBundle, caBundleEnv, SYSTEM_CA_BUNDLES } from './ca-bundle.js';
 export { PASSPHRASE_ENV, type PassphrasePrompt } from './master-key.js';
 export { ttyPassphrasePrompt } from './tty-prompt.js';
-export { keychainCheck, keychainEntry, keychainSecret, KEYCHAIN_SERVICE } from './keychain.js';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { PaddockError } from '../../shared/errors.js';
 import { aad, newKey, open, seal, unwrapKey, wrapKey, zero } from './crypto.js';
 import { DEFAULT_KDF, deriveKey, formatKdfParams, newSalt, parseKdfParams } from './kdf.js';
-import type { KeychainSecret } from './keychain.js';
+import type { KeychainSecret } from '../keychain/index.js';
 
 /** vault_meta keys. Only wrapped keys, salts, parameters and a verifier: never a key in clear. */
 export const META = {

@@ -1,16 +1,16 @@
 import { PaddockError } from '../../shared/errors.js';
 import type { NewEvent } from '../../shared/events.schema.js';
-import { AGENT_NAME_RE, SECRET_NAME_RE } from '../../shared/names.js';
+import { AGENT_NAME_RE, MAX_SECRET_BYTES, SECRET_NAME_RE } from '../../shared/names.js';
 import type { SecretDecl } from '../../shared/profile.schema.js';
 import type { SecretMeta } from '../../shared/secret.schema.js';
-import type { SecretsRepo } from '../store/secrets.repo.js';
+import type { SecretsRepo } from '../store/index.js';
 import { aad, newKey, open, seal, unwrapKey, wrapKey, zero } from './crypto.js';
 import { resolveDeliveries, type ResolveOptions, type RunSecrets } from './delivery.js';
-import { keychainSecret, type KeychainSecret } from './keychain.js';
+import { keychainSecret, type KeychainSecret } from '../keychain/index.js';
 import { masterBackend, META, unlockMaster, type MasterBackend, type PassphrasePrompt } from './master-key.js';
 
 /** The largest value the vault accepts (the IPC contract's limit). */
-export const MAX_SECRET_BYTES = 65_536;
+export { MAX_SECRET_BYTES } from '../../shared/names.js';
 
 /** What the vault needs: the store's vault tables and, optionally, ports for the outside world. */
 export interface VaultDeps {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseProfile } from '../../../src/core/agents/profile.js';
 import { othersWritable } from '../../../src/core/runs/writable.js';
-import { dataPaths } from '../../../src/core/store/data-dir.js';
+import { dataPaths } from '../../../src/core/data-dir/index.js';
 
 const dirs: string[] = [];
 afterEach(() => {

@@ -2,7 +2,7 @@ import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, statSync, symlink
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ensureDataDir } from '../../../src/core/store/data-dir.js';
+import { ensureDataDir } from '../../../src/core/data-dir/index.js';
 import { PaddockError } from '../../../src/shared/errors.js';
 
 let base: string;

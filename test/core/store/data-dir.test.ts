@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dataPaths, resolveDataDir } from '../../../src/core/store/data-dir.js';
+import { dataPaths, resolveDataDir } from '../../../src/core/data-dir/index.js';
 import { PaddockError } from '../../../src/shared/errors.js';
 
 describe('resolveDataDir: --data-dir > $PADDOCK_HOME > platform app-data folder', () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../../../src/core/store/store.js';
-import type { KeychainSecret } from '../../../src/core/vault/keychain.js';
+import type { KeychainSecret } from '../../../src/core/keychain/index.js';
 import { createVault, FREE_PASSPHRASE_TRIES } from '../../../src/core/vault/vault.js';
 
 // Issue 15 item 8: the passphrase typed in the app/console (vault:unlock). The keychain here is

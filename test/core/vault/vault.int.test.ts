@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeEach, afterEach, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../../../src/core/store/store.js';
-import { keychainSecret, type KeychainSecret } from '../../../src/core/vault/keychain.js';
+import { keychainSecret, type KeychainSecret } from '../../../src/core/keychain/index.js';
 import { createVault, type Vault } from '../../../src/core/vault/vault.js';
 import type { NewEvent } from '../../../src/shared/events.schema.js';
 import { PaddockError } from '../../../src/shared/errors.js';

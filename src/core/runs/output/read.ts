@@ -2,12 +2,12 @@ import { closeSync, fstatSync, openSync, readdirSync, readSync, statSync } from 
 import { join } from 'node:path';
 import type { RunLogInfo, RunLogSlice } from '../../../shared/api.js';
 import { PaddockError } from '../../../shared/errors.js';
-import type { DataPaths } from '../../store/data-dir.js';
+import type { DataPaths } from '../../data-dir/index.js';
 export type { RunLogInfo, RunLogSlice } from '../../../shared/api.js';
 import { EXIT_MARK, parseEvents, parseHeader, type CastHeader } from './cast.js';
+import { RUN_ID_RE } from '../../../shared/names.js';
 
-/** Run ids as the run manager makes them (`r-` + 8 hex digits). */
-export const RUN_ID_RE = /^r-[0-9a-f]{8}$/;
+export { RUN_ID_RE } from '../../../shared/names.js';
 
 /** Where an agent's run recordings live: `<data-dir>/agents/<name>/runs` (never inside a sandbox). */
 export function runLogDir(paths: DataPaths, agent: string): string {

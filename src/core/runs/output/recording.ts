@@ -1,4 +1,4 @@
-import type { SandboxProcess } from '../../sandbox/runtime/types.js';
+import type { SandboxProcess } from '../../sandbox/index.js';
 import { RunRecorder } from './recorder.js';
 import type { SecretMask } from './mask.js';
 import { tee } from './tee.js';

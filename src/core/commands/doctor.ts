@@ -1,10 +1,15 @@
+/**
+ * The doctor (`paddock doctor`, the app's Doctor page): what enforces what on this machine, asked of
+ * the parts that enforce it. A verb of the command module, which assembles the parts: it reaches the
+ * few files it needs (not the egress proxy or the vault as a whole), so that the offline
+ * `paddock doctor` stays light.
+ */
 import type { DoctorCheck } from '../../shared/api.js';
-import { detectCapabilities, doctorChecks as sandboxChecks } from '../sandbox/runtime/index.js';
 import { relayBinary } from '../egress/relay.js';
-import { netPath } from '../egress/index.js';
-import { findBwrap } from '../sandbox/runtime/capabilities.js';
+import { netPath } from '../egress/ns-listener.js';
+import { keychainCheck } from '../keychain/index.js';
 import { nativeBinary } from '../native.js';
-import { keychainCheck } from '../vault/keychain.js';
+import { detectCapabilities, doctorChecks as sandboxChecks, findBwrap } from '../sandbox/runtime/index.js';
 
 /** What enforces what on this machine: platform, sandbox, limits, keychain (shared by `paddock doctor` and the app). */
 export async function machineChecks(): Promise<DoctorCheck[]> {
