@@ -1,0 +1,34 @@
+/**
+ * Attack pass C (black box), decoy credentials read without an alert: Paddock's own check of its
+ * decoys at each start read them, which (relatime) left their access time recent, so the agent's
+ * first read from its second run on moved nothing. Reads were then invisible to the access-time
+ * polling fallback (deterministically, tested here with PADDOCK_NATIVE=off) and to the catch-up that
+ * covers reads made before the inotify watch is ready (a read as the agent's first instruction
+ * went unseen in about one run out of four on this machine). No network.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { events, runResuming, suite } from './helpers.js';
+
+const s = suite('atkdecoy');
+afterAll(() => s.cleanup());
+
+const env = { ...process.env, PADDOCK_NATIVE: 'off' };
+const decoyReads = (dataDir: string, name: string) => events(dataDir, name, 'alert').filter((e) => e.type === 'decoy-read');
+
+describe('decoy reads after the first run', () => {
+  it('the first read in a later run, and a read again in the next, each raise decoy-read (access-time polling)', async () => {
+    const { dataDir, file, name } = s.setup((n) => ({ name: n }));
+    const run = (cmd: string) => runResuming(dataDir, file, name, { env, args: ['--', 'sh', '-c', cmd], ms: 30_000 });
+    // Run 1 places the decoys; the agent leaves them alone. Run 2: its first read of one.
+    expect((await run('true')).code).toBe(0);
+    expect(decoyReads(dataDir, name)).toHaveLength(0);
+    expect((await run('sleep 1; cat ~/.aws/credentials > /dev/null; sleep 2; echo read-done')).stdout).toContain('read-done');
+    expect(decoyReads(dataDir, name).map((e) => e.path)).toEqual(['~/.aws/credentials']);
+    // Run 3, within the same day: a read again is seen again.
+    expect((await run('sleep 1; head -c 5 ~/.aws/credentials > /dev/null; sleep 2; echo read-done')).stdout).toContain('read-done');
+    expect(decoyReads(dataDir, name).map((e) => e.path)).toEqual(['~/.aws/credentials', '~/.aws/credentials']);
+    // Positive control: a run that reads none of them raises nothing (Paddock's own check included).
+    expect((await run('sleep 1.5; ls -la ~ ~/.aws > /dev/null; echo calm')).stdout).toContain('calm');
+    expect(decoyReads(dataDir, name)).toHaveLength(2);
+  }, 120_000);
+});
