@@ -4,7 +4,9 @@
  * first read from its second run on moved nothing. Reads were then invisible to the access-time
  * polling fallback (deterministically, tested here with PADDOCK_NATIVE=off) and to the catch-up that
  * covers reads made before the inotify watch is ready (a read as the agent's first instruction
- * went unseen in about one run out of four on this machine). No network.
+ * went unseen in about one run out of four on this machine). And the alert was rate-limited per
+ * agent, not per decoy: one command reading every decoy (the least alarming first: `~/.env`) left
+ * only that first read on the record. No network.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { events, runResuming, suite } from './helpers.js';
@@ -30,5 +32,15 @@ describe('decoy reads after the first run', () => {
     // Positive control: a run that reads none of them raises nothing (Paddock's own check included).
     expect((await run('sleep 1.5; ls -la ~ ~/.aws > /dev/null; echo calm')).stdout).toContain('calm');
     expect(decoyReads(dataDir, name)).toHaveLength(2);
+  }, 120_000);
+
+  it('one command reading every decoy puts each on the record (inotify), a repeated read of one stays one alert', async () => {
+    const { dataDir, file, name } = s.setup((n) => ({ name: n }));
+    const run = (cmd: string) => runResuming(dataDir, file, name, { args: ['--', 'sh', '-c', cmd], ms: 30_000 });
+    expect((await run('true')).code).toBe(0);
+    const r = await run('sleep 1; cat ~/.env ~/.env ~/.aws/credentials ~/.git-credentials ~/.ssh/deploy_ed25519 > /dev/null; sleep 3; echo read-done');
+    expect(r.stdout).toContain('read-done');
+    expect(r.pauses).toBeGreaterThanOrEqual(1);
+    expect(decoyReads(dataDir, name).map((e) => e.path).sort()).toEqual(['~/.aws/credentials', '~/.env', '~/.git-credentials', '~/.ssh/deploy_ed25519']);
   }, 120_000);
 });

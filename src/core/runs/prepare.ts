@@ -133,6 +133,7 @@ export function makePrepare(d: PrepareDeps): PrepareRun {
             'decoy-read',
             `Something in run ${run} of ${agent} opened ${p}, a decoy credential Paddock placed (valid nowhere): the agent is looking for credentials it was not given. The host cannot tell which process; see the run's activity.`,
             { path: p },
+            p, // each decoy on the record, not only the first one read
           );
         };
         // The watch starts just after the launch, off the start's path (spawning it cost every start
