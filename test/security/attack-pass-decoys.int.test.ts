@@ -6,7 +6,10 @@
  * covers reads made before the inotify watch is ready (a read as the agent's first instruction
  * went unseen in about one run out of four on this machine). And the alert was rate-limited per
  * agent, not per decoy: one command reading every decoy (the least alarming first: `~/.env`) left
- * only that first read on the record. No network.
+ * only that first read on the record. And the watch opened the decoys' paths after the launch: an
+ * agent that moved a decoy away and put a file of its own (with an old access time) in its place
+ * read the decoy unseen (polling: always; inotify: when it won the race with the watch's start),
+ * and reading its own replacement could raise a false alert. No network.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { events, runResuming, suite } from './helpers.js';
@@ -42,5 +45,20 @@ describe('decoy reads after the first run', () => {
     expect(r.stdout).toContain('read-done');
     expect(r.pauses).toBeGreaterThanOrEqual(1);
     expect(decoyReads(dataDir, name).map((e) => e.path).sort()).toEqual(['~/.aws/credentials', '~/.env', '~/.git-credentials', '~/.ssh/deploy_ed25519']);
+  }, 120_000);
+
+  it.each([
+    ['access-time polling', { PADDOCK_NATIVE: 'off' }],
+    ['inotify', {}],
+  ])('a decoy moved away and replaced is still watched where it went; the replacement is not (%s)', async (_how, extra) => {
+    const { dataDir, file, name } = s.setup((n) => ({ name: n }));
+    const run = (cmd: string) => runResuming(dataDir, file, name, { env: { ...process.env, ...extra }, args: ['--', 'sh', '-c', cmd], ms: 30_000 });
+    expect((await run('true')).code).toBe(0);
+    // Positive control first: the agent replaces ~/.env with its own file and reads that: no alert.
+    expect((await run("rm -f ~/.env; printf 'MINE=1\\n' > ~/.env; sleep 1; cat ~/.env; sleep 1.5")).stdout).toBe('MINE=1\n');
+    expect(decoyReads(dataDir, name)).toEqual([]);
+    const swap = "mv ~/.aws/credentials ~/x; printf '[default]\\n' > ~/.aws/credentials; touch -a -d 2020-01-01 ~/.aws/credentials; sleep 1; cat ~/x > /dev/null; sleep 2; echo read-done";
+    expect((await run(swap)).stdout).toContain('read-done');
+    expect(decoyReads(dataDir, name).map((e) => e.path)).toEqual(['~/.aws/credentials']);
   }, 120_000);
 });

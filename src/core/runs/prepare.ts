@@ -14,7 +14,7 @@ import { adoptListener, netPath } from '../egress/index.js';
 import { findBwrap } from '../sandbox/runtime/capabilities.js';
 import type { PrepareRun, RunAdditions } from './run-manager.js';
 import { placeDecoys, type PlacedDecoy } from '../decoys/place.js';
-import { atime, pollDecoys, watchDecoys, type DecoyWatch } from '../decoys/watch.js';
+import { atime, closeDecoys, openDecoys, pollDecoys, watchDecoys, type DecoyWatch } from '../decoys/watch.js';
 
 /** What a run's preparation needs from the engine. */
 export interface PrepareDeps {
@@ -59,11 +59,14 @@ export function makePrepare(d: PrepareDeps): PrepareRun {
     const policy = agentPolicy(ruleSet.rules, (after) => d.answerRules(agent, after), home);
     // The run's processes are gone: no CPU watch, and its pending asks are answered (denied).
     let decoyWatch: DecoyWatch | null = null;
+    let decoyFds: number[] = [];
     let runOver = false;
     const ended = (): void => {
       runOver = true;
       decoyWatch?.close();
       decoyWatch = null;
+      closeDecoys(decoyFds);
+      decoyFds = [];
       d.cpu.unwatch(agent);
       d.approvals.cancelAgent(agent);
     };
@@ -124,7 +127,8 @@ export function makePrepare(d: PrepareDeps): PrepareRun {
       let watchDecoyReads: (() => void) | null = null;
       if (decoys.length > 0) {
         // Threat: an agent hunting for credentials it was never given (read detection, after the fact).
-        const files = decoys.map((x) => join(home, ...x.rel.split('/')));
+        // Opened now, before the agent runs: the watch follows these files, not their paths.
+        const fds = (decoyFds = openDecoys(decoys.map((x) => join(home, ...x.rel.split('/')))));
         const hit = (i: number): void => {
           const p = `~/${decoys[i]!.rel}`;
           d.egress.tripwires.raise(
@@ -139,16 +143,16 @@ export function makePrepare(d: PrepareDeps): PrepareRun {
         // The watch starts just after the launch, off the start's path (spawning it cost every start
         // ~5 ms). A read before it is ready is still caught: the access times taken here are weeks
         // old, so the first read moves them (relatime), and they are compared once the watch runs.
-        const before = files.map(atime);
-        const caughtUp = (): void => files.forEach((f, i) => {
-          const t = atime(f);
+        const before = fds.map(atime);
+        const caughtUp = (): void => fds.forEach((fd, i) => {
+          const t = atime(fd);
           if (t !== null && before[i] !== null && t > before[i]!) hit(i);
         });
         watchDecoyReads = () =>
           setImmediate(() => {
             if (runOver) return;
-            void watchDecoys(files, hit)
-              .catch(() => pollDecoys(files, hit)) // the helper failed to start: poll instead
+            void watchDecoys(fds, hit)
+              .catch(() => pollDecoys(fds, hit)) // the helper failed to start: poll instead
               .then((w) => {
                 if (runOver) return w.close();
                 decoyWatch = w;
