@@ -33,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -42,6 +43,9 @@
 
 #ifndef IP_FREEBIND
 #define IP_FREEBIND 15
+#endif
+#ifndef NS_GET_USERNS
+#define NS_GET_USERNS 0xb701 /* linux/nsfs.h: _IO(0xb7, 0x1), Linux 4.9 */
 #endif
 
 /* How long the engine may take to acknowledge the listener before the run is refused. */
@@ -208,9 +212,16 @@ static void helper(int go_r, int info_r, int block_w) {
     errno = ESRCH;
     fail("find the sandbox (its parent is not bwrap)");
   }
-  int userns = openat(dir, "ns/user", O_RDONLY | O_CLOEXEC);
   int netns = openat(dir, "ns/net", O_RDONLY | O_CLOEXEC);
-  if (userns < 0 || netns < 0) fail("open the sandbox's namespaces");
+  if (netns < 0) fail("open the sandbox's namespaces");
+  /* The user namespace that owns the network namespace, not the sandbox's own: with --dev, bwrap
+   * makes its namespaces in one user namespace, mounts, then moves the sandbox into a nested one,
+   * racing with us; joining the nested one leaves no capability over the network namespace (EPERM,
+   * the start refused). Without NS_GET_USERNS (Linux < 4.9), the sandbox's own, as before. */
+  int userns = ioctl(netns, NS_GET_USERNS);
+  if (userns < 0) userns = openat(dir, "ns/user", O_RDONLY | O_CLOEXEC);
+  else fcntl(userns, F_SETFD, FD_CLOEXEC);
+  if (userns < 0) fail("open the sandbox's namespaces");
   struct stat mine, theirs;
   if (stat("/proc/self/ns/user", &mine) != 0 || fstat(userns, &theirs) != 0) fail("compare user namespaces");
   /* An unprivileged owner needs the sandbox's user namespace (which owns its network namespace) to

@@ -4,7 +4,7 @@
  * is not ours (the user's or the agent's) is never touched, and that decoy is not placed.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, fchmodSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, utimesSync, writeFileSync, writeSync, constants } from 'node:fs';
+import { closeSync, fchmodSync, lstatSync, lutimesSync, mkdirSync, openSync, readFileSync, renameSync, utimesSync, writeFileSync, writeSync, constants } from 'node:fs';
 import { join } from 'node:path';
 import { generateDecoys, type DecoySpec } from './generate.js';
 
@@ -42,13 +42,46 @@ function writeManifest(file: string, m: Manifest): void {
   renameSync(`${file}.tmp`, file);
 }
 
+/**
+ * A decoy's bytes, read without moving its access time. Threat: Paddock's own check at each start
+ * making the access time recent, so that (relatime) the agent's first read moves nothing and the
+ * access-time checks — the catch-up before the inotify watch is ready, the polling fallback — miss it.
+ */
+function readQuietly(p: string): string {
+  let fd: number;
+  try {
+    fd = openSync(p, constants.O_RDONLY | constants.O_NOFOLLOW | (constants.O_NOATIME ?? 0));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EPERM') throw e; // O_NOATIME: owner only
+    fd = openSync(p, constants.O_RDONLY | constants.O_NOFOLLOW);
+  }
+  try {
+    return readFileSync(fd, 'utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** True when the file at `p` is the decoy we placed (same inode, same bytes). */
 function isOurs(p: string, d: PlacedDecoy): boolean {
   try {
     const st = lstatSync(p);
-    return st.isFile() && d.ino !== 0 && st.ino === d.ino && sha(readFileSync(p, 'utf8')) === d.sha256;
+    return st.isFile() && d.ino !== 0 && st.ino === d.ino && sha(readQuietly(p)) === d.sha256;
   } catch {
     return false;
+  }
+}
+
+/**
+ * Puts a decoy's access time back to its old time when something read it since (the agent in an
+ * earlier run, caught or not, or a host program). Threat: under relatime a file read within the last
+ * day is not marked again, so the access-time checks would miss the next run's reads.
+ */
+function rewindAccessTime(p: string, time: number): void {
+  try {
+    if (Math.floor(lstatSync(p).atimeMs / 1000) !== time) lutimesSync(p, time, time);
+  } catch {
+    // Best effort: the inotify watch does not depend on it.
   }
 }
 
@@ -90,6 +123,7 @@ export function placeDecoys(agentDir: string, home: string, now: Date = new Date
   for (const d of m.decoys) {
     const p = join(home, ...d.rel.split('/'));
     if (isOurs(p, d)) {
+      rewindAccessTime(p, m.time);
       placed.push(d);
       continue;
     }

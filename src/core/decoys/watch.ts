@@ -4,7 +4,7 @@
  * with noatime, or a second read within a day under relatime, goes unseen).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, constants, openSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { nativeBinary } from '../native.js';
 
@@ -19,21 +19,40 @@ export interface DecoyWatch {
 
 const POLL_MS = 250;
 
-/** Starts watching `files` (absolute paths); `hit(i)` runs for each open of `files[i]`. Resolves once watching. */
-export async function watchDecoys(files: string[], hit: (i: number) => void): Promise<DecoyWatch> {
-  if (files.length === 0) return { close: () => {} };
+/**
+ * Opens the decoys just placed (and checked) to watch them: before the agent runs, without following
+ * links; opening moves no access time. Threat: a watch that opens the paths after the launch follows
+ * whatever the agent put there in the meantime (`mv ~/.aws/credentials ~/x` and a file of its own
+ * in its place: its own file watched, the decoy read unseen; or a false alert for its own file).
+ * Returns one fd per file (-1 when it could not be opened: that one is not watched).
+ */
+export function openDecoys(files: readonly string[]): number[] {
+  return files.map((f) => {
+    try {
+      return openSync(f, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    } catch {
+      return -1;
+    }
+  });
+}
+
+/** Closes what {@link openDecoys} opened. */
+export function closeDecoys(fds: readonly number[]): void {
+  for (const fd of fds) if (fd >= 0) closeSync(fd);
+}
+
+/**
+ * Starts watching the decoys open as `fds` (from {@link openDecoys}, still the caller's); `hit(i)`
+ * runs for each open of the file of `fds[i]`. Resolves once watching.
+ */
+export async function watchDecoys(fds: readonly number[], hit: (i: number) => void): Promise<DecoyWatch> {
+  const open = fds.map((fd, i) => ({ fd, i })).filter((x) => x.fd >= 0);
+  if (open.length === 0) return { close: () => {} };
   const bin = nativeBinary('paddock-decoy-watch');
   if (bin) {
-    // Threat: paths on a command line are world-readable (/proc/PID/cmdline): the files are opened
-    // here without following links and passed as fds 3.., named by /proc/self/fd/N.
-    const fds: number[] = [];
-    let child: ChildProcess;
-    try {
-      for (const f of files) fds.push(openSync(f, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK));
-      child = spawn(bin, fds.map((_, i) => `/proc/self/fd/${3 + i}`), { stdio: ['ignore', 'pipe', 'ignore', ...fds] });
-    } finally {
-      for (const fd of fds) closeSync(fd);
-    }
+    // Threat: paths on a command line are world-readable (/proc/PID/cmdline): the files are passed
+    // as fds 3.., named by /proc/self/fd/N.
+    const child: ChildProcess = spawn(bin, open.map((_, k) => `/proc/self/fd/${3 + k}`), { stdio: ['ignore', 'pipe', 'ignore', ...open.map((x) => x.fd)] });
     const lines = createInterface({ input: child.stdout! });
     await new Promise<void>((resolve, reject) => {
       const onExit = (): void => reject(new Error('paddock-decoy-watch exited before it was ready'));
@@ -45,21 +64,21 @@ export async function watchDecoys(files: string[], hit: (i: number) => void): Pr
       });
     });
     lines.on('line', (l) => {
-      const i = Number(l);
-      if (Number.isInteger(i) && i >= 0 && i < files.length) hit(i);
+      const k = Number(l);
+      if (Number.isInteger(k) && k >= 0 && k < open.length) hit(open[k]!.i);
     });
     child.on('error', () => {});
     return { close: () => void child.kill('SIGTERM') };
   }
-  return pollDecoys(files, hit);
+  return pollDecoys(fds, hit);
 }
 
-/** The fallback watch: each file's access time, polled. */
-export function pollDecoys(files: string[], hit: (i: number) => void): DecoyWatch {
-  const seen = files.map((f) => atime(f));
+/** The fallback watch: each file's access time, polled (through its fd: the decoy, wherever it went). */
+export function pollDecoys(fds: readonly number[], hit: (i: number) => void): DecoyWatch {
+  const seen = fds.map((fd) => atime(fd));
   const timer = setInterval(() => {
-    files.forEach((f, i) => {
-      const t = atime(f);
+    fds.forEach((fd, i) => {
+      const t = atime(fd);
       if (t !== null && seen[i] !== null && t > seen[i]!) hit(i);
       seen[i] = t;
     });
@@ -68,10 +87,11 @@ export function pollDecoys(files: string[], hit: (i: number) => void): DecoyWatc
   return { close: () => clearInterval(timer) };
 }
 
-/** A file's access time (ms), or null when it cannot be read. */
-export function atime(f: string): number | null {
+/** The access time (ms) of an open decoy, or null. */
+export function atime(fd: number): number | null {
+  if (fd < 0) return null;
   try {
-    return statSync(f).atimeMs;
+    return fstatSync(fd).atimeMs;
   } catch {
     return null;
   }

@@ -55,12 +55,14 @@ export class Tripwires {
   /**
    * Raises an alert unless disabled or already raised for this agent and type within the
    * repeat window (threat: an alert flood hiding everything else). Auto-pauses when configured,
-   * even when the alert itself was rate-limited. Returns true when the agent was paused.
+   * even when the alert itself was rate-limited. Returns true when the agent was paused. `subject`
+   * (a bounded set, e.g. a decoy's path) rate-limits per subject instead: threat: one alert for the
+   * least alarming decoy hiding that the same command read every other one (`cat ~/.env ~/.ssh/…`).
    */
-  raise(agent: string, run: string | null, type: EgressAlertType, message: string, extra: Record<string, unknown> = {}): boolean {
+  raise(agent: string, run: string | null, type: EgressAlertType, message: string, extra: Record<string, unknown> = {}, subject?: string): boolean {
     const s = this.setting(type);
     if (!s.enabled) return false;
-    const key = `${agent}\u0000${type}`;
+    const key = `${agent}\u0000${type}${subject === undefined ? '' : `\u0000${subject}`}`;
     const t = this.now();
     const prev = this.last.get(key);
     if (prev === undefined || t - prev >= this.repeatMs) {

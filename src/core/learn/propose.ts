@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { PaddockEvent } from '../../shared/events.schema.js';
 import type { LearnProposal, LearnState, NotProposed, ProposedRule } from '../../shared/learn.js';
 import { decideRecorded, simulateNet, unifiedDiff, withRulesAppended } from '../agents/index.js';
-import type { Policy } from '../policy/index.js';
+import { classifyAddress, isHostInternal, isMetadataName, normalizeHost, type Policy } from '../policy/index.js';
 import { groupTargets, type UsedTarget } from './group.js';
 
 /** What the proposal is computed from. */
@@ -44,6 +44,31 @@ interface Req extends UsedTarget {
   address: string | null;
 }
 
+/**
+ * Why a target the default denied is never proposed, or null. Threat: an agent steering the proposal
+ * by probing while learning — each refused probe of a loopback, private, link-local, metadata or
+ * unspecified address (or `localhost`) would come back as a rule that opens the user's computer, LAN
+ * or cloud metadata, and `allow net 127.0.0.1:22` reads like the agent's own localhost. Learning
+ * never allows these (learn/decide.ts), so it never proposes them either; the documented way to a
+ * service of the user's computer, `host.paddock.internal:PORT`, is still proposed.
+ */
+function neverProposed(t: UsedTarget): string | null {
+  const h = normalizeHost(t.host);
+  if (h.kind === 'invalid') return null; // the policy check below says why
+  const own = `if the agent needs a service of your computer, add allow net host.paddock.internal:${t.port} yourself`;
+  if (h.kind === 'name') {
+    if (isHostInternal(h.name)) return null;
+    if (h.name === 'localhost' || h.name.endsWith('.localhost'))
+      return `localhost is the agent's own machine inside its sandbox; learning never proposes a rule for it (${own})`;
+    if (isMetadataName(h.name)) return 'a cloud metadata service: learning never proposes one';
+    return null;
+  }
+  const cls = classifyAddress(h.ip);
+  if (cls === 'public') return null;
+  if (cls === 'loopback') return `a loopback address of your computer, probed directly (private-probe); learning never proposes one (${own})`;
+  return `${cls === 'unspecified' ? 'an unspecified' : `a ${cls}`} address (private-probe): learning never proposes one; name it in a rule yourself only if you expect it`;
+}
+
 /** Sorts the period's net events into what to propose (used, denied) and what not (with why). */
 function classify(events: readonly PaddockEvent[], before: Policy, remembered: (r: UsedTarget) => boolean) {
   const used = new Map<string, Req>();
@@ -63,7 +88,11 @@ function classify(events: readonly PaddockEvent[], before: Policy, remembered: (
       if (r.controlPlane === true) not.set(key(t), { target: spell(t), why: "Paddock's own control plane: never reachable from an agent" });
       else if (rule && rule.startsWith('deny')) not.set(key(t), { target: spell(t), why: `denied by your rule "${rule}"${typeof r.line === 'number' ? ` (line ${r.line})` : ''}` });
       else if (rule) not.set(key(t), { target: spell(t), why: `asked (${rule}) and not approved` });
-      else denied.set(key(t), t);
+      else {
+        const why = neverProposed(t);
+        if (why) not.set(key(t), { target: spell(t), why });
+        else denied.set(key(t), t);
+      }
     }
   }
   for (const k of used.keys()) {

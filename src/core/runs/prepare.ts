@@ -8,7 +8,7 @@ import type { DataPaths } from '../data-dir/index.js';
 import { caBundle, caBundleEnv, createAgentCa, SYSTEM_CA_BUNDLES, type Vault } from '../vault/index.js';
 import { findBwrap } from '../sandbox/index.js';
 import type { PrepareRun, RunAdditions } from './run-manager.js';
-import { atime, placeDecoys, pollDecoys, watchDecoys, type DecoyWatch, type PlacedDecoy } from '../decoys/index.js';
+import { atime, closeDecoys, openDecoys, placeDecoys, pollDecoys, watchDecoys, type DecoyWatch, type PlacedDecoy } from '../decoys/index.js';
 
 /** What a run's preparation needs from the engine. */
 export interface PrepareDeps {
@@ -53,11 +53,14 @@ export function makePrepare(d: PrepareDeps): PrepareRun {
     const policy = agentPolicy(ruleSet.rules, (after) => d.answerRules(agent, after), home);
     // The run's processes are gone: no CPU watch, and its pending asks are answered (denied).
     let decoyWatch: DecoyWatch | null = null;
+    let decoyFds: number[] = [];
     let runOver = false;
     const ended = (): void => {
       runOver = true;
       decoyWatch?.close();
       decoyWatch = null;
+      closeDecoys(decoyFds);
+      decoyFds = [];
       d.cpu.unwatch(agent);
       d.approvals.cancelAgent(agent);
     };
@@ -118,7 +121,8 @@ export function makePrepare(d: PrepareDeps): PrepareRun {
       let watchDecoyReads: (() => void) | null = null;
       if (decoys.length > 0) {
         // Threat: an agent hunting for credentials it was never given (read detection, after the fact).
-        const files = decoys.map((x) => join(home, ...x.rel.split('/')));
+        // Opened now, before the agent runs: the watch follows these files, not their paths.
+        const fds = (decoyFds = openDecoys(decoys.map((x) => join(home, ...x.rel.split('/')))));
         const hit = (i: number): void => {
           const p = `~/${decoys[i]!.rel}`;
           d.egress.tripwires.raise(
@@ -127,21 +131,22 @@ export function makePrepare(d: PrepareDeps): PrepareRun {
             'decoy-read',
             `Something in run ${run} of ${agent} opened ${p}, a decoy credential Paddock placed (valid nowhere): the agent is looking for credentials it was not given. The host cannot tell which process; see the run's activity.`,
             { path: p },
+            p, // each decoy on the record, not only the first one read
           );
         };
         // The watch starts just after the launch, off the start's path (spawning it cost every start
         // ~5 ms). A read before it is ready is still caught: the access times taken here are weeks
         // old, so the first read moves them (relatime), and they are compared once the watch runs.
-        const before = files.map(atime);
-        const caughtUp = (): void => files.forEach((f, i) => {
-          const t = atime(f);
+        const before = fds.map(atime);
+        const caughtUp = (): void => fds.forEach((fd, i) => {
+          const t = atime(fd);
           if (t !== null && before[i] !== null && t > before[i]!) hit(i);
         });
         watchDecoyReads = () =>
           setImmediate(() => {
             if (runOver) return;
-            void watchDecoys(files, hit)
-              .catch(() => pollDecoys(files, hit)) // the helper failed to start: poll instead
+            void watchDecoys(fds, hit)
+              .catch(() => pollDecoys(fds, hit)) // the helper failed to start: poll instead
               .then((w) => {
                 if (runOver) return w.close();
                 decoyWatch = w;

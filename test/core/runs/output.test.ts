@@ -39,6 +39,30 @@ describe('secret masking of recorded output', () => {
     expect(masked(masks, ['key: client-key-data: QUJDREVGR0hJSktMTU5PUA==\n'])).toBe('key: [secret KUBECONFIG]\n');
   });
 
+  it('masks a value with escape sequences or controls between its characters, as the viewers would show it (attack pass C)', () => {
+    const v = 'tok-S3cretValue-123456';
+    const M = [{ name: 'T', value: v }];
+    const cases = [
+      `${v.slice(0, 8)}\x1b[0m${v.slice(8)}`, // a colour change mid-token
+      `${v.slice(0, 8)}\x1bP+q\x1b\\${v.slice(8)}`, // a DCS string
+      `${v.slice(0, 8)}\x1b]0;t\x07${v.slice(8)}`, // an OSC
+      `${v.slice(0, 8)}\u0000${v.slice(8)}`, // NUL
+      [...v].join('\u0000'), // UTF-16-like output
+      `${v.slice(0, 8)}X\b${v.slice(8)}`, // a character stepped back over
+      `${v.slice(0, 8)}\u0085${v.slice(8)}`, // a C1 control (UTF-8)
+    ];
+    for (const c of cases) {
+      expect(plainText(masked(M, [`a=${c};`]))).toBe('a=[secret T];');
+      // Cut anywhere, the held-back tail still carries the match.
+      for (let cut = 1; cut < c.length; cut += 3) expect(plainText(masked(M, [`a=${c.slice(0, cut)}`, `${c.slice(cut)};`]))).toBe('a=[secret T];');
+    }
+    // Positive control: colours around or beside a value, and text that only looks like its start.
+    expect(masked(M, [`\x1b[31m${v}\x1b[0m x`])).toBe('\x1b[31m[secret T]\x1b[0m x');
+    expect(masked(M, ['tok-S3\x1b[0m other'])).toBe('tok-S3\x1b[0m other');
+    // Bounded: a value spread over more escapes than MAX_SKIP is not held back forever.
+    expect(masked(M, [`${v.slice(0, 4)}${'\x1b[0m'.repeat(2000)}${v.slice(4)}`])).toContain('tok-');
+  });
+
   it('leaves output alone when the run has no secrets (positive control)', () => {
     expect(masked([], ['plain ', Buffer.from('é')])).toBe('plain é');
   });

@@ -30,6 +30,51 @@ function needles(masks: readonly SecretMask[]): { needle: string; label: string 
 }
 
 /**
+ * Most bytes skipped inside one value (escape sequences and controls between its characters). Bounds
+ * what a partial match may hold back; more than this between two characters is not recognised.
+ */
+const MAX_SKIP = 4096;
+
+// The sequences the viewers remove (`plainText`, src/shared/terminal-text.ts) and a terminal does
+// not print, here on latin1 bytes: CSI, OSC, DCS/SOS/PM/APC strings, two-byte ESC sequences, the
+// UTF-8 encoded C1 controls (CSI with its parameters), and a byte the terminal steps back over.
+const INVISIBLE = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[PX^_][^\x1b]*(?:\x1b\\)?|\x1b[ -/]*[0-~]?|\xc2\x9b[0-?]*[ -/]*[@-~]|\xc2[\x80-\x9f]|[^\x08]\x08/y;
+// C0 controls the viewers drop (not tab, line feed, carriage return or ESC, handled above) and DEL.
+const CONTROL = /[\x00-\x08\x0b\x0c\x0e-\x1a\x1c-\x1f\x7f]/;
+
+/** Length of the invisible run at `k` (0: a visible byte). */
+function invisibleAt(s: string, k: number): number {
+  INVISIBLE.lastIndex = k;
+  const m = INVISIBLE.exec(s);
+  if (m) return m[0].length;
+  return CONTROL.test(s[k]!) ? 1 : 0;
+}
+
+/**
+ * Matches `needle` at `i`, stepping over invisible runs between its characters. Threat: a value
+ * printed with escape sequences or NULs between its characters (a colour change mid-token, UTF-16
+ * output, `\0` padding) is missed by a byte-for-byte match, yet `paddock logs` (which removes them)
+ * and the replay show it whole. Returns the end of the match, 'partial' when `s` ends first, or -1.
+ */
+function matchAt(s: string, i: number, needle: string): number | 'partial' {
+  let k = i;
+  let skipped = 0;
+  for (let j = 0; j < needle.length; ) {
+    if (k >= s.length) return 'partial';
+    if (s[k] === needle[j]) {
+      j++;
+      k++;
+      continue;
+    }
+    if (j === 0) return -1;
+    const n = invisibleAt(s, k);
+    if (n === 0 || (skipped += n) > MAX_SKIP) return -1;
+    k += n;
+  }
+  return k;
+}
+
+/**
  * One output stream's masker. `push` returns what can be written now; the tail that might be the
  * start of a secret is held until the next chunk (or `flush`), so a value split across chunks is
  * still masked.
@@ -62,14 +107,15 @@ export class OutputMasker {
     scan: while (i < s.length) {
       if (this.first.has(s[i]!)) {
         for (const n of this.list) {
-          if (s.startsWith(n.needle, i)) {
+          const end = matchAt(s, i, n.needle);
+          if (typeof end === 'number' && end > 0) {
             out += s.slice(from, i) + n.label;
-            i += n.needle.length;
+            i = end;
             from = i;
             continue scan;
           }
           // The rest of the chunk could be the start of this secret: hold it back.
-          if (!final && s.length - i < n.needle.length && n.needle.startsWith(s.slice(i))) {
+          if (!final && end === 'partial') {
             this.carry = s.slice(i);
             out += s.slice(from, i);
             from = s.length;

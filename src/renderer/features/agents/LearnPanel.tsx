@@ -3,6 +3,7 @@ import type { LearnProposal } from '../../../shared/api.js';
 import { api } from '../../lib/api.js';
 import { useLoad } from '../../lib/hooks.js';
 import { Switch } from '../../components/Switch.js';
+import { printable } from '../../../shared/printable.js';
 import { SimulationView } from './RuleSimulation.js';
 
 /** A unified diff with added and removed lines marked (text and colour: never colour alone). */
@@ -30,7 +31,7 @@ function Proposal({ p, busy, accept, edit, discard }: { p: LearnProposal; busy: 
             <li key={r.rule} data-rule={r.rule}>
               <code>{r.rule}</code>{' '}
               {r.denied && <span className="badge deny" title="The agent was refused this while learning">was denied while learning; allow only if you expect it</span>}
-              <span className="small muted"> — from {r.from.join(', ')}</span>
+              <span className="small muted"> — from {r.from.map(printable).join(', ')}</span>
             </li>
           ))}
         </ul>
@@ -41,11 +42,12 @@ function Proposal({ p, busy, accept, edit, discard }: { p: LearnProposal; busy: 
       {p.notProposed.length > 0 && (
         <>
           <h4>Seen but not proposed</h4>
-          <ul className="small">{p.notProposed.map((n) => <li key={n.target}><code>{n.target}</code>: {n.why}</li>)}</ul>
+          {/* Threat: agent-chosen names (hosts, argv[0], file names) reading as something else (bidi overrides, controls). */}
+          <ul className="small">{p.notProposed.map((n) => <li key={n.target}><code>{printable(n.target)}</code>: {printable(n.why)}</li>)}</ul>
         </>
       )}
-      <p className="small"><strong>Programs it ran</strong> (exec is allowed by default; information only): {p.programs.length ? p.programs.map((x) => `${x.program} ×${x.count}`).join(', ') : 'none seen'}.</p>
-      <p className="small"><strong>Writes outside its workspace and home:</strong> {p.writes.length ? p.writes.join(', ') : 'none seen'}.</p>
+      <p className="small"><strong>Programs it ran</strong> (exec is allowed by default; information only): {p.programs.length ? p.programs.map((x) => `${printable(x.program)} ×${x.count}`).join(', ') : 'none seen'}.</p>
+      <p className="small"><strong>Writes outside its workspace and home:</strong> {p.writes.length ? p.writes.map(printable).join(', ') : 'none seen'}.</p>
       <p className="small muted" data-testid="learn-unobservable"><strong>What the learner cannot see:</strong> {p.unobservable}</p>
       <div className="actions">
         <button type="button" className="primary" disabled={busy || p.rules.length === 0} onClick={accept}>Accept: add these rules</button>

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { SimChange, SimDecision, SimulationResult } from '../../../shared/api.js';
+import { printable } from '../../../shared/printable.js';
 import { api } from '../../lib/api.js';
 import { ruleLineLabel } from '../../lib/profile-doc.js';
 
@@ -16,9 +17,10 @@ function Dec({ d, line }: { d: SimDecision; line: (d: SimDecision) => string | n
   );
 }
 
+/** The target as shown. Threat: an agent-chosen host name reading as another (bidi overrides, controls). */
 function target(c: SimChange): string {
   const h = c.host.includes(':') ? `[${c.host}]` : c.host;
-  return `${h}:${c.port}${c.address ? ` (${c.address})` : ''}`;
+  return printable(`${h}:${c.port}${c.address ? ` (${c.address})` : ''}`);
 }
 
 /**
