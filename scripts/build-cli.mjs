@@ -1,10 +1,9 @@
 #!/usr/bin/env node
-// Bundles the command line (src/cli/main.ts and what it imports) into dist/bundle/ with esbuild:
-// a few files instead of ~160 modules, so `paddock` starts fast. Each command stays its own chunk
-// (src/cli/commands/index.ts imports them dynamically), so `paddock --version` or `paddock ps`
-// never load the engine. Offline: esbuild only reads node_modules. bin/paddock answers --version
-// itself, runs the client commands (ps, pause… and a guest `run`) from dist/bundle/client.cjs and
-// everything else from dist/bundle/cli.js.
+// Bundles the command line (src/cli) into dist/bundle/ with esbuild: two CommonJS files instead of
+// ~160 modules, so `paddock` starts fast. Offline: esbuild only reads node_modules. bin/paddock
+// answers --version itself, runs the client commands (ps, pause… and a guest `run`) from
+// dist/bundle/client.cjs and everything else — a first host among them — from dist/bundle/host.cjs,
+// which it loads through a V8 code cache (src/cli/host-loader.ts).
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
@@ -25,24 +24,26 @@ const zodWithoutLocales = {
 const OUT = join(ROOT, 'dist', 'bundle');
 
 rmSync(OUT, { recursive: true, force: true });
+// The full command line (src/cli/main.ts) in one CommonJS file: no ESM loader and no chunks to
+// resolve, and one script for V8's code cache to cover. The commands stay lazy: esbuild turns their
+// dynamic imports into modules initialised on first use, so a command runs only its own modules'
+// top-level code (the code cache, one per command, holds what that command compiled).
 await build({
   absWorkingDir: ROOT,
-  entryPoints: { cli: 'src/cli/main.ts' },
-  outdir: OUT,
+  entryPoints: ['src/cli/main.ts'],
+  outfile: join(OUT, 'host.cjs'),
   bundle: true,
-  splitting: true,
-  format: 'esm',
+  format: 'cjs',
   platform: 'node',
   target: 'node20',
-  // Chunks sit beside cli.js: modules that find files relative to themselves (the package root,
-  // package.json) see the same depth as in src/cli.
-  chunkNames: 'chunk-[hash]',
-  // Native modules load their .node binary from their own folder; ws is CommonJS that requires
-  // Node built-ins, which an ESM bundle cannot.
+  // Native modules load their .node binary from their own folder; ws (the console's WebSocket, for
+  // `serve` only) stays the package it is, with its optional native helpers.
   external: ['better-sqlite3', '@napi-rs/keyring', 'ws'],
-  // CommonJS dependencies bundled inside (yaml) require Node built-ins: give each chunk a require.
-  banner: { js: "import { createRequire as __paddockCreateRequire } from 'node:module'; const require = __paddockCreateRequire(import.meta.url);" },
-  // Fewer bytes to parse on every start (~10 ms of CPU for `paddock check`); the source maps name the real code.
+  // import.meta.url (package root, package.json, createRequire) is this file's URL: dist/bundle is two
+  // levels below the root, as src/cli is, so modules that find files relative to themselves still do.
+  define: { 'import.meta.url': '__paddockImportMetaUrl' },
+  banner: { js: "var __paddockImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  // Fewer bytes to read and hash on every start; the source maps name the real code.
   minify: true,
   sourcemap: true,
   logLevel: 'warning',
@@ -52,8 +53,8 @@ await build({
 
 // The client commands (src/cli/client.ts) in one CommonJS file: no ESM loader and no chunks to
 // resolve, so `paddock ps` costs little more than Node's own start. It holds its own copy of the
-// few modules it shares with cli.js (errors, args, the control client): each bundle reports only
-// the errors it throws (the client hands everything else over to cli.js whole).
+// few modules it shares with host.cjs (errors, args, the control client): each bundle reports only
+// the errors it throws (the client hands everything else over to host.cjs whole).
 await build({
   absWorkingDir: ROOT,
   entryPoints: ['src/cli/client.ts'],
