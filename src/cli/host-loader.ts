@@ -27,7 +27,7 @@ const HEADER = MAGIC.length + 32 + 32;
 export interface CacheSpec {
   /** `<data-dir>/cache`. */
   dir: string;
-  /** The command's name (one file per command: each keeps the functions it needs). */
+  /** The command's name, or `help` (one file per command: each keeps the functions it needs). */
   command: string;
   /** `<data-dir>/paddock.db`: the cache is written only into a real data dir (one a host made). */
   db: string;
@@ -41,8 +41,10 @@ export function cacheFor(argv: readonly string[], env: NodeJS.ProcessEnv = proce
   if (env.PADDOCK_CODE_CACHE === '0') return null;
   try {
     const globals = scanGlobals(argv);
-    const name = argv[globals.next];
-    if (globals.action || !name || !/^[a-z]{1,16}$/.test(name)) return null;
+    if (globals.action === 'version') return null;
+    // `paddock`, `paddock --help` and `paddock help X` share one: they print the command list.
+    const name = globals.action === 'help' || !argv[globals.next] ? 'help' : argv[globals.next]!;
+    if (!/^[a-z]{1,16}$/.test(name)) return null;
     const paths = dataPaths(resolveDataDir({ flag: globals.dataDirFlag, env }));
     // Threat: the cache is code this process runs unsandboxed. It lives in the data dir, which no
     // sandbox sees (grants inside it are refused; an agent sees only its own home and workspace,
@@ -159,8 +161,8 @@ export function loadBundle(file: string, spec: CacheSpec | null): unknown {
     // bundle's own commands (`paddock typo` leaves no file behind).
     process.once('exit', () => {
       try {
-        const names = (mod.exports as { COMMAND_NAMES?: readonly string[] }).COMMAND_NAMES;
-        if (names?.includes(spec.command)) writeCache(spec, cacheFile, key, script.createCachedData());
+        const names = (mod.exports as { COMMAND_NAMES?: readonly string[] }).COMMAND_NAMES ?? [];
+        if (spec.command === 'help' || names.includes(spec.command)) writeCache(spec, cacheFile, key, script.createCachedData());
       } catch {
         // no cache this time
       }

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CACHE_MAGIC, cacheKey } from '../../src/cli/host-loader.js';
@@ -159,6 +159,15 @@ describe('the host bundle with its code cache', () => {
       expect(r.code).toBe(0);
       expect(r.stdout).not.toContain('PWNED');
     });
+  });
+
+  it('one cache per command (the command list shares one, `help`); an unknown command leaves none', () => {
+    const dir = dataDir();
+    expectRan(runTrue(dir));
+    expect(paddock(['--data-dir', dir, '--help']).code).toBe(0);
+    expect(paddock(['--data-dir', dir, 'help', 'run']).code).toBe(0);
+    expect(paddock(['--data-dir', dir, 'frob']).code).toBe(2);
+    expect(readdirSync(join(dir, 'cache')).sort()).toEqual(['host-help.v8', 'host-run.v8']);
   });
 
   it('PADDOCK_CODE_CACHE=0: no cache read or written', () => {
