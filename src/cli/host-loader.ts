@@ -9,7 +9,8 @@
 // the command) and the SHA-256 of the payload: V8 checks neither a payload's integrity (a damaged
 // one crashes the process) nor the source's content (only its length). Anything wrong — missing,
 // stale, damaged, rejected by V8, a folder it cannot write — means no cache this time and a
-// rewrite at exit when possible; never an error. PADDOCK_CODE_CACHE=0 turns it off.
+// rewrite at exit when possible; never an error. PADDOCK_CODE_CACHE=0 turns it off. A cache holds
+// compiled code and the bundle's own constants, no data of the run (V8 serialises functions only).
 import { createHash } from 'node:crypto';
 import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, unlinkSync, writeSync, type Stats } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -76,6 +77,8 @@ export function cacheKey(bundle: Buffer, command: string): Buffer {
 function readCache(file: string, key: Buffer): Buffer | undefined {
   let fd: number | undefined;
   try {
+    // Threat: a cache planted by another user, or through a folder or link another user controls,
+    // would run as this user's code: only a file of ours, in a folder of ours, never via a link.
     const dir = lstatSync(dirname(file));
     if (!dir.isDirectory() || !ownedPrivate(dir)) return undefined;
     fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW);
