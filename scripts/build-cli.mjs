@@ -5,6 +5,7 @@
 // dist/bundle/client.cjs and everything else — a first host among them — from dist/bundle/host.cjs,
 // which it loads through a V8 code cache (src/cli/host-loader.ts).
 import { rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 
@@ -23,6 +24,24 @@ const zodWithoutLocales = {
 };
 const OUT = join(ROOT, 'dist', 'bundle');
 
+// better-sqlite3's JavaScript (13 files) goes into host.cjs, under its code cache, instead of being
+// read and compiled by Node's loader at every engine start. Its native addon stays where npm put
+// it: the `bindings` package finds it by walking up from the caller's file (host.cjs, after
+// bundling), so the bundle asks for it by the package's own path, build/Release, the one place
+// `npm install` builds it (an Electron build passes its own binary, nativeBinding, as before).
+const sqliteAddon = {
+  name: 'better-sqlite3-addon',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]better-sqlite3[\\/]lib[\\/]database\.js$/ }, async (a) => {
+      const src = await readFile(a.path, 'utf8');
+      const from = "require('bindings')('better_sqlite3.node')";
+      if (!src.includes(from)) throw new Error(`better-sqlite3 no longer loads its addon with ${from}: update scripts/build-cli.mjs`);
+      const to = "require(require('node:path').join(require('node:path').dirname(require.resolve('better-sqlite3/package.json')), 'build', 'Release', 'better_sqlite3.node'))";
+      return { contents: src.replace(from, to), loader: 'js' };
+    });
+  },
+};
+
 rmSync(OUT, { recursive: true, force: true });
 // The full command line (src/cli/main.ts) in one CommonJS file: no ESM loader and no chunks to
 // resolve, and one script for V8's code cache to cover. The commands stay lazy: esbuild turns their
@@ -36,9 +55,9 @@ await build({
   format: 'cjs',
   platform: 'node',
   target: 'node20',
-  // Native modules load their .node binary from their own folder; ws (the console's WebSocket, for
-  // `serve` only) stays the package it is, with its optional native helpers.
-  external: ['better-sqlite3', '@napi-rs/keyring', 'ws'],
+  // The keyring's native module loads its binary from its own folder; ws (the console's WebSocket,
+  // for `serve` only) stays the package it is, with its optional native helpers.
+  external: ['@napi-rs/keyring', 'ws', 'better-sqlite3/package.json'],
   // import.meta.url (package root, package.json, createRequire) is this file's URL: dist/bundle is two
   // levels below the root, as src/cli is, so modules that find files relative to themselves still do.
   define: { 'import.meta.url': '__paddockImportMetaUrl' },
@@ -48,7 +67,7 @@ await build({
   sourcemap: true,
   logLevel: 'warning',
   legalComments: 'none',
-  plugins: [zodWithoutLocales],
+  plugins: [zodWithoutLocales, sqliteAddon],
 });
 
 // The client commands (src/cli/client.ts) in one CommonJS file: no ESM loader and no chunks to
