@@ -24,6 +24,32 @@ const zodWithoutLocales = {
 };
 const OUT = join(ROOT, 'dist', 'bundle');
 
+// Packages whose initialisation is costly and that a command rarely needs get a stand-in whose
+// exports load the package on first access: tldts (the Public Suffix List, ~5 ms of CPU to build
+// at import) is needed only to group learned hosts (`paddock learn --suggest`, the end of a
+// learning run), yet the engine imports it on every start. The export names are read here.
+const LAZY_PACKAGES = ['tldts'];
+const lazyPackages = {
+  name: 'lazy-packages',
+  setup(b) {
+    b.onResolve({ filter: new RegExp(`^(${LAZY_PACKAGES.join('|')})$`) }, async (a) => {
+      if (a.namespace === 'paddock-lazy') return b.resolve(a.path, { resolveDir: ROOT, kind: a.kind, pluginData: 'real' });
+      if (a.pluginData === 'real') return undefined;
+      return { path: a.path, namespace: 'paddock-lazy' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'paddock-lazy' }, async (a) => {
+      const keys = Object.keys(await import(a.path)).filter((k) => k !== 'default' && k !== '__esModule');
+      return {
+        loader: 'js',
+        resolveDir: ROOT,
+        contents:
+          `let m; const load = () => (m ??= require(${JSON.stringify(a.path)}));\n` +
+          `for (const k of ${JSON.stringify(keys)}) Object.defineProperty(exports, k, { enumerable: true, get: () => load()[k] });`,
+      };
+    });
+  },
+};
+
 // better-sqlite3's JavaScript (13 files) goes into host.cjs, under its code cache, instead of being
 // read and compiled by Node's loader at every engine start. Its native addon stays where npm put
 // it: the `bindings` package finds it by walking up from the caller's file (host.cjs, after
@@ -67,7 +93,7 @@ await build({
   sourcemap: true,
   logLevel: 'warning',
   legalComments: 'none',
-  plugins: [zodWithoutLocales, sqliteAddon],
+  plugins: [zodWithoutLocales, sqliteAddon, lazyPackages],
 });
 
 // The client commands (src/cli/client.ts) in one CommonJS file: no ESM loader and no chunks to
