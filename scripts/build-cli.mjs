@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-// Bundles the command line (src/cli) into dist/bundle/ with esbuild: two CommonJS files instead of
+// Bundles the command line (src/cli) into dist/bundle/ with esbuild: three CommonJS files instead of
 // ~160 modules, so `paddock` starts fast. Offline: esbuild only reads node_modules. bin/paddock
 // answers --version itself, runs the client commands (ps, pause… and a guest `run`) from
 // dist/bundle/client.cjs and everything else — a first host among them — from dist/bundle/host.cjs,
-// which it loads through a V8 code cache (src/cli/host-loader.ts).
+// which loader.cjs loads through a V8 code cache (src/cli/host-loader.ts).
 import { rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -94,6 +94,23 @@ await build({
   logLevel: 'warning',
   legalComments: 'none',
   plugins: [zodWithoutLocales, sqliteAddon, lazyPackages],
+});
+
+// The host bundle's loader (src/cli/host-loader.ts: the code cache), a file of its own so that the
+// client commands do not load what it needs (node:crypto) when they run alone.
+await build({
+  absWorkingDir: ROOT,
+  entryPoints: ['src/cli/host-loader.ts'],
+  outfile: join(OUT, 'loader.cjs'),
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  packages: 'external',
+  minify: true,
+  sourcemap: true,
+  logLevel: 'warning',
+  legalComments: 'none',
 });
 
 // The client commands (src/cli/client.ts) in one CommonJS file: no ESM loader and no chunks to

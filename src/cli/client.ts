@@ -13,9 +13,6 @@ import { processIo, type Io } from './io.js';
 import { RUN_SPEC, runIfHosted, type ProfileProblems } from './run-guest.js';
 import { mark, now } from './timing.js';
 
-// bin/paddock loads the full command line (dist/bundle/host.cjs) through this, with its code cache.
-export { loadHost } from './host-loader.js';
-
 /** What the client asks of the full command line (dist/bundle/host.cjs). */
 export interface FullCli {
   profileProblems: ProfileProblems;

@@ -1,7 +1,7 @@
 // Loads the host bundle (dist/bundle/host.cjs: the full command line, one CommonJS file) for
 // bin/paddock, through a V8 code cache: V8 then deserialises the functions a command used last
 // time instead of parsing and compiling ~870 kB of JavaScript (a first host's start is mostly
-// loading code: zod, yaml, the engine). Part of the client bundle (client.cjs): Node built-ins only.
+// loading code: zod, yaml, the engine). Built on its own, dist/bundle/loader.cjs: Node built-ins only.
 //
 // The cache is one file per command, `<data-dir>/cache/host-COMMAND.v8`, written at exit (after
 // the command ran, so the functions it compiled lazily are in it), 0600 in a 0700 folder, tmp +

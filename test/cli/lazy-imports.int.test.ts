@@ -85,10 +85,10 @@ describe('the command line loads only what a command needs', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('  ps ');
     expect(r.stdout).toContain('  run ');
-    // The client hands it over to the full CLI: one CommonJS file, no chunks. Its commands are
-    // modules initialised on first use (esbuild's lazy wrappers): none runs, so what they load
-    // outside the bundle (the store's SQLite addon, the vault's keyring, the console's ws) is not.
-    expect(bundleFiles(file)).toEqual(['client.cjs', 'host.cjs']);
+    // The client hands it over to the full CLI: one CommonJS file (and its loader), no chunks. Its
+    // commands are modules initialised on first use (esbuild's lazy wrappers): none runs, so what
+    // they load outside the bundle (the store's SQLite addon, the vault's keyring, ws) is not.
+    expect(bundleFiles(file)).toEqual(['client.cjs', 'host.cjs', 'loader.cjs']);
     expect(otherFiles(file)).toEqual([]);
   });
 
@@ -142,7 +142,7 @@ describe('the command line loads only what a command needs', () => {
 
     // Positive control: the same recorder sees the first host load the engine, its store and zod.
     const hostMods = modulesIn(hostLoads);
-    expect(bundleFiles(hostLoads)).toEqual(['client.cjs', 'host.cjs']); // no host: handed over to the full CLI
+    expect(bundleFiles(hostLoads)).toEqual(['client.cjs', 'host.cjs', 'loader.cjs']); // no host: handed over to the full CLI (loader.cjs: its code cache)
     expect(hostMods).toContain('src/core/engine.ts');
     expect(hostMods.some((m) => /node_modules\/zod\//.test(m))).toBe(true);
     expect(otherFiles(hostLoads).some((m) => /node_modules\/better-sqlite3\/build\/Release\/better_sqlite3\.node$/.test(m))).toBe(true); // the store started
