@@ -1,11 +1,11 @@
 #!/usr/bin/env node
-// Bundles the command line (src/cli/main.ts and what it imports) into dist/bundle/ with esbuild:
-// a few files instead of ~160 modules, so `paddock` starts fast. Each command stays its own chunk
-// (src/cli/commands/index.ts imports them dynamically), so `paddock --version` or `paddock ps`
-// never load the engine. Offline: esbuild only reads node_modules. bin/paddock answers --version
-// itself, runs the client commands (ps, pause… and a guest `run`) from dist/bundle/client.cjs and
-// everything else from dist/bundle/cli.js.
+// Bundles the command line (src/cli) into dist/bundle/ with esbuild: three CommonJS files instead of
+// ~160 modules, so `paddock` starts fast. Offline: esbuild only reads node_modules. bin/paddock
+// answers --version itself, runs the client commands (ps, pause… and a guest `run`) from
+// dist/bundle/client.cjs and everything else — a first host among them — from dist/bundle/host.cjs,
+// which loader.cjs loads through a V8 code cache (src/cli/host-loader.ts).
 import { rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 
@@ -24,36 +24,99 @@ const zodWithoutLocales = {
 };
 const OUT = join(ROOT, 'dist', 'bundle');
 
+// Packages whose initialisation is costly and that a command rarely needs get a stand-in whose
+// exports load the package on first access: tldts (the Public Suffix List, ~5 ms of CPU to build
+// at import) is needed only to group learned hosts (`paddock learn --suggest`, the end of a
+// learning run), yet the engine imports it on every start. The export names are read here.
+const LAZY_PACKAGES = ['tldts'];
+const lazyPackages = {
+  name: 'lazy-packages',
+  setup(b) {
+    b.onResolve({ filter: new RegExp(`^(${LAZY_PACKAGES.join('|')})$`) }, async (a) => {
+      if (a.namespace === 'paddock-lazy') return b.resolve(a.path, { resolveDir: ROOT, kind: a.kind, pluginData: 'real' });
+      if (a.pluginData === 'real') return undefined;
+      return { path: a.path, namespace: 'paddock-lazy' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'paddock-lazy' }, async (a) => {
+      const keys = Object.keys(await import(a.path)).filter((k) => k !== 'default' && k !== '__esModule');
+      return {
+        loader: 'js',
+        resolveDir: ROOT,
+        contents:
+          `let m; const load = () => (m ??= require(${JSON.stringify(a.path)}));\n` +
+          `for (const k of ${JSON.stringify(keys)}) Object.defineProperty(exports, k, { enumerable: true, get: () => load()[k] });`,
+      };
+    });
+  },
+};
+
+// better-sqlite3's JavaScript (13 files) goes into host.cjs, under its code cache, instead of being
+// read and compiled by Node's loader at every engine start. Its native addon stays where npm put
+// it: the `bindings` package finds it by walking up from the caller's file (host.cjs, after
+// bundling), so the bundle asks for it by the package's own path, build/Release, the one place
+// `npm install` builds it (an Electron build passes its own binary, nativeBinding, as before).
+const sqliteAddon = {
+  name: 'better-sqlite3-addon',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]better-sqlite3[\\/]lib[\\/]database\.js$/ }, async (a) => {
+      const src = await readFile(a.path, 'utf8');
+      const from = "require('bindings')('better_sqlite3.node')";
+      if (!src.includes(from)) throw new Error(`better-sqlite3 no longer loads its addon with ${from}: update scripts/build-cli.mjs`);
+      const to = "require(require('node:path').join(require('node:path').dirname(require.resolve('better-sqlite3/package.json')), 'build', 'Release', 'better_sqlite3.node'))";
+      return { contents: src.replace(from, to), loader: 'js' };
+    });
+  },
+};
+
 rmSync(OUT, { recursive: true, force: true });
+// The full command line (src/cli/main.ts) in one CommonJS file: no ESM loader and no chunks to
+// resolve, and one script for V8's code cache to cover. The commands stay lazy: esbuild turns their
+// dynamic imports into modules initialised on first use, so a command runs only its own modules'
+// top-level code (the code cache, one per command, holds what that command compiled).
 await build({
   absWorkingDir: ROOT,
-  entryPoints: { cli: 'src/cli/main.ts' },
-  outdir: OUT,
+  entryPoints: ['src/cli/main.ts'],
+  outfile: join(OUT, 'host.cjs'),
   bundle: true,
-  splitting: true,
-  format: 'esm',
+  format: 'cjs',
   platform: 'node',
   target: 'node20',
-  // Chunks sit beside cli.js: modules that find files relative to themselves (the package root,
-  // package.json) see the same depth as in src/cli.
-  chunkNames: 'chunk-[hash]',
-  // Native modules load their .node binary from their own folder; ws is CommonJS that requires
-  // Node built-ins, which an ESM bundle cannot.
-  external: ['better-sqlite3', '@napi-rs/keyring', 'ws'],
-  // CommonJS dependencies bundled inside (yaml) require Node built-ins: give each chunk a require.
-  banner: { js: "import { createRequire as __paddockCreateRequire } from 'node:module'; const require = __paddockCreateRequire(import.meta.url);" },
-  // Fewer bytes to parse on every start (~10 ms of CPU for `paddock check`); the source maps name the real code.
+  // The keyring's native module loads its binary from its own folder; ws (the console's WebSocket,
+  // for `serve` only) stays the package it is, with its optional native helpers.
+  external: ['@napi-rs/keyring', 'ws', 'better-sqlite3/package.json'],
+  // import.meta.url (package root, package.json, createRequire) is this file's URL: dist/bundle is two
+  // levels below the root, as src/cli is, so modules that find files relative to themselves still do.
+  define: { 'import.meta.url': '__paddockImportMetaUrl' },
+  banner: { js: "var __paddockImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  // Fewer bytes to read and hash on every start; the source maps name the real code.
   minify: true,
   sourcemap: true,
   logLevel: 'warning',
   legalComments: 'none',
-  plugins: [zodWithoutLocales],
+  plugins: [zodWithoutLocales, sqliteAddon, lazyPackages],
+});
+
+// The host bundle's loader (src/cli/host-loader.ts: the code cache), a file of its own so that the
+// client commands do not load what it needs (node:crypto) when they run alone.
+await build({
+  absWorkingDir: ROOT,
+  entryPoints: ['src/cli/host-loader.ts'],
+  outfile: join(OUT, 'loader.cjs'),
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  packages: 'external',
+  minify: true,
+  sourcemap: true,
+  logLevel: 'warning',
+  legalComments: 'none',
 });
 
 // The client commands (src/cli/client.ts) in one CommonJS file: no ESM loader and no chunks to
 // resolve, so `paddock ps` costs little more than Node's own start. It holds its own copy of the
-// few modules it shares with cli.js (errors, args, the control client): each bundle reports only
-// the errors it throws (the client hands everything else over to cli.js whole).
+// few modules it shares with host.cjs (errors, args, the control client): each bundle reports only
+// the errors it throws (the client hands everything else over to host.cjs whole).
 await build({
   absWorkingDir: ROOT,
   entryPoints: ['src/cli/client.ts'],

@@ -41,7 +41,7 @@ function runConsole(reason) {
   child.on('exit', (code, signal) => process.exit(signal ? 1 : (code ?? 0)));
 }
 
-if (!existsSync(join(root, 'out', 'main', 'index.js')) || !existsSync(join(root, 'dist', 'bundle', 'cli.js'))) {
+if (!existsSync(join(root, 'out', 'main', 'index.js')) || !existsSync(join(root, 'dist', 'bundle', 'host.cjs'))) {
   const b = spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
   if (b.status !== 0) process.exit(b.status ?? 1);
 }

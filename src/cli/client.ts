@@ -2,7 +2,7 @@
 // commands that only talk to a running host (ps, pause, resume, stop, kill, net, approvals,
 // approve, deny, and `run` as a guest) run from here without loading the full command line, the
 // engine or a parser. Anything else, or anything it is unsure of, returns null and bin/paddock
-// runs the full command line (dist/bundle/cli.js) with the same arguments. Errors are reported
+// runs the full command line (dist/bundle/host.cjs) with the same arguments. Errors are reported
 // with this bundle's own classes: an error from the full one never reaches its reportError.
 import { approvalsCommand, approveCommand, denyCommand } from './commands/approvals.js';
 import { killCommand, netCommand, pauseCommand, psCommand, resumeCommand, stopCommand } from './commands/control.js';
@@ -13,7 +13,7 @@ import { processIo, type Io } from './io.js';
 import { RUN_SPEC, runIfHosted, type ProfileProblems } from './run-guest.js';
 import { mark, now } from './timing.js';
 
-/** What the client asks of the full command line (dist/bundle/cli.js). */
+/** What the client asks of the full command line (dist/bundle/host.cjs). */
 export interface FullCli {
   profileProblems: ProfileProblems;
 }

@@ -9,6 +9,9 @@ import { paddockVersion } from './version.js';
 // What the client bundle (src/cli/client.ts) asks of the full command line when a guest's profile is refused.
 export { profileProblems } from './profile-problems.js';
 
+/** The commands' names: bin/paddock's loader keeps a code cache for these only (src/cli/host-loader.ts). */
+export const COMMAND_NAMES: readonly string[] = COMMANDS.map((c) => c.name);
+
 const GLOBAL_HELP = `Paddock — a dedicated, contained machine for each of your AI agents.
 
 usage: paddock [--data-dir DIR] [--json] COMMAND [OPTIONS] [ARGS]

@@ -1,4 +1,4 @@
-import { lstatSync, readdirSync, type Stats } from 'node:fs';
+import { lstatSync, readdirSync, type Dirent, type Stats } from 'node:fs';
 import path from 'node:path';
 import { PaddockError } from '../../shared/errors.js';
 
@@ -7,7 +7,7 @@ export const MAX_WALK_ENTRIES = 300_000;
 
 function lstatOrNull(p: string): Stats | null {
   try {
-    return lstatSync(p);
+    return lstatSync(p, { throwIfNoEntry: false }) ?? null;
   } catch {
     return null;
   }
@@ -41,27 +41,35 @@ export async function walkTree(
     return;
   }
   if ((await visit(start, rootSt)) === 'skip' || !rootSt.isDirectory()) return;
-  const stack = [start];
+  // Children are named `${dir}/${name}`: the same paths as path.join gives, for a normalised start.
+  const top = path.normalize(start);
+  const stack = [top.length > 1 && top.endsWith('/') ? top.slice(0, -1) : top];
   let dirs = 0;
   while (stack.length > 0) {
     const dir = stack.pop() as string;
     opts.beforeRead?.(dir);
-    let names: string[];
+    let entries: Dirent[];
     try {
       // Synchronous per directory: ~20x faster than one promise per entry; we yield between directories.
-      names = readdirSync(dir);
+      entries = readdirSync(dir, { withFileTypes: true });
     } catch {
       continue; // unreadable for Paddock: unreadable for the agent too
     }
-    budget.left -= names.length;
+    budget.left -= entries.length;
     if (budget.left < 0) {
       throw new PaddockError(
         'E_FOLDER',
         `Too many files under ${start} to apply the read/write/exec rules at launch; grant a smaller folder or anchor the rule to a path (e.g. ~/project/**/.env).`,
       );
     }
-    for (const name of names.sort()) {
-      const abs = path.join(dir, name);
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) {
+      // A link the visitor does not want costs no lstat (most of /etc is links: ~2/3 of a first
+      // host's /etc scan). The type comes from the directory itself (Node lstats an entry whose
+      // type the file system does not report); an entry replaced after the listing is a race the
+      // lstat below has too.
+      if (!opts.links && entry.isSymbolicLink()) continue;
+      const abs = dir === '/' ? `/${entry.name}` : `${dir}/${entry.name}`;
       const st = lstatOrNull(abs);
       if (!st) continue;
       if (st.isSymbolicLink()) {
