@@ -9,7 +9,7 @@ import type { RuleSet } from '../shared/rules.schema.js';
 import { withNetwork } from './agents/profile-edit.js';
 import { parseProfile } from './agents/profile.js';
 import { ApprovalQueue } from './egress/approvals.js';
-import { CpuWatch, createEgress, installHelpers, type Egress } from './egress/index.js';
+import { CpuWatch, createEgress, installHelpers, type AlertPauseSettings, type Egress } from './egress/index.js';
 import { AnswerRules } from './runs/answers.js';
 import { agentPolicy, makePrepare } from './runs/prepare.js';
 import { RunManager } from './runs/run-manager.js';
@@ -37,6 +37,8 @@ export interface EngineDeps {
   controlPorts?: () => readonly number[];
   /** The mining tripwire: CPU (cores) sustained for a time raises `cpu-sustained`, optionally pausing. */
   cpuAlert?: CpuAlertSettings;
+  /** Auto-pause per alert type (PADDOCK_ALERT_PAUSE; types not named keep DEFAULT_ALERTS). */
+  alertPause?: AlertPauseSettings;
   /** Where urgent one-line messages for the user go (default: stderr). */
   warn?: (line: string) => void;
   /** Pre-start the next run's sandbox launcher after each run (default true; see sandbox/runtime/launcher.ts). */
@@ -112,7 +114,12 @@ export class Engine {
       approvals: this.answers.gate(this.approvals),
       pause: (agent, reason) => this.runs.pause(agent, reason).catch(() => undefined),
       controlPorts: deps.controlPorts,
-      alerts: { types: { 'cpu-sustained': { autoPause: (deps.cpuAlert ?? DEFAULT_CPU_ALERT).autoPause } } },
+      alerts: {
+        types: {
+          ...Object.fromEntries(Object.entries(deps.alertPause ?? {}).map(([type, autoPause]) => [type, { autoPause }])),
+          'cpu-sustained': { autoPause: (deps.cpuAlert ?? DEFAULT_CPU_ALERT).autoPause },
+        },
+      },
     });
     this.cpu = new CpuWatch({
       stats: async (agent) => (await this.runs.get(agent)?.proc?.stats().catch(() => null))?.cpu ?? null,

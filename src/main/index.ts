@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { apiAdapter, subscribeApiEvents } from '../core/api/index.js';
 import { resolveDataDir } from '../core/client/index.js';
-import { createPaddock, type Paddock } from '../core/commands/index.js';
+import { alertPauseFromEnv, cpuAlertFromEnv, createPaddock, type Paddock } from '../core/commands/index.js';
 import { startHost, type Host } from '../core/host/index.js';
 import { EVENT_CHANNEL, type EventMessage } from './ipc/channels.js';
 import { registerApi } from './ipc/handle.js';
@@ -81,8 +81,10 @@ if (!app.requestSingleInstanceLock()) {
   void app.whenReady().then(async () => {
     hardenSession(session.defaultSession);
     // PADDOCK_SQLITE_BINDING: the Electron-ABI build of better-sqlite3 made by `npm start` (scripts/start.mjs).
-    engine = await createPaddock({ dataDir: resolveDataDir({ flag: undefined, env: process.env }), sqliteBinding: process.env.PADDOCK_SQLITE_BINDING ?? null });
     try {
+      // The tripwires' settings as the CLI reads them; a bad value is said in a dialog, not ignored.
+      const alerts = { cpuAlert: cpuAlertFromEnv(process.env), alertPause: alertPauseFromEnv(process.env) };
+      engine = await createPaddock({ dataDir: resolveDataDir({ flag: undefined, env: process.env }), sqliteBinding: process.env.PADDOCK_SQLITE_BINDING ?? null, ...alerts });
       host = await startHost(engine, 'Paddock (desktop app)', app.getVersion());
       engine.prestartLauncher('pipe'); // the first start skips the slow part of its launch
     } catch (e) {

@@ -87,6 +87,25 @@ describe('decoy credentials', () => {
     }
   });
 
+  it('PADDOCK_ALERT_PAUSE=decoy-read=nopause: the read is still an alert, and the agent keeps running', () => {
+    const dataDir = join(tmp.dir, 'nopause');
+    const file = join(tmp.dir, 'nopause.yaml');
+    // The agent reads a decoy, then waits until the host has logged the alert (its stdout marks the
+    // moment) and ends on its own: paused, it would never get there (the run's timeout fails the test).
+    writeFileSync(file, `name: nopause\ncommand: [sh, -c, "cat ~/.env > /dev/null; sleep 2; echo STILL-RUNNING"]\n`);
+    const r = paddock(['--data-dir', dataDir, 'run', file], { env: { ...process.env, PADDOCK_ALERT_PAUSE: 'decoy-read=nopause' } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('STILL-RUNNING');
+    const all = events(dataDir, 'nopause');
+    const alert = all.find((e) => e.kind === 'alert' && e.type === 'decoy-read');
+    expect(alert).toMatchObject({ path: '~/.env', autoPause: false });
+    expect(all.some((e) => e.kind === 'agent.pause')).toBe(false);
+    // A typo is an error that says how to write it, and nothing runs.
+    const bad = paddock(['--data-dir', dataDir, 'run', file], { env: { ...process.env, PADDOCK_ALERT_PAUSE: 'decoy-reed=nopause' } });
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/PADDOCK_ALERT_PAUSE.*decoy-reed=nopause.*TYPE=pause\|nopause/);
+  });
+
   it("never replaces a file of the user's at a decoy path, and does not watch it", () => {
     const dataDir = join(tmp.dir, 'mine');
     const home = join(dataDir, 'agents', 'owner', 'home');

@@ -23,9 +23,9 @@ export const runCommand: Command = {
 
 async function runAsHost(ctx: CommandContext, dataDir: string, yaml: string, file: string, command: string[] | null): Promise<number> {
   // Only the first host loads the engine: a guest run streams from the host that has it.
-  const [{ cpuAlertFromEnv, createPaddock, ttyPassphrasePrompt }, { startHost }] = await Promise.all([import('../../core/commands/index.js'), import('../../core/host/index.js')]);
+  const [{ alertPauseFromEnv, cpuAlertFromEnv, createPaddock, ttyPassphrasePrompt }, { startHost }] = await Promise.all([import('../../core/commands/index.js'), import('../../core/host/index.js')]);
   mark('engine loaded');
-  const engine = await createPaddock({ dataDir, passphrasePrompt: ttyPassphrasePrompt(), cpuAlert: cpuAlertFromEnv(ctx.env) });
+  const engine = await createPaddock({ dataDir, passphrasePrompt: ttyPassphrasePrompt(), cpuAlert: cpuAlertFromEnv(ctx.env), alertPause: alertPauseFromEnv(ctx.env) });
   mark('engine created');
   // Threat: stdio redirected to files reopened by the agent through /proc/self/fd (see stdio-guard).
   const stdio = stdioMode();

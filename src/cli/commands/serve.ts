@@ -1,5 +1,5 @@
 import { apiAdapter } from '../../core/api/index.js';
-import { cpuAlertFromEnv, createPaddock } from '../../core/commands/index.js';
+import { alertPauseFromEnv, cpuAlertFromEnv, createPaddock } from '../../core/commands/index.js';
 import { startHost } from '../../core/host/index.js';
 import { PaddockError } from '../../shared/errors.js';
 import { expectPositionals, UsageError } from '../args.js';
@@ -29,7 +29,7 @@ Ctrl-C (or SIGTERM) stops every agent and exits.`,
     const paths = cliPaths(ctx);
     // Threat: an agent probing the console: its port is control plane, refused by every proxy.
     let consolePort: number | null = null;
-    const engine = await createPaddock({ dataDir: paths.root, cpuAlert: cpuAlertFromEnv(ctx.env), controlPorts: () => (consolePort === null ? [] : [consolePort]) });
+    const engine = await createPaddock({ dataDir: paths.root, cpuAlert: cpuAlertFromEnv(ctx.env), alertPause: alertPauseFromEnv(ctx.env), controlPorts: () => (consolePort === null ? [] : [consolePort]) });
     let host;
     try {
       host = await startHost(engine, 'paddock serve', paddockVersion());

@@ -6,6 +6,7 @@
  */
 export { createPaddock, type Paddock } from './compose.js';
 export { cpuAlertFromEnv, DEFAULT_CPU_ALERT, type CpuAlertSettings, type EngineDeps, type LoadedProfile } from '../engine.js';
+export { alertPauseFromEnv, type AlertPauseSettings } from '../egress/index.js';
 export { reasonFrom, type StartedRun, type Surface } from './runs.js';
 export { notPending, type AnswerApplied } from './approvals.js';
 export { describeTransitions, learnOffline, type LearnAction } from './learn.js';

@@ -7,6 +7,7 @@ export { SOCKET_NAME } from './agent-proxy.js';
 export { adoptListener, netPath } from './ns-listener.js';
 export { GATE_HOST } from './gate.js';
 export { DEFAULT_ALERTS, Tripwires, looksLikeSsh } from './tripwires.js';
+export { alertPauseFromEnv, type AlertPauseSettings } from './alert-pause.js';
 export { answerRule, formatTarget, parseAuthority, parseAbsoluteUri } from './target.js';
 export { vetConnection, type VetResult, type VetContext } from './vet.js';
 export type * from './types.js';
