@@ -99,7 +99,7 @@ export function gapReport(profile: Profile, ruleSet: RuleSet, opts: { decoys?: b
             severity: 'info' as const,
             code: 'decoys-placed',
             message:
-              'Decoy credentials (~/.aws/credentials, ~/.ssh/deploy_ed25519, ~/.git-credentials, ~/.env; valid nowhere) are placed in the agent\'s home: opening one raises decoy-read and pauses it, sending a value out through the proxy raises secret-exfil. A careful agent may leave them alone, so their silence proves nothing.',
+              'Decoy credentials (~/.aws/credentials, ~/.ssh/deploy_ed25519, ~/.git-credentials, ~/.env; valid nowhere) are placed in the agent\'s home: opening one raises decoy-read and pauses it (by default: PADDOCK_ALERT_PAUSE), sending a value out through the proxy raises secret-exfil. A careful agent may leave them alone, so their silence proves nothing.',
             suggestion: null,
           },
         ]
