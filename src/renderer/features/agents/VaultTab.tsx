@@ -75,11 +75,11 @@ function Decoys({ agent }: { agent: string }) {
     <section className="stack" aria-labelledby="decoys-title" data-testid="decoys">
       <h3 id="decoys-title">Decoys</h3>
       <p className="small">
-        Fake credentials Paddock places in the agent&apos;s home. Opening one raises a <code>decoy-read</code> alert and pauses the agent; sending a value out through the proxy raises <code>secret-exfil</code>.
+        Fake credentials Paddock places in the agent&apos;s home. Opening one raises a <code>decoy-read</code> alert and pauses the agent (unless <code>PADDOCK_ALERT_PAUSE</code> says otherwise); sending a value out through the proxy raises <code>secret-exfil</code>.
         {d && ` Reads are watched with ${d.watch === 'inotify' ? 'inotify' : 'access times (coarser: the native helper is missing)'}.`}
       </p>
       {d && (
-        <label className="field">
+        <label>
           <input type="checkbox" checked={d.on} onChange={(e) => void toggle(e.target.checked)} /> Place decoys in this agent&apos;s home
         </label>
       )}
