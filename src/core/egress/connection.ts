@@ -4,7 +4,7 @@
  * address (tunnel.ts then pipes the bytes).
  */
 import type { Socket } from 'node:net';
-import { approved, CLIENT_GONE } from './approvals.js';
+import { approved } from './approvals.js';
 import { checkDecoys } from './decoy-scan.js';
 import { netEvent, proxyDenial } from './net-events.js';
 import { formatTarget, type Target } from './target.js';
@@ -29,39 +29,6 @@ export interface Opened {
 
 const DIAL_TIMEOUT_MS = 15_000;
 
-/** Whether the client of a connection went away, and (for an ask) the signal that says so. */
-export interface ClientSignal {
-  readonly aborted: boolean;
-  signal(): AbortSignal;
-}
-
-/** A parsed request's signal as a ClientSignal (plain HTTP: the response's close aborts it). */
-export function fromAbortSignal(s: AbortSignal): ClientSignal {
-  return { get aborted() { return s.aborted; }, signal: () => s };
-}
-
-/**
- * The ClientSignal of a raw client socket (CONNECT, SOCKS5). Its AbortController and 'close'
- * listener are made only when the connection is asked about: most are not, and each costs
- * garbage that lands in the proxy's p99 through V8 scavenges (issue 17 goal 3).
- */
-export function socketSignal(sock: { readonly destroyed: boolean; once(event: 'close', fn: () => void): unknown }): ClientSignal {
-  let ac: AbortController | null = null;
-  return {
-    get aborted() {
-      return ac ? ac.signal.aborted : sock.destroyed;
-    },
-    signal() {
-      if (!ac) {
-        const c = (ac = new AbortController());
-        if (sock.destroyed) c.abort(CLIENT_GONE);
-        else sock.once('close', () => c.abort(CLIENT_GONE));
-      }
-      return ac.signal;
-    },
-  };
-}
-
 /** `paddock: denied net HOST:PORT by rule "…" (line N): reason`. */
 export function denialMessage(target: Target, v: Pick<VetResult, 'decision'>): string {
   const d = v.decision;
@@ -70,7 +37,7 @@ export function denialMessage(target: Target, v: Pick<VetResult, 'decision'>): s
 }
 
 /** Decides a connection and, when allowed, dials the vetted address. Never throws. */
-export async function openConnection(p: ProxyAgent, target: Target, via: string, client: ClientSignal): Promise<Opened | Refusal> {
+export async function openConnection(p: ProxyAgent, target: Target, via: string, signal: AbortSignal): Promise<Opened | Refusal> {
   const blocked = p.blockedReason();
   if (blocked) {
     p.events.emit(netEvent(p, 'net.deny', target, proxyDenial(blocked), { via }));
@@ -90,7 +57,7 @@ export async function openConnection(p: ProxyAgent, target: Target, via: string,
       ask: async (decision) => {
         const asked = p.approvals.request({
           agent: p.agent, run: p.run, kind: 'net', target: formatTarget(target), detail: `${via} ${formatTarget(target)}`,
-          rule: decision.rule, timeoutMs: p.approvalTimeoutMs, signal: client.signal(),
+          rule: decision.rule, timeoutMs: p.approvalTimeoutMs, signal,
           onHeld: (reason) => {
             held.reason = reason;
           },
@@ -122,7 +89,7 @@ export async function openConnection(p: ProxyAgent, target: Target, via: string,
     const paused = p.alert('ssh-egress', `connection to ${formatTarget(target)} (port 22, SSH)`, { host: target.host, port: 22 });
     if (paused) return refuseLate(p, target, v, via, 'the agent was paused by the ssh-egress tripwire');
   }
-  if (client.aborted) return refuseLate(p, target, v, via, 'the client went away before the connection was opened');
+  if (signal.aborted) return refuseLate(p, target, v, via, 'the client went away before the connection was opened');
   try {
     let used = v;
     const upstream = await dialVetted(p, v, target.port).catch((err: unknown) => {

@@ -6,7 +6,7 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { CLIENT_GONE } from './approvals.js';
-import { fromAbortSignal, openConnection, socketSignal } from './connection.js';
+import { openConnection } from './connection.js';
 import { GATE_HOST, handleGate } from './gate.js';
 import { startTunnel } from './intercept.js';
 import { checkDecoys } from './decoy-scan.js';
@@ -44,7 +44,7 @@ export async function handleRequest(p: ProxyAgent, req: IncomingMessage, res: Se
 
   const ac = new AbortController();
   res.once('close', () => ac.abort(CLIENT_GONE));
-  const o = await openConnection(p, target, 'http', fromAbortSignal(ac.signal));
+  const o = await openConnection(p, target, 'http', ac.signal);
   if (!o.ok) return plain(res, o.status, o.message);
   let up = 0;
   let down = 0;
@@ -149,7 +149,9 @@ export async function handleConnect(p: ProxyAgent, url: string, sock: Duplex, he
   const target = parseAuthority(url);
   if (!target) return fail(400, `paddock: CONNECT needs host:port, got "${url}"`);
   if (canonicalHost(target.host) === GATE_HOST) return fail(403, `paddock: the ask gate is plain HTTP only: POST http://${GATE_HOST}/v1/ask`);
-  const o = await openConnection(p, target, 'connect', socketSignal(sock));
+  const ac = new AbortController();
+  sock.once('close', () => ac.abort(CLIENT_GONE));
+  const o = await openConnection(p, target, 'connect', ac.signal);
   if (!o.ok) return fail(o.status, o.message);
   if (sock.destroyed) {
     o.upstream.destroy();

@@ -4,7 +4,8 @@
  */
 import type { Socket } from 'node:net';
 import { formatIpv4, formatIpv6 } from '../policy/index.js';
-import { openConnection, socketSignal } from './connection.js';
+import { CLIENT_GONE } from './approvals.js';
+import { openConnection } from './connection.js';
 import { startTunnel } from './intercept.js';
 import type { Target } from './target.js';
 import type { ProxyAgent } from './types.js';
@@ -100,7 +101,9 @@ export async function handleSocks(p: ProxyAgent, sock: Socket): Promise<void> {
   } finally {
     clearTimeout(timer);
   }
-  const o = await openConnection(p, target, 'socks5', socketSignal(sock));
+  const ac = new AbortController();
+  sock.once('close', () => ac.abort(CLIENT_GONE));
+  const o = await openConnection(p, target, 'socks5', ac.signal);
   if (!o.ok) {
     if (!sock.destroyed) sock.end(reply(o.socks));
     return;
