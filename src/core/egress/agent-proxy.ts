@@ -12,6 +12,7 @@ import type { Duplex } from 'node:stream';
 import { PaddockError } from '../../shared/errors.js';
 import type { NewEvent } from '../../shared/events.schema.js';
 import type { Policy } from '../policy/index.js';
+import { fastConnectHead } from './connect-head.js';
 import { handleConnect, handleRequest } from './http-proxy.js';
 import { rawReply } from './http-wire.js';
 import type { NetEventAggregator } from './net-events.js';
@@ -93,7 +94,7 @@ export class AgentProxy implements ProxyAgent {
     });
     this.http.on('connect', (req, sock: Duplex, head: Buffer) => {
       this.headArrived(req.socket);
-      void handleConnect(this, req, sock, head).catch(() => sock.destroy());
+      void handleConnect(this, req.url ?? '', sock, head).catch(() => sock.destroy());
     });
     // Malformed HTTP gets a 400 that says what was wrong (the parser's reason), then the connection ends.
     this.http.on('clientError', (err: NodeJS.ErrnoException, sock: Duplex) => {
@@ -216,6 +217,15 @@ export class AgentProxy implements ProxyAgent {
     sock.once('data', (chunk: Buffer) => {
       sock.setTimeout(0);
       sock.pause();
+      const fast = chunk[0] === 0x05 ? null : fastConnectHead(chunk);
+      if (fast) {
+        // A whole, plain CONNECT head in the first chunk (connect-head.ts): no HTTP server, no head
+        // deadline. Later bytes wait in the socket for the tunnel, as after the server's 'connect'
+        // (which leaves the socket neither flowing nor paused).
+        (sock as { readableFlowing: boolean | null }).readableFlowing = null;
+        void handleConnect(this, fast.url, sock, fast.rest).catch(() => sock.destroy());
+        return;
+      }
       sock.unshift(chunk);
       // First byte 0x05: SOCKS5; anything else is HTTP.
       if (chunk[0] === 0x05) {

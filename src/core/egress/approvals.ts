@@ -14,6 +14,12 @@ import { AskCounter, holdFor, holdReason, Holds, isAlwaysAnswer } from './ask-ho
 
 /** Open asks one agent may have at once (net, secret and action asks together). */
 export const MAX_PENDING_PER_AGENT = 32;
+
+/**
+ * The reason a connection's abort signal carries when its client went away: made once, since
+ * `abort()` without a reason builds a DOMException with a stack per connection (issue 17 goal 3).
+ */
+export const CLIENT_GONE = new Error('the client went away');
 import type { ApprovalOutcome, ApprovalRequest, ApprovalsPort } from './types.js';
 
 /** The subset of the store's ApprovalsRepo the queue persists pending asks with. */

@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readBody } from '../http/index.js';
-import { approved } from './approvals.js';
+import { approved, CLIENT_GONE } from './approvals.js';
 import type { ProxyAgent } from './types.js';
 
 /** The host name of the gate (never resolved, never dialled). */
@@ -69,7 +69,7 @@ export async function handleGate(p: ProxyAgent, req: IncomingMessage, res: Serve
     return send(res, 429, { decision: 'deny', reason });
   }
   const ac = new AbortController();
-  res.once('close', () => ac.abort());
+  res.once('close', () => ac.abort(CLIENT_GONE));
   const held: { reason: string | null } = { reason: null };
   try {
     const asked = p.approvals.request({

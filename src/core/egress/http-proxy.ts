@@ -5,6 +5,7 @@
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { CLIENT_GONE } from './approvals.js';
 import { openConnection } from './connection.js';
 import { GATE_HOST, handleGate } from './gate.js';
 import { startTunnel } from './intercept.js';
@@ -42,7 +43,7 @@ export async function handleRequest(p: ProxyAgent, req: IncomingMessage, res: Se
   if (secretRefusal) return plain(res, 403, secretRefusal);
 
   const ac = new AbortController();
-  res.once('close', () => ac.abort());
+  res.once('close', () => ac.abort(CLIENT_GONE));
   const o = await openConnection(p, target, 'http', ac.signal);
   if (!o.ok) return plain(res, o.status, o.message);
   let up = 0;
@@ -142,14 +143,14 @@ export async function handleRequest(p: ProxyAgent, req: IncomingMessage, res: Se
 }
 
 /** Handles `CONNECT host:port` on the agent's socket. */
-export async function handleConnect(p: ProxyAgent, req: IncomingMessage, sock: Duplex, head: Buffer): Promise<void> {
+export async function handleConnect(p: ProxyAgent, url: string, sock: Duplex, head: Buffer): Promise<void> {
   const fail = (status: number, message: string): void => rawReply(sock, status, message);
   sock.on('error', () => sock.destroy());
-  const target = parseAuthority(req.url ?? '');
-  if (!target) return fail(400, `paddock: CONNECT needs host:port, got "${req.url ?? ''}"`);
+  const target = parseAuthority(url);
+  if (!target) return fail(400, `paddock: CONNECT needs host:port, got "${url}"`);
   if (canonicalHost(target.host) === GATE_HOST) return fail(403, `paddock: the ask gate is plain HTTP only: POST http://${GATE_HOST}/v1/ask`);
   const ac = new AbortController();
-  sock.once('close', () => ac.abort());
+  sock.once('close', () => ac.abort(CLIENT_GONE));
   const o = await openConnection(p, target, 'connect', ac.signal);
   if (!o.ok) return fail(o.status, o.message);
   if (sock.destroyed) {

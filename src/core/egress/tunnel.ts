@@ -20,6 +20,8 @@ export const MAX_RELAYS_PER_AGENT = 16;
 /** How much of each direction's start is checked for an SSH banner. */
 export const SSH_SCAN_BYTES = 8192;
 
+const EMPTY = Buffer.alloc(0);
+
 /** The start of one direction of a tunnel, kept until it was checked for an SSH banner. */
 interface HeadScan {
   head: Buffer;
@@ -70,12 +72,14 @@ export function pipeTunnel(p: ProxyAgent, client: Duplex, o: Opened, target: Tar
   // Threat: an SSH banner after a first harmless chunk (`\r\n`, then `SSH-2.0-…`), or after the
   // other lines RFC 4253 lets a server send first: each direction's first SSH_SCAN_BYTES are
   // checked as they accumulate, before each chunk is forwarded.
-  const scanUp: HeadScan = { head: Buffer.alloc(0), done: false };
-  const scanDown: HeadScan = { head: Buffer.alloc(0), done: false };
+  const scanUp: HeadScan = { head: EMPTY, done: false };
+  const scanDown: HeadScan = { head: EMPTY, done: false };
   /** Adds a chunk to a direction's start; true when that start shows an SSH banner (the tunnel is cut). */
   const banner = (scan: HeadScan, chunk: Buffer): boolean => {
     if (scan.done) return false;
-    scan.head = Buffer.concat([scan.head, chunk]).subarray(0, SSH_SCAN_BYTES);
+    // The first chunk is kept as it is (no copy): a Buffer emitted by a stream is never reused.
+    const start = scan.head.length === 0 ? chunk : Buffer.concat([scan.head, chunk]);
+    scan.head = start.length > SSH_SCAN_BYTES ? start.subarray(0, SSH_SCAN_BYTES) : start;
     if (sshCheck(scan.head)) return true;
     scan.done = scan.head.length >= SSH_SCAN_BYTES;
     return false;
