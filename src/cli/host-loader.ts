@@ -3,7 +3,8 @@
 // time instead of parsing and compiling ~870 kB of JavaScript (a first host's start is mostly
 // loading code: zod, yaml, the engine). Built on its own, dist/bundle/loader.cjs: Node built-ins only.
 //
-// The cache is one file per command, `<data-dir>/cache/host-COMMAND.v8`, written at exit (after
+// The cache is one file per command, `dist/bundle/cache/host-COMMAND.v8` (beside the bundle; or
+// $PADDOCK_CODE_CACHE_DIR), written at exit (after
 // the command ran, so the functions it compiled lazily are in it), 0600 in a 0700 folder, tmp +
 // rename. Its header names what it was made from (the bundle's SHA-256, Node's version and arch,
 // the command) and the SHA-256 of the payload: V8 checks neither a payload's integrity (a damaged
@@ -16,7 +17,6 @@ import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFi
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import vm from 'node:vm';
-import { dataPaths, resolveDataDir } from '../core/client/index.js';
 import { scanGlobals } from './globals.js';
 
 /** A cache file: this magic, the SHA-256 of its key (cacheKey), the SHA-256 of the payload, the payload (V8's cached data). */
@@ -26,19 +26,14 @@ const HEADER = MAGIC.length + 32 + 32;
 
 /** Where a command's code cache lives and whether it may be written. */
 export interface CacheSpec {
-  /** `<data-dir>/cache`. */
+  /** `<bundle's folder>/cache`, or $PADDOCK_CODE_CACHE_DIR. */
   dir: string;
   /** The command's name, or `help` (one file per command: each keeps the functions it needs). */
   command: string;
-  /** `<data-dir>/paddock.db`: the cache is written only into a real data dir (one a host made). */
-  db: string;
 }
 
-/**
- * The code cache for this argv, or null (caching off, or no command to name it after). The data
- * dir is read as the command line reads it (`--data-dir`, `$PADDOCK_HOME`, the platform folder).
- */
-export function cacheFor(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): CacheSpec | null {
+/** The code cache of the bundle `bundle` for this argv, or null (caching off, or no command to name it after). */
+export function cacheFor(argv: readonly string[], env: NodeJS.ProcessEnv, bundle: string): CacheSpec | null {
   if (env.PADDOCK_CODE_CACHE === '0') return null;
   try {
     const globals = scanGlobals(argv);
@@ -46,12 +41,13 @@ export function cacheFor(argv: readonly string[], env: NodeJS.ProcessEnv = proce
     // `paddock`, `paddock --help` and `paddock help X` share one: they print the command list.
     const name = globals.action === 'help' || !argv[globals.next] ? 'help' : argv[globals.next]!;
     if (!/^[a-z]{1,16}$/.test(name)) return null;
-    const paths = dataPaths(resolveDataDir({ flag: globals.dataDirFlag, env }));
-    // Threat: the cache is code this process runs unsandboxed. It lives in the data dir, which no
-    // sandbox sees (grants inside it are refused; an agent sees only its own home and workspace,
-    // under <data-dir>/agents/, never <data-dir>/cache); it is read only if this user owns it and
-    // nobody else can write it or its folder (ownedPrivate).
-    return { dir: join(paths.root, 'cache'), command: name, db: paths.db };
+    // Threat: the cache is code this process runs unsandboxed, so it lives where the code it
+    // stands for lives: beside the bundle. Whoever can write it could already rewrite host.cjs.
+    // Not in a data dir: a sandbox hides only its own data dir, so an agent with a grant holding
+    // another data dir (e.g. the default one) could plant a cache there that the user's next
+    // command runs (attack-pass-code-cache). Read only if this user owns it and nobody else can
+    // write it or its folder (ownedPrivate).
+    return { dir: env.PADDOCK_CODE_CACHE_DIR || join(dirname(bundle), 'cache'), command: name };
   } catch {
     return null; // the full command line reports the usage error
   }
@@ -102,11 +98,10 @@ function readCache(file: string, key: Buffer): Buffer | undefined {
   }
 }
 
-/** Writes the cache atomically (tmp + rename) into `<data-dir>/cache`; any failure leaves no cache. */
+/** Writes the cache atomically (tmp + rename) into its folder (made 0700 if missing); any failure leaves no cache. */
 function writeCache(spec: CacheSpec, file: string, key: Buffer, data: Buffer): void {
   let tmp: string | undefined;
   try {
-    lstatSync(spec.db); // only a data dir a host made gets a cache folder
     try {
       mkdirSync(spec.dir, { mode: 0o700 });
     } catch (e) {
@@ -176,5 +171,5 @@ export function loadBundle(file: string, spec: CacheSpec | null): unknown {
 
 /** bin/paddock's way to the full command line: the host bundle `file`, with this argv's code cache. */
 export function loadHost(file: string, argv: readonly string[], env: NodeJS.ProcessEnv = process.env): unknown {
-  return loadBundle(file, cacheFor(argv, env));
+  return loadBundle(file, cacheFor(argv, env, file));
 }

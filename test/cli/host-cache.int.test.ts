@@ -6,10 +6,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { CACHE_MAGIC, cacheKey } from '../../src/cli/host-loader.js';
 import { ROOT, paddock, tempDir } from '../helpers/cli.js';
 
-// bin/paddock loads the full command line (dist/bundle/host.cjs) through a V8 code cache kept in
-// <data-dir>/cache/host-COMMAND.v8 (src/cli/host-loader.ts, issue 17). A cache is code this
-// process runs: whatever state it is in (none, valid, damaged, made for another build, in a
+// bin/paddock loads the full command line (dist/bundle/host.cjs) through a V8 code cache kept
+// beside it, dist/bundle/cache/host-COMMAND.v8 (src/cli/host-loader.ts, issue 17). A cache is code
+// this process runs: whatever state it is in (none, valid, damaged, made for another build, in a
 // folder others can write, not writable at all), the command must behave exactly as without it.
+// Each case here points PADDOCK_CODE_CACHE_DIR at a folder of its own (`<its dir>/cache`), so that
+// the damaged and planted caches never reach the bundle's shared one, which other tests use.
 
 const HOST = join(ROOT, 'dist', 'bundle', 'host.cjs');
 const tmp = tempDir('paddock-host-cache-');
@@ -21,8 +23,10 @@ let n = 0;
 function dataDir(): string {
   return join(tmp.dir, `data-${++n}`);
 }
+/** The environment of a command whose code cache is `<dir>/cache`. */
+const cacheEnv = (dir: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({ ...process.env, PADDOCK_CODE_CACHE: '', PADDOCK_CODE_CACHE_DIR: join(dir, 'cache'), ...extra });
 function runTrue(dir: string): ReturnType<typeof paddock> {
-  return paddock(['--data-dir', dir, 'run', profile, '--', 'sh', '-c', 'echo agent ran'], { env: { ...process.env, PADDOCK_CODE_CACHE: '' } });
+  return paddock(['--data-dir', dir, 'run', profile, '--', 'sh', '-c', 'echo agent ran'], { env: cacheEnv(dir) });
 }
 function expectRan(r: ReturnType<typeof paddock>): void {
   expect(r.stderr).not.toMatch(/Fatal|Segmentation|Trace/);
@@ -87,9 +91,9 @@ describe('the host bundle with its code cache', () => {
     expectRan(runTrue(linked));
     expect(existsSync(join(elsewhere, 'host-run.v8'))).toBe(false);
 
-    // No data dir yet for `check` (no host ever ran there): no cache folder is made.
+    // A cache folder whose parent is missing is not made (nor its parents).
     const none = dataDir();
-    const r = paddock(['--data-dir', none, 'check', profile]);
+    const r = paddock(['--data-dir', none, 'check', profile], { env: cacheEnv(join(none, 'missing')) });
     expect(r.code).toBe(0);
     expect(existsSync(none)).toBe(false);
   });
@@ -122,9 +126,9 @@ describe('the host bundle with its code cache', () => {
       writeFileSync(file, cache, { mode: 0o600 });
       return file;
     }
-    const check = (dir: string): ReturnType<typeof paddock> => paddock(['--data-dir', dir, 'check', profile], { env: { ...process.env, PADDOCK_CODE_CACHE: '' } });
+    const check = (dir: string): ReturnType<typeof paddock> => paddock(['--data-dir', dir, 'check', profile], { env: cacheEnv(dir) });
 
-    it('control: in its private folder it is used (which is why it lives in the data dir, out of every sandbox)', () => {
+    it('control: in its private folder it is used (which is why it lives beside the bundle, whose code it stands for)', () => {
       const dir = dataDir();
       plant(dir);
       const r = check(dir);
@@ -152,6 +156,20 @@ describe('the host bundle with its code cache', () => {
       }
     });
 
+    // Attack pass D: a sandbox hides only its own data dir, so an agent granted a folder holding
+    // another data dir (e.g. the default one) could write `<that data dir>/cache/…`. The cache
+    // used to live there; the user's next command ran the agent's code on the host.
+    it('planted in a data dir (where an agent with a grant holding it could write): never read; by default the cache is beside the bundle', () => {
+      const dir = dataDir();
+      plant(dir);
+      const r = paddock(['--data-dir', dir, 'check', profile], { env: { ...process.env, PADDOCK_CODE_CACHE: '', PADDOCK_CODE_CACHE_DIR: '' } });
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(`valid profile for agent "cache-test"`);
+      expect(r.stdout).not.toContain('PWNED');
+      expect(existsSync(join(ROOT, 'dist', 'bundle', 'cache', 'host-check.v8'))).toBe(true);
+      expect(statSync(join(ROOT, 'dist', 'bundle', 'cache')).mode & 0o777).toBe(0o700);
+    });
+
     it.skipIf(process.getuid?.() !== 0)("another user's file: not read", () => {
       const dir = dataDir();
       chownSync(plant(dir), 65534, 65534);
@@ -164,15 +182,15 @@ describe('the host bundle with its code cache', () => {
   it('one cache per command (the command list shares one, `help`); an unknown command leaves none', () => {
     const dir = dataDir();
     expectRan(runTrue(dir));
-    expect(paddock(['--data-dir', dir, '--help']).code).toBe(0);
-    expect(paddock(['--data-dir', dir, 'help', 'run']).code).toBe(0);
-    expect(paddock(['--data-dir', dir, 'frob']).code).toBe(2);
+    expect(paddock(['--data-dir', dir, '--help'], { env: cacheEnv(dir) }).code).toBe(0);
+    expect(paddock(['--data-dir', dir, 'help', 'run'], { env: cacheEnv(dir) }).code).toBe(0);
+    expect(paddock(['--data-dir', dir, 'frob'], { env: cacheEnv(dir) }).code).toBe(2);
     expect(readdirSync(join(dir, 'cache')).sort()).toEqual(['host-help.v8', 'host-run.v8']);
   });
 
   it('PADDOCK_CODE_CACHE=0: no cache read or written', () => {
     const dir = dataDir();
-    const r = paddock(['--data-dir', dir, 'run', profile, '--', 'true'], { env: { ...process.env, PADDOCK_CODE_CACHE: '0' } });
+    const r = paddock(['--data-dir', dir, 'run', profile, '--', 'true'], { env: cacheEnv(dir, { PADDOCK_CODE_CACHE: '0' }) });
     expect(r.code).toBe(0);
     expect(existsSync(join(dir, 'cache'))).toBe(false);
   });
