@@ -47,6 +47,9 @@ export function plainReply(res: ServerResponse, status: number, message: string)
   res.end(text);
 }
 
+/** How long a refused raw connection may keep sending before it is cut. */
+const REFUSED_LINGER_MS = 2000;
+
 /**
  * Answers on a raw socket (no parsed request: a CONNECT refusal, a parser error, a refused
  * upgrade) with a plain-text HTTP/1.1 error, then ends the connection.
@@ -55,4 +58,11 @@ export function rawReply(sock: Duplex, status: number, message: string): void {
   if (!sock.writable) return void sock.destroy();
   const text = `${message}\n`;
   sock.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? 'Error'}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`);
+  // Threat: fd exhaustion — bytes the client sent after a refused head (a CONNECT's tunnel data)
+  // were never read, so its close was never seen and the socket stayed open for good. They are
+  // read and dropped (the client's end of input then closes the socket), for at most a short while.
+  const linger = setTimeout(() => sock.destroy(), REFUSED_LINGER_MS);
+  linger.unref();
+  sock.once('close', () => clearTimeout(linger));
+  sock.resume();
 }
