@@ -2,6 +2,7 @@
  * Masks the values of the secrets a run was given in its recorded output. Works on bytes (as latin1
  * strings, one char per byte), so binary `file` secrets and values split across chunks are caught.
  */
+import { ESC_SEQUENCES } from '../../../shared/terminal-text.js';
 
 /** A secret value to mask and the name shown in its place (`[secret NAME]`). */
 export interface SecretMask {
@@ -36,9 +37,9 @@ function needles(masks: readonly SecretMask[]): { needle: string; label: string 
 const MAX_SKIP = 4096;
 
 // The sequences the viewers remove (`plainText`, src/shared/terminal-text.ts) and a terminal does
-// not print, here on latin1 bytes: CSI, OSC, DCS/SOS/PM/APC strings, two-byte ESC sequences, the
-// UTF-8 encoded C1 controls (CSI with its parameters), and a byte the terminal steps back over.
-const INVISIBLE = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[PX^_][^\x1b]*(?:\x1b\\)?|\x1b[ -/]*[0-~]?|\xc2\x9b[0-?]*[ -/]*[@-~]|\xc2[\x80-\x9f]|[^\x08]\x08/y;
+// not print, here on latin1 bytes: the same escape sequences, the UTF-8 encoded C1 controls (CSI
+// with its parameters), and a byte the terminal steps back over.
+const INVISIBLE = new RegExp(`${ESC_SEQUENCES}|\\xc2\\x9b[0-?]*[ -/]*[@-~]|\\xc2[\\x80-\\x9f]|[^\\x08]\\x08`, 'y');
 // C0 controls the viewers drop (not tab, line feed, carriage return or ESC, handled above) and DEL.
 const CONTROL = /[\x00-\x08\x0b\x0c\x0e-\x1a\x1c-\x1f\x7f]/;
 
