@@ -14,13 +14,20 @@ import { AskCounter, holdFor, holdReason, Holds, isAlwaysAnswer } from './ask-ho
 
 /** Open asks one agent may have at once (net, secret and action asks together). */
 export const MAX_PENDING_PER_AGENT = 32;
+import type { ApprovalOutcome, ApprovalRequest, ApprovalsPort } from './types.js';
 
 /**
  * The reason a connection's abort signal carries when its client went away: made once, since
  * `abort()` without a reason builds a DOMException with a stack per connection (issue 17 goal 3).
  */
 export const CLIENT_GONE = new Error('the client went away');
-import type { ApprovalOutcome, ApprovalRequest, ApprovalsPort } from './types.js';
+
+/** A signal aborted (with CLIENT_GONE) when `client` (a socket or a response) closes: an ask of a gone client ends. */
+export function clientGone(client: { once(event: 'close', listener: () => void): unknown }): AbortSignal {
+  const ac = new AbortController();
+  client.once('close', () => ac.abort(CLIENT_GONE));
+  return ac.signal;
+}
 
 /** The subset of the store's ApprovalsRepo the queue persists pending asks with. */
 export interface ApprovalStore {

@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readBody } from '../http/index.js';
-import { approved, CLIENT_GONE } from './approvals.js';
+import { approved, clientGone } from './approvals.js';
 import type { ProxyAgent } from './types.js';
 
 /** The host name of the gate (never resolved, never dialled). */
@@ -68,13 +68,12 @@ export async function handleGate(p: ProxyAgent, req: IncomingMessage, res: Serve
     p.denied(); // an agent that keeps asking past the cap is flagged (denied-burst), not only refused
     return send(res, 429, { decision: 'deny', reason });
   }
-  const ac = new AbortController();
-  res.once('close', () => ac.abort(CLIENT_GONE));
+  const signal = clientGone(res);
   const held: { reason: string | null } = { reason: null };
   try {
     const asked = p.approvals.request({
       agent: p.agent, run: p.run, kind: 'action', target: ask.action, detail: ask.detail, rule: decision.rule,
-      timeoutMs: p.approvalTimeoutMs, signal: ac.signal,
+      timeoutMs: p.approvalTimeoutMs, signal,
       onHeld: (r) => void (held.reason = r),
     });
     // Told synchronously when an earlier answer decides: then it is no new ask, only its allow/deny is logged.

@@ -5,7 +5,7 @@
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { CLIENT_GONE } from './approvals.js';
+import { clientGone } from './approvals.js';
 import { openConnection } from './connection.js';
 import { GATE_HOST, handleGate } from './gate.js';
 import { startTunnel } from './intercept.js';
@@ -42,9 +42,7 @@ export async function handleRequest(p: ProxyAgent, req: IncomingMessage, res: Se
   const secretRefusal = checkPlainRequest(p, target, url, req.rawHeaders);
   if (secretRefusal) return plain(res, 403, secretRefusal);
 
-  const ac = new AbortController();
-  res.once('close', () => ac.abort(CLIENT_GONE));
-  const o = await openConnection(p, target, 'http', ac.signal);
+  const o = await openConnection(p, target, 'http', clientGone(res));
   if (!o.ok) return plain(res, o.status, o.message);
   let up = 0;
   let down = 0;
@@ -149,9 +147,7 @@ export async function handleConnect(p: ProxyAgent, url: string, sock: Duplex, he
   const target = parseAuthority(url);
   if (!target) return fail(400, `paddock: CONNECT needs host:port, got "${url}"`);
   if (canonicalHost(target.host) === GATE_HOST) return fail(403, `paddock: the ask gate is plain HTTP only: POST http://${GATE_HOST}/v1/ask`);
-  const ac = new AbortController();
-  sock.once('close', () => ac.abort(CLIENT_GONE));
-  const o = await openConnection(p, target, 'connect', ac.signal);
+  const o = await openConnection(p, target, 'connect', clientGone(sock));
   if (!o.ok) return fail(o.status, o.message);
   if (sock.destroyed) {
     o.upstream.destroy();

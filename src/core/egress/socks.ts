@@ -4,7 +4,7 @@
  */
 import type { Socket } from 'node:net';
 import { formatIpv4, formatIpv6 } from '../policy/index.js';
-import { CLIENT_GONE } from './approvals.js';
+import { clientGone } from './approvals.js';
 import { openConnection } from './connection.js';
 import { startTunnel } from './intercept.js';
 import type { Target } from './target.js';
@@ -101,9 +101,7 @@ export async function handleSocks(p: ProxyAgent, sock: Socket): Promise<void> {
   } finally {
     clearTimeout(timer);
   }
-  const ac = new AbortController();
-  sock.once('close', () => ac.abort(CLIENT_GONE));
-  const o = await openConnection(p, target, 'socks5', ac.signal);
+  const o = await openConnection(p, target, 'socks5', clientGone(sock));
   if (!o.ok) {
     if (!sock.destroyed) sock.end(reply(o.socks));
     return;
