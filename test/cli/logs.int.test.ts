@@ -1,7 +1,7 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { paddock, paddockAsync, tempDir, waitFor } from '../helpers/cli.js';
+import { paddock, paddockAsync, startServe, tempDir, waitFor } from '../helpers/cli.js';
 
 /**
  * `paddock logs`: the output of runs started through a host (here `paddock serve`, as the app and
@@ -10,15 +10,13 @@ import { paddock, paddockAsync, tempDir, waitFor } from '../helpers/cli.js';
 const tmp = tempDir('paddock-logs-');
 const dataDir = join(tmp.dir, 'data');
 const env = { ...process.env, PADDOCK_VAULT_PASSPHRASE: 'correct horse battery staple' };
-let host: ReturnType<typeof paddockAsync>;
+let host: Awaited<ReturnType<typeof startServe>>;
 
 beforeAll(async () => {
-  host = paddockAsync(['--data-dir', dataDir, 'serve', '--port', '0'], { env });
-  await waitFor(() => /token=/.test(host.out()), 20_000);
+  host = await startServe(dataDir, env);
 }, 30_000);
 afterAll(async () => {
-  host.child.kill('SIGTERM');
-  await host.exit;
+  await host.stop();
   tmp.cleanup();
 });
 

@@ -43,6 +43,19 @@ export function paddockAsync(args: string[], opts: Parameters<typeof spawn>[2] =
   return { child, out: () => out, err: () => err, exit };
 }
 
+/** A `paddock serve` host on `dataDir` (runs through a host are recorded), started and ready; stop() ends it. */
+export async function startServe(dataDir: string, env: NodeJS.ProcessEnv = process.env): Promise<ReturnType<typeof paddockAsync> & { stop: () => Promise<void> }> {
+  const host = paddockAsync(['--data-dir', dataDir, 'serve', '--port', '0'], { env });
+  await waitFor(() => /token=/.test(host.out()), 20_000);
+  return {
+    ...host,
+    stop: async () => {
+      host.child.kill('SIGTERM');
+      await host.exit;
+    },
+  };
+}
+
 /** A temp dir removed by the returned cleanup. */
 export function tempDir(prefix = 'paddock-test-'): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));

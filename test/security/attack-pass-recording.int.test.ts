@@ -9,30 +9,23 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { plainText } from '../../src/shared/terminal-text.js';
-import { paddock, paddockAsync, tempDir, waitFor } from '../helpers/cli.js';
+import { paddock, startServe, tempDir } from '../helpers/cli.js';
+import { leaks } from './helpers.js';
 
 const tmp = tempDir('paddock-atk-rec-');
 const dataDir = join(tmp.dir, 'data');
 const env = { ...process.env, PADDOCK_VAULT_PASSPHRASE: 'attack pass recording passphrase' };
-let host: ReturnType<typeof paddockAsync>;
+let host: Awaited<ReturnType<typeof startServe>>;
 
 beforeAll(async () => {
-  host = paddockAsync(['--data-dir', dataDir, 'serve', '--port', '0'], { env });
-  await waitFor(() => /token=/.test(host.out()), 20_000);
+  host = await startServe(dataDir, env);
 }, 30_000);
 afterAll(async () => {
-  host.child.kill('SIGTERM');
-  await host.exit;
+  await host.stop();
   tmp.cleanup();
 });
 
 const logs = (args: string[]) => paddock(['--data-dir', dataDir, 'logs', ...args], { env, maxBuffer: 64 * 1024 * 1024 });
-
-/** True when any 6-character piece of `value` is in `text`. */
-function leaks(text: string, value: string): string | null {
-  for (let i = 0; i + 6 <= value.length; i++) if (text.includes(value.slice(i, i + 6))) return value.slice(i, i + 6);
-  return null;
-}
 
 describe('secret values hidden from the masking by what the viewers remove', { timeout: 90_000 }, () => {
   it('an env secret split by SGR, DCS, OSC, NUL, UTF-16 or a backspaced byte is masked in the recording, the logs and the cast', () => {

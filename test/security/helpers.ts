@@ -212,3 +212,9 @@ export function probeResults(stdout: string): Map<string, string> {
   }
   return m;
 }
+
+/** The first 6-character piece of `value` found in `text` (a secret leaked in part), or null. */
+export function leaks(text: string, value: string): string | null {
+  for (let i = 0; i + 6 <= value.length; i++) if (text.includes(value.slice(i, i + 6))) return value.slice(i, i + 6);
+  return null;
+}

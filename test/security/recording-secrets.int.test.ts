@@ -4,7 +4,8 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAgentCa } from '../../src/core/vault/ca.js';
-import { paddock, paddockAsync, tempDir, waitFor } from '../helpers/cli.js';
+import { paddock, paddockAsync, startServe, tempDir, waitFor } from '../helpers/cli.js';
+import { leaks } from './helpers.js';
 
 // Issue 18 part 3: secret values the vault delivered never reach a run's recording — not in the
 // recording file, not in `paddock logs`, not in the `--cast` export (what the replay plays) — even
@@ -13,7 +14,7 @@ const tmp = tempDir('paddock-rec-secrets-');
 const dataDir = join(tmp.dir, 'data');
 const caFile = join(tmp.dir, 'upstream-ca.pem');
 const env = { ...process.env, PADDOCK_VAULT_PASSPHRASE: 'recording secrets passphrase', NODE_EXTRA_CA_CERTS: caFile };
-let host: ReturnType<typeof paddockAsync>;
+let host: Awaited<ReturnType<typeof startServe>>;
 let echo: Server;
 const received: string[] = [];
 
@@ -30,12 +31,10 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => echo.listen(0, '127.0.0.1', () => r()));
   // Runs through a host are recorded (the app, the console and a guest `paddock run` alike).
-  host = paddockAsync(['--data-dir', dataDir, 'serve', '--port', '0'], { env });
-  await waitFor(() => /token=/.test(host.out()), 20_000);
+  host = await startServe(dataDir, env);
 }, 30_000);
 afterAll(async () => {
-  host.child.kill('SIGTERM');
-  await host.exit;
+  await host.stop();
   echo.close();
   tmp.cleanup();
 });
@@ -47,12 +46,6 @@ function recorded(agent: string): string {
   const dir = join(dataDir, 'agents', agent, 'runs');
   const raw = readdirSync(dir).map((f) => readFileSync(join(dir, f), 'utf8')).join('\n');
   return `${raw}\n${logs([agent]).stdout}\n${logs([agent, '--cast']).stdout}`;
-}
-
-/** True when any 6-character piece of `value` is in `text`. */
-function leaks(text: string, value: string): string | null {
-  for (let i = 0; i + 6 <= value.length; i++) if (text.includes(value.slice(i, i + 6))) return value.slice(i, i + 6);
-  return null;
 }
 
 describe('secret values in run recordings', { timeout: 90_000 }, () => {
