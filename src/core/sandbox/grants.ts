@@ -16,6 +16,8 @@ export interface Grant {
 /** The real data dir / user home that grants are checked against. */
 export interface GrantContext {
   dataDir: string;
+  /** The other data dirs the host knows of (real paths): never granted either. */
+  otherDataDirs?: readonly string[];
   userHome: string;
   agent: string;
   /** Who else could have written the folders on the way (symbolic links there are refused). */
@@ -62,6 +64,9 @@ export async function resolveFolder(
   if (!st.isDirectory() && !st.isFile()) fail('it is neither a folder nor a regular file.');
   // Threat: the agent reaching Paddock's database, control socket or other agents.
   if (isWithin(real, ctx.dataDir)) fail(`it lies inside Paddock's data dir (${ctx.dataDir}), which agents may never see.`);
+  // Threat: another Paddock data dir (the default, $PADDOCK_HOME): its database, sockets, agents.
+  const other = ctx.otherDataDirs?.find((d) => isWithin(real, d));
+  if (other !== undefined) fail(`it lies inside another Paddock data dir (${other}), which agents may never see.`);
   // Threat: granting the whole home (or an ancestor) exposes ~/.ssh, keychains and dotfiles.
   if (isWithin(ctx.userHome, real)) fail('it is your home folder or contains it; grant a subfolder instead.');
   for (const root of FORBIDDEN_ROOTS) {
@@ -83,6 +88,9 @@ export async function resolveAgentDir(given: string, ctx: GrantContext, what: 'h
   const pre = resolveTrusted(given, `the agent's ${what}`, ctx.trust).real;
   if (isWithin(ctx.userHome, pre)) fail('it is your home folder or contains it; use a dedicated folder.');
   for (const root of FORBIDDEN_ROOTS) if (isWithin(pre, root)) fail(`it lies under ${root}.`);
+  // Threat: a home or workspace inside another Paddock data dir (another agent's home, its database).
+  const other = ctx.otherDataDirs?.find((d) => isWithin(pre, d) && !isWithin(pre, ctx.dataDir));
+  if (other !== undefined) fail(`it lies inside another Paddock data dir (${other}); use a folder outside it.`);
   await mkdir(pre, { recursive: true, mode: 0o700 });
   // Checked again, not realpath'd: a link planted where the folder was missing (mkdir -p accepts a
   // link to a folder) is refused, not followed. The plan then pins what this returns.

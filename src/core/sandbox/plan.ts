@@ -11,6 +11,8 @@ import { execNameMasks } from './exec-mask.js';
 import { preparePlaceholder } from './files.js';
 import { expandHome, hasGlob } from './glob.js';
 import { pinPath, type Pin } from './links.js';
+import { packageRoot } from '../native.js';
+import { codeCovers, dataDirHomes, dataDirsToHide, otherDataDirs } from './own-paths.js';
 import { mergeGrants, realpathLoose, resolveAgentDir, resolveFolder, type Grant, type GrantContext } from './grants.js';
 import { writeInstructionFile } from './instructions.js';
 import { bwrapArgsData, bwrapOptions, depth, isWithin, maskOps, type MountLayout, type MountOp } from './layout.js';
@@ -123,7 +125,9 @@ export async function prepareSandbox(spec: SandboxSpec, opts: { platform?: NodeJ
     ...(spec.othersWritable ?? []),
   ];
   const agentWritable = [...new Set([...writable.map((p) => path.resolve(p)), ...(await Promise.all(writable.map((p) => realpathLoose(p))))])];
-  const ctx: GrantContext = { dataDir, userHome, agent: spec.agent, trust: { agentWritable, uid: process.getuid?.() ?? 0 } };
+  // Threat: another Paddock data dir in a grant (the default one, $PADDOCK_HOME): its db, sockets, agents.
+  const others = (spec.otherDataDirs ? await Promise.all(spec.otherDataDirs.map((d) => realpathLoose(d))) : await otherDataDirs(dataDir, dataDirHomes(spec.userHome))).filter((d) => d !== dataDir);
+  const ctx: GrantContext = { dataDir, otherDataDirs: others, userHome, agent: spec.agent, trust: { agentWritable, uid: process.getuid?.() ?? 0 } };
   const home = await resolveAgentDir(spec.home, ctx, 'home');
   const workspace = await resolveAgentDir(spec.workspace, ctx, 'workspace');
   const instructionFile = spec.instructionFile ?? INSTRUCTION_FILE;
@@ -203,11 +207,19 @@ export async function prepareSandbox(spec: SandboxSpec, opts: { platform?: NodeJ
       grantBind(workspace, true, "the agent's workspace"),
       ...merged.map((g) => grantBind(g.path, g.access === 'rw', g.source)),
     ];
-    // Threat: a grant (or workspace) that contains the data dir would expose the db and sockets.
-    if (binds.some((b) => b.dest !== dataDir && isWithin(dataDir, b.dest))) {
-      binds.push({ op: 'tmpfs', dest: dataDir, mode: 0o755 });
-      warnings.push(`A granted folder contains Paddock's data dir; it is hidden inside.`);
+    // Threat: a grant (or workspace) that contains a data dir would expose its db, sockets and agents.
+    const hiddenDirs = dataDirsToHide([dataDir, ...others], binds.map((b) => b.dest));
+    for (const d of hiddenDirs) {
+      binds.push({ op: 'tmpfs', dest: d, mode: 0o755 });
+      warnings.push(d === dataDir ? `A granted folder contains Paddock's data dir; it is hidden inside.` : `A granted folder contains another Paddock data dir (${d}); it is hidden inside.`);
     }
+    // Only the agent's own home and workspace show inside a hidden data dir: no rule pin re-exposes it.
+    const shown = (p: string): boolean => !hiddenDirs.some((d) => isWithin(p, d)) || isWithin(p, home) || isWithin(p, workspace);
+    // Threat: an agent rewriting Paddock's code (bin/, dist/, node_modules/…) that the user runs next, unsandboxed.
+    const codeRoot = spec.codeRoot === undefined ? packageRoot() : spec.codeRoot;
+    const covers = codeRoot ? (await codeCovers(codeRoot, [home, workspace, ...merged.filter((g) => g.access === 'rw').map((g) => g.path)])).filter(shown) : [];
+    if (covers.length) warnings.push(`A folder this agent can write contains Paddock's own code (${codeRoot}); it is read-only inside: ${covers.join(', ')}.`);
+    const codeOps = sortByDepth(covers.map((c) => grantBind(c, false, "Paddock's own code")));
     for (const b of spec.extraBinds ?? []) {
       binds.push({ op: b.mode === 'rw' ? 'bind' : 'ro-bind', src: await realpath(b.src), dest: b.dest });
     }
@@ -220,9 +232,10 @@ export async function prepareSandbox(spec: SandboxSpec, opts: { platform?: NodeJ
     ];
     const aliases = copies.flatMap((c) => c.names.map((from) => ({ from, to: c.dest })));
     const rules = await planRuleMasks({ trees, rules: spec.rules, home, emptyFile, budget, copies: aliases });
+    for (const k of ['masked', 'readOnly', 'watchAbsent'] as const) rules[k] = rules[k].filter(shown);
     warnings.push(...rules.warnings);
     const visibleRoots = [...sys.roots, home, workspace, ...merged.map((g) => g.path)];
-    const execMasked = await execNameMasks(spec.rules, sandboxPathDirs({ home, extraPath: spec.extraPath }), visibleRoots);
+    const execMasked = (await execNameMasks(spec.rules, sandboxPathDirs({ home, extraPath: spec.extraPath }), visibleRoots)).filter(shown);
 
     const fds: Buffer[] = [];
     const fdFor = (data: string | Buffer): number => fds.push(Buffer.from(data)) + 2;
@@ -249,11 +262,15 @@ export async function prepareSandbox(spec: SandboxSpec, opts: { platform?: NodeJ
         { op: 'ro-bind-data', fd: fdFor(idf.passwd), dest: '/etc/passwd', mode: 0o644 },
         { op: 'ro-bind-data', fd: fdFor(idf.group), dest: '/etc/group', mode: 0o644 },
         ...sortByDepth(binds),
-        ...sortByDepth([...rules.pins, ...rules.masks]),
+        // After every grant: Paddock's code stays read-only even inside a writable folder.
+        ...codeOps,
+        ...sortByDepth([...rules.pins, ...rules.masks].filter((o) => shown(o.dest))),
         ...execMasked.flatMap((p) => maskOps(p, false, emptyFile)),
         // The instruction file is Paddock's: the agent reads it but cannot rewrite it for later runs.
         { op: 'ro-bind', src: instructionPath, dest: instructionPath },
         ...fileOps,
+        // Threat: a hidden data dir's tmpfs used as scratch space (its own agent's folders are mounts of their own).
+        ...hiddenDirs.map((d): MountOp => ({ op: 'remount-ro', dest: d })),
         // Threat: the root tmpfs used as scratch space outside any limit or review.
         { op: 'remount-ro', dest: '/' },
       ],

@@ -19,6 +19,16 @@ export interface SandboxSpec {
   runId: string;
   /** Paddock's data dir: never visible inside (database, sockets, other agents). */
   dataDir: string;
+  /**
+   * Other Paddock data dirs to hide as well (real or not). Default: the ones the host's own
+   * environment names (the platform's default, `$PADDOCK_HOME`; see `otherDataDirs`).
+   */
+  otherDataDirs?: string[];
+  /**
+   * Paddock's package folder, whose code is read-only inside (null: none). Default: found from
+   * this module's own location (`packageRoot`), never from anything an agent could set.
+   */
+  codeRoot?: string | null;
   /** The agent's private home (default `<data-dir>/agents/<name>/home`). */
   home: string;
   /** The agent's workspace; the current directory inside, at the same absolute path. */

@@ -1,0 +1,87 @@
+/**
+ * Paddock's own paths a sandbox must not expose: every data dir the host knows of (hidden) and
+ * Paddock's own code (read-only). Attack pass D: a grant holding another data dir handed the
+ * agent its database and control socket; one holding Paddock's install let it rewrite the code
+ * the user runs next, unsandboxed.
+ */
+import { lstatSync, mkdirSync, realpathSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PaddockError } from '../../shared/errors.js';
+import { resolveDataDir } from '../data-dir/index.js';
+import { realpathLoose } from './grants.js';
+import { isWithin } from './layout.js';
+
+/**
+ * The data dirs this host knows of besides `running` (real paths of the ones that exist): the
+ * platform's default (with and without `$XDG_CONFIG_HOME`) and `$PADDOCK_HOME`, read from the
+ * host's own environment and home (never the agent's).
+ */
+export async function otherDataDirs(running: string, homes: string[], env: NodeJS.ProcessEnv = process.env): Promise<string[]> {
+  const given: string[] = [];
+  for (const home of new Set(homes)) {
+    given.push(resolveDataDir({ env: { ...env, PADDOCK_HOME: undefined }, home }), resolveDataDir({ env: {}, home }));
+    if (env.PADDOCK_HOME?.trim()) given.push(resolveDataDir({ env: { PADDOCK_HOME: env.PADDOCK_HOME }, home }));
+  }
+  const out = new Set<string>();
+  for (const g of given) {
+    const real = await realpathLoose(g);
+    // A data dir that does not exist has nothing to hide.
+    if (real !== running && statSync(real, { throwIfNoEntry: false })?.isDirectory()) out.add(real);
+  }
+  return [...out];
+}
+
+/** Paddock's code under its package folder: what the CLI, the app and the native helpers run from. */
+export const CODE_PARTS: readonly string[] = ['bin', 'dist', 'out', 'node_modules', path.join('native', 'bin'), 'package.json'];
+
+/**
+ * The real paths of Paddock's own code that an agent could change through the folders it can
+ * write (`writable`, real paths), to be bound read-only over them, and whether any was. A
+ * packaged app (a package folder in `resources/`) is covered whole: the install folder holding
+ * the app binary and `resources/`. In a checkout only the parts in {@link CODE_PARTS} are: the
+ * sources stay writable when the user makes the checkout a workspace (what they build they
+ * review; what runs as is must not change). A missing folder part the agent could create is
+ * created empty first (else an agent could plant `native/bin/paddock-launch`); a part that is a
+ * symbolic link the agent could replace refuses the start.
+ */
+export async function codeCovers(root: string, writable: readonly string[]): Promise<string[]> {
+  const real = await realpathLoose(root);
+  const packaged = /^resources$/i.test(path.basename(path.dirname(real)));
+  const parts = packaged ? [{ p: path.dirname(path.dirname(real)), dir: true }] : CODE_PARTS.map((c) => ({ p: path.join(real, c), dir: c !== 'package.json' }));
+  const canWrite = (p: string): boolean => writable.some((w) => isWithin(p, w));
+  const covers: string[] = [];
+  for (const { p, dir } of parts) {
+    const entryWritable = canWrite(await realpathLoose(path.dirname(p)));
+    let st = lstatSync(p, { throwIfNoEntry: false });
+    if (st?.isSymbolicLink() && entryWritable) {
+      // Threat: a link can be neither bound over nor pinned; the agent would swap it for its own code.
+      throw new PaddockError(
+        'E_FOLDER',
+        `Paddock's own ${p} is a symbolic link in a folder this agent can write: it could replace the link with code Paddock runs unsandboxed. Put the folder itself there, or grant a folder that does not contain Paddock (${root}).`,
+      );
+    }
+    if (!st && dir && entryWritable) {
+      // Threat: a planted part (a helper in native/bin, a bundle in dist) run by the user's next command.
+      mkdirSync(p, { recursive: true });
+      st = lstatSync(p, { throwIfNoEntry: false });
+    }
+    if (!st) continue;
+    const target = realpathSync.native(p);
+    if (canWrite(target) || writable.some((w) => isWithin(w, target))) covers.push(target);
+  }
+  return [...new Set(covers)];
+}
+
+/** The homes whose default data dirs count: the user's (as Paddock was told) and this process's. */
+export function dataDirHomes(userHome: string | undefined): string[] {
+  return [...new Set([userHome ?? os.homedir(), os.homedir()])];
+}
+
+/**
+ * The data dirs to hide (a tmpfs over each): those that exist and that a bound folder contains.
+ * The running one's own agent folders inside stay visible: they are bound deeper, after it.
+ */
+export function dataDirsToHide(dirs: readonly string[], bindDests: readonly string[]): string[] {
+  return [...new Set(dirs)].filter((d) => bindDests.some((b) => b !== d && isWithin(d, b)) && statSync(d, { throwIfNoEntry: false })?.isDirectory() === true);
+}
