@@ -13,19 +13,20 @@ import { realpathLoose } from './grants.js';
 import { isWithin } from './layout.js';
 
 /**
- * The data dirs this host knows of besides `running` (real paths of the ones that exist): the
+ * The data dirs to keep from agents besides `running`, as real paths of the ones that exist:
+ * `given` (a list of data dirs), or, given the homes to look in, the ones this host knows of: the
  * platform's default (with and without `$XDG_CONFIG_HOME`) and `$PADDOCK_HOME`, read from the
- * host's own environment and home (never the agent's).
+ * host's own environment (never the agent's).
  */
-export async function otherDataDirs(running: string, homes: string[], env: NodeJS.ProcessEnv = process.env): Promise<string[]> {
-  const given: string[] = [];
-  for (const home of new Set(homes)) {
-    given.push(resolveDataDir({ env: { ...env, PADDOCK_HOME: undefined }, home }), resolveDataDir({ env: {}, home }));
-    if (env.PADDOCK_HOME?.trim()) given.push(resolveDataDir({ env: { PADDOCK_HOME: env.PADDOCK_HOME }, home }));
+export async function otherDataDirs(running: string, given: { homes: string[] } | string[], env: NodeJS.ProcessEnv = process.env): Promise<string[]> {
+  const dirs: string[] = Array.isArray(given) ? [...given] : [];
+  for (const home of Array.isArray(given) ? [] : given.homes) {
+    dirs.push(resolveDataDir({ env: { ...env, PADDOCK_HOME: undefined }, home }), resolveDataDir({ env: {}, home }));
+    if (env.PADDOCK_HOME?.trim()) dirs.push(resolveDataDir({ env: { PADDOCK_HOME: env.PADDOCK_HOME }, home }));
   }
   const out = new Set<string>();
-  for (const g of given) {
-    const real = await realpathLoose(g);
+  for (const d of dirs) {
+    const real = await realpathLoose(d);
     // A data dir that does not exist has nothing to hide.
     if (real !== running && statSync(real, { throwIfNoEntry: false })?.isDirectory()) out.add(real);
   }
@@ -34,6 +35,14 @@ export async function otherDataDirs(running: string, homes: string[], env: NodeJ
 
 /** Paddock's code under its package folder: what the CLI, the app and the native helpers run from. */
 export const CODE_PARTS: readonly string[] = ['bin', 'dist', 'out', 'node_modules', path.join('native', 'bin'), 'package.json'];
+
+/** The paths of Paddock's code under its package folder `root` (see {@link codeCovers}). */
+export async function codeParts(root: string): Promise<{ p: string; dir: boolean }[]> {
+  const real = await realpathLoose(root);
+  // A packaged app: the package is resources/app(.asar) beside the app binary; the install is all code.
+  if (/^resources$/i.test(path.basename(path.dirname(real)))) return [{ p: path.dirname(path.dirname(real)), dir: true }];
+  return CODE_PARTS.map((c) => ({ p: path.join(real, c), dir: c !== 'package.json' }));
+}
 
 /**
  * The real paths of Paddock's own code that an agent could change through the folders it can
@@ -46,9 +55,7 @@ export const CODE_PARTS: readonly string[] = ['bin', 'dist', 'out', 'node_module
  * symbolic link the agent could replace refuses the start.
  */
 export async function codeCovers(root: string, writable: readonly string[]): Promise<string[]> {
-  const real = await realpathLoose(root);
-  const packaged = /^resources$/i.test(path.basename(path.dirname(real)));
-  const parts = packaged ? [{ p: path.dirname(path.dirname(real)), dir: true }] : CODE_PARTS.map((c) => ({ p: path.join(real, c), dir: c !== 'package.json' }));
+  const parts = await codeParts(root);
   const canWrite = (p: string): boolean => writable.some((w) => isWithin(p, w));
   const covers: string[] = [];
   for (const { p, dir } of parts) {
@@ -74,8 +81,14 @@ export async function codeCovers(root: string, writable: readonly string[]): Pro
 }
 
 /** The homes whose default data dirs count: the user's (as Paddock was told) and this process's. */
-export function dataDirHomes(userHome: string | undefined): string[] {
-  return [...new Set([userHome ?? os.homedir(), os.homedir()])];
+export function dataDirHomes(userHome: string | undefined): { homes: string[] } {
+  return { homes: [...new Set([userHome ?? os.homedir(), os.homedir()])] };
+}
+
+/** Paddock's code as paths, given and real (null: none), for a profile that denies writes by path. */
+export async function codePaths(root: string | null): Promise<string[]> {
+  const parts = root ? (await codeParts(root)).map((c) => c.p) : [];
+  return [...new Set([...parts, ...(await Promise.all(parts.map((p) => realpathLoose(p))))])];
 }
 
 /**

@@ -12,7 +12,7 @@ import { preparePlaceholder } from './files.js';
 import { expandHome, hasGlob } from './glob.js';
 import { pinPath, type Pin } from './links.js';
 import { packageRoot } from '../native.js';
-import { codeCovers, dataDirHomes, dataDirsToHide, otherDataDirs } from './own-paths.js';
+import { codeCovers, codePaths, dataDirHomes, dataDirsToHide, otherDataDirs } from './own-paths.js';
 import { mergeGrants, realpathLoose, resolveAgentDir, resolveFolder, type Grant, type GrantContext } from './grants.js';
 import { writeInstructionFile } from './instructions.js';
 import { bwrapArgsData, bwrapOptions, depth, isWithin, maskOps, type MountLayout, type MountOp } from './layout.js';
@@ -126,7 +126,7 @@ export async function prepareSandbox(spec: SandboxSpec, opts: { platform?: NodeJ
   ];
   const agentWritable = [...new Set([...writable.map((p) => path.resolve(p)), ...(await Promise.all(writable.map((p) => realpathLoose(p))))])];
   // Threat: another Paddock data dir in a grant (the default one, $PADDOCK_HOME): its db, sockets, agents.
-  const others = (spec.otherDataDirs ? await Promise.all(spec.otherDataDirs.map((d) => realpathLoose(d))) : await otherDataDirs(dataDir, dataDirHomes(spec.userHome))).filter((d) => d !== dataDir);
+  const others = await otherDataDirs(dataDir, spec.otherDataDirs ?? dataDirHomes(spec.userHome));
   const ctx: GrantContext = { dataDir, otherDataDirs: others, userHome, agent: spec.agent, trust: { agentWritable, uid: process.getuid?.() ?? 0 } };
   const home = await resolveAgentDir(spec.home, ctx, 'home');
   const workspace = await resolveAgentDir(spec.workspace, ctx, 'workspace');
@@ -166,12 +166,13 @@ export async function prepareSandbox(spec: SandboxSpec, opts: { platform?: NodeJ
     }
   }
   const instructionPath = await writeInstructionFile(workspace, instructionFile, spec.instructions);
+  const codeRoot = spec.codeRoot === undefined ? packageRoot() : spec.codeRoot;
   const env = sandboxEnv({ ...spec, home });
 
   if (platform === 'darwin') {
     const port = /:(\d+)\/?$/.exec(spec.extraEnv?.HTTP_PROXY ?? '')?.[1];
     const profile = seatbeltProfile(
-      { ...spec, home, workspace, folders: merged.map((g) => ({ path: g.path, access: g.access })) },
+      { ...spec, otherDataDirs: others, readOnlyCode: await codePaths(codeRoot), home, workspace, folders: merged.map((g) => ({ path: g.path, access: g.access })) },
       { proxyPort: port ? Number(port) : null },
     );
     return {
@@ -216,7 +217,6 @@ export async function prepareSandbox(spec: SandboxSpec, opts: { platform?: NodeJ
     // Only the agent's own home and workspace show inside a hidden data dir: no rule pin re-exposes it.
     const shown = (p: string): boolean => !hiddenDirs.some((d) => isWithin(p, d)) || isWithin(p, home) || isWithin(p, workspace);
     // Threat: an agent rewriting Paddock's code (bin/, dist/, node_modules/…) that the user runs next, unsandboxed.
-    const codeRoot = spec.codeRoot === undefined ? packageRoot() : spec.codeRoot;
     const covers = codeRoot ? (await codeCovers(codeRoot, [home, workspace, ...merged.filter((g) => g.access === 'rw').map((g) => g.path)])).filter(shown) : [];
     if (covers.length) warnings.push(`A folder this agent can write contains Paddock's own code (${codeRoot}); it is read-only inside: ${covers.join(', ')}.`);
     const codeOps = sortByDepth(covers.map((c) => grantBind(c, false, "Paddock's own code")));

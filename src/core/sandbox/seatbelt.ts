@@ -15,8 +15,10 @@ const q = (s: string): string => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"
 const rx = (src: string): string => `(regex #"${src.replace(/\(\?:/g, '(').replace(/"/g, '\\"')}")`;
 const escRe = (s: string): string => s.replace(/[\\^$.|+()[\]{}*?]/g, '\\$&');
 
-type SeatbeltSpec = Pick<SandboxSpec, 'dataDir' | 'home' | 'workspace' | 'folders' | 'rules' | 'extraPath'> & {
+type SeatbeltSpec = Pick<SandboxSpec, 'dataDir' | 'otherDataDirs' | 'home' | 'workspace' | 'folders' | 'rules' | 'extraPath'> & {
   folders: { path: string; access: 'ro' | 'rw' | 'copy' }[];
+  /** Paddock's own code (its paths and their real paths): never writable. */
+  readOnlyCode?: string[];
 };
 
 const denying = (rules: Rule[], kind: Rule['kind']): Rule[] =>
@@ -46,9 +48,12 @@ export function seatbeltProfile(spec: SeatbeltSpec, opts: { proxyPort: number | 
   L.push(`(allow file-read* ${readable.map((p) => `(subpath ${q(p)})`).join(' ')})`);
   L.push('; writes');
   L.push(`(allow file-write* (literal "/dev/null") ${writable.map((p) => `(subpath ${q(p)})`).join(' ')})`);
-  // Threat: a folder that contains the data dir exposing the database and control socket.
-  L.push(`(deny file-read* file-write* (subpath ${q(spec.dataDir)}))`);
-  L.push(`(allow file-read* file-write* (subpath ${q(spec.home)}) (subpath ${q(spec.workspace)}))`, '');
+  // Threat: a folder that contains a data dir (this host's or another's) exposing its database and control socket.
+  for (const d of [spec.dataDir, ...(spec.otherDataDirs ?? [])]) L.push(`(deny file-read* file-write* (subpath ${q(d)}))`);
+  L.push(`(allow file-read* file-write* (subpath ${q(spec.home)}) (subpath ${q(spec.workspace)}))`);
+  // Threat: an agent rewriting (or creating) Paddock's code that the user runs next, unsandboxed.
+  if (spec.readOnlyCode?.length) L.push(`(deny file-write* ${spec.readOnlyCode.map((p) => `(subpath ${q(p)})`).join(' ')})`);
+  L.push('');
 
   L.push('; network: only the egress proxy');
   if (opts.proxyPort !== null) L.push(`(allow network-outbound (remote tcp ${q(`localhost:${opts.proxyPort}`)}))`);

@@ -35,6 +35,18 @@ describe('seatbeltProfile', () => {
     expect(reallow).toBeGreaterThan(deny);
   });
 
+  it("hides other data dirs too and keeps Paddock's own code read-only, after the re-allowed home and workspace", () => {
+    const code = ['/Users/u/src/paddock/dist', '/Users/u/src/paddock/node_modules'];
+    const t = seatbeltProfile({ ...spec, workspace: '/Users/u/src/paddock', otherDataDirs: ['/Users/u/paddock-b'], readOnlyCode: code }, { proxyPort: null }).split('\n');
+    const other = t.findIndex((l) => l === '(deny file-read* file-write* (subpath "/Users/u/paddock-b"))');
+    const reallow = t.findIndex((l) => l.startsWith('(allow file-read* file-write* (subpath "/Users/u/Library/Application Support/Paddock/agents/r/home")'));
+    const ro = t.findIndex((l) => l === '(deny file-write* (subpath "/Users/u/src/paddock/dist") (subpath "/Users/u/src/paddock/node_modules"))');
+    expect(other).toBeGreaterThan(0);
+    expect(reallow).toBeGreaterThan(other);
+    expect(ro).toBeGreaterThan(reallow);
+    expect(lines.some((l) => l.startsWith('(deny file-write* (subpath'))).toBe(false);
+  });
+
   it('allows network only to the proxy port on localhost, or none', () => {
     expect(text).toContain('(allow network-outbound (remote tcp "localhost:41234"))');
     expect(text.match(/network/g)?.length).toBe(2);
