@@ -173,6 +173,22 @@ describe("Paddock's own code in a writable folder", () => {
     expect((e as PaddockError).message).toContain('symbolic link');
   });
 
+  it('a packaged app in a writable folder: the whole install folder (app binary, resources) is read-only', async () => {
+    const opt = path.join(w.root, 'opt');
+    const install = path.join(opt, 'Paddock');
+    const app = path.join(install, 'resources', 'app');
+    await mkdir(path.join(app, 'out', 'main'), { recursive: true });
+    await writeFile(path.join(install, 'paddock'), 'ELECTRON\n');
+    await writeFile(path.join(app, 'package.json'), '{"name":"paddock"}\n');
+    const r = await sh(w, `echo x > ${install}/paddock; echo bin=$?; echo x > ${app}/out/main/index.js; echo app=$?; echo ok > ${opt}/other; echo rest=$?`, {
+      codeRoot: app, folders: [{ path: opt, access: 'rw' }],
+    });
+    expect(r.stdout).toMatch(/bin=[1-9]/);
+    expect(r.stdout).toMatch(/app=[1-9]/);
+    expect(r.stdout).toContain('rest=0');
+    expect(await readFile(path.join(install, 'paddock'), 'utf8')).toBe('ELECTRON\n');
+  });
+
   it("finds its own package folder from the module's location", () => {
     expect(packageRoot()).toBe(ROOT);
   });
