@@ -40,14 +40,14 @@ export const CODE_PARTS: readonly string[] = ['bin', 'dist', 'out', 'node_module
 export async function codeParts(root: string): Promise<{ p: string; dir: boolean }[]> {
   const real = await realpathLoose(root);
   // A packaged app: the package is resources/app(.asar) beside the app binary; the install is all code.
-  if (/^resources$/i.test(path.basename(path.dirname(real)))) return [{ p: path.dirname(path.dirname(real)), dir: true }];
+  if (/^app(\.asar)?$/.test(path.basename(real)) && /^resources$/i.test(path.basename(path.dirname(real)))) return [{ p: path.dirname(path.dirname(real)), dir: true }];
   return CODE_PARTS.map((c) => ({ p: path.join(real, c), dir: c !== 'package.json' }));
 }
 
 /**
  * The real paths of Paddock's own code that an agent could change through the folders it can
- * write (`writable`, real paths), to be bound read-only over them, and whether any was. A
- * packaged app (a package folder in `resources/`) is covered whole: the install folder holding
+ * write (`writable`, real paths), to be bound read-only over them. A packaged app (its package
+ * `resources/app` or `resources/app.asar`) is covered whole: the install folder holding
  * the app binary and `resources/`. In a checkout only the parts in {@link CODE_PARTS} are: the
  * sources stay writable when the user makes the checkout a workspace (what they build they
  * review; what runs as is must not change). A missing folder part the agent could create is
@@ -74,7 +74,12 @@ export async function codeCovers(root: string, writable: readonly string[]): Pro
       st = lstatSync(p, { throwIfNoEntry: false });
     }
     if (!st) continue;
-    const target = realpathSync.native(p);
+    let target: string;
+    try {
+      target = realpathSync.native(p);
+    } catch {
+      continue; // a dangling link the agent cannot replace: nothing there to write
+    }
     if (canWrite(target) || writable.some((w) => isWithin(w, target))) covers.push(target);
   }
   return [...new Set(covers)];
