@@ -24,6 +24,9 @@ export default defineConfig({
     plugins: [react()],
     build: {
       minify: true,
+      // The UI loads from disk (the app) or 127.0.0.1 (the console), never over a network: the
+      // size warning meant for web pages only alarmed people running `npm start` for the first time.
+      chunkSizeWarningLimit: 2048,
       outDir: resolve(import.meta.dirname, 'out/renderer'),
       rollupOptions: { input: { index: resolve(import.meta.dirname, 'src/renderer/index.html') } },
     },

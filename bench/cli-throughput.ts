@@ -1,9 +1,11 @@
-// Proxy throughput of `paddock run` against srt (issue 17): the same download, from a local HTTP
-// server on loopback, by curl inside each sandbox through its egress proxy as a CONNECT tunnel
-// (`curl -p`, the way HTTPS goes), beside curl outside any sandbox. Loopback only.
+// Proxy throughput (and, from cli-latency.ts, per-connection latency) of `paddock run` against srt
+// (issue 17): the same download, from a local HTTP server on loopback, by curl inside each sandbox
+// through its egress proxy as a CONNECT tunnel (`curl -p`, the way HTTPS goes), beside curl
+// outside any sandbox. Loopback only.
 import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { proxyLatency } from './cli-latency.js';
 import { percentile } from './report.js';
 import type { Srt } from './srt.js';
 
@@ -48,7 +50,7 @@ export async function proxyThroughput(o: { bin: string; tmp: string; srt: Srt; d
     writeFileSync(profile, `name: bench-net\nnetwork: on\nrules: |\n  allow net 127.0.0.1:${port}\ncommand: ["true"]\n`);
     const paths: { label: string; argv: string[] }[] = [
       { label: 'curl on the host, no proxy — baseline', argv: ['sh', '-c', `exec curl -s -o /dev/null -w '%{size_download} %{http_code} %{time_total}' ${url}`] },
-      { label: '`paddock run`: curl → socat bridge → proxy → relay', argv: [process.execPath, o.bin, '--data-dir', o.dataDir, 'run', profile, '--', 'sh', '-c', curl] },
+      { label: "`paddock run`: curl → proxy's listener in its namespace → proxy → relay", argv: [process.execPath, o.bin, '--data-dir', o.dataDir, 'run', profile, '--', 'sh', '-c', curl] },
       ...(o.srt.ok ? [{ label: '`srt`: curl → its bridge → its proxy (Node)', argv: [...o.srt.argv, 'sh', '-c', curl] }] : []),
     ];
     const got = paths.map(() => [] as number[]);
@@ -65,6 +67,8 @@ export async function proxyThroughput(o: { bin: string; tmp: string; srt: Srt; d
         return `| ${p.label} | ${med[j]!.toFixed(0)} MiB/s | ${Math.min(...s).toFixed(0)}–${Math.max(...s).toFixed(0)} | ${(med[j]! / med[0]!).toFixed(2)}× | ${srtMed && j > 0 ? `${(med[j]! / srtMed).toFixed(2)}×` : ''} |`;
       }),
       ...(o.srt.ok ? [] : ['', `srt is not measured: ${o.srt.why}`]),
+      '',
+      ...(await proxyLatency(o)),
     ];
     return { markdown: lines };
   } finally {

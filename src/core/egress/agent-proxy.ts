@@ -203,10 +203,13 @@ export class AgentProxy implements ProxyAgent {
     this.headDeadlines.delete(s);
   }
 
+  private onTcpConnection = (sock: Socket): void => {
+    sock.setNoDelay(true);
+    this.onConnection(sock);
+  };
+
   private onConnection = (sock: Socket): void => {
     sock.on('error', () => sock.destroy());
-    // The in-namespace listener's connections are TCP: small answers must not wait for Nagle.
-    if (sock.remoteFamily) sock.setNoDelay(true);
     // Threat: an agent holding thousands of idle connections to run Paddock's host out of fds
     // (then no agent starts and the CLI cannot reach the host): silence before the first byte ends it.
     sock.setTimeout(this.env.firstByteTimeoutMs, () => sock.destroy());
@@ -306,7 +309,9 @@ export class AgentProxy implements ProxyAgent {
     // As the Unix socket: a client that half-closes after its request still receives the whole answer.
     (server as net.Server & { allowHalfOpen: boolean }).allowHalfOpen = true;
     this.capConnections(server);
-    server.on('connection', this.onConnection);
+    // Its connections are TCP: small answers must not wait for Nagle (known here, so no
+    // getpeername per connection to tell them from the Unix socket's).
+    server.on('connection', this.onTcpConnection);
     const gone = (why: string): void => {
       if (!this.adopted.delete(server) || this.closing) return;
       this.alert('proxy', `${why}; the agent has no network until its run is restarted`);
