@@ -33,7 +33,7 @@ const netFields = {
 };
 
 export const EventSchema = z.discriminatedUnion('kind', [
-  z.looseObject({ ...base, kind: z.literal('run.start'), command: z.array(z.string()).optional(), enforcement: z.record(z.string(), z.string()).optional() }),
+  z.looseObject({ ...base, kind: z.literal('run.start'), command: z.array(z.string()).optional(), enforcement: z.record(z.string(), z.string()).optional(), warnings: z.array(z.string()).optional() }),
   z.looseObject({ ...base, kind: z.literal('run.exit'), code: z.number().int().nullable(), signal: z.string().nullable() }),
   z.looseObject({ ...base, kind: z.literal('proc.exec'), pid: z.number().int(), argv: z.array(z.string()) }),
   z.looseObject({ ...base, kind: z.literal('fs.change'), path: z.string(), change: z.string().optional(), count: z.number().int().optional() }),

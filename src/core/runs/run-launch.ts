@@ -20,6 +20,8 @@ export interface Launched {
   /** Paths that must stay absent inside the sandbox. */
   mustStayAbsent: string[];
   gitGuard: GitGuard | null;
+  /** What the plan changed from what the profile asks, for the user (a hidden data dir, a read-only grant…). */
+  warnings: string[];
 }
 
 /** The identity of the run being launched. */
@@ -86,7 +88,7 @@ export async function launchRun(deps: RunManagerDeps, launchers: LauncherPool, o
       workspace,
       onEvent: (e) => deps.log({ ...e, ...(e.kind === 'proc.exec' && add.isHelper?.(e.argv) ? { paddock: true } : {}), agent: name, run }),
     });
-    return { proc, add, cleanup, covered: [...plan.masked, ...plan.readOnly], mustStayAbsent: plan.watchAbsent, gitGuard };
+    return { proc, add, cleanup, covered: [...plan.masked, ...plan.readOnly], mustStayAbsent: plan.watchAbsent, gitGuard, warnings: plan.warnings };
   } catch (e) {
     // Threat: a grant redirected by a link another agent planted; the user must see it, not just this start fail.
     if (e instanceof GrantRedirectError) deps.log({ kind: 'alert', agent: name, run, type: 'grant-redirect', message: e.message, link: e.link, target: e.target });

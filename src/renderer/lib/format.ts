@@ -37,8 +37,10 @@ export function summary(e: PaddockEvent): string {
       return `${String(r.action)}${r.detail ? ` (${String(r.detail).slice(0, 80)})` : ''}${r.reason ? ` — ${String(r.reason)}` : ''}`;
     case 'fs.change':
       return `${String(r.change ?? 'changed')} ${String(r.path)}${r.count ? ` (${String(r.count)})` : ''}`;
-    case 'run.start':
-      return Array.isArray(r.command) ? `started: ${(r.command as string[]).join(' ')}` : 'started';
+    case 'run.start': {
+      const notes = Array.isArray(r.warnings) && r.warnings.length ? ` — note: ${(r.warnings as string[]).join(' ')}` : '';
+      return `${Array.isArray(r.command) ? `started: ${(r.command as string[]).join(' ')}` : 'started'}${notes}`;
+    }
     case 'run.exit':
       return r.signal ? `ended by ${String(r.signal)}` : `exited with code ${String(r.code)}`;
     case 'secret.use':

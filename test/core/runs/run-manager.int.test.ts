@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempEngines } from '../../helpers/engine.js';
 
@@ -53,5 +54,22 @@ describe('a run moves through its states', () => {
     expect(run.state).toBe('running');
     await engine.runs.kill('fails');
     expect((await run.done).state).toBe('killed');
+  });
+
+  it('what the sandbox changed from the profile (a data dir hidden inside the workspace) is in run.start and on the run', async () => {
+    const engine = await engines.open({ dataDir: join(engines.dir(), 'data') });
+    // The workspace holds the running data dir: it is hidden inside, and the user is told so.
+    engine.importProfile(`name: warned\nworkspace: ${engines.dir()}\ncommand: ["true"]\n`, null);
+    const run = await engine.start('warned', { stdio: 'pipe' });
+    await run.done;
+    expect(run.warnings.join(' ')).toMatch(/data dir.*hidden/);
+    const start = engine.store.events.query({ agent: 'warned', limit: 100 }).find((e) => e.kind === 'run.start') as { warnings?: string[] } | undefined;
+    expect(start?.warnings).toEqual(run.warnings);
+    // Control: a plain start carries no warnings field at all.
+    engine.importProfile('name: plain\ncommand: ["true"]\n', null);
+    await (await engine.start('plain', { stdio: 'pipe' })).done;
+    const plain = engine.store.events.query({ agent: 'plain', limit: 100 }).find((e) => e.kind === 'run.start');
+    expect(plain).toBeDefined();
+    expect(plain).not.toHaveProperty('warnings');
   });
 });
