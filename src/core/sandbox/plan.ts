@@ -1,5 +1,4 @@
-import { closeSync } from 'node:fs';
-import { realpath } from 'node:fs/promises';
+import { closeSync, realpathSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PaddockError } from '../../shared/errors.js';
@@ -209,7 +208,7 @@ export async function prepareSandbox(spec: SandboxSpec, opts: { platform?: NodeJ
       warnings.push(`A granted folder contains Paddock's data dir; it is hidden inside.`);
     }
     for (const b of spec.extraBinds ?? []) {
-      binds.push({ op: b.mode === 'rw' ? 'bind' : 'ro-bind', src: await realpath(b.src), dest: b.dest });
+      binds.push({ op: b.mode === 'rw' ? 'bind' : 'ro-bind', src: realpathSync.native(b.src), dest: b.dest }); // sync: see grants.ts
     }
 
     const trees: Tree[] = [
