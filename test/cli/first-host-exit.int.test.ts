@@ -40,6 +40,8 @@ describe('a first host exits with its run', () => {
       // Right after the exit: the control socket is gone; the decoy watch, told to go as the run
       // ended, is not waited for (it dies with its SIGTERM, or with us through PR_SET_PDEATHSIG).
       expect(existsSync(join(dataDir, 'run', 'paddock.sock'))).toBe(false);
+      // The run's egress folder (its proxy socket) is removed at teardown: only the helpers stay.
+      expect(readdirSync(join(dataDir, 'run', 'egress'))).toEqual(['bin']);
       expect(await waitFor(() => (holders(dataDir).length === 0 ? true : null), 2000)).toBe(true);
     }
     const events = paddock(['--data-dir', dataDir, 'events', '--agent', 'quick', '--json', '--limit', '100'])

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmdirSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Rule } from '../../shared/rules.schema.js';
 import { adoptListener, CpuWatch, netPath, sandboxGlue, type ApprovalQueue, type ApprovalsPort, type Egress, type EgressSecrets } from '../egress/index.js';
@@ -67,11 +67,13 @@ export function makePrepare(d: PrepareDeps): PrepareRun {
       ended();
       await d.egress.close(agent).catch(() => undefined);
       // Synchronous: a folder of one socket, where the promise API's thread-pool round trips cost
-      // more than the calls (a first host exits only once its run is torn down).
+      // more than the calls (a first host exits only once its run is torn down). Closing the proxy
+      // removed its socket: the folder is empty, and rmdir needs no recursive removal (Node's rimraf).
       try {
-        rmSync(socketDir, { recursive: true, force: true });
-      } catch {
-        // gone, or removed with the data dir's run folder later
+        rmdirSync(socketDir);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'ENOTEMPTY' || code === 'EEXIST') rmSync(socketDir, { recursive: true, force: true });
       }
     };
     try {
