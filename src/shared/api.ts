@@ -9,8 +9,16 @@ import type { LearnApplied, LearnProposal, LearnState } from './learn.js';
 
 export type { LearnApplied, LearnProposal, LearnState, ProposedRule, NotProposed } from './learn.js';
 
-const AgentName = z.string().regex(AGENT_NAME_RE, 'not a valid agent name');
-const SecretName = z.string().regex(SECRET_NAME_RE, 'not a valid secret name');
+/** A schema built on first use (see channel). */
+function once<T>(make: () => T): () => T {
+  let v: T | undefined;
+  return () => (v ??= make());
+}
+
+const agentName = once(() => z.string().regex(AGENT_NAME_RE, 'not a valid agent name'));
+type AgentNameSchema = ReturnType<typeof agentName>;
+const secretName = once(() => z.string().regex(SECRET_NAME_RE, 'not a valid secret name'));
+type SecretNameSchema = ReturnType<typeof secretName>;
 
 /** A gap-report finding: what the agent can still do that no rule addresses. */
 export interface GapFinding {
@@ -183,7 +191,8 @@ export interface RunReplay {
   live: boolean;
 }
 
-const RunId = z.string().regex(/^r-[0-9a-f]{8}$/, 'not a run id');
+const runId = once(() => z.string().regex(/^r-[0-9a-f]{8}$/, 'not a run id'));
+type RunIdSchema = ReturnType<typeof runId>;
 
 /** Something Paddock moved out of a writable folder after a run: a planted git setting, hook or `.git` entry. */
 export interface QuarantineItem {
@@ -226,20 +235,33 @@ export interface RememberedAnswer {
   by: string | null;
 }
 
-const SecretDelivery = z.discriminatedUnion('as', [
-  z.object({ as: z.literal('env') }),
-  z.object({ as: z.literal('file') }),
-  z.object({
-    as: z.literal('header'),
-    hosts: z.array(z.string().min(1).max(253).regex(/^[A-Za-z0-9*.:[\]-]+$/, 'not a host pattern')).min(1, 'a header secret needs at least one host').max(64),
-    // Threat: a template with CR/LF splitting one header into several (request smuggling).
-    header: z.string().min(3).max(1024).regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+:[^\r\n]*\{\}[^\r\n]*$/, 'write the header as "Name: ...{}..." with {} where the value goes'),
-  }),
-]);
+const secretDelivery = once(() =>
+  z.discriminatedUnion('as', [
+    z.object({ as: z.literal('env') }),
+    z.object({ as: z.literal('file') }),
+    z.object({
+      as: z.literal('header'),
+      hosts: z.array(z.string().min(1).max(253).regex(/^[A-Za-z0-9*.:[\]-]+$/, 'not a host pattern')).min(1, 'a header secret needs at least one host').max(64),
+      // Threat: a template with CR/LF splitting one header into several (request smuggling).
+      header: z.string().min(3).max(1024).regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+:[^\r\n]*\{\}[^\r\n]*$/, 'write the header as "Name: ...{}..." with {} where the value goes'),
+    }),
+  ]),
+);
+type SecretDeliverySchema = ReturnType<typeof secretDelivery>;
 
-/** Declares one channel: its zod input schema and its result type. */
-function channel<I extends z.ZodType, R>(input: I): { input: I; result: R } {
-  return { input, result: undefined as unknown as R };
+/**
+ * Declares one channel: its zod input schema and its result type. The schema is built on first use
+ * (zod builds each eagerly: the ~70 of these maps cost a host ~3 ms at start, and a `paddock run`
+ * host that no client calls never needs them).
+ */
+function channel<I extends z.ZodType, R>(make: () => I): { readonly input: I; result: R } {
+  let input: I | undefined;
+  return {
+    get input(): I {
+      return (input ??= make());
+    },
+    result: undefined as unknown as R,
+  };
 }
 
 /**
@@ -247,110 +269,110 @@ function channel<I extends z.ZodType, R>(input: I): { input: I; result: R } {
  * The Electron preload, the web console bridge and the engine handlers are all built from this map.
  */
 export const API = {
-  'agents:list': channel<z.ZodVoid, Agent[]>(z.void()),
-  'agents:get': channel<z.ZodObject<{ name: typeof AgentName }>, Agent>(z.object({ name: AgentName })),
-  'agents:save': channel<z.ZodObject<{ yaml: z.ZodString }>, Agent>(z.object({ yaml: z.string().max(1_000_000) })),
-  'agents:delete': channel<z.ZodObject<{ name: typeof AgentName }>, void>(z.object({ name: AgentName })),
-  'agents:check': channel<z.ZodObject<{ yaml: z.ZodString }>, ProfileCheck>(z.object({ yaml: z.string().max(1_000_000) })),
+  'agents:list': channel<z.ZodVoid, Agent[]>(() => z.void()),
+  'agents:get': channel<z.ZodObject<{ name: AgentNameSchema }>, Agent>(() => z.object({ name: agentName() })),
+  'agents:save': channel<z.ZodObject<{ yaml: z.ZodString }>, Agent>(() => z.object({ yaml: z.string().max(1_000_000) })),
+  'agents:delete': channel<z.ZodObject<{ name: AgentNameSchema }>, void>(() => z.object({ name: agentName() })),
+  'agents:check': channel<z.ZodObject<{ yaml: z.ZodString }>, ProfileCheck>(() => z.object({ yaml: z.string().max(1_000_000) })),
   /** "Ask me before tool calls": installs the Claude Code hook in the agent's home (inside its sandbox; the agent must not be running). */
   'agents:installHook': channel<
-    z.ZodObject<{ name: typeof AgentName; kind: z.ZodLiteral<'claude-code'>; quiet: z.ZodOptional<z.ZodBoolean> }>,
+    z.ZodObject<{ name: AgentNameSchema; kind: z.ZodLiteral<'claude-code'>; quiet: z.ZodOptional<z.ZodBoolean> }>,
     { changed: boolean; backedUp: boolean }
-  >(z.object({ name: AgentName, kind: z.literal('claude-code'), quiet: z.boolean().optional() })),
-  'runs:list': channel<z.ZodVoid, RunInfo[]>(z.void()),
-  'runs:start': channel<z.ZodObject<{ name: typeof AgentName }>, RunInfo>(z.object({ name: AgentName })),
-  'runs:pause': channel<z.ZodObject<{ name: typeof AgentName }>, void>(z.object({ name: AgentName })),
-  'runs:resume': channel<z.ZodObject<{ name: typeof AgentName }>, void>(z.object({ name: AgentName })),
-  'runs:stop': channel<z.ZodObject<{ name: typeof AgentName }>, void>(z.object({ name: AgentName })),
-  'runs:kill': channel<z.ZodObject<{ name: typeof AgentName }>, void>(z.object({ name: AgentName })),
-  'runs:killAll': channel<z.ZodVoid, void>(z.void()),
+  >(() => z.object({ name: agentName(), kind: z.literal('claude-code'), quiet: z.boolean().optional() })),
+  'runs:list': channel<z.ZodVoid, RunInfo[]>(() => z.void()),
+  'runs:start': channel<z.ZodObject<{ name: AgentNameSchema }>, RunInfo>(() => z.object({ name: agentName() })),
+  'runs:pause': channel<z.ZodObject<{ name: AgentNameSchema }>, void>(() => z.object({ name: agentName() })),
+  'runs:resume': channel<z.ZodObject<{ name: AgentNameSchema }>, void>(() => z.object({ name: agentName() })),
+  'runs:stop': channel<z.ZodObject<{ name: AgentNameSchema }>, void>(() => z.object({ name: agentName() })),
+  'runs:kill': channel<z.ZodObject<{ name: AgentNameSchema }>, void>(() => z.object({ name: agentName() })),
+  'runs:killAll': channel<z.ZodVoid, void>(() => z.void()),
   /** A run's recorded output from byte offset `since` (the latest run when `run` is absent). */
-  'runs:logs': channel<z.ZodObject<{ name: typeof AgentName; run: z.ZodOptional<typeof RunId>; since: z.ZodOptional<z.ZodNumber> }>, RunLogs>(
-    z.object({ name: AgentName, run: RunId.optional(), since: z.number().int().nonnegative().optional() }),
+  'runs:logs': channel<z.ZodObject<{ name: AgentNameSchema; run: z.ZodOptional<RunIdSchema>; since: z.ZodOptional<z.ZodNumber> }>, RunLogs>(() => 
+    z.object({ name: agentName(), run: runId().optional(), since: z.number().int().nonnegative().optional() }),
   ),
   /** The agent's recorded runs, newest first (the replay's run picker). */
-  'runs:recordings': channel<z.ZodObject<{ name: typeof AgentName }>, RunLogInfo[]>(z.object({ name: AgentName })),
+  'runs:recordings': channel<z.ZodObject<{ name: AgentNameSchema }>, RunLogInfo[]>(() => z.object({ name: agentName() })),
   /** A run's recording with its events on the same timeline (the latest run when `run` is absent). */
-  'runs:replay': channel<z.ZodObject<{ name: typeof AgentName; run: z.ZodOptional<typeof RunId> }>, RunReplay>(z.object({ name: AgentName, run: RunId.optional() })),
+  'runs:replay': channel<z.ZodObject<{ name: AgentNameSchema; run: z.ZodOptional<RunIdSchema> }>, RunReplay>(() => z.object({ name: agentName(), run: runId().optional() })),
   /** `live` is false when the agent runs and was started offline: the network comes on at its next start. */
-  'net:set': channel<z.ZodObject<{ name: typeof AgentName; on: z.ZodBoolean }>, { live: boolean }>(z.object({ name: AgentName, on: z.boolean() })),
-  'net:setAllOffline': channel<z.ZodObject<{ offline: z.ZodBoolean }>, void>(z.object({ offline: z.boolean() })),
+  'net:set': channel<z.ZodObject<{ name: AgentNameSchema; on: z.ZodBoolean }>, { live: boolean }>(() => z.object({ name: agentName(), on: z.boolean() })),
+  'net:setAllOffline': channel<z.ZodObject<{ offline: z.ZodBoolean }>, void>(() => z.object({ offline: z.boolean() })),
   'activity:query': channel<
-    z.ZodObject<{ agent: z.ZodOptional<typeof AgentName>; kind: z.ZodOptional<z.ZodString>; before: z.ZodOptional<z.ZodNumber>; limit: z.ZodOptional<z.ZodNumber> }>,
+    z.ZodObject<{ agent: z.ZodOptional<AgentNameSchema>; kind: z.ZodOptional<z.ZodString>; before: z.ZodOptional<z.ZodNumber>; limit: z.ZodOptional<z.ZodNumber> }>,
     PaddockEvent[]
-  >(
+  >(() => 
     z.object({
-      agent: AgentName.optional(),
+      agent: agentName().optional(),
       kind: z.string().max(64).optional(),
       before: z.number().int().nonnegative().optional(),
       limit: z.number().int().min(1).max(10_000).optional(),
     }),
   ),
-  'activity:verify': channel<z.ZodVoid, { ok: boolean; count: number; firstBad: number | null; message: string }>(z.void()),
-  'approvals:list': channel<z.ZodVoid, Approval[]>(z.void()),
+  'activity:verify': channel<z.ZodVoid, { ok: boolean; count: number; firstBad: number | null; message: string }>(() => z.void()),
+  'approvals:list': channel<z.ZodVoid, Approval[]>(() => z.void()),
   /** Returns the answer actually applied: an "always" that no narrow rule can express counts once (`applied: 'once'`). */
-  'approvals:answer': channel<z.ZodObject<{ id: z.ZodString; answer: typeof AnswerSchema }>, { answer: Answer; applied: Answer | 'timeout' }>(
+  'approvals:answer': channel<z.ZodObject<{ id: z.ZodString; answer: typeof AnswerSchema }>, { answer: Answer; applied: Answer | 'timeout' }>(() => 
     z.object({ id: z.string().min(1).max(64), answer: AnswerSchema }),
   ),
-  'vault:list': channel<z.ZodObject<{ agent: typeof AgentName }>, SecretMeta[]>(z.object({ agent: AgentName })),
+  'vault:list': channel<z.ZodObject<{ agent: AgentNameSchema }>, SecretMeta[]>(() => z.object({ agent: agentName() })),
   /** Write-only: the value goes in, never comes back out. */
-  'vault:setSecret': channel<z.ZodObject<{ agent: typeof AgentName; name: typeof SecretName; value: z.ZodString }>, void>(
-    z.object({ agent: AgentName, name: SecretName, value: z.string().max(65_536) }),
+  'vault:setSecret': channel<z.ZodObject<{ agent: AgentNameSchema; name: SecretNameSchema; value: z.ZodString }>, void>(() => 
+    z.object({ agent: agentName(), name: secretName(), value: z.string().max(65_536) }),
   ),
-  'vault:removeSecret': channel<z.ZodObject<{ agent: typeof AgentName; name: typeof SecretName }>, void>(
-    z.object({ agent: AgentName, name: SecretName }),
+  'vault:removeSecret': channel<z.ZodObject<{ agent: AgentNameSchema; name: SecretNameSchema }>, void>(() => 
+    z.object({ agent: agentName(), name: secretName() }),
   ),
   /** Where the vault keeps its key and whether it is usable now (touches no keychain item). */
-  'vault:status': channel<z.ZodVoid, VaultState>(z.void()),
+  'vault:status': channel<z.ZodVoid, VaultState>(() => z.void()),
   /** Write-only: unlocks (or creates) a passphrase vault in the engine's memory. */
-  'vault:unlock': channel<z.ZodObject<{ passphrase: z.ZodString }>, VaultState>(z.object({ passphrase: z.string().min(1).max(1024) })),
+  'vault:unlock': channel<z.ZodObject<{ passphrase: z.ZodString }>, VaultState>(() => z.object({ passphrase: z.string().min(1).max(1024) })),
   /** Declares the secret with its delivery in the profile and stores its value (write-only), in one step. */
-  'vault:declare': channel<z.ZodObject<{ agent: typeof AgentName; name: typeof SecretName; delivery: typeof SecretDelivery; value: z.ZodString }>, Agent>(
-    z.object({ agent: AgentName, name: SecretName, delivery: SecretDelivery, value: z.string().min(1).max(65_536) }),
+  'vault:declare': channel<z.ZodObject<{ agent: AgentNameSchema; name: SecretNameSchema; delivery: SecretDeliverySchema; value: z.ZodString }>, Agent>(() => 
+    z.object({ agent: agentName(), name: secretName(), delivery: secretDelivery(), value: z.string().min(1).max(65_536) }),
   ),
   /** The agent's decoy credentials (issue 18): whether they are on, and the files placed in its home. */
-  'decoys:list': channel<z.ZodObject<{ name: typeof AgentName }>, DecoyList>(z.object({ name: AgentName })),
+  'decoys:list': channel<z.ZodObject<{ name: AgentNameSchema }>, DecoyList>(() => z.object({ name: agentName() })),
   /** Turns the agent's decoys on or off (takes effect at its next start; placed files stay until removed). */
-  'decoys:set': channel<z.ZodObject<{ name: typeof AgentName; on: z.ZodBoolean }>, DecoyList>(z.object({ name: AgentName, on: z.boolean() })),
+  'decoys:set': channel<z.ZodObject<{ name: AgentNameSchema; on: z.ZodBoolean }>, DecoyList>(() => z.object({ name: agentName(), on: z.boolean() })),
   /** Learning mode (issue 18): the switch and its last period. */
-  'learn:get': channel<z.ZodObject<{ name: typeof AgentName }>, LearnState>(z.object({ name: AgentName })),
+  'learn:get': channel<z.ZodObject<{ name: AgentNameSchema }>, LearnState>(() => z.object({ name: agentName() })),
   /** Turns learning on or off (live for a running agent); turning it off keeps the period for a proposal. */
-  'learn:set': channel<z.ZodObject<{ name: typeof AgentName; on: z.ZodBoolean }>, LearnState>(z.object({ name: AgentName, on: z.boolean() })),
+  'learn:set': channel<z.ZodObject<{ name: AgentNameSchema; on: z.ZodBoolean }>, LearnState>(() => z.object({ name: agentName(), on: z.boolean() })),
   /** The profile change learned from the period (a diff and the simulator over the learned history); changes nothing. */
-  'learn:suggest': channel<z.ZodObject<{ name: typeof AgentName }>, LearnProposal>(z.object({ name: AgentName })),
+  'learn:suggest': channel<z.ZodObject<{ name: AgentNameSchema }>, LearnProposal>(() => z.object({ name: agentName() })),
   /**
    * Writes the proposal's rules into the profile (a `rule.change`) and closes the period. `after` is
    * the profile text the user reviewed: refused when the proposal changed since (explicit, never stale).
    */
-  'learn:apply': channel<z.ZodObject<{ name: typeof AgentName; after: z.ZodString }>, LearnApplied>(
-    z.object({ name: AgentName, after: z.string().max(1_000_000) }),
+  'learn:apply': channel<z.ZodObject<{ name: AgentNameSchema; after: z.ZodString }>, LearnApplied>(() => 
+    z.object({ name: agentName(), after: z.string().max(1_000_000) }),
   ),
   /** Forgets the learning period without changing the profile (learning must be off). */
-  'learn:discard': channel<z.ZodObject<{ name: typeof AgentName }>, LearnState>(z.object({ name: AgentName })),
+  'learn:discard': channel<z.ZodObject<{ name: AgentNameSchema }>, LearnState>(() => z.object({ name: agentName() })),
   /** The agent's remembered "always" / "deny always" answers. */
-  'answers:list': channel<z.ZodObject<{ name: typeof AgentName }>, RememberedAnswer[]>(z.object({ name: AgentName })),
+  'answers:list': channel<z.ZodObject<{ name: AgentNameSchema }>, RememberedAnswer[]>(() => z.object({ name: agentName() })),
   /** Forgets one remembered answer; the running policy changes at once. */
-  'answers:revoke': channel<z.ZodObject<{ name: typeof AgentName; rule: z.ZodString }>, void>(z.object({ name: AgentName, rule: z.string().min(1).max(2048) })),
+  'answers:revoke': channel<z.ZodObject<{ name: AgentNameSchema; rule: z.ZodString }>, void>(() => z.object({ name: agentName(), rule: z.string().min(1).max(2048) })),
   /** Replays the agent's recent network requests under its current rules and under `yaml`. */
   /** Checks `rules` as the rules of the profile `yaml` (the agent's stored profile), for the rule editor. */
-  'rules:check': channel<z.ZodObject<{ yaml: z.ZodString; rules: z.ZodString }>, RulesCheck>(
+  'rules:check': channel<z.ZodObject<{ yaml: z.ZodString; rules: z.ZodString }>, RulesCheck>(() => 
     z.object({ yaml: z.string().max(1_000_000), rules: z.string().max(1_000_000) }),
   ),
-  'rules:simulate': channel<z.ZodObject<{ name: typeof AgentName; yaml: z.ZodString }>, SimulationResult>(
-    z.object({ name: AgentName, yaml: z.string().max(1_000_000) }),
+  'rules:simulate': channel<z.ZodObject<{ name: AgentNameSchema; yaml: z.ZodString }>, SimulationResult>(() => 
+    z.object({ name: agentName(), yaml: z.string().max(1_000_000) }),
   ),
   /** What changed in the agent's copy of a `copy` folder (the folder as written in the profile). */
-  'folders:diff': channel<z.ZodObject<{ name: typeof AgentName; folder: z.ZodString }>, FolderDiff>(
-    z.object({ name: AgentName, folder: z.string().min(1).max(4096) }),
+  'folders:diff': channel<z.ZodObject<{ name: AgentNameSchema; folder: z.ZodString }>, FolderDiff>(() => 
+    z.object({ name: agentName(), folder: z.string().min(1).max(4096) }),
   ),
   /** Copies reviewed files (relative paths from folders:diff; all exportable ones when omitted) back to the host. */
-  'folders:export': channel<z.ZodObject<{ name: typeof AgentName; folder: z.ZodString; files: z.ZodOptional<z.ZodArray<z.ZodString>> }>, ExportResult>(
-    z.object({ name: AgentName, folder: z.string().min(1).max(4096), files: z.array(z.string().min(1).max(4096)).max(20_000).optional() }),
+  'folders:export': channel<z.ZodObject<{ name: AgentNameSchema; folder: z.ZodString; files: z.ZodOptional<z.ZodArray<z.ZodString>> }>, ExportResult>(() => 
+    z.object({ name: agentName(), folder: z.string().min(1).max(4096), files: z.array(z.string().min(1).max(4096)).max(20_000).optional() }),
   ),
-  'quarantine:list': channel<z.ZodVoid, QuarantineItem[]>(z.void()),
-  'quarantine:restore': channel<z.ZodObject<{ id: z.ZodString }>, QuarantineItem>(z.object({ id: z.string().regex(/^q-[0-9a-f]{12}$/) })),
-  'system:doctor': channel<z.ZodVoid, DoctorCheck[]>(z.void()),
-  'system:info': channel<z.ZodVoid, { version: string; dataDir: string; platform: string }>(z.void()),
+  'quarantine:list': channel<z.ZodVoid, QuarantineItem[]>(() => z.void()),
+  'quarantine:restore': channel<z.ZodObject<{ id: z.ZodString }>, QuarantineItem>(() => z.object({ id: z.string().regex(/^q-[0-9a-f]{12}$/) })),
+  'system:doctor': channel<z.ZodVoid, DoctorCheck[]>(() => z.void()),
+  'system:info': channel<z.ZodVoid, { version: string; dataDir: string; platform: string }>(() => z.void()),
 } as const;
 
 export type ApiMap = typeof API;
@@ -392,10 +414,13 @@ export interface TerminalSessionInfo {
 }
 
 /** Terminal session ids made by the main process (random UUIDs). */
-const SessionId = z.string().regex(/^[0-9a-f-]{36}$/, 'not a terminal session id');
+const sessionId = once(() => z.string().regex(/^[0-9a-f-]{36}$/, 'not a terminal session id'));
+type SessionIdSchema = ReturnType<typeof sessionId>;
 /** Window size bounds (threat: absurd sizes from a compromised page). */
-const Cols = z.number().int().min(1).max(1000);
-const Rows = z.number().int().min(1).max(500);
+const cols = once(() => z.number().int().min(1).max(1000));
+type ColsSchema = ReturnType<typeof cols>;
+const rows = once(() => z.number().int().min(1).max(500));
+type RowsSchema = ReturnType<typeof rows>;
 
 /**
  * The desktop app's terminal channels (Electron IPC only; the web console uses its terminal
@@ -404,30 +429,30 @@ const Rows = z.number().int().min(1).max(500);
  */
 export const TERMINAL_API = {
   /** Starts a session in a fresh run of the agent's sandbox; output comes as `terminal:data` events. */
-  'terminal:open': channel<z.ZodObject<{ agent: typeof AgentName; cols: typeof Cols; rows: typeof Rows }>, { session: string; run: string }>(
-    z.object({ agent: AgentName, cols: Cols, rows: Rows }),
+  'terminal:open': channel<z.ZodObject<{ agent: AgentNameSchema; cols: ColsSchema; rows: RowsSchema }>, { session: string; run: string }>(() => 
+    z.object({ agent: agentName(), cols: cols(), rows: rows() }),
   ),
   /** Shows a running session in this window: its scrollback first (as `data` pushes), then live output. */
-  'terminal:attach': channel<z.ZodObject<{ session: typeof SessionId; cols: typeof Cols; rows: typeof Rows }>, TerminalSessionInfo>(
-    z.object({ session: SessionId, cols: Cols, rows: Rows }),
+  'terminal:attach': channel<z.ZodObject<{ session: SessionIdSchema; cols: ColsSchema; rows: RowsSchema }>, TerminalSessionInfo>(() => 
+    z.object({ session: sessionId(), cols: cols(), rows: rows() }),
   ),
   /** Stops showing a session in this window; the session keeps running. */
-  'terminal:detach': channel<z.ZodObject<{ session: typeof SessionId }>, void>(z.object({ session: SessionId })),
+  'terminal:detach': channel<z.ZodObject<{ session: SessionIdSchema }>, void>(() => z.object({ session: sessionId() })),
   /** The running sessions (of one agent when given), to reattach them. */
-  'terminal:sessions': channel<z.ZodObject<{ agent: z.ZodOptional<typeof AgentName> }>, TerminalSessionInfo[]>(z.object({ agent: AgentName.optional() })),
+  'terminal:sessions': channel<z.ZodObject<{ agent: z.ZodOptional<AgentNameSchema> }>, TerminalSessionInfo[]>(() => z.object({ agent: agentName().optional() })),
   /** Keystrokes as a terminal sends them. */
-  'terminal:input': channel<z.ZodObject<{ session: typeof SessionId; data: z.ZodString }>, void>(
-    z.object({ session: SessionId, data: z.string().max(64 * 1024) }),
+  'terminal:input': channel<z.ZodObject<{ session: SessionIdSchema; data: z.ZodString }>, void>(() => 
+    z.object({ session: sessionId(), data: z.string().max(64 * 1024) }),
   ),
-  'terminal:resize': channel<z.ZodObject<{ session: typeof SessionId; cols: typeof Cols; rows: typeof Rows }>, void>(
-    z.object({ session: SessionId, cols: Cols, rows: Rows }),
+  'terminal:resize': channel<z.ZodObject<{ session: SessionIdSchema; cols: ColsSchema; rows: RowsSchema }>, void>(() => 
+    z.object({ session: sessionId(), cols: cols(), rows: rows() }),
   ),
   /** Ends the session (End session): its run is killed. */
-  'terminal:close': channel<z.ZodObject<{ session: typeof SessionId }>, void>(z.object({ session: SessionId })),
-  'terminal:recipes': channel<z.ZodVoid, TerminalRecipe[]>(z.void()),
+  'terminal:close': channel<z.ZodObject<{ session: SessionIdSchema }>, void>(() => z.object({ session: sessionId() })),
+  'terminal:recipes': channel<z.ZodVoid, TerminalRecipe[]>(() => z.void()),
   /** Makes the agent's SSH key inside its sandbox; returns the public key line. */
-  'terminal:keygen': channel<z.ZodObject<{ agent: typeof AgentName; force: z.ZodOptional<z.ZodBoolean> }>, { publicKey: string }>(
-    z.object({ agent: AgentName, force: z.boolean().optional() }),
+  'terminal:keygen': channel<z.ZodObject<{ agent: AgentNameSchema; force: z.ZodOptional<z.ZodBoolean> }>, { publicKey: string }>(() => 
+    z.object({ agent: agentName(), force: z.boolean().optional() }),
   ),
 } as const;
 

@@ -4,7 +4,7 @@
 import { connect, type Socket } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClientMessageSchema, METHODS } from '../../src/core/host/protocol.js';
+import { clientMessageSchema, METHODS } from '../../src/core/host/protocol.js';
 import { parseInput } from '../../src/core/api/index.js';
 import { paddock } from '../helpers/cli.js';
 import { cpuTicks, procState } from '../helpers/procs.js';
@@ -78,7 +78,7 @@ class Client {
 /** Would a line be a valid, well-formed request to a known method (then any non-internal answer is fine)? */
 function validRequest(line: string): boolean {
   try {
-    const m = ClientMessageSchema.safeParse(JSON.parse(line));
+    const m = clientMessageSchema().safeParse(JSON.parse(line));
     if (!m.success || !('method' in m.data)) return false;
     if (!Object.hasOwn(METHODS, m.data.method)) return false;
     // The adapter's own rule: calls without parameters also take {} or null.

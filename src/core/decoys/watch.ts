@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, constants, fstatSync, openSync } from 'node:fs';
+import type { Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 import { nativeBinary } from '../native.js';
 
@@ -68,7 +69,15 @@ export async function watchDecoys(fds: readonly number[], hit: (i: number) => vo
       if (Number.isInteger(k) && k >= 0 && k < open.length) hit(open[k]!.i);
     });
     child.on('error', () => {});
-    return { close: () => void child.kill('SIGTERM') };
+    return {
+      close: () => {
+        child.kill('SIGTERM');
+        // Its exit is not waited for: a host ending with its run exits at once instead of ~5 ms
+        // later (the reap). It cannot outlive this process: PR_SET_PDEATHSIG kills it with us.
+        child.unref();
+        (child.stdout as Socket | null)?.unref();
+      },
+    };
   }
   return pollDecoys(fds, hit);
 }

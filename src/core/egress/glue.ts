@@ -5,7 +5,7 @@
  * (ns-listener.ts), or, without it, a launcher script that starts an in-sandbox bridge (socat →
  * the Unix socket) before exec'ing the agent. Node is not available inside; socat is.
  */
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { SOCKET_NAME } from './agent-proxy.js';
 import { isBridgeHelper, LAUNCHER_SH, PADDOCK_ASK_SH } from './helper-scripts.js';
@@ -75,9 +75,11 @@ export function sandboxGlue(o: GlueOptions): SandboxGlue {
 
 /** Writes the helper scripts (`paddock-ask`) into `dir` (0755, files 0755). Idempotent. */
 export async function installHelpers(dir: string): Promise<void> {
-  await mkdir(dir, { recursive: true, mode: 0o755 });
-  await chmod(dir, 0o755);
+  // Synchronous: four tiny local calls at every engine start, where each thread-pool round trip of
+  // the promise API costs more than the call itself (a first host waits for them).
+  mkdirSync(dir, { recursive: true, mode: 0o755 });
+  chmodSync(dir, 0o755);
   const ask = path.join(dir, 'paddock-ask');
-  await writeFile(ask, PADDOCK_ASK_SH, { mode: 0o755 });
-  await chmod(ask, 0o755);
+  writeFileSync(ask, PADDOCK_ASK_SH, { mode: 0o755 });
+  chmodSync(ask, 0o755);
 }

@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync, unlinkSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
-import { CONTROL_MAP, ClientMessageSchema, STREAMING_METHODS } from '../../shared/control.js';
+import { CONTROL_MAP, clientMessageSchema, STREAMING_METHODS } from '../../shared/control.js';
 import { createAdapter, toEnvelopeError, type MapHandlers } from '../api/index.js';
 import { lineReader, type HostMessage } from '../client/index.js';
 
@@ -116,7 +116,7 @@ function serveConnection(sock: Socket, handlers: Handlers, inflight: { count: nu
           protocolError(0, 'not JSON');
           return;
         }
-        const parsed = ClientMessageSchema.safeParse(raw);
+        const parsed = clientMessageSchema().safeParse(raw);
         if (!parsed.success) {
           protocolError(0, `bad message: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
           return;

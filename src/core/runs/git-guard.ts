@@ -1,4 +1,4 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { NewEvent } from '../../shared/events.schema.js';
 import { PaddockError } from '../../shared/errors.js';
@@ -133,11 +133,20 @@ export class GitGuard {
         kind: 'alert', agent: this.agent, run: this.run, type: 'git-plant', path: this.roots[0] ?? '',
         message: `The writable folders (${this.roots.join(', ')}) now hold too many files to check them all for planted git settings after the run; do not use git there before checking for unexpected .git folders or files.`,
       });
-    rmSync(snapshotFile(this.paths, this.agent), { force: true });
+    unlinkIfThere(snapshotFile(this.paths, this.agent));
   }
 
   /** The run never started: drop the record. */
   discard(): void {
-    rmSync(snapshotFile(this.paths, this.agent), { force: true });
+    unlinkIfThere(snapshotFile(this.paths, this.agent));
+  }
+}
+
+/** Removes a file if it is there (as rmSync(p, { force: true }), without loading Node's rimraf: ~1–2 ms of a run's start or end). */
+function unlinkIfThere(p: string): void {
+  try {
+    unlinkSync(p);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
   }
 }

@@ -1,5 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { existsSync, mkdirSync, rmdirSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Rule } from '../../shared/rules.schema.js';
 import { adoptListener, CpuWatch, netPath, sandboxGlue, type ApprovalQueue, type ApprovalsPort, type Egress, type EgressSecrets } from '../egress/index.js';
@@ -67,7 +66,15 @@ export function makePrepare(d: PrepareDeps): PrepareRun {
     const teardown = async (): Promise<void> => {
       ended();
       await d.egress.close(agent).catch(() => undefined);
-      await rm(socketDir, { recursive: true, force: true }).catch(() => undefined);
+      // Synchronous: a folder of one socket, where the promise API's thread-pool round trips cost
+      // more than the calls (a first host exits only once its run is torn down). Closing the proxy
+      // removed its socket: the folder is empty, and rmdir needs no recursive removal (Node's rimraf).
+      try {
+        rmdirSync(socketDir);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'ENOTEMPTY' || code === 'EEXIST') rmSync(socketDir, { recursive: true, force: true });
+      }
     };
     try {
       const additions: RunAdditions = { teardown, extraEnv: {}, extraFiles: [] };

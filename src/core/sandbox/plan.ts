@@ -1,5 +1,4 @@
-import { closeSync } from 'node:fs';
-import { realpath } from 'node:fs/promises';
+import { closeSync, realpathSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PaddockError } from '../../shared/errors.js';
@@ -221,7 +220,7 @@ export async function prepareSandbox(spec: SandboxSpec, opts: { platform?: NodeJ
     if (covers.length) warnings.push(`A folder this agent can write contains Paddock's own code (${codeRoot}); it is read-only inside: ${covers.join(', ')}.`);
     const codeOps = sortByDepth(covers.map((c) => grantBind(c, false, "Paddock's own code")));
     for (const b of spec.extraBinds ?? []) {
-      binds.push({ op: b.mode === 'rw' ? 'bind' : 'ro-bind', src: await realpath(b.src), dest: b.dest });
+      binds.push({ op: b.mode === 'rw' ? 'bind' : 'ro-bind', src: realpathSync.native(b.src), dest: b.dest }); // sync: see grants.ts
     }
 
     const trees: Tree[] = [

@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { OutputMasker } from '../../../src/core/runs/output/mask.js';
@@ -107,6 +107,26 @@ describe('run recordings', () => {
     rec.finish(0);
     seen += readRunLog(rec.file, { since }).text;
     expect(seen).toBe(Array.from({ length: 300 }, (_, i) => `${i};`).join(''));
+  });
+});
+
+describe('recordings kept per agent', () => {
+  it('a new recording removes the oldest beyond `keep` (their folder may hold other files); the newest stay', () => {
+    const dir = join(tmp.dir, 'kept');
+    let t = Date.now() - 100_000;
+    const runs: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const run = `r-0000010${i}`;
+      const rec = new RunRecorder({ dir, agent: 'a', run, stdio: 'pipe', masks: [], keep: 3 });
+      rec.finish(0);
+      t += 1000;
+      utimesSync(rec.file, t / 1000, t / 1000); // distinct ages, oldest first
+      runs.push(run);
+    }
+    writeFileSync(join(dir, 'notes.txt'), 'not a recording');
+    expect(readdirSync(dir).sort()).toEqual([...runs.slice(2).map((r) => `${r}.cast`), 'notes.txt'].sort());
+    expect(new RunRecorder({ dir, agent: 'a', run: 'r-00000200', stdio: 'pipe', masks: [], keep: 3 }).failed).toBeNull();
+    expect(readdirSync(dir).sort()).toEqual(['notes.txt', 'r-00000103.cast', 'r-00000104.cast', 'r-00000200.cast']);
   });
 });
 

@@ -14,6 +14,7 @@ import { nativeBinary } from '../../native.js';
 import type { Pin } from '../links.js';
 import type { CgroupLayout } from './cgroup-detect.js';
 import { RunCgroup } from './cgroup.js';
+import { isAlive } from './proc.js';
 import type { NetListener } from './types.js';
 
 type StdioMode = 'inherit' | 'pipe';
@@ -73,7 +74,9 @@ export class LauncherPool {
     const s = this.spares.get(mode);
     if (!s) return null;
     this.spares.delete(mode);
-    if (s.dead) return null;
+    // A spare killed from outside (the OOM killer, a user) whose exit this process has not handled
+    // yet is asked directly: handed a run, it would end it at once (137) instead of a cold start.
+    if (s.dead || !isAlive(s.child.pid ?? 0)) return null;
     return s;
   }
 

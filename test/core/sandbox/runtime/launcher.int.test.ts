@@ -5,11 +5,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { nativeBinary } from '../../../../src/core/native.js';
 import { pinPath } from '../../../../src/core/sandbox/links.js';
-import { launchMessage, startLauncher } from '../../../../src/core/sandbox/runtime/launcher.js';
+import { launchMessage, LauncherPool, startLauncher, type StartedLauncher } from '../../../../src/core/sandbox/runtime/launcher.js';
 import { cgroupLayout } from '../../../../src/core/sandbox/runtime/launch.js';
 import { RunCgroup } from '../../../../src/core/sandbox/runtime/cgroup.js';
 import { pidsWithMarker as pidsWithMark } from '../../../helpers/procs.js';
-import { procChildren, readCmdline } from '../../../../src/core/sandbox/runtime/proc.js';
+import { procChildren, procState, readCmdline } from '../../../../src/core/sandbox/runtime/proc.js';
 import { tempDir, waitFor } from '../../../helpers/cli.js';
 import { tempEngines } from '../../../helpers/engine.js';
 
@@ -160,6 +160,35 @@ describe.skipIf(!BIN || cgroupLayout().mode === 'none')('the launcher\'s watchdo
     await waitFor(() => pidsWithMark(mark).length === 0 || null, 5000);
     await waitFor(() => cg.members().length === 0 || null, 5000);
     await cg.remove();
+  });
+});
+
+describe.skipIf(!BIN || cgroupLayout().mode === 'none')('the launcher pool', () => {
+  it('never hands out a spare that died, even before this process has handled its exit', async () => {
+    const pool = new LauncherPool(cgroupLayout);
+    try {
+      pool.refill('pipe');
+      expect(await pool.ready('pipe')).toBe(true);
+      const pid = (pool as unknown as { spares: Map<string, StartedLauncher> }).spares.get('pipe')!.child.pid!;
+      process.kill(pid, 'SIGKILL');
+      // Wait without yielding to the event loop: its exit stays unhandled here, as when a start
+      // comes right after the kill.
+      const end = Date.now() + 5000;
+      while (procState(pid) !== 'Z' && procState(pid) !== null && Date.now() < end) {
+        /* spin */
+      }
+      expect(['Z', null]).toContain(procState(pid));
+      expect(pool.take('pipe')).toBeNull();
+      // Control: a live spare is handed out.
+      pool.refill('pipe');
+      expect(await pool.ready('pipe')).toBe(true);
+      const live = pool.take('pipe');
+      expect(live).not.toBeNull();
+      live!.discard();
+      await live!.cg.remove();
+    } finally {
+      await pool.close();
+    }
   });
 });
 
