@@ -78,6 +78,8 @@ async function guestRun(p: Paddock, params: Params<'run'>, ctx: RequestContext):
     return;
   }
   ctx.send({ id: ctx.id, notice: `started ${run.agent} (run ${run.run}) on the host` });
+  // What the sandbox changed from the profile reaches the guest's terminal as the host's would.
+  for (const w of run.warnings) ctx.send({ id: ctx.id, alert: `paddock: note: ${w}` });
   const stopNotices = p.onPauseNotices(run.agent, (line) => ctx.send({ id: ctx.id, alert: line }));
   ctx.onClose(stopNotices);
   const drained = [run.stdout, run.stderr].map((s) => (s ? new Promise<void>((r) => s.once('close', () => r())) : Promise.resolve()));
