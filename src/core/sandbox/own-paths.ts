@@ -103,3 +103,20 @@ export async function codePaths(root: string | null): Promise<string[]> {
 export function dataDirsToHide(dirs: readonly string[], bindDests: readonly string[]): string[] {
   return [...new Set(dirs)].filter((d) => bindDests.some((b) => b !== d && isWithin(d, b)) && statSync(d, { throwIfNoEntry: false })?.isDirectory() === true);
 }
+
+/**
+ * The folders to pin (bind onto themselves: a mount point cannot be renamed) so that an agent
+ * cannot move one of `targets` (Paddock's code, a hidden data dir) away with a parent folder and
+ * put its own in its place: every folder between a target and the innermost bound folder that
+ * holds it, when that one is writable (`bound`: the binds made before, in order).
+ */
+export function parentPins(targets: readonly string[], bound: readonly { dest: string; rw: boolean }[]): string[] {
+  const pins = new Set<string>();
+  for (const t of targets) {
+    let inner: { dest: string; rw: boolean } | undefined;
+    for (const b of bound) if (b.dest !== t && isWithin(t, b.dest) && (!inner || isWithin(b.dest, inner.dest))) inner = b;
+    if (!inner?.rw) continue;
+    for (let d = path.dirname(t); d !== inner.dest && isWithin(d, inner.dest); d = path.dirname(d)) pins.add(d);
+  }
+  return [...pins];
+}
