@@ -9,6 +9,8 @@
  *   and a planted `native/bin/paddock-launch` ran unsandboxed at the user's next `paddock run`;
  *   `mv paddock paddock.old` left a planted checkout where the user runs it; `mv x y` took
  *   `$PADDOCK_HOME` out from under its path, visible in the next run.
+ * - `.native/electron-V/build/Release/better_sqlite3.node`, which `npm start` loads into the
+ *   desktop app's main process (unsandboxed), was writable in a checkout workspace.
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -87,4 +89,30 @@ describe("Paddock's own code and data dirs in a writable grant", () => {
     expect(readFileSync(join(install, 'src', 'new.ts'), 'utf8')).toBe('ok\n');
     expect(readFileSync(join(outer, 'mine.txt'), 'utf8')).toBe('ok\n');
   }, 150_000);
+
+  it('a checkout as the workspace: .native (the Electron-ABI database module npm start loads) is read-only; the sources stay writable', async () => {
+    const ws = join(tmp.dir, 'ws-checkout');
+    copyInstall(ws);
+    const mod = join(ws, '.native', 'electron-39.0.0', 'build', 'Release', 'better_sqlite3.node');
+    mkdirSync(join(mod, '..'), { recursive: true });
+    writeFileSync(mod, 'REAL-MODULE');
+    const home = join(tmp.dir, 'home2');
+    mkdirSync(home);
+    const profile = join(tmp.dir, 'p2.yaml');
+    writeFileSync(profile, stringify({ name: 'atke-ws', workspace: ws }));
+    const cmd = [
+      `echo EVIL > ${mod}; echo module=$?`,
+      `mv .native .native.old; echo native=$?`,
+      `rm -rf .native/electron-39.0.0; echo rm=$?`,
+      `echo ok > src/new.ts; echo src=$?`,
+    ].join('; ');
+    const env = { ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, '.config'), PADDOCK_HOME: undefined };
+    const r = await run(join(ws, 'bin', 'paddock'), ['--data-dir', join(tmp.dir, 'data2'), 'run', profile, '--', 'sh', '-c', cmd], env);
+    expect(r.stderr).not.toContain('paddock: ');
+    for (const tag of ['module', 'native', 'rm']) expect(r.stdout).not.toContain(`${tag}=0`);
+    expect(readFileSync(mod, 'utf8')).toBe('REAL-MODULE');
+    // Positive control: the checkout's sources stay writable.
+    expect(r.stdout).toContain('src=0');
+    expect(readFileSync(join(ws, 'src', 'new.ts'), 'utf8')).toBe('ok\n');
+  }, 90_000);
 });

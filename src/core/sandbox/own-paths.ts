@@ -33,8 +33,12 @@ export async function otherDataDirs(running: string, given: { homes: string[] } 
   return [...out];
 }
 
-/** Paddock's code under its package folder: what the CLI, the app and the native helpers run from. */
-export const CODE_PARTS: readonly string[] = ['bin', 'dist', 'out', 'node_modules', path.join('native', 'bin'), 'package.json'];
+/**
+ * Paddock's code under its package folder: what the CLI, the app and the native helpers run from.
+ * Threat (attack pass E): `.native/` holds the Electron-ABI `better_sqlite3.node` that `npm start`
+ * loads into the app's main process, unsandboxed: a planted one there is native code of the agent's.
+ */
+export const CODE_PARTS: readonly string[] = ['bin', 'dist', 'out', 'node_modules', path.join('native', 'bin'), '.native', 'package.json'];
 
 /** The paths of Paddock's code under its package folder `root` (see {@link codeCovers}). */
 export async function codeParts(root: string): Promise<{ p: string; dir: boolean }[]> {
