@@ -19,6 +19,15 @@ import { isWithin } from './layout.js';
  * host's own environment (never the agent's).
  */
 export async function otherDataDirs(running: string, given: { homes: string[] } | string[], env: NodeJS.ProcessEnv = process.env): Promise<string[]> {
+  return (await knownDataDirs(running, given, env)).filter((d) => statSync(d, { throwIfNoEntry: false })?.isDirectory());
+}
+
+/** {@link otherDataDirs} that do not exist yet (real paths of their existing parents). */
+export async function missingDataDirs(running: string, given: { homes: string[] } | string[], env: NodeJS.ProcessEnv = process.env): Promise<string[]> {
+  return (await knownDataDirs(running, given, env)).filter((d) => !lstatSync(d, { throwIfNoEntry: false }));
+}
+
+async function knownDataDirs(running: string, given: { homes: string[] } | string[], env: NodeJS.ProcessEnv): Promise<string[]> {
   const dirs: string[] = Array.isArray(given) ? [...given] : [];
   for (const home of Array.isArray(given) ? [] : given.homes) {
     dirs.push(resolveDataDir({ env: { ...env, PADDOCK_HOME: undefined }, home }), resolveDataDir({ env: {}, home }));
@@ -27,8 +36,7 @@ export async function otherDataDirs(running: string, given: { homes: string[] } 
   const out = new Set<string>();
   for (const d of dirs) {
     const real = await realpathLoose(d);
-    // A data dir that does not exist has nothing to hide.
-    if (real !== running && statSync(real, { throwIfNoEntry: false })?.isDirectory()) out.add(real);
+    if (real !== running) out.add(real);
   }
   return [...out];
 }

@@ -1,4 +1,4 @@
-import { closeSync } from 'node:fs';
+import { closeSync, mkdirSync } from 'node:fs';
 import { realpath } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,7 +12,7 @@ import { execNameMasks } from './exec-mask.js';
 import { preparePlaceholder } from './files.js';
 import { expandHome, hasGlob } from './glob.js';
 import { pinPath, type Pin } from './links.js';
-import { codeCovers, codePaths, dataDirHomes, dataDirsToHide, otherDataDirs, parentPins } from './own-paths.js';
+import { codeCovers, codePaths, dataDirHomes, dataDirsToHide, missingDataDirs, otherDataDirs, parentPins } from './own-paths.js';
 import { mergeGrants, realpathLoose, resolveAgentDir, resolveFolder, type Grant, type GrantContext } from './grants.js';
 import { writeInstructionFile } from './instructions.js';
 import { bwrapArgsData, bwrapOptions, depth, isWithin, maskOps, type MountLayout, type MountOp } from './layout.js';
@@ -209,6 +209,14 @@ export async function prepareSandbox(spec: SandboxSpec, opts: { platform?: NodeJ
       ...merged.map((g) => grantBind(g.path, g.access === 'rw', g.source)),
     ];
     const bound = binds.map((b) => ({ dest: b.dest, rw: b.op === 'bind' || b.op === 'bind-fd' }));
+    for (const d of await missingDataDirs(dataDir, spec.otherDataDirs ?? dataDirHomes(spec.userHome))) {
+      if (!bound.some((b) => b.rw && isWithin(d, b.dest))) continue;
+      // Threat: a known data dir not made yet, made by the agent with a control socket of its own that
+      // the user's next `paddock ps` / `run` (with $PADDOCK_HOME, or the default) would talk to.
+      mkdirSync(path.dirname(d), { recursive: true });
+      mkdirSync(d, { mode: 0o700 });
+      others.push(d);
+    }
     // Threat: a grant (or workspace) that contains a data dir would expose its db, sockets and agents.
     const hiddenDirs = dataDirsToHide([dataDir, ...others], binds.map((b) => b.dest));
     // Threat: `mv parent parent.old` takes a hidden data dir out from under its path: the next run shows it.
