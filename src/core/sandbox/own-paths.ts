@@ -8,7 +8,7 @@ import { lstatSync, mkdirSync, realpathSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PaddockError } from '../../shared/errors.js';
-import { resolveDataDir } from '../data-dir/index.js';
+import { listedDataDirs, resolveDataDir } from '../data-dir/index.js';
 import { realpathLoose } from './grants.js';
 import { isWithin } from './layout.js';
 
@@ -16,10 +16,11 @@ import { isWithin } from './layout.js';
  * The data dirs to keep from agents besides `running`, as real paths of the ones that exist:
  * `given` (a list of data dirs), or, given the homes to look in, the ones this host knows of: the
  * platform's default (with and without `$XDG_CONFIG_HOME`) and `$PADDOCK_HOME`, read from the
- * host's own environment (never the agent's).
+ * host's own environment (never the agent's), and every data dir this user's Paddock has prepared
+ * (`listedDataDirs`: another host's `--data-dir`).
  */
 export async function otherDataDirs(running: string, given: { homes: string[] } | string[], env: NodeJS.ProcessEnv = process.env): Promise<string[]> {
-  return (await knownDataDirs(running, given, env)).filter((d) => statSync(d, { throwIfNoEntry: false })?.isDirectory());
+  return (await knownDataDirs(running, given, env, true)).filter((d) => statSync(d, { throwIfNoEntry: false })?.isDirectory());
 }
 
 /** {@link otherDataDirs} that do not exist yet (real paths of their existing parents). */
@@ -27,9 +28,12 @@ export async function missingDataDirs(running: string, given: { homes: string[] 
   return (await knownDataDirs(running, given, env)).filter((d) => !lstatSync(d, { throwIfNoEntry: false }));
 }
 
-async function knownDataDirs(running: string, given: { homes: string[] } | string[], env: NodeJS.ProcessEnv): Promise<string[]> {
+async function knownDataDirs(running: string, given: { homes: string[] } | string[], env: NodeJS.ProcessEnv, listed = false): Promise<string[]> {
   const dirs: string[] = Array.isArray(given) ? [...given] : [];
   for (const home of Array.isArray(given) ? [] : given.homes) {
+    // Threat: another host's data dir (any --data-dir this user has used) inside a grant.
+    // (Only those that still hold a data dir: a folder the user emptied of one is theirs again.)
+    if (listed) dirs.push(...listedDataDirs(home).filter((d) => ['paddock.db', 'agents'].some((f) => lstatSync(path.join(d, f), { throwIfNoEntry: false }))));
     dirs.push(resolveDataDir({ env: { ...env, PADDOCK_HOME: undefined }, home }), resolveDataDir({ env: {}, home }));
     if (env.PADDOCK_HOME?.trim()) dirs.push(resolveDataDir({ env: { PADDOCK_HOME: env.PADDOCK_HOME }, home }));
   }
