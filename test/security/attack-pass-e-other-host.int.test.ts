@@ -47,4 +47,23 @@ describe("another host's data dir inside a granted folder", () => {
       await host.stop();
     }
   }, 120_000);
+
+  it("a data dir inside another agent's folder of the running one: the running data dir stays hidden (no pin shows it through its tmpfs)", async () => {
+    const outer = join(s.dir, 'outer2');
+    const home = join(s.dir, 'home2');
+    mkdirSync(home, { recursive: true });
+    const env = { ...process.env, HOME: home, PADDOCK_HOME: undefined, XDG_CONFIG_HOME: undefined };
+    const { dataDir, file, name } = s.setup((n) => ({ name: n, folders: [{ path: outer, access: 'rw' }] }), join(outer, 'data'));
+    const otherHome = join(dataDir, 'agents', 'other', 'home');
+    mkdirSync(otherHome, { recursive: true });
+    writeFileSync(join(otherHome, 'token'), 'OTHER-AGENT');
+    // Another data dir, used once, inside the other agent's workspace: listed, so hidden too.
+    const inner = join(dataDir, 'agents', 'other', 'workspace', 'inner');
+    await runResuming(inner, file, name, { env, args: ['--', 'true'], ms: 40_000 });
+    const r = await runResuming(dataDir, file, name, { env, args: ['--', 'bash', '-c', `cat ${otherHome}/token; echo; echo ok > ${outer}/mine.txt; echo rest=$?`], ms: 40_000 });
+    expect(r.stdout).not.toContain('OTHER-AGENT');
+    // Positive control: the rest of the grant.
+    expect(r.stdout).toContain('rest=0');
+  }, 120_000);
 });
+

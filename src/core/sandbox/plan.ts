@@ -220,7 +220,8 @@ export async function prepareSandbox(spec: SandboxSpec, opts: { platform?: NodeJ
     // Threat: a grant (or workspace) that contains a data dir would expose its db, sockets and agents.
     const hiddenDirs = dataDirsToHide([dataDir, ...others], binds.map((b) => b.dest));
     // Threat: `mv parent parent.old` takes a hidden data dir out from under its path: the next run shows it.
-    for (const d of parentPins(hiddenDirs, bound)) binds.push({ op: 'bind', src: d, dest: d });
+    // (Never inside a hidden one: a bind there would show the host folder through its tmpfs.)
+    for (const d of parentPins(hiddenDirs, bound)) if (!hiddenDirs.some((h) => isWithin(d, h))) binds.push({ op: 'bind', src: d, dest: d });
     for (const d of hiddenDirs) {
       binds.push({ op: 'tmpfs', dest: d, mode: 0o755 });
       warnings.push(d === dataDir ? `A granted folder contains Paddock's data dir; it is hidden inside.` : `A granted folder contains another Paddock data dir (${d}); it is hidden inside.`);
