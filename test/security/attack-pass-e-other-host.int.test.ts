@@ -5,6 +5,7 @@
  * that host. Every data dir this user's Paddock has prepared is now listed (in the default data
  * dir, which no sandbox sees) and hidden. Driven through the real `bin/paddock`. No network.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -64,6 +65,29 @@ describe("another host's data dir inside a granted folder", () => {
     expect(r.stdout).not.toContain('OTHER-AGENT');
     // Positive control: the rest of the grant.
     expect(r.stdout).toContain('rest=0');
+  }, 120_000);
+
+  it('a data dir in a git checkout inside the grant: the run starts, the data dir stays hidden and the checkout pinned', async () => {
+    const outer = join(s.dir, 'outer3');
+    const proj = join(outer, 'proj');
+    const pd = join(proj, '.pd');
+    const home = join(s.dir, 'home3');
+    mkdirSync(home, { recursive: true });
+    mkdirSync(proj, { recursive: true });
+    execFileSync('git', ['init', '-q', proj]);
+    const env = { ...process.env, HOME: home, PADDOCK_HOME: undefined, XDG_CONFIG_HOME: undefined };
+    const { dataDir, file, name } = s.setup((n) => ({ name: n, folders: [{ path: outer, access: 'rw' }] }));
+    await runResuming(pd, file, name, { env, args: ['--', 'true'], ms: 40_000 }); // the checkout's own data dir, used once
+    writeFileSync(join(pd, 'agents', 'TOKEN'), 'PD-TOKEN');
+    const cmd = [`cat ${pd}/agents/TOKEN; echo`, `mv ${proj} ${proj}.old; echo mv=$?`, `echo ok > ${proj}/mine.txt; echo rest=$?`].join('; ');
+    const r = await runResuming(dataDir, file, name, { env, args: ['--', 'bash', '-c', cmd], ms: 40_000 });
+    // The .git's pin bound the checkout again over the data dir's tmpfs: bwrap refused to start.
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toContain('PD-TOKEN');
+    expect(r.stdout).not.toContain('mv=0');
+    // Positive control: the checkout stays writable.
+    expect(r.stdout).toContain('rest=0');
+    expect(readFileSync(join(proj, 'mine.txt'), 'utf8')).toBe('ok\n');
   }, 120_000);
 });
 

@@ -252,6 +252,7 @@ export async function prepareSandbox(spec: SandboxSpec, opts: { platform?: NodeJ
     // Threat: a rule's pin (a fresh bind of the host folder) inside or above Paddock's code would
     // make it writable again: inside, pins are read-only; above, depth order puts the code after them.
     const inCode = (p: string): boolean => covers.some((c) => isWithin(p, c));
+    const inHidden = (p: string): boolean => hiddenDirs.some((d) => isWithin(p, d));
     const rulePins = rules.pins.map((o): MountOp => (o.op === 'bind' && inCode(o.dest) ? { ...o, op: 'ro-bind' } : o));
     warnings.push(...rules.warnings);
     const visibleRoots = [...sys.roots, home, workspace, ...merged.map((g) => g.path)];
@@ -281,10 +282,12 @@ export async function prepareSandbox(spec: SandboxSpec, opts: { platform?: NodeJ
         ...etc.ops,
         { op: 'ro-bind-data', fd: fdFor(idf.passwd), dest: '/etc/passwd', mode: 0o644 },
         { op: 'ro-bind-data', fd: fdFor(idf.group), dest: '/etc/group', mode: 0o644 },
-        ...sortByDepth(binds),
+        ...sortByDepth(binds.filter((b) => !inHidden(b.dest))),
         // After every grant: Paddock's code stays read-only even inside a writable folder, also
         // under a rule's pins and masks (one depth order; at a tie the code comes after the pins).
-        ...sortByDepth([...codePins, ...rulePins, ...codeOps, ...rules.masks].filter((o) => shown(o.dest))),
+        // Threat: a pin above a hidden data dir binds the host folder again; the data dir's tmpfs
+        // (and the agent's own folders inside it) come after it in the same order.
+        ...sortByDepth([...binds.filter((b) => inHidden(b.dest) && !covered(b.dest)), ...[...codePins, ...rulePins, ...codeOps, ...rules.masks].filter((o) => shown(o.dest))]),
         ...execMasked.flatMap((p) => maskOps(p, false, emptyFile)),
         // The instruction file is Paddock's: the agent reads it but cannot rewrite it for later runs.
         { op: 'ro-bind', src: instructionPath, dest: instructionPath },
