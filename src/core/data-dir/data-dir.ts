@@ -1,4 +1,4 @@
-import { chmodSync, lstatSync, mkdirSync, statSync } from 'node:fs';
+import { appendFileSync, chmodSync, lstatSync, mkdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { PaddockError } from '../../shared/errors.js';
@@ -45,6 +45,43 @@ export function resolveDataDir(opts: ResolveDataDirOptions = {}): string {
     appData = xdg !== undefined && p.isAbsolute(xdg) ? xdg : p.join(home, '.config');
   }
   return p.resolve(appData, APP_FOLDER);
+}
+
+/**
+ * The list of every data dir this user's Paddock has prepared, one real path a line, kept in the
+ * platform's default data dir (`$XDG_CONFIG_HOME` ignored): a folder no sandbox sees or is granted.
+ */
+export function knownDataDirsFile(home: string = homedir()): string {
+  return path.join(resolveDataDir({ env: {}, home }), 'data-dirs');
+}
+
+/** The data dirs listed in {@link knownDataDirsFile} (absolute paths; none when there is no list). */
+export function listedDataDirs(home: string = homedir()): string[] {
+  let text = '';
+  try {
+    text = readFileSync(knownDataDirsFile(home), 'utf8');
+  } catch {
+    return [];
+  }
+  return [...new Set(text.split('\n').filter((l) => path.isAbsolute(l)))];
+}
+
+/**
+ * Adds `root` to the list. Threat (attack pass E): a second host on a data dir of its own
+ * (`--data-dir ~/proj/.paddock`) inside a folder granted to an agent of the first showed that
+ * agent its database, its agents' homes and its control socket (full control of that host);
+ * sandboxes hide every listed data dir. Best effort: a list that cannot be written is skipped.
+ */
+function recordDataDir(root: string): void {
+  try {
+    const real = realpathSync(root);
+    if (real.includes('\n') || listedDataDirs().includes(real)) return;
+    const file = knownDataDirsFile();
+    mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    appendFileSync(file, `${real}\n`, { mode: 0o600 });
+  } catch {
+    // The list is an extra: the data dir itself is ready.
+  }
 }
 
 /** Every path Paddock uses inside a data dir. */
@@ -118,5 +155,6 @@ export function ensureDataDir(dir: string): DataPaths {
     const e = err as NodeJS.ErrnoException;
     throw new PaddockError('E_STORE', `Cannot prepare the data dir ${paths.root} (${e.code ?? e.message}): check that its parent is writable by you, or pick another with --data-dir.`);
   }
+  recordDataDir(paths.root);
   return paths;
 }

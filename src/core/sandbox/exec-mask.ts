@@ -13,6 +13,22 @@ function tryOr<T>(f: () => T): T | null {
   }
 }
 
+/**
+ * The names a program's file may carry besides its own: without a GNU triplet (`x86_64-linux-gnu-gcc`,
+ * `perl5.36-x86_64-linux-gnu`) and then without each trailing version part (`python3.11` →
+ * `python3` → `python`, `perl5.36` → `perl5` → `perl`, `gcc-12` → `gcc`).
+ */
+export function versionlessNames(name: string): string[] {
+  const out: string[] = [];
+  let n = name.replace(/^[a-z0-9_]+-linux-gnu[a-z]*-(?=.)/, '').replace(/(?<=.)-[a-z0-9_]+-linux-gnu[a-z]*$/, '');
+  if (n !== name) out.push(n);
+  for (;;) {
+    const m = /^(.+)[.-][0-9]+$/.exec(n) ?? /^(.*[a-z+])[0-9]+$/i.exec(n);
+    if (!m?.[1] || !/[a-z]/i.test(m[1])) return out;
+    out.push((n = m[1]));
+  }
+}
+
 /** Where programs keep executables outside PATH (helpers, private copies). */
 const LIBEXEC_ROOTS = ['/usr/lib', '/usr/libexec', '/usr/local/lib', '/usr/local/libexec', '/opt'];
 
@@ -63,12 +79,14 @@ export async function execNameMasks(rules: Rule[], pathDirs: string[], visibleRo
   const listing = [...dirs, ...helperDirs].map((dir) => ({ dir, names: tryOr(() => readdirSync(dir)) ?? [], helper: helperDirs.has(dir) }));
   for (const { dir, names: entries, helper } of listing) {
     for (const name of entries) {
-      if (!names.some((m) => m(`/${name}`))) continue;
+      // Threat: the same program under a versioned name (`deny exec perl`, `perl5.36-x86_64-linux-gnu`).
+      const versioned = !names.some((m) => m(`/${name}`));
+      if (versioned && !versionlessNames(name).some((v) => names.some((m) => m(`/${v}`)))) continue;
       const abs = path.join(dir, name);
       const st = tryOr(() => statSync(abs));
       const real = st?.isFile() ? tryOr(() => realpathSync(abs)) : null;
       if (!st || !real || !visible(real)) continue;
-      if (helper && (st.mode & 0o111) === 0) continue; // a data file that shares the name, not a program
+      if ((helper || versioned) && (st.mode & 0o111) === 0) continue; // a data file that shares the name, not a program
       targets.add(real);
       if (st.nlink > 1) linked.add(`${st.dev}:${st.ino}`);
     }

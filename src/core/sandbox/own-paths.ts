@@ -8,7 +8,7 @@ import { lstatSync, mkdirSync, realpathSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PaddockError } from '../../shared/errors.js';
-import { resolveDataDir } from '../data-dir/index.js';
+import { listedDataDirs, resolveDataDir } from '../data-dir/index.js';
 import { realpathLoose } from './grants.js';
 import { isWithin } from './layout.js';
 
@@ -16,25 +16,41 @@ import { isWithin } from './layout.js';
  * The data dirs to keep from agents besides `running`, as real paths of the ones that exist:
  * `given` (a list of data dirs), or, given the homes to look in, the ones this host knows of: the
  * platform's default (with and without `$XDG_CONFIG_HOME`) and `$PADDOCK_HOME`, read from the
- * host's own environment (never the agent's).
+ * host's own environment (never the agent's), and every data dir this user's Paddock has prepared
+ * (`listedDataDirs`: another host's `--data-dir`).
  */
 export async function otherDataDirs(running: string, given: { homes: string[] } | string[], env: NodeJS.ProcessEnv = process.env): Promise<string[]> {
+  return (await knownDataDirs(running, given, env, true)).filter((d) => statSync(d, { throwIfNoEntry: false })?.isDirectory());
+}
+
+/** {@link otherDataDirs} that do not exist yet (real paths of their existing parents). */
+export async function missingDataDirs(running: string, given: { homes: string[] } | string[], env: NodeJS.ProcessEnv = process.env): Promise<string[]> {
+  return (await knownDataDirs(running, given, env)).filter((d) => !lstatSync(d, { throwIfNoEntry: false }));
+}
+
+async function knownDataDirs(running: string, given: { homes: string[] } | string[], env: NodeJS.ProcessEnv, listed = false): Promise<string[]> {
   const dirs: string[] = Array.isArray(given) ? [...given] : [];
   for (const home of Array.isArray(given) ? [] : given.homes) {
+    // Threat: another host's data dir (any --data-dir this user has used) inside a grant.
+    // (Only those that still hold a data dir: a folder the user emptied of one is theirs again.)
+    if (listed) dirs.push(...listedDataDirs(home).filter((d) => ['paddock.db', 'agents'].some((f) => lstatSync(path.join(d, f), { throwIfNoEntry: false }))));
     dirs.push(resolveDataDir({ env: { ...env, PADDOCK_HOME: undefined }, home }), resolveDataDir({ env: {}, home }));
     if (env.PADDOCK_HOME?.trim()) dirs.push(resolveDataDir({ env: { PADDOCK_HOME: env.PADDOCK_HOME }, home }));
   }
   const out = new Set<string>();
   for (const d of dirs) {
     const real = await realpathLoose(d);
-    // A data dir that does not exist has nothing to hide.
-    if (real !== running && statSync(real, { throwIfNoEntry: false })?.isDirectory()) out.add(real);
+    if (real !== running) out.add(real);
   }
   return [...out];
 }
 
-/** Paddock's code under its package folder: what the CLI, the app and the native helpers run from. */
-export const CODE_PARTS: readonly string[] = ['bin', 'dist', 'out', 'node_modules', path.join('native', 'bin'), 'package.json'];
+/**
+ * Paddock's code under its package folder: what the CLI, the app and the native helpers run from.
+ * Threat (attack pass E): `.native/` holds the Electron-ABI `better_sqlite3.node` that `npm start`
+ * loads into the app's main process, unsandboxed: a planted one there is native code of the agent's.
+ */
+export const CODE_PARTS: readonly string[] = ['bin', 'dist', 'out', 'node_modules', path.join('native', 'bin'), '.native', 'package.json'];
 
 /** The paths of Paddock's code under its package folder `root` (see {@link codeCovers}). */
 export async function codeParts(root: string): Promise<{ p: string; dir: boolean }[]> {
@@ -102,4 +118,21 @@ export async function codePaths(root: string | null): Promise<string[]> {
  */
 export function dataDirsToHide(dirs: readonly string[], bindDests: readonly string[]): string[] {
   return [...new Set(dirs)].filter((d) => bindDests.some((b) => b !== d && isWithin(d, b)) && statSync(d, { throwIfNoEntry: false })?.isDirectory() === true);
+}
+
+/**
+ * The folders to pin (bind onto themselves: a mount point cannot be renamed) so that an agent
+ * cannot move one of `targets` (Paddock's code, a hidden data dir) away with a parent folder and
+ * put its own in its place: every folder between a target and the innermost bound folder that
+ * holds it, when that one is writable (`bound`: the binds made before, in order).
+ */
+export function parentPins(targets: readonly string[], bound: readonly { dest: string; rw: boolean }[]): string[] {
+  const pins = new Set<string>();
+  for (const t of targets) {
+    let inner: { dest: string; rw: boolean } | undefined;
+    for (const b of bound) if (b.dest !== t && isWithin(t, b.dest) && (!inner || isWithin(b.dest, inner.dest))) inner = b;
+    if (!inner?.rw) continue;
+    for (let d = path.dirname(t); d !== inner.dest && isWithin(d, inner.dest); d = path.dirname(d)) pins.add(d);
+  }
+  return [...pins];
 }

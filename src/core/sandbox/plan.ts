@@ -1,4 +1,4 @@
-import { closeSync, realpathSync } from 'node:fs';
+import { closeSync, mkdirSync, realpathSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PaddockError } from '../../shared/errors.js';
@@ -11,7 +11,7 @@ import { execNameMasks } from './exec-mask.js';
 import { preparePlaceholder } from './files.js';
 import { expandHome, hasGlob } from './glob.js';
 import { pinPath, type Pin } from './links.js';
-import { codeCovers, codePaths, dataDirHomes, dataDirsToHide, otherDataDirs } from './own-paths.js';
+import { codeCovers, codePaths, dataDirHomes, dataDirsToHide, missingDataDirs, otherDataDirs, parentPins } from './own-paths.js';
 import { mergeGrants, realpathLoose, resolveAgentDir, resolveFolder, type Grant, type GrantContext } from './grants.js';
 import { writeInstructionFile } from './instructions.js';
 import { bwrapArgsData, bwrapOptions, depth, isWithin, maskOps, type MountLayout, type MountOp } from './layout.js';
@@ -207,8 +207,20 @@ export async function prepareSandbox(spec: SandboxSpec, opts: { platform?: NodeJ
       grantBind(workspace, true, "the agent's workspace"),
       ...merged.map((g) => grantBind(g.path, g.access === 'rw', g.source)),
     ];
+    const bound = binds.map((b) => ({ dest: b.dest, rw: b.op === 'bind' || b.op === 'bind-fd' }));
+    for (const d of await missingDataDirs(dataDir, spec.otherDataDirs ?? dataDirHomes(spec.userHome))) {
+      if (!bound.some((b) => b.rw && isWithin(d, b.dest))) continue;
+      // Threat: a known data dir not made yet, made by the agent with a control socket of its own that
+      // the user's next `paddock ps` / `run` (with $PADDOCK_HOME, or the default) would talk to.
+      mkdirSync(path.dirname(d), { recursive: true });
+      mkdirSync(d, { mode: 0o700 });
+      others.push(d);
+    }
     // Threat: a grant (or workspace) that contains a data dir would expose its db, sockets and agents.
     const hiddenDirs = dataDirsToHide([dataDir, ...others], binds.map((b) => b.dest));
+    // Threat: `mv parent parent.old` takes a hidden data dir out from under its path: the next run shows it.
+    // (Never inside a hidden one: a bind there would show the host folder through its tmpfs.)
+    for (const d of parentPins(hiddenDirs, bound)) if (!hiddenDirs.some((h) => isWithin(d, h))) binds.push({ op: 'bind', src: d, dest: d });
     for (const d of hiddenDirs) {
       binds.push({ op: 'tmpfs', dest: d, mode: 0o755 });
       warnings.push(d === dataDir ? `A granted folder contains Paddock's data dir; it is hidden inside.` : `A granted folder contains another Paddock data dir (${d}); it is hidden inside.`);
@@ -218,7 +230,6 @@ export async function prepareSandbox(spec: SandboxSpec, opts: { platform?: NodeJ
     // Threat: an agent rewriting Paddock's code (bin/, dist/, node_modules/…) that the user runs next, unsandboxed.
     const covers = codeRoot ? (await codeCovers(codeRoot, [home, workspace, ...merged.filter((g) => g.access === 'rw').map((g) => g.path)])).filter(shown) : [];
     if (covers.length) warnings.push(`A folder this agent can write contains Paddock's own code (${codeRoot}); it is read-only inside: ${covers.join(', ')}.`);
-    const codeOps = sortByDepth(covers.map((c) => grantBind(c, false, "Paddock's own code")));
     for (const b of spec.extraBinds ?? []) {
       binds.push({ op: b.mode === 'rw' ? 'bind' : 'ro-bind', src: realpathSync.native(b.src), dest: b.dest }); // sync: see grants.ts
     }
@@ -232,6 +243,16 @@ export async function prepareSandbox(spec: SandboxSpec, opts: { platform?: NodeJ
     const aliases = copies.flatMap((c) => c.names.map((from) => ({ from, to: c.dest })));
     const rules = await planRuleMasks({ trees, rules: spec.rules, home, emptyFile, budget, copies: aliases });
     for (const k of ['masked', 'readOnly', 'watchAbsent'] as const) rules[k] = rules[k].filter(shown);
+    // A part under a mask or a read-only path needs nothing more (binding it would undo the mask).
+    const covered = (p: string): boolean => [...rules.masked, ...rules.readOnly].some((m) => isWithin(p, m));
+    const codeOps = covers.filter((c) => !covered(c)).map((c) => grantBind(c, false, "Paddock's own code"));
+    // Threat: `mv paddock paddock.old` (or `mv native n.old`) and a planted copy where the user runs it next.
+    const codePins = parentPins(covers, bound).filter((d) => shown(d) && !covered(d)).map((d): MountOp => ({ op: 'bind', src: d, dest: d }));
+    // Threat: a rule's pin (a fresh bind of the host folder) inside or above Paddock's code would
+    // make it writable again: inside, pins are read-only; above, depth order puts the code after them.
+    const inCode = (p: string): boolean => covers.some((c) => isWithin(p, c));
+    const inHidden = (p: string): boolean => hiddenDirs.some((d) => isWithin(p, d));
+    const rulePins = rules.pins.map((o): MountOp => (o.op === 'bind' && inCode(o.dest) ? { ...o, op: 'ro-bind' } : o));
     warnings.push(...rules.warnings);
     const visibleRoots = [...sys.roots, home, workspace, ...merged.map((g) => g.path)];
     const execMasked = (await execNameMasks(spec.rules, sandboxPathDirs({ home, extraPath: spec.extraPath }), visibleRoots)).filter(shown);
@@ -260,10 +281,12 @@ export async function prepareSandbox(spec: SandboxSpec, opts: { platform?: NodeJ
         ...etc.ops,
         { op: 'ro-bind-data', fd: fdFor(idf.passwd), dest: '/etc/passwd', mode: 0o644 },
         { op: 'ro-bind-data', fd: fdFor(idf.group), dest: '/etc/group', mode: 0o644 },
-        ...sortByDepth(binds),
-        // After every grant: Paddock's code stays read-only even inside a writable folder.
-        ...codeOps,
-        ...sortByDepth([...rules.pins, ...rules.masks].filter((o) => shown(o.dest))),
+        ...sortByDepth(binds.filter((b) => !inHidden(b.dest))),
+        // After every grant: Paddock's code stays read-only even inside a writable folder, also
+        // under a rule's pins and masks (one depth order; at a tie the code comes after the pins).
+        // Threat: a pin above a hidden data dir binds the host folder again; the data dir's tmpfs
+        // (and the agent's own folders inside it) come after it in the same order.
+        ...sortByDepth([...binds.filter((b) => inHidden(b.dest) && !covered(b.dest)), ...[...codePins, ...rulePins, ...codeOps, ...rules.masks].filter((o) => shown(o.dest))]),
         ...execMasked.flatMap((p) => maskOps(p, false, emptyFile)),
         // The instruction file is Paddock's: the agent reads it but cannot rewrite it for later runs.
         { op: 'ro-bind', src: instructionPath, dest: instructionPath },
