@@ -1,4 +1,4 @@
-import { appendFileSync, chmodSync, lstatSync, mkdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { appendFileSync, chmodSync, lstatSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { PaddockError } from '../../shared/errors.js';
@@ -75,13 +75,35 @@ export function listedDataDirs(home: string = homedir()): string[] {
 function recordDataDir(root: string): void {
   try {
     const real = realpathSync(root);
-    if (real.includes('\n') || listedDataDirs().includes(real)) return;
+    const listed = listedDataDirs();
+    if (real.includes('\n') || listed.includes(real)) return;
     const file = knownDataDirsFile();
     mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     appendFileSync(file, `${real}\n`, { mode: 0o600 });
+    if (listed.length >= PRUNE_AT) pruneList(file);
   } catch {
     // The list is an extra: the data dir itself is ready.
   }
+}
+
+/** The list is pruned of folders that no longer hold a data dir once it has this many lines. */
+const PRUNE_AT = 64;
+
+/** True when `dir` still holds a data dir (its database or its agents folder). */
+const holdsDataDir = (dir: string): boolean => ['paddock.db', 'agents'].some((f) => lstatSync(path.join(dir, f), { throwIfNoEntry: false }) !== undefined);
+
+/**
+ * Rewrites the list without the folders that no longer hold a data dir (temporary ones: tests,
+ * trials), so it stays as long as the data dirs that exist. Threat: dropping a live entry would
+ * unhide that data dir, so the rewrite is abandoned if the list changed while it was built.
+ */
+function pruneList(file: string): void {
+  const before = readFileSync(file, 'utf8');
+  const keep = [...new Set(before.split('\n').filter((l) => path.isAbsolute(l) && holdsDataDir(l)))];
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, keep.map((l) => `${l}\n`).join(''), { mode: 0o600 });
+  if (readFileSync(file, 'utf8') === before) renameSync(tmp, file);
+  else rmSync(tmp, { force: true });
 }
 
 /** Every path Paddock uses inside a data dir. */
