@@ -315,9 +315,9 @@ export class Engine {
   }
 
   /** Starts a stored agent. */
-  async start(name: string, opts: { command?: string[] | null; stdio: 'inherit' | 'pipe'; tty?: boolean; record?: boolean }) {
+  async start(name: string, opts: { command?: string[] | null; stdio: 'inherit' | 'pipe'; tty?: boolean; record?: boolean; onNotes?: (notes: readonly string[]) => void }) {
     const { profile, ruleSet } = this.agent(name);
-    return this.runs.start({ profile, ruleSet, command: opts.command, stdio: opts.stdio, tty: opts.tty, record: opts.record, network: this.networkOf(name, profile) });
+    return this.runs.start({ profile, ruleSet, command: opts.command, stdio: opts.stdio, tty: opts.tty, record: opts.record, onNotes: opts.onNotes, network: this.networkOf(name, profile) });
   }
 
   /** Flips the agent's network switch: live for a running agent (new connections, and off cuts tunnels). */

@@ -55,10 +55,11 @@ async function runAsHost(ctx: CommandContext, dataDir: string, yaml: string, fil
     mark('profile stored');
     // The agent's stdio is this terminal's (a pipe would change how interactive agents behave):
     // its recording only notes that the output went here. Files are interposed with pipes.
-    const run = await engine.start(profile.name, { command, stdio, record: true });
+    // What the sandbox changes from the profile (a hidden data dir, a read-only part…) is said before
+    // the agent starts (not over its screen), not just logged.
+    const onNotes = (notes: readonly string[]): void => notes.forEach((w) => ctx.io.err(`paddock: note: ${printable(w)}\n`));
+    const run = await engine.start(profile.name, { command, stdio, record: true, onNotes });
     mark('agent started');
-    // What the sandbox changed from the profile (a hidden data dir, a read-only part…) is said, not just logged.
-    for (const w of run.warnings) ctx.io.err(`paddock: note: ${printable(w)}\n`);
     const pumped = stdio === 'pipe' ? pumpStdio(run) : null;
     const stopNotices = engine.onPauseNotices(profile.name, (line) => ctx.io.err(`${printable(line)}\n`));
     const result = await run.done;

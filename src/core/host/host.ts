@@ -72,14 +72,14 @@ async function guestRun(p: Paddock, params: Params<'run'>, ctx: RequestContext):
   let run: StartedRun;
   try {
     const { profile } = p.saveProfile(params.yaml, params.source);
-    run = await p.start(profile.name, { command: params.command, stdio: 'pipe', record: true });
+    // What the sandbox changes from the profile reaches the guest's terminal before its agent starts.
+    const onNotes = (notes: readonly string[]): void => notes.forEach((w) => ctx.send({ id: ctx.id, alert: `paddock: note: ${w}` }));
+    run = await p.start(profile.name, { command: params.command, stdio: 'pipe', record: true, onNotes });
   } catch (e) {
     ctx.send({ id: ctx.id, ok: false, error: toEnvelopeError(e) });
     return;
   }
   ctx.send({ id: ctx.id, notice: `started ${run.agent} (run ${run.run}) on the host` });
-  // What the sandbox changed from the profile reaches the guest's terminal as the host's would.
-  for (const w of run.warnings) ctx.send({ id: ctx.id, alert: `paddock: note: ${w}` });
   const stopNotices = p.onPauseNotices(run.agent, (line) => ctx.send({ id: ctx.id, alert: line }));
   ctx.onClose(stopNotices);
   const drained = [run.stdout, run.stderr].map((s) => (s ? new Promise<void>((r) => s.once('close', () => r())) : Promise.resolve()));

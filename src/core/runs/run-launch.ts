@@ -72,6 +72,7 @@ export async function launchRun(deps: RunManagerDeps, launchers: LauncherPool, o
       },
     });
     cleanup = plan.cleanup;
+    if (plan.warnings.length) o.onNotes?.(plan.warnings);
     if (plan.gitTrees.length) gitGuard = await GitGuard.begin({ paths: deps.paths, agent: name, run, roots: plan.gitTrees, log: (e) => deps.log(e) });
     const proc = await launchSandbox({
       argv: plan.argv,

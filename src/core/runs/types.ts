@@ -61,6 +61,8 @@ export interface StartOptions {
    * that it went to the terminal of `paddock run` (inherit mode). Terminal sessions are not recorded.
    */
   record?: boolean;
+  /** Told what the sandbox changes from the profile (also in run.start), before the agent starts. */
+  onNotes?: (notes: readonly string[]) => void;
 }
 
 /** What the engine adds to a run (egress path, secrets) and undoes after it. */
