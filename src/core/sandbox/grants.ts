@@ -1,8 +1,11 @@
 import { lstatSync, mkdirSync, realpathSync, statSync, type MakeDirectoryOptions } from 'node:fs';
 import path from 'node:path';
 import { PaddockError } from '../../shared/errors.js';
+import type { Rule } from '../../shared/rules.schema.js';
+import { expandHome, hasGlob } from './glob.js';
 import { isWithin } from './layout.js';
 import { resolveTrusted, type LinkTrust } from './links.js';
+import type { SandboxSpec } from './spec.js';
 
 /** A host path bound into the sandbox at its real path. */
 export interface Grant {
@@ -120,4 +123,41 @@ export function mergeGrants(grants: Grant[], warnings: string[]): Grant[] {
     }
   }
   return [...byPath.values()];
+}
+
+/** The `allow read|write PATH` rules that grant a host path (a glob grants nothing; the agent's home is its own). */
+export function pathGrantRules(spec: SandboxSpec, home: string): Array<{ rule: Rule; path: string }> {
+  return spec.rules
+    .filter((r) => r.effect === 'allow' && (r.kind === 'read' || r.kind === 'write'))
+    .map((r) => ({ rule: r, path: expandHome(r.pattern, home) }))
+    .filter((g) => !hasGlob(g.path) && !isWithin(path.resolve(g.path), home));
+}
+
+/** Grants from `allow read|write PATH` rules (globs grant nothing; they only lift defaults). */
+export async function ruleGrants(spec: SandboxSpec, home: string, ctx: GrantContext, warnings: string[]): Promise<Grant[]> {
+  for (const r of spec.rules) {
+    if (r.effect === 'allow' && r.kind === 'read' && hasGlob(expandHome(r.pattern, home))) warnings.push(`"${r.text}" (line ${r.line}) grants nothing: name a path, not a glob.`);
+  }
+  const out: Grant[] = [];
+  for (const { rule: r, path: p } of pathGrantRules(spec, home)) {
+    const g = await resolveFolder(p, ctx, `rule "${r.text}" (line ${r.line})`);
+    out.push({ ...g, access: r.kind === 'write' ? 'rw' : 'ro', source: `rule ${r.text}` });
+  }
+  return out;
+}
+
+/**
+ * Drops a read-write grant of a *file* that a read-write folder (the deepest one containing it, or
+ * the workspace) already makes writable: its own bind would make the file a mount point, and git,
+ * editors and `sed -i` replace a file by renaming over it, which fails on a mount point ("Device or
+ * resource busy"). So `allow write REPO/.git/config` lifts the persistence protection of that one
+ * repository's config and the config stays writable the way git writes it.
+ */
+export function dropInnerFileGrants(grants: Grant[], workspace: string): Grant[] {
+  const dirs = [{ path: workspace, access: 'rw' as const }, ...grants.filter((g) => g.isDir)];
+  return grants.filter((g) => {
+    if (g.isDir || g.access !== 'rw') return true;
+    const holder = dirs.filter((d) => isWithin(g.path, d.path) && d.path !== g.path).sort((a, b) => b.path.length - a.path.length)[0];
+    return holder?.access !== 'rw';
+  });
 }

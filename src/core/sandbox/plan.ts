@@ -9,17 +9,15 @@ import { emptyMaskFile } from './empty-file.js';
 import { droppedEnvKeys, sandboxEnv, sandboxPathDirs } from './env.js';
 import { execNameMasks } from './exec-mask.js';
 import { preparePlaceholder } from './files.js';
-import { expandHome, hasGlob } from './glob.js';
 import { pinPath, type Pin } from './links.js';
 import { codeCovers, codePaths, dataDirHomes, dataDirsToHide, missingDataDirs, otherDataDirs, parentPins } from './own-paths.js';
-import { mergeGrants, realpathLoose, resolveAgentDir, resolveFolder, type Grant, type GrantContext } from './grants.js';
+import { dropInnerFileGrants, mergeGrants, pathGrantRules, realpathLoose, resolveAgentDir, resolveFolder, ruleGrants, type Grant, type GrantContext } from './grants.js';
 import { writeInstructionFile } from './instructions.js';
 import { bwrapArgsData, bwrapOptions, depth, isWithin, maskOps, type MountLayout, type MountOp } from './layout.js';
 import { planRuleMasks, readDenied, type Tree } from './masks.js';
 import { assertPlatformSupported, bwrapHasBindFd, findBwrap } from './platform.js';
 import { seatbeltProfile } from './seatbelt.js';
 import { seccompProgram } from './seccomp.js';
-import type { Rule } from '../../shared/rules.schema.js';
 import type { SandboxSpec } from './spec.js';
 import { etcMasks, identityFiles, insideIds, procHardening, systemOps } from './system.js';
 import { MAX_WALK_ENTRIES } from './walk.js';
@@ -64,43 +62,6 @@ export interface SandboxPlan {
 
 const sortByDepth = (ops: MountOp[]): MountOp[] =>
   ops.map((o, i) => ({ o, i })).sort((a, b) => depth(a.o.dest) - depth(b.o.dest) || a.i - b.i).map((x) => x.o);
-
-/** The `allow read|write PATH` rules that grant a host path (a glob grants nothing; the agent's home is its own). */
-function pathGrantRules(spec: SandboxSpec, home: string): Array<{ rule: Rule; path: string }> {
-  return spec.rules
-    .filter((r) => r.effect === 'allow' && (r.kind === 'read' || r.kind === 'write'))
-    .map((r) => ({ rule: r, path: expandHome(r.pattern, home) }))
-    .filter((g) => !hasGlob(g.path) && !isWithin(path.resolve(g.path), home));
-}
-
-/** Grants from `allow read|write PATH` rules (globs grant nothing; they only lift defaults). */
-async function ruleGrants(spec: SandboxSpec, home: string, ctx: GrantContext, warnings: string[]): Promise<Grant[]> {
-  for (const r of spec.rules) {
-    if (r.effect === 'allow' && r.kind === 'read' && hasGlob(expandHome(r.pattern, home))) warnings.push(`"${r.text}" (line ${r.line}) grants nothing: name a path, not a glob.`);
-  }
-  const out: Grant[] = [];
-  for (const { rule: r, path: p } of pathGrantRules(spec, home)) {
-    const g = await resolveFolder(p, ctx, `rule "${r.text}" (line ${r.line})`);
-    out.push({ ...g, access: r.kind === 'write' ? 'rw' : 'ro', source: `rule ${r.text}` });
-  }
-  return out;
-}
-
-/**
- * Drops a read-write grant of a *file* that a read-write folder (the deepest one containing it, or
- * the workspace) already makes writable: its own bind would make the file a mount point, and git,
- * editors and `sed -i` replace a file by renaming over it, which fails on a mount point ("Device or
- * resource busy"). So `allow write REPO/.git/config` lifts the persistence protection of that one
- * repository's config and the config stays writable the way git writes it.
- */
-export function dropInnerFileGrants(grants: Grant[], workspace: string): Grant[] {
-  const dirs = [{ path: workspace, access: 'rw' as const }, ...grants.filter((g) => g.isDir)];
-  return grants.filter((g) => {
-    if (g.isDir || g.access !== 'rw') return true;
-    const holder = dirs.filter((d) => isWithin(g.path, d.path) && d.path !== g.path).sort((a, b) => b.path.length - a.path.length)[0];
-    return holder?.access !== 'rw';
-  });
-}
 
 /**
  * Prepare everything on the host for one run and return the exact command to spawn: checks the
