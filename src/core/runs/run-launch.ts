@@ -87,6 +87,7 @@ export async function launchRun(deps: RunManagerDeps, launchers: LauncherPool, o
       limits: profile.limits,
       stdio: o.stdio,
       workspace,
+      unwatched: plan.hiddenDataDirs,
       onEvent: (e) => deps.log({ ...e, ...(e.kind === 'proc.exec' && add.isHelper?.(e.argv) ? { paddock: true } : {}), agent: name, run }),
     });
     return { proc, add, cleanup, covered: [...plan.masked, ...plan.readOnly], mustStayAbsent: plan.watchAbsent, gitGuard, warnings: plan.warnings };

@@ -52,6 +52,8 @@ export interface SandboxPlan {
   watchAbsent: string[];
   /** Writable folders the user's own git may walk later (workspace and rw grants; not the agent's home). */
   gitTrees: string[];
+  /** Data dirs hidden inside (a grant or the workspace holds them): not the agent's, so not watched for its changes. */
+  hiddenDataDirs: string[];
   warnings: string[];
   /** The real paths used inside (HOME and the current directory). */
   home: string;
@@ -136,7 +138,7 @@ export async function prepareSandbox(spec: SandboxSpec, opts: { platform?: NodeJ
       { proxyPort: port ? Number(port) : null },
     );
     return {
-      argv: ['/usr/bin/sandbox-exec', '-p', profile, ...spec.command], env, cwd: workspace, fds: [], pins: [], masked: [], readOnly: [], watchAbsent: [], gitTrees: [],
+      argv: ['/usr/bin/sandbox-exec', '-p', profile, ...spec.command], env, cwd: workspace, fds: [], pins: [], masked: [], readOnly: [], watchAbsent: [], gitTrees: [], hiddenDataDirs: [],
       warnings, home, workspace, cleanup: async () => {},
     };
   }
@@ -279,6 +281,7 @@ export async function prepareSandbox(spec: SandboxSpec, opts: { platform?: NodeJ
       readOnly: rules.readOnly,
       watchAbsent: rules.watchAbsent,
       gitTrees: [workspace, ...merged.filter((g) => g.access === 'rw' && g.isDir).map((g) => g.path)],
+      hiddenDataDirs: hiddenDirs,
       warnings,
       home,
       workspace,

@@ -23,12 +23,24 @@ export class FsWatcher {
   /** True once MAX_DIRS was reached: deeper changes go unreported. */
   saturated = false;
 
+  /** Folders strictly inside the root that are neither watched nor reported. */
+  private readonly excluded: string[];
+
   constructor(
     private readonly root: string,
     private readonly emit: (e: FsChangeEvent) => void,
+    exclude: readonly string[] = [],
     private readonly windowMs = 250,
     private readonly ratePerSec = 100,
-  ) {}
+  ) {
+    // A hidden data dir in the workspace: Paddock's own writes there (the log's WAL) were reported as
+    // the agent's, and each report wrote the log again, one more change (a feedback loop of events).
+    this.excluded = exclude.filter((d) => d !== root && d.startsWith(`${root}/`));
+  }
+
+  private isExcluded(p: string): boolean {
+    return this.excluded.some((d) => p === d || p.startsWith(`${d}/`));
+  }
 
   /** Starts watching (the initial walk is synchronous, so changes made after it returns are seen). */
   start(): void {
@@ -38,7 +50,7 @@ export class FsWatcher {
   }
 
   private addTree(dir: string, reportEntries: boolean): void {
-    if (this.closed || this.watchers.has(dir)) return;
+    if (this.closed || this.watchers.has(dir) || this.isExcluded(dir)) return;
     if (this.watchers.size >= MAX_DIRS) {
       this.saturated = true;
       return;
@@ -91,6 +103,7 @@ export class FsWatcher {
   }
 
   private record(path: string, change: string): void {
+    if (this.isExcluded(path)) return;
     const p = this.pending.get(path);
     if (p) {
       p.count++;

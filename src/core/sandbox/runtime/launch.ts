@@ -193,7 +193,7 @@ export async function launchSandbox(o: LaunchOptions): Promise<SandboxProcess> {
     o.pollMs ?? 50,
     o.execRateCap ?? 50,
   );
-  const files$ = new FsWatcher(o.workspace, (e) => o.onEvent(e));
+  const files$ = new FsWatcher(o.workspace, (e) => o.onEvent(e), o.unwatched);
   procs.start();
   try {
     files$.start();

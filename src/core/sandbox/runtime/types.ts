@@ -45,6 +45,8 @@ export interface LaunchOptions {
   stdio: 'inherit' | 'pipe';
   /** Watched (recursively, symlinks not followed) for fs.change events. */
   workspace: string;
+  /** Folders inside the workspace not watched: data dirs hidden from the agent, whose changes are Paddock's own. */
+  unwatched?: readonly string[];
   onEvent: (e: RuntimeEvent) => void;
   /**
    * bwrap's setup data (masks, seccomp, in-sandbox files): entry i is given to bwrap at fd 3+i and

@@ -29,7 +29,7 @@ describe('FsWatcher', () => {
     const outside = mkdtempSync(join(tmpdir(), 'pdk-out-'));
     symlinkSync(outside, join(root, 'link'));
     const events: FsChangeEvent[] = [];
-    const w = new FsWatcher(root, (e) => events.push(e), 100);
+    const w = new FsWatcher(root, (e) => events.push(e), [], 100);
     w.start();
     try {
       for (let i = 0; i < 5; i++) writeFileSync(join(root, 'a.txt'), String(i));
@@ -48,6 +48,30 @@ describe('FsWatcher', () => {
       w.stop();
       rmSync(root, { recursive: true, force: true });
       rmSync(outside, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('FsWatcher: excluded folders', () => {
+  it('neither watches nor reports a folder excluded inside the root (an exclusion holding the root is ignored)', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'pdk-fsx-'));
+    mkdirSync(join(root, 'data', 'deep'), { recursive: true });
+    const events: FsChangeEvent[] = [];
+    const w = new FsWatcher(root, (e) => events.push(e), [join(root, 'data'), tmpdir()], 100);
+    w.start();
+    try {
+      writeFileSync(join(root, 'data', 'paddock.db-wal'), 'x');
+      writeFileSync(join(root, 'data', 'deep', 'f'), 'x');
+      mkdirSync(join(root, 'data', 'new'));
+      writeFileSync(join(root, 'mine.txt'), 'x');
+      await sleep(300);
+      w.stop();
+      expect(events.filter((e) => e.path.startsWith(join(root, 'data')))).toEqual([]);
+      // Control: the rest of the root is watched (an exclusion above the root does not hide it all).
+      expect(events.some((e) => e.path === join(root, 'mine.txt'))).toBe(true);
+    } finally {
+      w.stop();
+      rmSync(root, { recursive: true, force: true });
     }
   });
 });
