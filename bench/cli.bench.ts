@@ -204,7 +204,7 @@ const md: string[] = [
   '',
   ...WHAT_REMAINS,
   '',
-  '### Proxy throughput against srt',
+  '### Proxy against srt: throughput, and latency per connection',
   '',
   ...(throughput ? throughput.markdown : [`Not measured this run: ${throughputError}`]),
 ];
