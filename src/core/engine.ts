@@ -14,6 +14,7 @@ import { AnswerRules } from './runs/answers.js';
 import { agentPolicy, makePrepare } from './runs/prepare.js';
 import { RunManager } from './runs/run-manager.js';
 import { othersWritable } from './runs/writable.js';
+import type { CommandWrapper } from './runs/index.js';
 import type { LearnDeps } from './learn/state.js';
 import { ensureDataDir, type DataPaths } from './data-dir/index.js';
 import { openStore, type Store } from './store/store.js';
@@ -315,9 +316,9 @@ export class Engine {
   }
 
   /** Starts a stored agent. */
-  async start(name: string, opts: { command?: string[] | null; stdio: 'inherit' | 'pipe'; tty?: boolean; record?: boolean; onNotes?: (notes: readonly string[]) => void }) {
+  async start(name: string, opts: { command?: string[] | null; wrapper?: CommandWrapper; stdio: 'inherit' | 'pipe'; tty?: boolean; record?: boolean; onNotes?: (notes: readonly string[]) => void }) {
     const { profile, ruleSet } = this.agent(name);
-    return this.runs.start({ profile, ruleSet, command: opts.command, stdio: opts.stdio, tty: opts.tty, record: opts.record, onNotes: opts.onNotes, network: this.networkOf(name, profile) });
+    return this.runs.start({ profile, ruleSet, command: opts.command, wrapper: opts.wrapper, stdio: opts.stdio, tty: opts.tty, record: opts.record, onNotes: opts.onNotes, network: this.networkOf(name, profile) });
   }
 
   /** Flips the agent's network switch: live for a running agent (new connections, and off cuts tunnels). */

@@ -6,6 +6,7 @@
 import { renderInstructions } from '../agents/index.js';
 import { GrantRedirectError, launchSandbox, prepareSandbox, type LauncherPool, type SandboxProcess } from '../sandbox/index.js';
 import { GitGuard } from './git-guard.js';
+import { wrapperHelpers } from './wrapper-helpers.js';
 import { hostLocale } from './host-locale.js';
 import type { RunAdditions, RunManagerDeps, StartOptions } from './types.js';
 
@@ -72,6 +73,9 @@ export async function launchRun(deps: RunManagerDeps, launchers: LauncherPool, o
       },
     });
     cleanup = plan.cleanup;
+    const ofWrapper = wrapperHelpers(o.wrapper?.helpers ?? []);
+    // The bridge's helpers first: they run beside the wrapper and must not close its window.
+    const helper = (argv: readonly string[]): boolean => add.isHelper?.(argv) === true || ofWrapper(argv);
     if (plan.warnings.length) o.onNotes?.(plan.warnings);
     if (plan.gitTrees.length) gitGuard = await GitGuard.begin({ paths: deps.paths, agent: name, run, roots: plan.gitTrees, log: (e) => deps.log(e) });
     const proc = await launchSandbox({
@@ -88,7 +92,7 @@ export async function launchRun(deps: RunManagerDeps, launchers: LauncherPool, o
       stdio: o.stdio,
       workspace,
       unwatched: plan.hiddenDataDirs,
-      onEvent: (e) => deps.log({ ...e, ...(e.kind === 'proc.exec' && add.isHelper?.(e.argv) ? { paddock: true } : {}), agent: name, run }),
+      onEvent: (e) => deps.log({ ...e, ...(e.kind === 'proc.exec' && helper(e.argv) ? { paddock: true } : {}), agent: name, run }),
     });
     return { proc, add, cleanup, covered: [...plan.masked, ...plan.readOnly], mustStayAbsent: plan.watchAbsent, gitGuard, warnings: plan.warnings };
   } catch (e) {

@@ -155,7 +155,7 @@ export class RunManager {
     };
     lc.to('running');
     entry.slot = active;
-    this.deps.log({ kind: 'run.start', agent: name, run, command: o.command && o.command.length ? o.command : profile.command, enforcement: proc.enforcement, pid: proc.hostPid, network: o.network, ...(launched.warnings.length ? { warnings: launched.warnings } : {}) });
+    this.deps.log({ kind: 'run.start', agent: name, run, command: o.wrapper?.command ?? (o.command && o.command.length ? o.command : profile.command), enforcement: proc.enforcement, pid: proc.hostPid, network: o.network, ...(launched.warnings.length ? { warnings: launched.warnings } : {}) });
     maskWatch.start();
     launched.gitGuard?.watch((p) => {
       if (lc.state === 'running') void this.pause(name, `a git setting or hook that runs a program was planted: ${p.gitDir}`).catch(() => undefined);

@@ -53,6 +53,8 @@ export interface StartOptions {
   ruleSet: RuleSet;
   /** Replaces the profile's command (`paddock run PROFILE -- CMD…`). */
   command?: string[] | null;
+  /** Set when `command` is a wrapper Paddock put around the user's command (the terminal's pty). */
+  wrapper?: CommandWrapper;
   stdio: 'inherit' | 'pipe';
   tty?: boolean;
   network: 'on' | 'off';
@@ -63,6 +65,14 @@ export interface StartOptions {
   record?: boolean;
   /** Told what the sandbox changes from the profile (also in run.start), before the agent starts. */
   onNotes?: (notes: readonly string[]) => void;
+}
+
+/** A wrapper Paddock puts around the user's command (the terminal session's pty). */
+export interface CommandWrapper {
+  /** The command the user asked for: what run.start names. */
+  command: string[];
+  /** The exact argv of the wrapper's own processes: marked as Paddock's helpers (runs/wrapper-helpers.ts). */
+  helpers: string[][];
 }
 
 /** What the engine adds to a run (egress path, secrets) and undoes after it. */

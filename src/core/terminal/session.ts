@@ -1,7 +1,7 @@
 import type { Engine } from '../engine.js';
 import type { RunResult } from '../runs/index.js';
 import { resizeSessionPty } from './resize.js';
-import { defaultShellCommand, ptyWrap, type TerminalSize } from './shell-command.js';
+import { defaultShellCommand, ptyWrap, ptyWrapHelpers, type TerminalSize } from './shell-command.js';
 
 /** An interactive terminal session: a run of the agent whose program sits on a pty inside the sandbox. */
 export interface TerminalSession {
@@ -42,7 +42,9 @@ export async function openTerminal(engine: Engine, agent: string, o: OpenTermina
   const size = o.size ?? { cols: 80, rows: 24 };
   // tty: false keeps bwrap's --new-session. Threat: without it the sandbox would share the host
   // process's controlling terminal (the terminal `paddock serve` runs in) and could read it via /dev/tty.
-  const run = await engine.start(agent, { command: ptyWrap(command, size), stdio: 'pipe', tty: false });
+  // run.start names the user's command; the wrapper's own processes are Paddock's helpers.
+  const wrapper = { command, helpers: ptyWrapHelpers(command, size) };
+  const run = await engine.start(agent, { command: ptyWrap(command, size), wrapper, stdio: 'pipe', tty: false });
   const subscribers = new Set<(d: Buffer) => void>();
   let early: Buffer[] = [];
   let earlyBytes = 0;

@@ -49,3 +49,14 @@ export function ptyWrap(command: string[], size: TerminalSize): string[] {
   const inner = `stty cols ${cols} rows ${rows} 2>/dev/null; exec ${command.map(shQuote).join(' ')}`;
   return ['script', '-qfec', inner, '/dev/null'];
 }
+
+/**
+ * The exact argv of the processes the pty wrapper itself starts for this command and size: `script`,
+ * the `sh -c` it runs (the sandbox sets no $SHELL, so `script` runs /bin/sh with argv[0] `sh`), and
+ * `stty`. Marked as Paddock's helpers in the run's events (runs/wrapper-helpers.ts says when).
+ */
+export function ptyWrapHelpers(command: string[], size: TerminalSize): string[][] {
+  const argv = ptyWrap(command, size);
+  const { cols, rows } = clampSize(size);
+  return [argv, ['sh', '-c', argv[2]!], ['stty', 'cols', String(cols), 'rows', String(rows)]];
+}
