@@ -88,6 +88,8 @@ describe('a newcomer in the web console', { timeout: 90_000 }, () => {
     const start = feed.locator('[role="row"]', { hasText: 'run.start' }).first();
     await start.waitFor({ timeout: 15_000 });
     await page.screenshot({ path: join(shots, 'newcomer-activity.png') });
+    // The replay picker is laid out (its styles were loaded only with the lazy player) and kept apart from the feed's toolbar.
+    expect(await page.locator('.replay-head').evaluate((e) => getComputedStyle(e).display)).toBe('flex');
     expect(await start.textContent()).not.toContain('script');
     expect(await start.textContent()).not.toContain('stty');
     await page.getByLabel('Filter by kind').selectOption('proc.exec');

@@ -2,6 +2,8 @@ import { lazy, Suspense, useState } from 'react';
 import type { RunReplay } from '../../../shared/api.js';
 import { api } from '../../lib/api.js';
 import { useLoad } from '../../lib/hooks.js';
+// The panel's own layout (.replay-head) is needed before the lazy player loads.
+import './replay.css';
 
 // The player (asciinema-player and its terminal emulator, WebAssembly) loads only when a run is replayed.
 const ReplayPlayer = lazy(() => import('./ReplayPlayer.js').then((m) => ({ default: m.ReplayPlayer })));
