@@ -73,6 +73,19 @@ describe('a newcomer in the web console', { timeout: 90_000 }, () => {
     await expect.poll(state, { timeout: 20_000 }).toBe('stopped');
   });
 
+  it('Start on a Plain shell: its bash ends at once, and the page says how the run ended and where a shell works', async () => {
+    await page.getByRole('button', { name: '← Agents' }).click();
+    await page.getByRole('button', { name: 'newbie', exact: true }).click();
+    await page.getByRole('heading', { name: 'newbie' }).waitFor();
+    expect(await page.getByTestId('last-run').count()).toBe(0); // never run: nothing to say
+    await page.getByRole('button', { name: 'Start newbie' }).click();
+    const last = page.getByTestId('last-run');
+    await last.waitFor({ timeout: 20_000 });
+    expect(await state()).toBe('stopped');
+    expect(await last.textContent()).toMatch(/last run r-[0-9a-f]+ exited with code 0 at \d\d:\d\d:\d\d: its output is in Logs; a shell needs a terminal: use the Terminal tab/);
+    await page.screenshot({ path: join(shots, 'newcomer-shell-started.png') });
+  });
+
   it("the terminal's wrapper is not in Activity by default, and run.start names the shell the user asked for", async () => {
     await page.getByRole('button', { name: '← Agents' }).click();
     await page.getByRole('button', { name: 'newbie', exact: true }).click();

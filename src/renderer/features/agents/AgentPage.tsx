@@ -25,6 +25,8 @@ export function AgentPage({ name, initialTab, back }: { name: string; initialTab
   const [tab, setTab] = useState<Tab>((TABS as readonly string[]).includes(initialTab ?? '') ? (initialTab as Tab) : 'activity');
   const agent = useLoad(() => api()['agents:get']({ name }), [name], ['runs:changed']);
   const runs = useLoad(() => api()['runs:list'](undefined), [], ['runs:changed']);
+  // How the last run ended: a start that ends at once (a shell with no terminal) must not look like nothing happened.
+  const lastExit = useLoad(() => api()['activity:query']({ agent: name, kind: 'run.exit', limit: 1 }), [name], ['runs:changed']);
   useInterval(runs.reload, 2000);
   const [error, setError] = useState<string | null>(null);
   // A learned proposal opened in the rule editor (Edit): the profile text to start from.
@@ -56,6 +58,7 @@ export function AgentPage({ name, initialTab, back }: { name: string; initialTab
             <span className={`state ${run?.state ?? 'stopped'}`} data-testid="agent-state">{run?.state ?? 'stopped'}</span>
             {run && ` · run ${run.run} · ${run.pids.length} processes · CPU ${(run.cpu * 100).toFixed(1)}%`}
             {run?.learning && <> · <span className="badge ask" data-testid="run-learning">learning run</span></>}
+            {!run && lastExit.data?.[0] && <span data-testid="last-run"> · {lastRunText(lastExit.data[0], viewProfile(a.profile).command)}</span>}
           </div>
         </div>
         <div className="actions">
@@ -110,4 +113,15 @@ export function AgentPage({ name, initialTab, back }: { name: string; initialTab
 function pausedText(reason: string | undefined): string {
   const why = reason ?? 'by the user';
   return /^paused /i.test(why) ? `Paused ${why.slice('paused '.length)}.` : `Paused: ${why}.`;
+}
+
+const SHELLS = new Set(['bash', 'sh', 'zsh', 'fish', 'dash', 'ksh']);
+
+/** "last run r-… exited with code 0 at 16:05:51: its output is in Logs" (and, for a shell, where it works). */
+function lastRunText(e: { ts: string; run?: unknown; code?: unknown; signal?: unknown }, command: string[]): string {
+  const how = e.signal ? `was ended by ${String(e.signal)}` : `exited with code ${String(e.code)}`;
+  const at = new Date(e.ts).toLocaleTimeString([], { hour12: false });
+  // Start gives the command no terminal: a shell reads no input and ends at once.
+  const shell = SHELLS.has((command[0] ?? '').split('/').pop() ?? '') ? '; a shell needs a terminal: use the Terminal tab' : '';
+  return `last run${typeof e.run === 'string' ? ` ${e.run}` : ''} ${how} at ${at}: its output is in Logs${shell}`;
 }
