@@ -13,10 +13,16 @@ export function bytes(n: number): string {
   return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
 }
 
-/** hh:mm:ss of an ISO time. */
-export function clock(iso: string): string {
+/** A date and 24-hour time, as the feed's clock (one format across the UI). */
+export function dateTime(iso: string): string {
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : d.toLocaleTimeString([], { hour12: false });
+  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString([], { hour12: false });
+}
+
+/** hh:mm:ss of an ISO time (or of milliseconds since the epoch). */
+export function clock(iso: string | number): string {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? String(iso) : d.toLocaleTimeString([], { hour12: false });
 }
 
 /** One line saying what an event is about. */

@@ -13,6 +13,7 @@ import { NetworkTab } from './NetworkTab.js';
 import { VaultTab } from './VaultTab.js';
 import { RunningSessions } from '../terminal/RunningSessions.js';
 import { LearnPanel } from './LearnPanel.js';
+import { clock } from '../../lib/format.js';
 // xterm.js is large: load the terminal only when its tab is opened.
 const TerminalTab = lazy(() => import('../terminal/TerminalTab.js').then((m) => ({ default: m.TerminalTab })));
 
@@ -120,7 +121,7 @@ const SHELLS = new Set(['bash', 'sh', 'zsh', 'fish', 'dash', 'ksh']);
 /** "last run r-… exited with code 0 at 16:05:51: its output is in Logs" (and, for a shell, where it works). */
 function lastRunText(e: { ts: string; run?: unknown; code?: unknown; signal?: unknown }, command: string[]): string {
   const how = e.signal ? `was ended by ${String(e.signal)}` : `exited with code ${String(e.code)}`;
-  const at = new Date(e.ts).toLocaleTimeString([], { hour12: false });
+  const at = clock(e.ts);
   // Start gives the command no terminal: a shell reads no input and ends at once.
   const shell = SHELLS.has((command[0] ?? '').split('/').pop() ?? '') ? '; a shell needs a terminal: use the Terminal tab' : '';
   return `last run${typeof e.run === 'string' ? ` ${e.run}` : ''} ${how} at ${at}: its output is in Logs${shell}`;

@@ -4,6 +4,7 @@ import type { PaddockEvent } from '../../../shared/events.schema.js';
 import { printable, printableText } from '../../../shared/printable.js';
 import { api } from '../../lib/api.js';
 import { useInterval } from '../../lib/hooks.js';
+import { dateTime } from '../../lib/format.js';
 
 function base(p: string): string {
   return p.replace(/\/+$/, '').split('/').pop() ?? p;
@@ -25,8 +26,8 @@ export function CopyStatus({ name, folder, starting }: { name: string; folder: s
   if (starting && !copied) return <span className="small" data-testid="copy-status"><progress className="progress" aria-label={`Copying ${folder}`} /> copying…</span>;
   return (
     <span className="small" data-testid="copy-status">
-      {copied ? `copied in (${entries((copied as { count?: number }).count)}, ${new Date(copied.ts).toLocaleString()})` : 'not copied yet: copied at the first start'}
-      {exported && ` · last export ${new Date(exported.ts).toLocaleString()} (${(exported as { count?: number }).count ?? 0} files)`}
+      {copied ? `copied in (${entries((copied as { count?: number }).count)}, ${dateTime(copied.ts)})` : 'not copied yet: copied at the first start'}
+      {exported && ` · last export ${dateTime(exported.ts)} (${(exported as { count?: number }).count ?? 0} files)`}
     </span>
   );
 }

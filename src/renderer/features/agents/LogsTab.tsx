@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { RunLogInfo, RunLogSlice } from '../../../shared/api.js';
 import { plainText } from '../../../shared/terminal-text.js';
 import { api } from '../../lib/api.js';
+import { dateTime } from '../../lib/format.js';
 
 /** Most output the tab keeps in memory (the oldest falls off; `paddock logs` has it all). */
 const MAX_TEXT = 2 * 1024 * 1024;
@@ -89,7 +90,7 @@ export function LogsTab({ name }: { name: string }) {
             <option value="">Latest run{runs[0] ? ` (${runs[0].run})` : ''}</option>
             {runs.map((r) => (
               <option key={r.run} value={r.run}>
-                {r.run} · {new Date(r.started).toLocaleString()} · {r.exitCode === null ? 'running' : `exit ${r.exitCode}`}
+                {r.run} · {dateTime(r.started)} · {r.exitCode === null ? 'running' : `exit ${r.exitCode}`}
               </option>
             ))}
           </select>

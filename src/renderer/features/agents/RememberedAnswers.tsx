@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { api } from '../../lib/api.js';
 import { useLoad } from '../../lib/hooks.js';
+import { dateTime } from '../../lib/format.js';
 
 const SURFACE: Record<string, string> = { cli: 'the command line', app: 'the desktop app', console: 'the web console' };
 
@@ -34,7 +35,7 @@ export function RememberedAnswers({ name, only }: { name: string; only?: 'net' }
             {rows.map((a) => (
               <tr key={a.rule} className="remembered-row">
                 <td><code>{a.rule}</code> <span className="badge ask">remembered answer</span></td>
-                <td>{new Date(a.created).toLocaleString()}</td>
+                <td>{dateTime(a.created)}</td>
                 <td>{a.by ? `answered in ${SURFACE[a.by] ?? a.by}` : 'not recorded (older answer)'}</td>
                 <td><button type="button" aria-label={`Revoke ${a.rule}`} onClick={() => void revoke(a.rule)}>Revoke</button></td>
               </tr>

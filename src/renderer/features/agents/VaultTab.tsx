@@ -4,6 +4,7 @@ import type { VaultState } from '../../../shared/api.js';
 import { api } from '../../lib/api.js';
 import { useLoad } from '../../lib/hooks.js';
 import { viewProfile } from '../../lib/profile-doc.js';
+import { dateTime } from '../../lib/format.js';
 
 type Delivery = 'env' | 'file' | 'header';
 const DEFAULT_HEADER = 'Authorization: Bearer {}';
@@ -152,7 +153,7 @@ export function VaultTab({ agent, saved }: { agent: Agent; saved: () => void }) 
               <tr key={d.name}>
                 <td><code>{d.name}</code></td>
                 <td className="small">{deliveryText(d.name, d.as, d.hosts, d.header)}</td>
-                <td>{meta?.lastUsed ? new Date(meta.lastUsed).toLocaleString() : 'never'}</td>
+                <td>{meta?.lastUsed ? dateTime(meta.lastUsed) : 'never'}</td>
                 <td>{stored.has(d.name) ? <span className="badge ok">set</span> : <span className="badge bad">missing: the agent will not start</span>}</td>
                 <td>
                   <span className="cell-actions">

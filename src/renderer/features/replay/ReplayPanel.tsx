@@ -4,6 +4,7 @@ import { api } from '../../lib/api.js';
 import { useLoad } from '../../lib/hooks.js';
 // The panel's own layout (.replay-head) is needed before the lazy player loads.
 import './replay.css';
+import { dateTime } from '../../lib/format.js';
 
 // The player (asciinema-player and its terminal emulator, WebAssembly) loads only when a run is replayed.
 const ReplayPlayer = lazy(() => import('./ReplayPlayer.js').then((m) => ({ default: m.ReplayPlayer })));
@@ -38,7 +39,7 @@ export function ReplayPanel({ name }: { name: string }) {
           <option value="">{list.length ? 'Choose a run…' : 'No recorded run yet'}</option>
           {list.map((r) => (
             <option key={r.run} value={r.run}>
-              {r.run} · {new Date(r.started).toLocaleString()} · {r.exitCode === null ? 'running' : `exit ${r.exitCode}`}
+              {r.run} · {dateTime(r.started)} · {r.exitCode === null ? 'running' : `exit ${r.exitCode}`}
             </option>
           ))}
         </select>

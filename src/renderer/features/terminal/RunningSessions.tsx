@@ -3,6 +3,7 @@ import type { TerminalSessionInfo } from '../../../shared/api.js';
 import { api } from '../../lib/api.js';
 import { useInterval } from '../../lib/hooks.js';
 import { terminalTransport } from './connection.js';
+import { clock } from '../../lib/format.js';
 
 /**
  * The agent page's list of the agent's running terminal sessions (they outlive the Terminal tab
@@ -29,7 +30,7 @@ export function RunningSessions({ name, show }: { name: string; show: () => void
         <div key={s.id} className="running-session">
           <span className="dot" aria-hidden="true" />
           <span>
-            <strong>Terminal session running</strong> · run {s.run} · started {new Date(s.startedAt).toLocaleTimeString()} · {s.viewers ? `${s.viewers} viewer${s.viewers === 1 ? '' : 's'}` : 'detached'}
+            <strong>Terminal session running</strong> · run {s.run} · started {clock(s.startedAt)} · {s.viewers ? `${s.viewers} viewer${s.viewers === 1 ? '' : 's'}` : 'detached'}
           </span>
           <button type="button" className="primary" onClick={show}>Reattach</button>
         </div>
