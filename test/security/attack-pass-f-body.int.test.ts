@@ -8,6 +8,7 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startConsole, type Console } from '../e2e/console-helpers.js';
+import { paddock } from '../helpers/cli.js';
 import { runResuming, suite } from './helpers.js';
 
 const s = suite('atkfbody');
@@ -67,5 +68,17 @@ describe('an oversized body gets a 413, not a reset connection', () => {
     const r = await runResuming(dataDir, file, name, { ms: 60_000 });
     expect(r.stdout, r.stderr).toContain('big=413');
     expect(r.stdout, r.stderr).toContain('small=200');
+  });
+});
+
+describe('paddock serve --port takes decimal digits only', () => {
+  it('"0x3e8", "1e3" and " 0" are usage errors (exit 2), not a console on port 1000 or a random one; "0" still serves', () => {
+    for (const bad of ['0x3e8', '1e3', ' 0', '+0']) {
+      // Threat: a console listening on a port the user never typed (a typo becomes a live API).
+      const r = paddock(['--data-dir', join(s.dir, 'serve-bad'), 'serve', '--port', bad], { timeout: 8_000, killSignal: 'SIGKILL' });
+      expect(r.code, `${bad}: ${r.stdout} ${r.stderr}`).toBe(2);
+      expect(r.stderr).toContain('--port takes a number from 0 to 65535');
+      expect(r.stdout).not.toContain('#token=');
+    }
   });
 });
