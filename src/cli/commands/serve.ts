@@ -24,7 +24,8 @@ Ctrl-C (or SIGTERM) stops every agent and exits.`,
   async run(ctx) {
     expectPositionals(ctx.args, 0, 0, '', 'serve');
     const raw = ctx.args.options.port;
-    const port = raw === undefined ? DEFAULT_CONSOLE_PORT : Number(raw);
+    // Threat (attack pass F): Number() took "0x50", "1e3", " 8" and listened on a port the user never typed; decimal digits only.
+    const port = raw === undefined ? DEFAULT_CONSOLE_PORT : typeof raw === 'string' && /^[0-9]{1,5}$/.test(raw) ? Number(raw) : NaN;
     if (typeof raw === 'boolean' || !Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port takes a number from 0 to 65535, not "${String(raw)}"`, 'serve');
     const paths = cliPaths(ctx);
     // Threat: an agent probing the console: its port is control plane, refused by every proxy.

@@ -32,6 +32,11 @@ export class ConsoleGuard {
 
   /** The only Host values we answer to. Threat: DNS rebinding (evil.test resolving to 127.0.0.1). */
   hostOk(req: IncomingMessage): boolean {
+    // Threat (attack pass F): Node keeps the first of two Host lines, so `Host: 127.0.0.1:PORT` then
+    // `Host: evil.test` was served; exactly one (RFC 9112 says a server must refuse more).
+    let lines = 0;
+    for (let i = 0; i < req.rawHeaders.length; i += 2) if (req.rawHeaders[i]!.toLowerCase() === 'host') lines++;
+    if (lines !== 1) return false;
     const host = req.headers.host;
     return host === `127.0.0.1:${this.port}` || host === `localhost:${this.port}`;
   }

@@ -5,7 +5,7 @@
 import type { GapFinding } from '../../shared/api.js';
 import type { Profile } from '../../shared/profile.schema.js';
 import type { Rule, RuleSet } from '../../shared/rules.schema.js';
-import { classifyAddress, HOST_INTERNAL, parseNetPattern, type NetTarget } from '../policy/index.js';
+import { cidrContains, classifyAddress, HOST_INTERNAL, parseIp, parseNetPattern, type NetTarget } from '../policy/index.js';
 
 function target(rule: Rule): NetTarget | null {
   const p = parseNetPattern(rule.pattern);
@@ -87,12 +87,14 @@ export function netFindings(profile: Profile, rs: RuleSet): GapFinding[] {
       continue;
     }
     const metadata = cls === 'metadata' || cls === 'link-local' || cls === 'broad' || cls === 'unspecified';
+    // Threat (attack pass F): `allow net 0.0.0.0/0:*` opens the host's loopback services too; the report spoke only of metadata.
+    const loopback = t?.type === 'cidr' && (cidrContains(t.cidr, parseIp('127.0.0.1')!) || cidrContains(t.cidr, parseIp('::1')!));
     out.push({
       severity: metadata ? 'high' : 'medium',
       code: 'net-private-access',
       message: `${r.text} (line ${r.line}) opens ${cls === 'broad' ? 'a range that includes private addresses' : `${cls} addresses`} to the agent: ${
         metadata ? 'cloud metadata and link-local services hand out credentials' : 'services on this machine or your local network become reachable'
-      }.`,
+      }${loopback ? `; it also includes loopback, so every service on your computer (${HOST_INTERNAL}) is reachable` : ''}.`,
       suggestion: 'name the single address and port the task needs, e.g. "allow net 127.0.0.1:8000"',
     });
   }

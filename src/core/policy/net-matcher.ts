@@ -8,7 +8,7 @@
 import type { Decision } from '../../shared/rules.schema.js';
 import { parseIp } from './ip.js';
 import { normalizeHost } from './net-pattern.js';
-import { Best, combine, denyDefault, ipSubject, isHostInternal, nameSubject, targetMatches, type NetRule, type NetSubject } from './net-match.js';
+import { Best, combine, denyDefault, fromRule, ipSubject, isHostInternal, nameSubject, targetMatches, type NetRule, type NetSubject } from './net-match.js';
 
 /** A net request: the host as the client named it, the port, and the resolved address once known. */
 export interface NetRequest {
@@ -47,6 +47,10 @@ function decideWith(req: NetRequest, find: Finder): Decision {
       // The user's computer is dialled on the host's loopback only; the rule naming it decides.
       // Threat: any other address behind that name would be a bypass of the address checks.
       if (ip.text !== '127.0.0.1' && ip.text !== '::1') return denyDefault(`${h.name} is only ever dialled on loopback, not ${ip.text}: denied`);
+      // Threat (attack pass F): `deny net 127.0.0.1:8080` lost to `allow net host.paddock.internal:8080`,
+      // which dials that very address; a deny naming the dialled address wins, as for any name.
+      const onAddress = find(ipSubject(ip), port).named.deny;
+      if (onAddress) return fromRule(onAddress);
     } else if (!(h.kind === 'ip' && h.ip.text === ip.text)) addr = ipSubject(ip);
   }
   return combine(host, find(host, port), addr, addr ? find(addr, port) : null, port, hostText);
