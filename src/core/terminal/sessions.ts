@@ -32,6 +32,8 @@ export interface Attachment {
   readonly info: TerminalSessionInfo;
   /** Stops showing the session; the session keeps running. */
   detach(): void;
+  /** Settles once the viewer's size is the terminal's (at once without a size; a failed resize settles too). */
+  readonly resized: Promise<void>;
 }
 
 interface Live {
@@ -105,8 +107,10 @@ export class TerminalSessions {
     const kept = s.scrollback.snapshot();
     if (kept.length) viewer.output(kept);
     s.viewers.add(viewer);
-    if (size) void s.session.resize(size);
-    return { info: this.describe(s), detach: () => void s.viewers.delete(viewer) };
+    // The resize runs the host's stty: a caller that answers the viewer waits for it, so what the user
+    // types next already sees the new size.
+    const resized = size ? s.session.resize(size).then(() => undefined, () => undefined) : Promise.resolve();
+    return { info: this.describe(s), detach: () => void s.viewers.delete(viewer), resized };
   }
 
   /** Keystrokes for a session. */

@@ -41,12 +41,12 @@ export class TerminalRegistry {
   async open(owner: PushTarget, input: TerminalChannelInput<'terminal:open'>): Promise<TerminalChannelResult<'terminal:open'>> {
     const info = await this.sessions.open(input.agent, { cols: input.cols, rows: input.rows });
     // A window that went away meanwhile: the session stays listed, to be reattached from the agent page.
-    if (!owner.isDestroyed()) this.attach(owner, info.id);
+    if (!owner.isDestroyed()) void this.attach(owner, info.id); // no size: settled at once
     return { session: info.id, run: info.run };
   }
 
   /** Shows session `id` in `owner`: the scrollback is pushed first, then live output. */
-  attach(owner: PushTarget, id: string, size?: { cols: number; rows: number }): TerminalSessionInfo {
+  attach(owner: PushTarget, id: string, size?: { cols: number; rows: number }): Promise<TerminalSessionInfo> {
     const mine = this.views.get(owner) ?? new Map<string, Attachment>();
     mine.get(id)?.detach();
     const drop = (): void => {
@@ -71,7 +71,7 @@ export class TerminalRegistry {
     );
     mine.set(id, a);
     this.views.set(owner, mine);
-    return a.info;
+    return a.resized.then(() => a.info);
   }
 
   /** Stops showing session `id` in `owner`; the session keeps running. */
