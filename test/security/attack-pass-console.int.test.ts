@@ -8,21 +8,13 @@
 import { spawnSync } from 'node:child_process';
 import { request } from 'node:http';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { paddock } from '../helpers/cli.js';
-import { launchChromium, startConsole, type Console } from '../e2e/console-helpers.js';
-import { runResuming, suite } from './helpers.js';
+import { launchChromium, startConsole } from '../e2e/console-helpers.js';
+import { consoleSuite, runResuming } from './helpers.js';
 
-const s = suite('atkcon');
-let c: Console;
-beforeAll(async () => {
-  c = await startConsole(join(s.dir, 'data'));
-});
-afterAll(async () => {
-  await c.stop();
-  s.cleanup();
-});
+const { s, c } = consoleSuite('atkcon');
 
 function raw(port: number, path: string, headers: Record<string, string>): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -146,9 +138,9 @@ describe('the console only answers its own page with the token', () => {
   }, 60_000);
 
   it('a stale token (the console restarted) is refused on HTTP and WebSocket; the new one works', async () => {
-    const old = c;
+    const old = { ...c };
     await old.stop();
-    c = await startConsole(old.dataDir);
+    Object.assign(c, await startConsole(old.dataDir));
     expect(c.token).not.toBe(old.token);
     expect(await raw(c.port, '/api/agents', { Authorization: `Bearer ${old.token}` })).toBe(401);
     expect(await ws(c.port, '/api/ws', ['paddock.v1', `paddock.token.${old.token}`])).toBe('refused:401');

@@ -6,20 +6,11 @@
  */
 import { request } from 'node:http';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startConsole, type Console } from '../e2e/console-helpers.js';
+import { describe, expect, it } from 'vitest';
 import { paddock } from '../helpers/cli.js';
-import { runResuming, suite } from './helpers.js';
+import { consoleSuite, runResuming } from './helpers.js';
 
-const s = suite('atkfbody');
-let c: Console;
-beforeAll(async () => {
-  c = await startConsole(join(s.dir, 'data'));
-});
-afterAll(async () => {
-  await c.stop();
-  s.cleanup();
-});
+const { s, c } = consoleSuite('atkfbody');
 
 function post(port: number, path: string, token: string, body: Buffer): Promise<{ status: number; body: string } | { error: string }> {
   return new Promise((resolve) => {

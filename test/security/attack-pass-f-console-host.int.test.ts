@@ -4,20 +4,10 @@
  * RFC 9112: more than one Host line must be refused. Positive control: one right Host line.
  */
 import { connect } from 'node:net';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startConsole, type Console } from '../e2e/console-helpers.js';
-import { suite } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { consoleSuite } from './helpers.js';
 
-const s = suite('atkfhost');
-let c: Console;
-beforeAll(async () => {
-  c = await startConsole(join(s.dir, 'data'));
-});
-afterAll(async () => {
-  await c.stop();
-  s.cleanup();
-});
+const { c } = consoleSuite('atkfhost');
 
 /** Sends raw header lines; resolves with the status line. */
 function rawStatus(port: number, lines: string[]): Promise<string> {

@@ -8,8 +8,10 @@ import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, type Server, type Socket } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { stringify } from 'yaml';
 import type { RunInfo } from '../../src/shared/agent.schema.js';
+import { startConsole, type Console } from '../e2e/console-helpers.js';
 import { BIN, paddock, paddockAsync, tempDir } from '../helpers/cli.js';
 
 /** One temp root per test file; `setup` makes a fresh data dir + profile per agent. */
@@ -31,6 +33,23 @@ export function suite(prefix: string): {
       return { dataDir: dd, file, name };
     },
   };
+}
+
+/**
+ * A {@link suite} whose `<dir>/data` is served by a console (`paddock serve`) for the file's tests:
+ * `c` is filled in before them; after them the console is stopped and the temp root removed.
+ */
+export function consoleSuite(prefix: string): { s: ReturnType<typeof suite>; c: Console } {
+  const s = suite(prefix);
+  const c = {} as Console;
+  beforeAll(async () => {
+    Object.assign(c, await startConsole(join(s.dir, 'data')));
+  });
+  afterAll(async () => {
+    await c.stop();
+    s.cleanup();
+  });
+  return { s, c };
 }
 
 /** The agent's workspace and home paths as Paddock lays them out by default. */
