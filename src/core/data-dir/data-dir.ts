@@ -90,7 +90,7 @@ function recordDataDir(root: string): void {
 const PRUNE_AT = 64;
 
 /** True when `dir` still holds a data dir (its database or its agents folder). */
-const holdsDataDir = (dir: string): boolean => ['paddock.db', 'agents'].some((f) => lstatSync(path.join(dir, f), { throwIfNoEntry: false }) !== undefined);
+export const holdsDataDir = (dir: string): boolean => ['paddock.db', 'agents'].some((f) => lstatSync(path.join(dir, f), { throwIfNoEntry: false }) !== undefined);
 
 /**
  * Rewrites the list without the folders that no longer hold a data dir (temporary ones: tests,

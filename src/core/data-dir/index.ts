@@ -3,4 +3,4 @@
  * inside it. Its own domain, free of SQLite, because the CLI's light client needs the paths (the
  * lock, the control socket) before any host or store exists.
  */
-export { APP_FOLDER, dataPaths, ensureDataDir, knownDataDirsFile, listedDataDirs, resolveDataDir, type DataPaths, type ResolveDataDirOptions } from './data-dir.js';
+export { APP_FOLDER, dataPaths, ensureDataDir, holdsDataDir, knownDataDirsFile, listedDataDirs, resolveDataDir, type DataPaths, type ResolveDataDirOptions } from './data-dir.js';

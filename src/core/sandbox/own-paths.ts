@@ -8,7 +8,7 @@ import { lstatSync, mkdirSync, realpathSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PaddockError } from '../../shared/errors.js';
-import { listedDataDirs, resolveDataDir } from '../data-dir/index.js';
+import { holdsDataDir, listedDataDirs, resolveDataDir } from '../data-dir/index.js';
 import { realpathLoose } from './grants.js';
 import { isWithin } from './layout.js';
 
@@ -33,7 +33,7 @@ async function knownDataDirs(running: string, given: { homes: string[] } | strin
   for (const home of Array.isArray(given) ? [] : given.homes) {
     // Threat: another host's data dir (any --data-dir this user has used) inside a grant.
     // (Only those that still hold a data dir: a folder the user emptied of one is theirs again.)
-    if (listed) dirs.push(...listedDataDirs(home).filter((d) => ['paddock.db', 'agents'].some((f) => lstatSync(path.join(d, f), { throwIfNoEntry: false }))));
+    if (listed) dirs.push(...listedDataDirs(home).filter(holdsDataDir));
     dirs.push(resolveDataDir({ env: { ...env, PADDOCK_HOME: undefined }, home }), resolveDataDir({ env: {}, home }));
     if (env.PADDOCK_HOME?.trim()) dirs.push(resolveDataDir({ env: { PADDOCK_HOME: env.PADDOCK_HOME }, home }));
   }
