@@ -7,7 +7,7 @@ import { readRunReplay } from '../runs/output/replay.js';
 import type { ActiveRun } from '../runs/types.js';
 
 /** A started run as a host sees it: who, which run, its stdio and its end (never its process handle). */
-export type StartedRun = Pick<ActiveRun, 'agent' | 'run' | 'stdin' | 'stdout' | 'stderr' | 'done' | 'warnings'>;
+export type StartedRun = Pick<ActiveRun, 'agent' | 'run' | 'stdin' | 'stdout' | 'stderr' | 'done'>;
 
 /** What started a verb: the desktop app, the web console, the CLI or the tray. */
 export type Surface = 'app' | 'console' | 'cli' | 'tray';

@@ -151,7 +151,6 @@ export class RunManager {
       stdout: rec?.stdout ?? proc.child.stdout,
       stderr: rec?.stderr ?? proc.child.stderr,
       done,
-      warnings: launched.warnings,
     };
     lc.to('running');
     entry.slot = active;

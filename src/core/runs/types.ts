@@ -41,8 +41,6 @@ export interface ActiveRun {
   stdout: Readable | null;
   stderr: Readable | null;
   done: Promise<RunResult>;
-  /** What the sandbox changed from what the profile asks (also in the run.start event): said to the user at the start. */
-  warnings: readonly string[];
 }
 
 /** What the run manager holds for an agent: a run being started, or a started one. */

@@ -56,19 +56,20 @@ describe('a run moves through its states', () => {
     expect((await run.done).state).toBe('killed');
   });
 
-  it('what the sandbox changed from the profile (a data dir hidden inside the workspace) is in run.start and on the run', async () => {
+  it('what the sandbox changed from the profile (a data dir hidden inside the workspace) is told before the start and is in run.start', async () => {
     const engine = await engines.open({ dataDir: join(engines.dir(), 'data') });
     // The workspace holds the running data dir: it is hidden inside, and the user is told so.
     engine.importProfile(`name: warned\nworkspace: ${engines.dir()}\ncommand: [sh, -c, "echo made > mine.txt; sleep 1"]\n`, null);
-    const run = await engine.start('warned', { stdio: 'pipe' });
+    let notes: readonly string[] = [];
+    const run = await engine.start('warned', { stdio: 'pipe', onNotes: (n) => (notes = n) });
     await run.done;
-    expect(run.warnings.join(' ')).toMatch(/data dir.*hidden/);
+    expect(notes.join(' ')).toMatch(/data dir.*hidden/);
     // Paddock's own writes in the hidden data dir (its log's WAL) are not the agent's changes; the agent's are.
     const changes = engine.store.events.query({ agent: 'warned', limit: 1000 }).filter((e) => e.kind === 'fs.change') as Array<{ path: string }>;
     expect(changes.filter((c) => c.path.startsWith(engine.paths.root))).toEqual([]);
     expect(changes.some((c) => c.path === join(engines.dir(), 'mine.txt'))).toBe(true);
     const start = engine.store.events.query({ agent: 'warned', limit: 100 }).find((e) => e.kind === 'run.start') as { warnings?: string[] } | undefined;
-    expect(start?.warnings).toEqual(run.warnings);
+    expect(start?.warnings).toEqual(notes);
     // Control: a plain start carries no warnings field at all.
     engine.importProfile('name: plain\ncommand: ["true"]\n', null);
     await (await engine.start('plain', { stdio: 'pipe' })).done;
