@@ -16,7 +16,7 @@ import { RunManager } from './runs/run-manager.js';
 import { othersWritable } from './runs/writable.js';
 import type { CommandWrapper } from './runs/index.js';
 import type { LearnDeps } from './learn/state.js';
-import { ensureDataDir, type DataPaths } from './data-dir/index.js';
+import { ensureDataDir, registeredConsolePorts, type DataPaths } from './data-dir/index.js';
 import { openStore, type Store } from './store/store.js';
 import { createVault, type Vault } from './vault/vault.js';
 import type { PassphrasePrompt } from './vault/master-key.js';
@@ -114,7 +114,8 @@ export class Engine {
       log: (e) => this.log(e),
       approvals: this.answers.gate(this.approvals),
       pause: (agent, reason) => this.runs.pause(agent, reason).catch(() => undefined),
-      controlPorts: deps.controlPorts,
+      // Threat: an agent reaching another host's console (another data dir) with a rule naming its port.
+      controlPorts: () => [...(deps.controlPorts?.() ?? []), ...registeredConsolePorts()],
       alerts: {
         types: {
           ...Object.fromEntries(Object.entries(deps.alertPause ?? {}).map(([type, autoPause]) => [type, { autoPause }])),

@@ -99,11 +99,8 @@ describe.skipIf(!IS_ROOT)('disk full while logging (a 4 MiB tmpfs data dir that 
     expect(eventsOf(dataDir, name, 'run.start').length).toBe(1);
   });
 
-  // KNOWN BUG (reported to the lead): Engine.log (src/core/engine.ts, `log()`) lets the E_STORE error
-  // of a failed append escape from the process watcher's timer, so the host dies with an uncaught
-  // exception (exit 1, a stack trace) instead of pausing the agent and telling the user. The agent
-  // then dies with its host (bwrap --die-with-parent), so nothing runs unlogged, but the contract
-  // (agent paused, user told, exit 125 with "paddock: …") is not met. Remove `.fails` once fixed.
+  // Was a bug: a failed append's E_STORE error escaped from the process watcher's timer and the host
+  // died with an uncaught exception instead of pausing the agent and telling the user.
   it('pauses the agent and tells the user instead of crashing the host', async () => {
     const marker = `diskfull-pause-${process.pid}-${Date.now()}`;
     const { dataDir, file, name } = bed.setup(filler(marker));

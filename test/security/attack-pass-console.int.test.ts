@@ -115,11 +115,11 @@ describe('the console only answers its own page with the token', () => {
     }
   }, 60_000);
 
-  // BUG (attack pass B, low: the token still guards the API): the proxy refuses only its own host's
-  // console port. The console of another Paddock host on the same machine (a second data dir, the
-  // app beside a `paddock serve`) is reached by a rule naming its port (`allow net 127.0.0.1:PORT`,
-  // `allow net 127.0.0.1:*`), with no control-plane alert — PRODUCT.md principle 3.
-  it.fails("an agent cannot reach the console of another Paddock host on the same machine, even with a rule naming its port", async () => {
+  // Was a BUG (attack pass B, low: the token still guards the API): the proxy refused only its own
+  // host's console port; the console of another Paddock host on the same machine (a second data dir)
+  // was reached by a rule naming its port. Every console now registers its port in the default data
+  // dir (`consoles/PORT`) and every host refuses those ports as control plane (PRODUCT.md principle 3).
+  it("an agent cannot reach the console of another Paddock host on the same machine, even with a rule naming its port", async () => {
     const other = await startConsole(join(s.dir, 'other-data'));
     try {
       const cfg = s.setup((a) => ({

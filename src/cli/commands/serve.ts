@@ -1,5 +1,5 @@
 import { apiAdapter } from '../../core/api/index.js';
-import { alertPauseFromEnv, cpuAlertFromEnv, createPaddock } from '../../core/commands/index.js';
+import { alertPauseFromEnv, cpuAlertFromEnv, createPaddock, registerConsole } from '../../core/commands/index.js';
 import { startHost } from '../../core/host/index.js';
 import { PaddockError } from '../../shared/errors.js';
 import { expectPositionals, UsageError } from '../args.js';
@@ -41,9 +41,12 @@ Ctrl-C (or SIGTERM) stops every agent and exits.`,
     }
     const api = apiAdapter(engine, { version: paddockVersion(), surface: 'console' });
     let web;
+    let unregister = (): void => {};
     try {
       web = await startConsoleServer({ paddock: engine, api, port });
       consolePort = web.port;
+      // Every other host on this machine refuses this port to its agents too.
+      unregister = registerConsole(web.port);
     } catch (e) {
       await host.close();
       await engine.close();
@@ -64,6 +67,7 @@ Ctrl-C (or SIGTERM) stops every agent and exits.`,
     });
     ctx.io.err('paddock: stopping every agent and the console\n');
     await web.close();
+    unregister();
     await engine.killAll('paddock serve is shutting down').catch(() => undefined);
     await host.close();
     await engine.close();

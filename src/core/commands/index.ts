@@ -30,4 +30,5 @@ export { ttyPassphrasePrompt } from '../vault/tty-prompt.js';
 export { defaultShellCommand } from '../terminal/index.js';
 export { formatLoginRecipes } from '../agents/login-recipes.js';
 export { packageRoot } from '../native.js';
+export { registerConsole } from '../data-dir/index.js';
 export { readBody } from '../http/read-body.js';

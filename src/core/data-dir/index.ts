@@ -4,3 +4,4 @@
  * lock, the control socket) before any host or store exists.
  */
 export { APP_FOLDER, dataPaths, ensureDataDir, holdsDataDir, knownDataDirsFile, listedDataDirs, resolveDataDir, type DataPaths, type ResolveDataDirOptions } from './data-dir.js';
+export { consolesDir, registerConsole, registeredConsolePorts } from './consoles.js';

@@ -1,0 +1,106 @@
+/**
+ * Every web console this user's Paddock hosts have open, whatever their data dir: a file per
+ * console, `consoles/PORT` in the platform's default data dir (a folder no sandbox sees), holding
+ * the serving process's pid and start time. Every host's proxy refuses those ports as control
+ * plane.
+ * Threat (attack pass B, PRODUCT.md principle 3): an agent of one host reaching the console of
+ * another host on the same machine (a second data dir, the app beside a `paddock serve`) with a
+ * rule naming its port; each host refused only its own console's port.
+ */
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import path from 'node:path';
+import { resolveDataDir } from './data-dir.js';
+
+/** The registry folder: `consoles` in the platform's default data dir (`$XDG_CONFIG_HOME` ignored, as the data-dirs list). */
+export function consolesDir(home: string = homedir()): string {
+  return path.join(resolveDataDir({ env: {}, home }), 'consoles');
+}
+
+/** A process's start time in clock ticks since boot (Linux), so a reused pid is not taken for the console's. */
+function startTime(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces and parentheses: the fields after the last ')' are fixed.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+function alive(pid: number, started: string): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (e) {
+    // EPERM: a live process of someone else; only ESRCH says it is gone.
+    if ((e as NodeJS.ErrnoException).code === 'ESRCH') return false;
+  }
+  const now = startTime(pid);
+  return now === null || started === '' || now === started;
+}
+
+/**
+ * Records a console listening on `port` of 127.0.0.1; returns the function that removes it.
+ * Best effort: without the record this host still refuses its own port (its `controlPorts`).
+ */
+export function registerConsole(port: number, home: string = homedir()): () => void {
+  const dir = consolesDir(home);
+  const file = path.join(dir, String(port));
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    writeFileSync(file, `${process.pid} ${startTime(process.pid) ?? ''}\n`, { mode: 0o600 });
+  } catch {
+    return () => {};
+  }
+  return () => {
+    try {
+      if (readFileSync(file, 'utf8').split(' ')[0] === String(process.pid)) rmSync(file, { force: true });
+    } catch {
+      // already gone
+    }
+  };
+}
+
+/** Removes an ended console's entry unless a new console took its port meanwhile. */
+function removeIfStill(file: string, seen: string): void {
+  try {
+    if (readFileSync(file, 'utf8').trim() === seen.trim()) rmSync(file, { force: true });
+  } catch {
+    // gone already
+  }
+}
+
+let cache: { dir: string; mtimeMs: number; ports: number[] } | null = null;
+
+/**
+ * The ports of the consoles recorded by live processes (entries of ended ones are removed).
+ * Read again only when the folder changed (one stat per call), since every outgoing connection
+ * of every agent asks.
+ */
+export function registeredConsolePorts(home: string = homedir()): readonly number[] {
+  const dir = consolesDir(home);
+  let mtimeMs: number;
+  try {
+    mtimeMs = statSync(dir).mtimeMs;
+  } catch {
+    return [];
+  }
+  if (cache && cache.dir === dir && cache.mtimeMs === mtimeMs) return cache.ports;
+  const ports: number[] = [];
+  for (const name of readdirSync(dir)) {
+    if (!/^[0-9]{1,5}$/.test(name)) continue;
+    const file = path.join(dir, name);
+    let pid = 0;
+    let started = '';
+    try {
+      [pid, started] = ((s) => [Number(s[0]), s[1] ?? ''] as const)(readFileSync(file, 'utf8').trim().split(' '));
+    } catch {
+      continue;
+    }
+    if (Number.isInteger(pid) && pid > 0 && alive(pid, started)) ports.push(Number(name));
+    else removeIfStill(file, `${pid} ${started}`);
+  }
+  // The removals above changed the folder: key the cache on its time after them.
+  cache = { dir, mtimeMs: statSync(dir).mtimeMs, ports };
+  return ports;
+}
