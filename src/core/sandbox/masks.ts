@@ -1,5 +1,5 @@
 import { lstat, mkdir, realpath, stat } from 'node:fs/promises';
-import type { Stats } from 'node:fs';
+import { realpathSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import type { Rule } from '../../shared/rules.schema.js';
 import { compileGlob, literalRoot } from './glob.js';
@@ -21,6 +21,25 @@ export interface Tree {
 export const RC_FILES = new Set([
   '.bashrc', '.bash_profile', '.profile', '.zshrc', '.zprofile', '.bash_login', '.bash_logout', '.zshenv', '.zlogin',
 ]);
+
+/**
+ * The real paths of the existing directories on a `PATH` (absolute entries only: a relative one
+ * names a different folder in every current directory).
+ */
+export function userPathDirs(pathVar: string): Set<string> {
+  const out = new Set<string>();
+  for (const d of pathVar.split(':')) {
+    // `node_modules/.bin` is put on PATH by `npm run` (yarn, pnpm) for the project's own scripts: the
+    // agent writes that project's code anyway, and a read-only .bin would break its `npm install`.
+    if (!path.isAbsolute(d) || /(^|\/)node_modules\/\.bin\/?$/.test(d)) continue;
+    try {
+      out.add(realpathSync.native(d)); // sync: a few entries, once per start
+    } catch {
+      // absent: nothing to protect (see docs/SECURITY.md)
+    }
+  }
+  return out;
+}
 
 /** Mount ops produced by the rules, split so the caller can order them after the grants. */
 export interface MaskPlan {
@@ -107,6 +126,8 @@ export async function planRuleMasks(input: {
   budget: WalkBudget;
   /** `copy` folders: a rule naming a path under `from` also applies to the same path under `to`. */
   copies?: CopyAlias[];
+  /** The real paths of the user's `PATH` directories (see {@link userPathDirs}). */
+  pathDirs?: ReadonlySet<string>;
 }): Promise<MaskPlan> {
   const { trees, rules, home, emptyFile, budget } = input;
   const names = sourceNames(input.copies ?? []);
@@ -203,6 +224,15 @@ export async function planRuleMasks(input: {
   for (const tree of trees) {
     const persistence = tree.writable && !tree.isHome && !tree.isSystem;
     const all = [...readDeny, ...writeDeny, ...execDeny];
+    // Threat: a program planted in a folder on the user's PATH (`~/.cargo/bin/cargo`, `~/go/bin/…`
+    // under a granted `~/.cargo` or `~/go`) runs unsandboxed the next time the user types its name.
+    for (const d of persistence ? (input.pathDirs ?? []) : []) {
+      if (d === tree.root || !isWithin(d, tree.root) || writeAllowed(d, true)) continue;
+      const st = await lstat(d).catch(() => null);
+      if (!st?.isDirectory() || done.has(d)) continue;
+      await protect(tree, d, st);
+      out.warnings.push(`${d} is on your PATH and inside a folder this agent can write: it is read-only inside (a rule "allow write ${d}" opens it).`);
+    }
     for (const start of startsFor(tree, all, persistence)) {
       await walkTree(start, budget, async (abs, st) => {
         if (st.isSymbolicLink()) {
@@ -243,6 +273,7 @@ export async function planRuleMasks(input: {
           if ((base === '.git' && st.isFile()) || (RC_FILES.has(base) && st.isFile()) || (base === '.vscode' && st.isDirectory())) {
             await protect(tree, abs, st);
           }
+
         }
         return 'descend';
       }, { links: execDeny.length > 0 });
