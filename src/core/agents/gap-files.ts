@@ -9,7 +9,7 @@ import { compilePathGlob } from '../policy/index.js';
 import { lines } from './gap-net.js';
 
 /** Paths Paddock keeps read-only in writable places by default (they run code outside the sandbox later). */
-export const PROTECTED_BY_DEFAULT = ['.git/hooks', '.git/config', 'shell rc files (.bashrc, .profile, .zshrc…)', '.vscode/'] as const;
+export const PROTECTED_BY_DEFAULT = ['.git/hooks', '.git/config', 'shell rc files (.bashrc, .profile, .zshrc…)', '.vscode/', 'folders on your PATH'] as const;
 
 /** Sample paths under a directory that a write rule must not reach. */
 const PROTECTED_SAMPLES = ['.git/hooks/pre-commit', '.git/config', '.bashrc', '.bash_profile', '.profile', '.zshrc', '.vscode/settings.json', '.vscode/tasks.json'];
