@@ -83,6 +83,16 @@ export interface LoadedProfile {
 }
 
 /** The engine: owns the store, the runs, the egress proxy, the vault and the event bus. One per host. */
+/** How `start` runs an agent: its command (else the profile's), stdio, terminal, recording, and who hears the plan's notes. */
+export interface EngineStartOptions {
+  command?: string[] | null;
+  wrapper?: CommandWrapper;
+  stdio: 'inherit' | 'pipe';
+  tty?: boolean;
+  record?: boolean;
+  onNotes?: (notes: readonly string[]) => void;
+}
+
 export class Engine {
   readonly bus = new EventEmitter<EngineEvents>();
   readonly runs: RunManager;
@@ -317,7 +327,7 @@ export class Engine {
   }
 
   /** Starts a stored agent. */
-  async start(name: string, opts: { command?: string[] | null; wrapper?: CommandWrapper; stdio: 'inherit' | 'pipe'; tty?: boolean; record?: boolean; onNotes?: (notes: readonly string[]) => void }) {
+  async start(name: string, opts: EngineStartOptions) {
     const { profile, ruleSet } = this.agent(name);
     return this.runs.start({ profile, ruleSet, command: opts.command, wrapper: opts.wrapper, stdio: opts.stdio, tty: opts.tty, record: opts.record, onNotes: opts.onNotes, network: this.networkOf(name, profile) });
   }

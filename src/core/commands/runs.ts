@@ -1,7 +1,7 @@
 import type { RunInfo } from '../../shared/agent.schema.js';
 import type { RunLogInfo, RunLogs, RunReplay } from '../../shared/api.js';
 import { PaddockError } from '../../shared/errors.js';
-import type { Engine } from '../engine.js';
+import type { Engine, EngineStartOptions } from '../engine.js';
 import { listRunLogs, readRunLog, runLogDir, runLogFile } from '../runs/output/read.js';
 import { readRunReplay } from '../runs/output/replay.js';
 import type { ActiveRun } from '../runs/types.js';
@@ -34,7 +34,7 @@ export function runVerbs(engine: Engine) {
   const runs = engine.runs;
   return {
     /** Starts a stored agent with the stdio a host wants (a foreground `run`, a guest, a terminal). */
-    start: (name: string, opts: { command?: string[] | null; stdio: 'inherit' | 'pipe'; tty?: boolean; record?: boolean; onNotes?: (notes: readonly string[]) => void }): Promise<StartedRun> => engine.start(name, opts),
+    start: (name: string, opts: Omit<EngineStartOptions, 'wrapper'>): Promise<StartedRun> => engine.start(name, opts),
     /** Starts a stored agent in the background (the app, the console): its output is recorded, its input closed. */
     async startInBackground(name: string): Promise<RunInfo> {
       const run = await engine.start(name, { stdio: 'pipe', record: true });
