@@ -29,15 +29,34 @@ export async function startHost(p: Paddock, what: string, version: string): Prom
   // A host killed with SIGKILL leaves empty cgroup folders behind; only the lock holder may sweep them.
   p.sweepStaleCgroups();
   const events = new EventEmitter<{ idle: [] }>();
-  p.on('runs', () => {
-    if (p.activeAgents().length === 0) events.emit('idle');
-  });
+  // A guest's `run`/`shell` request outlives its run by a little: after the run ends it still sends
+  // the guest its last output and the exit code. Idle means no run and no such request left, so a
+  // hosting `paddock run` never closes the socket before a guest has its exit code (PRODUCT.md:
+  // a guest run streams its agent's exit code; it used to get "the host closed the connection", 125).
+  const guests = new Set<Promise<void>>();
+  const idle = (): boolean => p.activeAgents().length === 0 && guests.size === 0;
+  const checkIdle = (): void => {
+    if (idle()) events.emit('idle');
+  };
+  p.on('runs', checkIdle);
+  const tracked = (work: Promise<void>): Promise<void> => {
+    const done = work.then(
+      () => undefined,
+      () => undefined,
+    );
+    guests.add(done);
+    void done.then(() => {
+      guests.delete(done);
+      checkIdle();
+    });
+    return work;
+  };
   const own: { [M in HostMethod]: (params: Params<M>, ctx: RequestContext) => Promise<unknown> } = {
     hello: async () => ({ pid: process.pid, version, dataDir: p.paths.root, host: what }),
     keychain: async () => p.keychainCheck(),
     learn: async ({ name, action, after }) => p.learn(name, action, after),
-    run: (params, ctx) => guestRun(p, params, ctx),
-    shell: (params, ctx) => guestShell(p, params, ctx),
+    run: (params, ctx) => tracked(guestRun(p, params, ctx)),
+    shell: (params, ctx) => tracked(guestShell(p, params, ctx)),
   };
   const handlers: Handlers = { ...createApiHandlers(p, { version, surface: 'cli' }), ...own };
   let control;
@@ -53,7 +72,7 @@ export async function startHost(p: Paddock, what: string, version: string): Prom
     events,
     waitIdle: () =>
       new Promise<void>((resolve) => {
-        if (p.activeAgents().length === 0) resolve();
+        if (idle()) resolve();
         else events.once('idle', () => resolve());
       }),
     async close() {
