@@ -7,6 +7,7 @@ import { guestShell } from './guest-shell.js';
 import { acquireHostLock, type HostLock } from '../client/index.js';
 import type { Params } from './protocol.js';
 import { toEnvelopeError } from '../api/index.js';
+import { PaddockError } from '../../shared/errors.js';
 
 /** A running engine host: the lock, the control socket and the runs it supervises. */
 export interface Host {
@@ -93,7 +94,18 @@ async function guestRun(p: Paddock, params: Params<'run'>, ctx: RequestContext):
     const { profile } = p.saveProfile(params.yaml, params.source);
     // What the sandbox changes from the profile reaches the guest's terminal before its agent starts.
     const onNotes = (notes: readonly string[]): void => notes.forEach((w) => ctx.send({ id: ctx.id, alert: `paddock: note: ${w}` }));
-    run = await p.start(profile.name, { command: params.command, stdio: 'pipe', record: true, onNotes });
+    const start = (): Promise<StartedRun> => p.start(profile.name, { command: params.command, stdio: 'pipe', record: true, onNotes });
+    try {
+      run = await start();
+    } catch (e) {
+      // The guest's terminal has the passphrase, this host may not (it was started without it):
+      // unlock with the guest's and start again; a wrong one is reported as such.
+      if (!(e instanceof PaddockError && e.code === 'E_VAULT_LOCKED' && params.vaultPassphrase)) throw e;
+      // As when this process reads it itself (vault/master-key.ts): the variable is readable by the user's other processes.
+      ctx.send({ id: ctx.id, alert: 'paddock: warning: PADDOCK_VAULT_PASSPHRASE is visible to other processes of your user; prefer an OS keychain or the passphrase prompt' });
+      await p.unlockVault(params.vaultPassphrase);
+      run = await start();
+    }
   } catch (e) {
     ctx.send({ id: ctx.id, ok: false, error: toEnvelopeError(e) });
     return;
