@@ -17,7 +17,7 @@ afterAll(() => tmp.cleanup());
 
 /** No OS keychain (no session bus) and, unless given, no passphrase. */
 function noKeychain(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const env = { ...process.env, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent', ...extra };
+  const env: NodeJS.ProcessEnv = { ...process.env, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent', ...extra };
   if (!('PADDOCK_VAULT_PASSPHRASE' in extra)) delete env.PADDOCK_VAULT_PASSPHRASE;
   return env;
 }
