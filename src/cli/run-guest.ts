@@ -76,7 +76,10 @@ async function runAsGuest(ctx: CommandContext, client: ControlClient, yaml: stri
       client.close();
       done(result);
     };
-    const id = client.stream('run', { yaml, source: resolve(file), command, cwd: process.cwd() }, (msg) => {
+    // PASSPHRASE_ENV of src/core/vault (not imported: the client bundle loads no vault code).
+    const pass = ctx.env.PADDOCK_VAULT_PASSPHRASE;
+    const vaultPassphrase = pass ? pass.slice(0, 1024) : undefined;
+    const id = client.stream('run', { yaml, source: resolve(file), command, cwd: process.cwd(), ...(vaultPassphrase ? { vaultPassphrase } : {}) }, (msg) => {
       if ('stream' in msg) (msg.stream === 'stdout' ? process.stdout : process.stderr).write(Buffer.from(msg.data, 'base64'));
       else if ('alert' in msg) ctx.io.err(`${printable(msg.alert)}\n`);
       else if ('exit' in msg) {

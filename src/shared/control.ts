@@ -40,6 +40,11 @@ export const HOST_METHODS = {
         command: z.array(z.string().max(65_536)).max(4096).nullable(),
         cwd: z.string().max(4096),
         tty: z.boolean().optional(),
+        /**
+         * The guest's PADDOCK_VAULT_PASSPHRASE, used only when the agent's secrets find the host's
+         * passphrase vault locked (PRODUCT.md: the passphrase is taken from that variable).
+         */
+        vaultPassphrase: z.string().min(1).max(1024).optional(),
       })
       .strict(),
   ),

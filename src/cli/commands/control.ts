@@ -20,7 +20,8 @@ export const psCommand: Command = {
     expectPositionals(ctx.args, 0, 0, '', 'ps');
     const runs = await callHost(ctx, 'runs:list', undefined);
     if (ctx.json) {
-      for (const r of runs) ctx.io.out(`${JSON.stringify({ ...r, learning: r.learning === true, uptime: Math.round((Date.now() - Date.parse(r.started)) / 1000) })}\n`);
+      // `name` as the NAME column is called (PRODUCT.md's ps columns), beside `agent` as events and approvals say it.
+      for (const r of runs) ctx.io.out(`${JSON.stringify({ name: r.agent, ...r, learning: r.learning === true, uptime: Math.round((Date.now() - Date.parse(r.started)) / 1000) })}\n`);
       return 0;
     }
     // The line format is a contract other tools parse: learning is told on stderr, never as a column.

@@ -7,6 +7,7 @@ import { guestShell } from './guest-shell.js';
 import { acquireHostLock, type HostLock } from '../client/index.js';
 import type { Params } from './protocol.js';
 import { toEnvelopeError } from '../api/index.js';
+import { PaddockError } from '../../shared/errors.js';
 
 /** A running engine host: the lock, the control socket and the runs it supervises. */
 export interface Host {
@@ -29,15 +30,34 @@ export async function startHost(p: Paddock, what: string, version: string): Prom
   // A host killed with SIGKILL leaves empty cgroup folders behind; only the lock holder may sweep them.
   p.sweepStaleCgroups();
   const events = new EventEmitter<{ idle: [] }>();
-  p.on('runs', () => {
-    if (p.activeAgents().length === 0) events.emit('idle');
-  });
+  // A guest's `run`/`shell` request outlives its run by a little: after the run ends it still sends
+  // the guest its last output and the exit code. Idle means no run and no such request left, so a
+  // hosting `paddock run` never closes the socket before a guest has its exit code (PRODUCT.md:
+  // a guest run streams its agent's exit code; it used to get "the host closed the connection", 125).
+  const guests = new Set<Promise<void>>();
+  const idle = (): boolean => p.activeAgents().length === 0 && guests.size === 0;
+  const checkIdle = (): void => {
+    if (idle()) events.emit('idle');
+  };
+  p.on('runs', checkIdle);
+  const tracked = (work: Promise<void>): Promise<void> => {
+    const done = work.then(
+      () => undefined,
+      () => undefined,
+    );
+    guests.add(done);
+    void done.then(() => {
+      guests.delete(done);
+      checkIdle();
+    });
+    return work;
+  };
   const own: { [M in HostMethod]: (params: Params<M>, ctx: RequestContext) => Promise<unknown> } = {
     hello: async () => ({ pid: process.pid, version, dataDir: p.paths.root, host: what }),
     keychain: async () => p.keychainCheck(),
     learn: async ({ name, action, after }) => p.learn(name, action, after),
-    run: (params, ctx) => guestRun(p, params, ctx),
-    shell: (params, ctx) => guestShell(p, params, ctx),
+    run: (params, ctx) => tracked(guestRun(p, params, ctx)),
+    shell: (params, ctx) => tracked(guestShell(p, params, ctx)),
   };
   const handlers: Handlers = { ...createApiHandlers(p, { version, surface: 'cli' }), ...own };
   let control;
@@ -53,7 +73,7 @@ export async function startHost(p: Paddock, what: string, version: string): Prom
     events,
     waitIdle: () =>
       new Promise<void>((resolve) => {
-        if (p.activeAgents().length === 0) resolve();
+        if (idle()) resolve();
         else events.once('idle', () => resolve());
       }),
     async close() {
@@ -74,7 +94,18 @@ async function guestRun(p: Paddock, params: Params<'run'>, ctx: RequestContext):
     const { profile } = p.saveProfile(params.yaml, params.source);
     // What the sandbox changes from the profile reaches the guest's terminal before its agent starts.
     const onNotes = (notes: readonly string[]): void => notes.forEach((w) => ctx.send({ id: ctx.id, alert: `paddock: note: ${w}` }));
-    run = await p.start(profile.name, { command: params.command, stdio: 'pipe', record: true, onNotes });
+    const start = (): Promise<StartedRun> => p.start(profile.name, { command: params.command, stdio: 'pipe', record: true, onNotes });
+    try {
+      run = await start();
+    } catch (e) {
+      // The guest's terminal has the passphrase, this host may not (it was started without it):
+      // unlock with the guest's and start again; a wrong one is reported as such.
+      if (!(e instanceof PaddockError && e.code === 'E_VAULT_LOCKED' && params.vaultPassphrase)) throw e;
+      // As when this process reads it itself (vault/master-key.ts): the variable is readable by the user's other processes.
+      ctx.send({ id: ctx.id, alert: 'paddock: warning: PADDOCK_VAULT_PASSPHRASE is visible to other processes of your user; prefer an OS keychain or the passphrase prompt' });
+      await p.unlockVault(params.vaultPassphrase);
+      run = await start();
+    }
   } catch (e) {
     ctx.send({ id: ctx.id, ok: false, error: toEnvelopeError(e) });
     return;

@@ -55,6 +55,11 @@ export class AnswerRules {
 
   /** True when a remembered "always" answer covers this ask. */
   covers(req: Pick<ApprovalRequest, 'agent' | 'kind' | 'target'>): boolean {
+    return this.coveringRule(req) !== null;
+  }
+
+  /** The remembered "always" rule that covers this ask (its text), or null. */
+  coveringRule(req: Pick<ApprovalRequest, 'agent' | 'kind' | 'target'>): string | null {
     let policy = this.allowCache.get(req.agent);
     if (!policy) {
       policy = compilePolicy(this.rules(req.agent).filter((r) => r.effect === 'allow'));
@@ -62,16 +67,24 @@ export class AnswerRules {
     }
     if (req.kind === 'net') {
       const t = parseAuthority(req.target);
-      return t !== null && policy.decideNet({ host: t.host, port: t.port }).effect === 'allow';
+      const d = t === null ? null : policy.decideNet({ host: t.host, port: t.port });
+      return d?.effect === 'allow' ? (d.rule ?? 'allow net') : null;
     }
     const d = policy.decide(req.kind, req.target);
-    return d.effect === 'allow' && d.rule !== null;
+    return d.effect === 'allow' && d.rule !== null ? d.rule : null;
   }
 
   /** The approvals port the proxy and the vault ask through: remembered answers first. */
   gate(queue: ApprovalsPort): ApprovalsPort {
     return {
-      request: (req): Promise<ApprovalOutcome> => (this.covers(req) ? Promise.resolve('once') : queue.request(req)),
+      request: (req): Promise<ApprovalOutcome> => {
+        const rule = this.coveringRule(req);
+        if (rule === null) return queue.request(req);
+        // No one is asked: the events say so, and which answer decided, instead of a new `*.ask`
+        // followed by "approved by the user" (PRODUCT.md: every decision records what made it).
+        req.onHeld?.(`allowed by your "always" answer: ${rule}`);
+        return Promise.resolve('always');
+      },
     };
   }
 }
