@@ -118,6 +118,8 @@ export class RunManager {
     this.deps.changed();
     // The previous run's teardown (its egress path) must be finished before this one opens its own.
     await this.tearing.get(name);
+    // The previous run's secrets are no longer this agent's (prepare sets this run's, if any).
+    this.deps.secretMasks?.(name, []);
     const launched = await launchRun(this.deps, this.launchers, o, { name, run, home, workspace }, () => {
       lc.to('failed');
       this.runs.delete(name);

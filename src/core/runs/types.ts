@@ -113,4 +113,6 @@ export interface RunManagerDeps {
   othersWritable?(agent: string): string[];
   /** Whether the agent is in learning mode (shown by ps and the UI). */
   learning?(agent: string): boolean;
+  /** Sets the secret values masked in the agent's events (see runs/event-masks.ts); [] forgets them. */
+  secretMasks?(agent: string, masks: readonly SecretMask[]): void;
 }
