@@ -134,7 +134,7 @@ export class RunManager {
       maskWatch.stop();
       const exitCode = await this.ended(name, launched, rec, exitCodeOf(ex.code, ex.signal));
       const state = lc.end();
-      this.deps.log({ kind: 'run.exit', agent: name, run, code: ex.code, signal: ex.signal, exitCode });
+      this.deps.log({ kind: 'run.exit', agent: name, run, code: ex.code, signal: ex.signal, exitCode, ...(ex.limitsHit ? { limitsHit: ex.limitsHit } : {}) });
       this.runs.delete(name);
       this.deps.changed();
       this.refill(o.stdio);
