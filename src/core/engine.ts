@@ -160,6 +160,7 @@ export class Engine {
       paused: (agent) => this.egress.pause(agent),
       resumed: (agent) => this.egress.resume(agent),
       secretMasks: (agent, masks) => this.eventMasks.set(agent, masks),
+      cancelAsks: (agent) => this.approvals.cancelAgent(agent),
     });
   }
 
