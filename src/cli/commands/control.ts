@@ -1,7 +1,7 @@
 import { AGENT_NAME_RE } from '../../shared/names.js';
 import { expectPositionals, UsageError } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
-import { formatBytes, formatDuration, listing, NO_HEADER } from '../format.js';
+import { formatBytes, formatDuration, jsonLine, listing, NO_HEADER } from '../format.js';
 import { callHost } from '../host-client.js';
 
 function agentName(ctx: CommandContext, command: string): string {
@@ -20,7 +20,7 @@ export const psCommand: Command = {
     expectPositionals(ctx.args, 0, 0, '', 'ps');
     const runs = await callHost(ctx, 'runs:list', undefined);
     if (ctx.json) {
-      for (const r of runs) ctx.io.out(`${JSON.stringify({ ...r, learning: r.learning === true, uptime: Math.round((Date.now() - Date.parse(r.started)) / 1000) })}\n`);
+      for (const r of runs) ctx.io.out(`${jsonLine({ ...r, learning: r.learning === true, uptime: Math.round((Date.now() - Date.parse(r.started)) / 1000) })}\n`);
       return 0;
     }
     // The line format is a contract other tools parse: learning is told on stderr, never as a column.
