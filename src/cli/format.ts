@@ -1,6 +1,6 @@
 import { printable } from '../shared/printable.js';
 
-export { printable, quoted } from '../shared/printable.js';
+export { jsonLine, printable, quoted } from '../shared/printable.js';
 
 /** Human formats for listings. */
 export function formatBytes(n: number): string {

@@ -79,8 +79,21 @@ async function runAsGuest(ctx: CommandContext, client: ControlClient, yaml: stri
     // PASSPHRASE_ENV of src/core/vault (not imported: the client bundle loads no vault code).
     const pass = ctx.env.PADDOCK_VAULT_PASSPHRASE;
     const vaultPassphrase = pass ? pass.slice(0, 1024) : undefined;
+    // Threat: output the host sends faster than this process's stdout takes it (a pipe nobody reads)
+    // piling up in memory here; the host waits while the connection is not read, and the agent with it.
+    const blocked = new Set<NodeJS.WriteStream>();
     const id = client.stream('run', { yaml, source: resolve(file), command, cwd: process.cwd(), ...(vaultPassphrase ? { vaultPassphrase } : {}) }, (msg) => {
-      if ('stream' in msg) (msg.stream === 'stdout' ? process.stdout : process.stderr).write(Buffer.from(msg.data, 'base64'));
+      if ('stream' in msg) {
+        const out = msg.stream === 'stdout' ? process.stdout : process.stderr;
+        if (!out.write(Buffer.from(msg.data, 'base64')) && !blocked.has(out)) {
+          blocked.add(out);
+          client.socket.pause();
+          out.once('drain', () => {
+            blocked.delete(out);
+            if (blocked.size === 0) client.socket.resume();
+          });
+        }
+      }
       else if ('alert' in msg) ctx.io.err(`${printable(msg.alert)}\n`);
       else if ('exit' in msg) {
         mark('agent exited');

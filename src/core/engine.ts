@@ -11,6 +11,7 @@ import { parseProfile } from './agents/profile.js';
 import { ApprovalQueue } from './egress/approvals.js';
 import { CpuWatch, createEgress, installHelpers, type AlertPauseSettings, type Egress } from './egress/index.js';
 import { AnswerRules } from './runs/answers.js';
+import { EventMasks } from './runs/event-masks.js';
 import { agentPolicy, makePrepare } from './runs/prepare.js';
 import { RunManager } from './runs/run-manager.js';
 import { othersWritable } from './runs/writable.js';
@@ -102,6 +103,8 @@ export class Engine {
   readonly answers: AnswerRules;
   private readonly cpu: CpuWatch;
   private vaultInstance: Vault | null = null;
+  /** The secret values of each agent's latest run, masked in its events and asks. */
+  private readonly eventMasks = new EventMasks();
 
   private constructor(
     readonly paths: DataPaths,
@@ -113,6 +116,7 @@ export class Engine {
     this.answers = new AnswerRules(store);
     this.approvals = new ApprovalQueue({
       log: (e) => this.log(e),
+      mask: (agent, text) => this.eventMasks.text(agent, text),
       nextEventId: () => store.events.latestId() + 1,
       addRule: (agent, text, by) => this.addAnswerRule(agent, text, by ?? null),
       store: store.approvals,
@@ -158,6 +162,7 @@ export class Engine {
         helperDir,
         decoys: (agent) => this.store.agents.decoys(agent) === true,
         learning: (agent) => this.store.agents.learning(agent)?.on === true,
+        secretMasks: (agent, masks) => this.eventMasks.set(agent, masks),
       }),
       // A listing that finishes after close() (its stats awaited) must not touch the closed store.
       learning: (agent) => !this.storeClosed && this.store.agents.learning(agent)?.on === true,
@@ -165,6 +170,8 @@ export class Engine {
       // A paused agent opens no new connections either.
       paused: (agent) => this.egress.pause(agent),
       resumed: (agent) => this.egress.resume(agent),
+      secretMasks: (agent, masks) => this.eventMasks.set(agent, masks),
+      cancelAsks: (agent) => this.approvals.cancelAgent(agent),
     });
   }
 
@@ -216,6 +223,8 @@ export class Engine {
    * may go unrecorded (threat: an agent filling the disk to act off the record).
    */
   log(e: NewEvent): PaddockEvent {
+    // Threat: a delivered secret's value in agent-made text (argv, a file name, a host, an ask) kept in clear.
+    e = this.eventMasks.event(e);
     if (this.storeClosed) {
       // Not a broken disk: the host is shutting down and every run is already gone, so there is no
       // agent left to pause. Counted, never turned into a fake "log cannot be written" alarm.

@@ -19,6 +19,7 @@ export const ERROR_CODES = [
   'E_INVALID_INPUT',
   'E_FORBIDDEN',
   'E_INTERNAL',
+  'E_KILLED',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

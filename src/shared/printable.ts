@@ -20,6 +20,17 @@ export function printableText(s: string): string {
   return s.replace(UNPRINTABLE_IN_TEXT, escapeChar);
 }
 
+/**
+ * One JSON Lines record for a terminal: `JSON.stringify`, with the characters it leaves raw (C1
+ * controls such as U+009B CSI and U+009D OSC, DEL, bidi and other format characters, line and
+ * paragraph separators) written as `\uXXXX` escapes: the same JSON value, nothing a terminal acts on.
+ * Threat: an agent-chosen file name or ask detail with C1 escape sequences recolouring, retitling
+ * or (OSC 52) writing the clipboard of the user's terminal through `paddock events --json`.
+ */
+export function jsonLine(value: unknown): string {
+  return JSON.stringify(value).replace(UNPRINTABLE, (c) => Array.from({ length: c.length }, (_, i) => escapeChar(c[i]!)).join(''));
+}
+
 /** A value quoted for a key=value line: JSON quoting, plus the characters JSON leaves raw. */
 export function quoted(s: string): string {
   return JSON.stringify(s).replace(UNPRINTABLE, escapeChar);

@@ -10,5 +10,8 @@ export const DEFAULT_COMMAND: readonly string[] = ['bash', '-l'];
 /** The network switch when a profile does not set `network:` (fail closed). */
 export const DEFAULT_NETWORK = 'off' as const;
 
+/** Largest profile accepted. Threat: a huge file making `check` or the engine hang. */
+export const MAX_PROFILE_BYTES = 256 * 1024;
+
 /** Seconds an ask waits for an answer when the profile sets no `approvals: { timeout }`. */
 export const DEFAULT_APPROVAL_TIMEOUT_S = 60;

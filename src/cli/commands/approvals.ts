@@ -1,7 +1,7 @@
 import type { Answer } from '../../shared/approval.schema.js';
 import { expectPositionals, UsageError } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
-import { listing, NO_HEADER } from '../format.js';
+import { jsonLine, listing, NO_HEADER } from '../format.js';
 import { callHost } from '../host-client.js';
 
 export const approvalsCommand: Command = {
@@ -13,7 +13,7 @@ export const approvalsCommand: Command = {
     expectPositionals(ctx.args, 0, 0, '', 'approvals');
     const list = await callHost(ctx, 'approvals:list', undefined);
     if (ctx.json) {
-      for (const a of list) ctx.io.out(`${JSON.stringify(a)}\n`);
+      for (const a of list) ctx.io.out(`${jsonLine(a)}\n`);
       return 0;
     }
     const rows = list.map((a) => [a.id, a.agent, a.kind, a.target, `${Math.max(0, Math.round((Date.parse(a.expires) - Date.now()) / 1000))}s`, a.detail]);

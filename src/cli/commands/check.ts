@@ -6,6 +6,7 @@ import { expectPositionals } from '../args.js';
 import type { Command } from '../command.js';
 import { EXIT_USAGE } from '../io.js';
 import { readProfileFile } from '../profile-file.js';
+import { jsonLine } from '../format.js';
 
 const SEVERITY_LABEL: Record<GapFinding['severity'], string> = { high: 'HIGH', medium: 'MEDIUM', low: 'LOW', info: 'INFO' };
 
@@ -36,14 +37,14 @@ export const checkCommand: Command = {
     const checked = await checkProfileFile(read.text, file, { home: homedir(), instructions });
     if (!checked.valid) {
       const { diagnostics } = checked;
-      if (ctx.json) for (const d of diagnostics) ctx.io.out(`${JSON.stringify({ type: 'error', ...d })}\n`);
+      if (ctx.json) for (const d of diagnostics) ctx.io.out(`${jsonLine({ type: 'error', ...d })}\n`);
       for (const d of diagnostics) ctx.io.err(`${formatDiagnostic(d)}\n`);
       ctx.io.err(`paddock: ${file} is not a valid profile (${diagnostics.length} error${diagnostics.length === 1 ? '' : 's'})\n`);
       return EXIT_USAGE;
     }
     const { gaps } = checked;
     if (ctx.json) {
-      for (const g of gaps) ctx.io.out(`${JSON.stringify({ type: 'gap', ...g })}\n`);
+      for (const g of gaps) ctx.io.out(`${jsonLine({ type: 'gap', ...g })}\n`);
       return 0;
     }
     ctx.io.out(`${file}: valid profile for agent "${checked.agent}" (${checked.rules} enforced rule${checked.rules === 1 ? '' : 's'}, ${checked.advisories} advisory)\n\n`);

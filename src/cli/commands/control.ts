@@ -1,7 +1,7 @@
 import { AGENT_NAME_RE } from '../../shared/names.js';
 import { expectPositionals, UsageError } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
-import { formatBytes, formatDuration, listing, NO_HEADER } from '../format.js';
+import { formatBytes, formatDuration, jsonLine, listing, NO_HEADER } from '../format.js';
 import { callHost } from '../host-client.js';
 
 function agentName(ctx: CommandContext, command: string): string {
@@ -21,7 +21,8 @@ export const psCommand: Command = {
     const runs = await callHost(ctx, 'runs:list', undefined);
     if (ctx.json) {
       // `name` as the NAME column is called (PRODUCT.md's ps columns), beside `agent` as events and approvals say it.
-      for (const r of runs) ctx.io.out(`${JSON.stringify({ name: r.agent, ...r, learning: r.learning === true, uptime: Math.round((Date.now() - Date.parse(r.started)) / 1000) })}\n`);
+      for (const r of runs) ctx.io.out(`${jsonLine({ name: r.agent, ...r, learning: r.learning === true, uptime: Math.round((Date.now() - Date.parse(r.started)) / 1000) })}
+`);
       return 0;
     }
     // The line format is a contract other tools parse: learning is told on stderr, never as a column.

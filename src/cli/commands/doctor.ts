@@ -4,6 +4,7 @@ import { machineChecks } from '../../core/commands/offline/index.js';
 import { expectPositionals } from '../args.js';
 import type { Command } from '../command.js';
 import { cliPaths } from '../host-client.js';
+import { jsonLine } from '../format.js';
 
 /** Every check `paddock doctor` runs: the machine's, and whether a host holds the data dir. */
 export async function runDoctor(dataDir: string, lockPath: string, socketPath: string): Promise<DoctorCheck[]> {
@@ -42,7 +43,7 @@ export const doctorCommand: Command = {
     const paths = cliPaths(ctx);
     const checks = await runDoctor(paths.root, paths.lock, paths.socket);
     for (const c of checks) {
-      if (ctx.json) ctx.io.out(`${JSON.stringify(c)}\n`);
+      if (ctx.json) ctx.io.out(`${jsonLine(c)}\n`);
       else ctx.io.out(`${c.ok ? 'ok  ' : 'FIX '} ${c.id.padEnd(18)} ${c.message}\n${c.fix ? `                        fix: ${c.fix}\n` : ''}`);
     }
     // The keychain is optional (a passphrase works too): only sandbox problems fail the doctor.

@@ -4,7 +4,7 @@ import { openEventLog } from '../../core/commands/offline/index.js';
 import { expectPositionals, UsageError } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
 import { cliPaths } from '../host-client.js';
-import { printable, quoted } from '../format.js';
+import { jsonLine, printable, quoted } from '../format.js';
 
 const SKIP = new Set(['id', 'ts', 'agent', 'kind', 'run']);
 
@@ -45,7 +45,7 @@ export const eventsCommand: Command = {
     const all = ctx.args.options.all === true;
     const print = (e: PaddockEvent): void => {
       if (!all && (e as { paddock?: unknown }).paddock === true) return;
-      ctx.io.out(`${ctx.json ? JSON.stringify(e) : formatEvent(e)}\n`);
+      ctx.io.out(`${ctx.json ? jsonLine(e) : formatEvent(e)}\n`);
     };
     try {
       const latest = log.query({ agent, kindPrefix, limit, order: 'desc' }).reverse();
@@ -84,7 +84,7 @@ export const logCommand: Command = {
     const log = await openLog(ctx);
     try {
       const r = log.verify();
-      if (ctx.json) ctx.io.out(`${JSON.stringify(r)}\n`);
+      if (ctx.json) ctx.io.out(`${jsonLine(r)}\n`);
       else if (r.ok) ctx.io.out(`log ok: ${r.count} events, hash chain intact${r.count > 0 ? `; ${r.message.split('; ').slice(1).join('; ')}` : ''}\n`);
       else ctx.io.err(`paddock: log verification failed: ${r.message}\n`);
       return r.ok ? 0 : 1;

@@ -4,7 +4,7 @@ import { connectControl } from '../../core/client/index.js';
 import { describeTransitions, learnOffline, type LearnAction } from '../../core/commands/index.js';
 import { expectPositionals, UsageError } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
-import { printable } from '../format.js';
+import { jsonLine, printable } from '../format.js';
 import { cliPaths } from '../host-client.js';
 
 type Outcome = { state: LearnState; proposal?: LearnProposal; applied?: LearnApplied };
@@ -74,7 +74,7 @@ Without a running host the switch is stored and applies at the agent's next star
     const action: LearnAction = sw ?? flags[0] ?? 'status';
     const r = await perform(ctx, name, action);
     if (ctx.json) {
-      ctx.io.out(`${JSON.stringify(r)}\n`);
+      ctx.io.out(`${jsonLine(r)}\n`);
       return 0;
     }
     if (action === 'on') ctx.io.out(`learning on for ${name}: ${WHAT}\nturn it off to see the proposed rules: paddock learn ${name} off\n`);

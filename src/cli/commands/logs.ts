@@ -7,7 +7,7 @@ import type { RunLogSlice } from '../../shared/api.js';
 import { runLogs } from '../../core/commands/offline/index.js';
 import { expectPositionals, UsageError } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
-import { formatBytes, listing, NO_HEADER } from '../format.js';
+import { formatBytes, jsonLine, listing, NO_HEADER } from '../format.js';
 import { cliPaths } from '../host-client.js';
 
 /** Is the run still running on this data dir's host? (No host: nothing can be running.) */
@@ -52,7 +52,7 @@ running wrote to that terminal only.`,
     const logs = await runLogs(cliPaths(ctx), agent);
     if (ctx.args.options.list) {
       const runs = logs.list();
-      if (ctx.json) for (const r of runs) ctx.io.out(`${JSON.stringify(r)}\n`);
+      if (ctx.json) for (const r of runs) ctx.io.out(`${jsonLine(r)}\n`);
       else {
         // No exit code: still running, or its host died before the run ended (the file cannot tell).
         const exit = (r: (typeof runs)[number]): string => (r.exitCode === null ? '-' : String(r.exitCode));

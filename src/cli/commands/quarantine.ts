@@ -2,7 +2,7 @@ import { ensureDataDir } from '../../core/client/index.js';
 import { listQuarantined, restoreQuarantined } from '../../core/commands/offline/index.js';
 import { expectPositionals, UsageError } from '../args.js';
 import type { Command } from '../command.js';
-import { printable, table } from '../format.js';
+import { jsonLine, printable, table } from '../format.js';
 import { cliPaths } from '../host-client.js';
 
 export const quarantineCommand: Command = {
@@ -20,7 +20,7 @@ was, once you have reviewed it (it then runs with your git again).`,
     ensureDataDir(paths.root);
     if (sub === undefined) {
       const items = await listQuarantined(paths.root);
-      if (ctx.json) for (const i of items) ctx.io.out(`${JSON.stringify(i)}\n`);
+      if (ctx.json) for (const i of items) ctx.io.out(`${jsonLine(i)}\n`);
       else if (!items.length) ctx.io.out('nothing in quarantine\n');
       else ctx.io.out(table([['ID', 'AGENT', 'RUN', 'WHEN', 'PATH', 'WHY'], ...items.map((i) => [i.id, i.agent, i.run, i.ts, i.path, i.reasons.join('; ')])]));
       return 0;

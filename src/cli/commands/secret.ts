@@ -4,7 +4,7 @@ import type { SecretMeta } from '../../shared/secret.schema.js';
 import { listSecrets, readHidden, removeSecret, setSecret } from '../../core/commands/offline/index.js';
 import { expectPositionals, UsageError } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
-import { listing, NO_HEADER } from '../format.js';
+import { jsonLine, listing, NO_HEADER } from '../format.js';
 import { cliPaths } from '../host-client.js';
 
 const USAGE = 'paddock secret set AGENT NAME  (value on stdin) | paddock secret ls AGENT [--json] [--no-header] | paddock secret rm AGENT NAME';
@@ -75,7 +75,7 @@ export const secretCommand: Command = {
     if (sub === 'ls' || sub === 'list') {
       const { agent } = names(ctx, sub, false);
       const metas = await listSecrets(cliPaths(ctx), ctx.env, agent);
-      if (ctx.json) for (const m of metas) ctx.io.out(`${JSON.stringify(m)}\n`);
+      if (ctx.json) for (const m of metas) ctx.io.out(`${jsonLine(m)}\n`);
       else if (metas.length > 0) {
         ctx.io.out(listing(['NAME', 'AS', 'HOSTS', 'UPDATED', 'LAST-USED', 'USES'], metas.map(metaRow), ctx.args.options['no-header'] === true));
       }

@@ -7,7 +7,7 @@ import { posix } from 'node:path';
 import { isMap, type Node } from 'yaml';
 import type { Diagnostic } from '../../shared/errors.js';
 import { INSTRUCTION_FILE } from '../../shared/names.js';
-import { DEFAULT_NETWORK } from '../../shared/profile-defaults.js';
+import { DEFAULT_NETWORK, MAX_PROFILE_BYTES } from '../../shared/profile-defaults.js';
 import { DEFAULT_APPROVAL_TIMEOUT_S, ProfileSchema, type Profile } from '../../shared/profile.schema.js';
 import type { RuleSet } from '../../shared/rules.schema.js';
 import { issueToDiagnostics } from './profile-issues.js';
@@ -31,8 +31,7 @@ export interface ProfileResult {
   diagnostics: Diagnostic[];
 }
 
-/** Largest profile accepted. Threat: a huge file making `check` or the engine hang. */
-export const MAX_PROFILE_BYTES = 256 * 1024;
+export { MAX_PROFILE_BYTES };
 
 /** Most diagnostics reported for one file; the rest are summarised in one line. */
 export const MAX_DIAGNOSTICS = 100;

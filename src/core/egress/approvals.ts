@@ -61,13 +61,18 @@ export interface ApprovalQueueDeps {
    */
   alert?(agent: string, run: string | null, message: string, extra: Record<string, unknown>): void;
   askFlood?: { count: number; windowMs: number };
+  /** Masks the agent's secret values in an ask's target and detail as shown and stored (runs/event-masks.ts). */
+  mask?(agent: string, text: string): string;
   /** Default timeout in seconds (60). */
   defaultTimeoutS?: number;
   now?: () => number;
 }
 
 interface Pending {
+  /** As shown and stored: secret values masked. */
   approval: Approval;
+  /** The target as asked (the key of merges, holds and `always`). */
+  target: string;
   run: string | null;
   rule: string | null;
   waiters: Set<(o: ApprovalOutcome) => void>;
@@ -148,19 +153,21 @@ export class ApprovalQueue implements ApprovalsPort {
     const timeoutMs = Math.max(1, req.timeoutMs ?? (this.deps.defaultTimeoutS ?? DEFAULT_APPROVAL_TIMEOUT_S) * 1000);
     const created = new Date(this.now());
     const id = this.deps.nextEventId ? String(this.deps.nextEventId()) : randomBytes(4).toString('hex');
+    // Threat: a secret value in what the agent asks about, kept in the approvals table and shown on every surface.
+    const shown = (text: string): string => this.deps.mask?.(req.agent, text) ?? text;
     const approval: Approval = {
-      id, agent: req.agent, kind: req.kind, target: req.target, detail: req.detail.slice(0, 2000), rule: req.rule,
+      id, agent: req.agent, kind: req.kind, target: shown(req.target), detail: shown(req.detail.slice(0, 2000)), rule: req.rule,
       created: created.toISOString(), expires: new Date(created.getTime() + timeoutMs).toISOString(),
     };
     const timer = setTimeout(() => this.settle(id, 'timeout', 'timeout', true), timeoutMs);
     timer.unref();
-    const entry: Pending = { approval, run: req.run ?? null, rule: req.rule, waiters: new Set(), timer, answering: false };
+    const entry: Pending = { approval, target: req.target, run: req.run ?? null, rule: req.rule, waiters: new Set(), timer, answering: false };
     this.pending.set(id, entry);
     this.byKey.set(key, id);
     this.safe(() => this.deps.store?.insert({ ...approval }));
     this.deps.log({
       kind: 'approval.request', agent: req.agent, run: entry.run, approval: id, approvalKind: req.kind,
-      target: req.target, what: req.kind, detail: approval.detail, rule: req.rule, expires: approval.expires,
+      target: approval.target, what: req.kind, detail: approval.detail, rule: req.rule, expires: approval.expires,
     });
     this.deps.changed?.();
     this.countAsk(req, false);
@@ -191,14 +198,15 @@ export class ApprovalQueue implements ApprovalsPort {
     clearTimeout(p.timer);
     let outcome: ApprovalOutcome = answer;
     if (isAlwaysAnswer(answer)) {
-      const rule = answerRule(p.approval.kind, p.approval.target, answer);
+      // A target holding a secret value is never written into the rules (nor masked into a rule that matches nothing).
+      const rule = p.approval.target === p.target ? answerRule(p.approval.kind, p.target, answer) : null;
       if (rule === null) {
         // The target cannot be written as a narrow rule: the answer counts for this request only.
         outcome = answer === 'always' ? 'once' : 'deny';
       } else {
         try {
           await this.deps.addRule(p.approval.agent, rule, by);
-          if (answer === 'always') this.standing.add(`${p.approval.agent}\u0000${p.approval.kind}\u0000${p.approval.target}`);
+          if (answer === 'always') this.standing.add(`${p.approval.agent}\u0000${p.approval.kind}\u0000${p.target}`);
         } catch {
           outcome = answer === 'always' ? 'once' : 'deny';
         }
@@ -231,7 +239,7 @@ export class ApprovalQueue implements ApprovalsPort {
     if (!p) return false;
     clearTimeout(p.timer);
     this.pending.delete(id);
-    const key = `${p.approval.agent}\u0000${p.approval.kind}\u0000${p.approval.target}`;
+    const key = `${p.approval.agent}\u0000${p.approval.kind}\u0000${p.target}`;
     this.byKey.delete(key);
     const h = hold ? holdFor(asAnswered, id, this.now()) : null;
     if (h) this.holds.set(key, h);

@@ -8,7 +8,10 @@ import { lineReader, type HostMessage } from '../client/index.js';
 /** One request on a connection, with the means to stream back and receive stdin. */
 export interface RequestContext {
   id: number;
-  send(msg: HostMessage): void;
+  /** Sends a message; false when the client is behind (wait for {@link onDrain} before sending more output). */
+  send(msg: HostMessage): boolean;
+  /** Calls `cb` once the client has read what was sent (never, if it goes away: see onClose). */
+  onDrain(cb: () => void): void;
   /** Called with stdin chunks / end / forwarded signals sent for this request id. */
   onStdin?: (data: Buffer) => void;
   onStdinEnd?: () => void;
@@ -26,6 +29,13 @@ export interface RequestContext {
 export type Handlers = Partial<MapHandlers<typeof CONTROL_MAP, RequestContext>>;
 
 const STREAMING = new Set<string>(STREAMING_METHODS);
+
+/**
+ * Most bytes held for one client that does not read. Threat: an agent's output piling up in the
+ * host's memory (outside every limit of the agent) for a guest that stopped reading; a guest `run`
+ * is paced (it never gets near this), anything else past it is cut, and its run with it.
+ */
+const MAX_BUFFERED = 64 * 1024 * 1024;
 
 /**
  * The control socket at `<data-dir>/run/paddock.sock`: mode 0600 in a 0700 folder, so only the
@@ -95,15 +105,19 @@ function serveConnection(sock: Socket, handlers: Handlers, inflight: { count: nu
   const requests = new Map<number, RequestContext>();
   const closeCallbacks: (() => void)[] = [];
   let closed = false;
-  const write = (msg: HostMessage): void => {
-    if (!closed && !sock.destroyed) sock.write(`${JSON.stringify(msg)}\n`);
+  const write = (msg: HostMessage): boolean => {
+    if (closed || sock.destroyed) return false;
+    const ok = sock.write(`${JSON.stringify(msg)}\n`);
+    if (sock.writableLength <= MAX_BUFFERED) return ok;
+    sock.destroy();
+    return false;
   };
   sock.on('close', () => {
     closed = true;
     for (const cb of closeCallbacks) cb();
   });
   sock.on('error', () => sock.destroy());
-  const protocolError = (id: number, message: string): void => write({ id, ok: false, error: { code: 'E_PROTOCOL', message } });
+  const protocolError = (id: number, message: string): void => void write({ id, ok: false, error: { code: 'E_PROTOCOL', message } });
 
   sock.on(
     'data',
@@ -139,8 +153,8 @@ function serveConnection(sock: Socket, handlers: Handlers, inflight: { count: nu
   async function dispatch(id: number, method: string, params: unknown): Promise<void> {
     // Own properties only: `"toString" in METHODS` is true, and calling it as a schema crashed the host.
     if (!adapter.has(method)) return protocolError(id, `unknown method "${method}"`);
-    if (!Object.hasOwn(handlers, method)) return write({ id, ok: false, error: { code: 'E_PROTOCOL', message: `this host does not support "${method}"` } });
-    const ctx: RequestContext = { id, send: write, onClose: (cb) => (closed ? cb() : closeCallbacks.push(cb)) };
+    if (!Object.hasOwn(handlers, method)) return void write({ id, ok: false, error: { code: 'E_PROTOCOL', message: `this host does not support "${method}"` } });
+    const ctx: RequestContext = { id, send: write, onDrain: (cb) => void sock.once('drain', cb), onClose: (cb) => (closed ? cb() : closeCallbacks.push(cb)) };
     const streaming = STREAMING.has(method);
     requests.set(id, ctx);
     if (!streaming) inflight.count++;

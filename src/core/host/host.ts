@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { Readable } from 'node:stream';
 import type { HostMethod } from '../../shared/control.js';
 import { createApiHandlers } from '../api/index.js';
 import type { Paddock, StartedRun } from '../commands/index.js';
@@ -114,8 +115,21 @@ async function guestRun(p: Paddock, params: Params<'run'>, ctx: RequestContext):
   const stopNotices = p.onPauseNotices(run.agent, (line) => ctx.send({ id: ctx.id, alert: line }));
   ctx.onClose(stopNotices);
   const drained = [run.stdout, run.stderr].map((s) => (s ? new Promise<void>((r) => s.once('close', () => r())) : Promise.resolve()));
-  run.stdout?.on('data', (d: Buffer) => ctx.send({ id: ctx.id, stream: 'stdout', data: d.toString('base64') }));
-  run.stderr?.on('data', (d: Buffer) => ctx.send({ id: ctx.id, stream: 'stderr', data: d.toString('base64') }));
+  // Once the run has ended its last bytes (a pipe's worth) go out at once, unpaced.
+  let ended = false;
+  const pump = (s: Readable | null | undefined, stream: 'stdout' | 'stderr'): void => {
+    s?.on('data', (d: Buffer) => {
+      // Threat: an agent writing faster than its guest reads (a pipe nobody drains, a slow terminal)
+      // piling its output up in the host's and the guest's memory, outside the agent's memory limit.
+      // Paced instead: the agent blocks on its write, as on a terminal.
+      if (!ctx.send({ id: ctx.id, stream, data: d.toString('base64') }) && !ended) {
+        s.pause();
+        ctx.onDrain(() => s.resume());
+      }
+    });
+  };
+  pump(run.stdout, 'stdout');
+  pump(run.stderr, 'stderr');
   run.stdin?.on('error', () => undefined); // the agent may exit without reading its input
   const feed = (d: Buffer | null): void => {
     if (d === null) run.stdin?.end();
@@ -128,6 +142,9 @@ async function guestRun(p: Paddock, params: Params<'run'>, ctx: RequestContext):
   // Threat: an agent left running with nobody watching; if the guest goes away, the agent goes too.
   ctx.onClose(() => void p.killRun(run.agent, run.run, 'the paddock run that started it went away').catch(() => undefined));
   const result = await run.done;
+  ended = true;
+  run.stdout?.resume();
+  run.stderr?.resume();
   stopNotices();
   // Deliver every byte of output before the exit code (bounded: a stray holder of the pipe cannot stall us).
   await Promise.race([Promise.all(drained), new Promise((r) => setTimeout(r, 2000))]);

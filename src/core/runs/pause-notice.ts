@@ -14,7 +14,20 @@ export function pauseNoticeLine(e: PaddockEvent, agent: string): string | null {
     return `paddock: paused ${agent}: ${why} — paddock resume ${agent}`;
   }
   if (e.kind === 'agent.resume') return `paddock: resumed ${agent}`;
+  if (e.kind === 'run.exit') return limitNotice(e, agent);
   return null;
+}
+
+const times = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' : 'es'}`;
+
+/** What the run's limits did to it (run.exit's `limitsHit`), or null when they never bit. */
+function limitNotice(e: PaddockEvent, agent: string): string | null {
+  const hit = (e as { limitsHit?: { memory?: unknown; processes?: unknown } }).limitsHit;
+  if (!hit) return null;
+  const what: string[] = [];
+  if (typeof hit.memory === 'number' && hit.memory > 0) what.push(`its memory limit ended ${times(hit.memory, 'process')} (out of memory)`);
+  if (typeof hit.processes === 'number' && hit.processes > 0) what.push(`its process limit refused ${times(hit.processes, 'new process')}`);
+  return what.length ? `paddock: ${agent}: ${what.join('; ')} — raise limits in its profile if it needs more` : null;
 }
 
 /**

@@ -7,6 +7,7 @@ import type { DataPaths } from '../data-dir/index.js';
 import { caBundle, caBundleEnv, createAgentCa, SYSTEM_CA_BUNDLES, type Vault } from '../vault/index.js';
 import { findBwrap } from '../sandbox/index.js';
 import type { PrepareRun, RunAdditions } from './run-manager.js';
+import type { SecretMask } from './output/mask.js';
 import { atime, closeDecoys, openDecoys, placeDecoys, pollDecoys, watchDecoys, type DecoyWatch, type PlacedDecoy } from '../decoys/index.js';
 
 /** What a run's preparation needs from the engine. */
@@ -25,6 +26,8 @@ export interface PrepareDeps {
   decoys?(agent: string): boolean;
   /** Whether the agent is in learning mode (issue 18). */
   learning?(agent: string): boolean;
+  /** Sets the secret values masked in the agent's events and asks (runs/event-masks.ts). */
+  secretMasks?(agent: string, masks: readonly SecretMask[]): void;
 }
 
 /**
@@ -101,6 +104,9 @@ export function makePrepare(d: PrepareDeps): PrepareRun {
           ...delivered.files.map((f) => ({ name: basename(f.dest), value: Buffer.from(f.content) })),
           ...delivered.headers.map((h) => ({ name: h.name, value: h.value })),
         ];
+        // Threat: the same values on a command line, in a file name, a host or an ask's detail,
+        // kept in clear in the append-only log; masked there from before the agent runs.
+        d.secretMasks?.(agent, additions.masks);
         if (delivered.headers.length > 0) {
           // Header secrets: the agent holds placeholders; the proxy terminates TLS with this run's CA
           // (its key never leaves this process) and injects the values for the bound hosts only.

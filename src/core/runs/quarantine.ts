@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, cpSync, existsSync, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PaddockError } from '../../shared/errors.js';
 
@@ -32,6 +32,9 @@ export function quarantine(dataDir: string, o: { agent: string; run: string; pat
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const item: QuarantineItem = { id, agent: o.agent, run: o.run, path: o.path, reasons: o.reasons, ts: new Date().toISOString() };
   writeFileSync(path.join(dir, 'item.json'), `${JSON.stringify(item, null, 2)}\n`, { mode: 0o600 });
+  // The folder it was taken from, by identity: a restore goes back into that folder and no other.
+  const st = statSync(path.dirname(o.path));
+  writeFileSync(path.join(dir, 'parent.json'), `${JSON.stringify({ dev: st.dev, ino: st.ino })}\n`, { mode: 0o600 });
   move(o.path, path.join(dir, 'item'));
   return item;
 }
@@ -57,16 +60,49 @@ export function listQuarantine(dataDir: string): QuarantineItem[] {
 export const restoredEvent = (item: QuarantineItem) =>
   ({ kind: 'fs.change', agent: item.agent, run: null, path: item.path, change: 'quarantine-restored', quarantine: item.id }) as const;
 
-/** Puts an item back where it was; refuses when something is there now. */
+/** The identity of the folder an item was quarantined from, or null (an item made before it was recorded). */
+function recordedParent(dir: string): { dev: number; ino: number } | null {
+  try {
+    const p = JSON.parse(readFileSync(path.join(dir, 'parent.json'), 'utf8')) as { dev?: unknown; ino?: unknown };
+    return typeof p.dev === 'number' && typeof p.ino === 'number' ? { dev: p.dev, ino: p.ino } : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Puts an item back where it was; refuses when something is there now, or when the path's folder is
+ * no longer the one it was taken from. Threat: the agent (which writes that tree) replacing a folder
+ * on the path with a link to a host folder of its choosing (`newrepo -> ~`), so that the restore
+ * planted its own quarantined `.git` (hooks, `core.fsmonitor`) there, outside every grant. The
+ * item is moved into the folder opened and checked, never through the path again.
+ */
 export function restoreQuarantine(dataDir: string, id: string): QuarantineItem {
   const item = ID_RE.test(id) ? listQuarantine(dataDir).find((i) => i.id === id) : undefined;
   if (!item) throw new PaddockError('E_NOT_FOUND', `nothing in quarantine has the id "${id}"; list them with paddock quarantine`);
   if (lstatSync(item.path, { throwIfNoEntry: false }))
     throw new PaddockError('E_EXISTS', `${item.path} exists again; move it aside first if you want the quarantined one back`);
-  if (!existsSync(path.dirname(item.path)))
-    throw new PaddockError('E_NOT_FOUND', `the folder ${path.dirname(item.path)} is gone; recreate it first to restore ${item.path}`);
+  const parent = path.dirname(item.path);
+  if (!existsSync(parent)) throw new PaddockError('E_NOT_FOUND', `the folder ${parent} is gone; recreate it first to restore ${item.path}`);
   const dir = path.join(quarantineRoot(dataDir), id);
-  move(path.join(dir, 'item'), item.path);
+  const want = recordedParent(dir);
+  const fd = openSync(parent, constants.O_RDONLY | constants.O_DIRECTORY);
+  try {
+    const st = fstatSync(fd);
+    const same = want ? st.dev === want.dev && st.ino === want.ino : realpathSync(parent) === parent;
+    if (!same)
+      throw new PaddockError(
+        'E_FORBIDDEN',
+        `${parent} is not the folder ${path.basename(item.path)} was quarantined from (a link or a replaced folder on the path leads elsewhere now); restore refused. Check the path, or copy the item out of ${path.join(dir, 'item')} yourself after reviewing it`,
+      );
+    const viaFd = `/proc/self/fd/${fd}`;
+    const dest = existsSync(viaFd) ? path.join(viaFd, path.basename(item.path)) : item.path;
+    if (lstatSync(dest, { throwIfNoEntry: false }))
+      throw new PaddockError('E_EXISTS', `${item.path} exists again; move it aside first if you want the quarantined one back`);
+    move(path.join(dir, 'item'), dest);
+  } finally {
+    closeSync(fd);
+  }
   rmSync(dir, { recursive: true, force: true });
   return item;
 }

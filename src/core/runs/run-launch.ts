@@ -3,6 +3,7 @@
  * (egress path, secrets), the sandbox plan, the git guard, then the launch. Fails closed: any
  * error undoes what was set up and is rethrown, so a failed start leaves nothing behind.
  */
+import { PaddockError } from '../../shared/errors.js';
 import { renderInstructions } from '../agents/index.js';
 import { GrantRedirectError, launchSandbox, prepareSandbox, type LauncherPool, type SandboxProcess } from '../sandbox/index.js';
 import { GitGuard } from './git-guard.js';
@@ -31,6 +32,8 @@ export interface LaunchTarget {
   run: string;
   home: string;
   workspace: string;
+  /** Why the run was killed while starting, or null: checked before anything of it runs. */
+  cancelled?: () => string | null;
 }
 
 /**
@@ -78,6 +81,9 @@ export async function launchRun(deps: RunManagerDeps, launchers: LauncherPool, o
     const helper = (argv: readonly string[]): boolean => add.isHelper?.(argv) === true || ofWrapper(argv);
     if (plan.warnings.length) o.onNotes?.(plan.warnings);
     if (plan.gitTrees.length) gitGuard = await GitGuard.begin({ paths: deps.paths, agent: name, run, roots: plan.gitTrees, log: (e) => deps.log(e) });
+    // Threat: an emergency stop during the start (a secret's ask, a long copy) followed by the start.
+    const why = t.cancelled?.();
+    if (why) throw new PaddockError('E_KILLED', `agent "${name}" was not started: ${why} while it was starting; start it again with paddock run when you want it`);
     const proc = await launchSandbox({
       argv: plan.argv,
       env: plan.env,

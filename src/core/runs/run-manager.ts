@@ -17,6 +17,8 @@ export type { ActiveRun, PrepareRun, RunAdditions, RunManagerDeps, RunResult, Ru
 interface Entry {
   slot: RunSlot;
   lc: RunLifecycle;
+  /** Why a kill or stop came while the run was still starting: it must not start, or not stay. */
+  cancelled?: string;
 }
 
 /** Starts sandboxed runs and keeps the controls of the live ones. One run per agent at a time. */
@@ -118,7 +120,10 @@ export class RunManager {
     this.deps.changed();
     // The previous run's teardown (its egress path) must be finished before this one opens its own.
     await this.tearing.get(name);
-    const launched = await launchRun(this.deps, this.launchers, o, { name, run, home, workspace }, () => {
+    // The previous run's secrets are no longer this agent's (prepare sets this run's, if any).
+    this.deps.secretMasks?.(name, []);
+    const cancelled = (): string | null => entry.cancelled ?? null;
+    const launched = await launchRun(this.deps, this.launchers, o, { name, run, home, workspace, cancelled }, () => {
       lc.to('failed');
       this.runs.delete(name);
       this.deps.changed();
@@ -132,7 +137,7 @@ export class RunManager {
       maskWatch.stop();
       const exitCode = await this.ended(name, launched, rec, exitCodeOf(ex.code, ex.signal));
       const state = lc.end();
-      this.deps.log({ kind: 'run.exit', agent: name, run, code: ex.code, signal: ex.signal, exitCode });
+      this.deps.log({ kind: 'run.exit', agent: name, run, code: ex.code, signal: ex.signal, exitCode, ...(ex.limitsHit ? { limitsHit: ex.limitsHit } : {}) });
       this.runs.delete(name);
       this.deps.changed();
       this.refill(o.stdio);
@@ -161,7 +166,31 @@ export class RunManager {
     });
     launched.add.started?.(active);
     this.deps.changed();
+    // Killed while its sandbox was being spawned (after the last check): it does not stay.
+    if (entry.cancelled !== undefined) {
+      lc.requestKill();
+      await proc.kill();
+    }
     return active;
+  }
+
+  /**
+   * A kill or stop of a run still starting (waiting for an ask, copying folders): it is marked so
+   * that it never starts (or is killed the moment it has), and its pending asks are denied now.
+   * Threat: `kill` / `kill --all` / a guest that went away answering "not running" or passing it
+   * over, and the agent starting seconds later, after the user's emergency stop.
+   */
+  private cancelStart(agent: string, e: Entry, reason: string | undefined): void {
+    if (e.cancelled !== undefined) return;
+    e.cancelled = reason ?? 'killed by the user';
+    this.deps.log({ kind: 'agent.kill', agent, run: e.slot.run, starting: true, ...(reason ? { reason } : {}) });
+    this.deps.cancelAsks?.(agent);
+  }
+
+  /** The agent's run when it is still starting. */
+  private starting(agent: string): Entry | undefined {
+    const e = this.runs.get(agent);
+    return e && e.slot.state === 'starting' && !e.lc.ended ? e : undefined;
   }
 
   /**
@@ -229,6 +258,8 @@ export class RunManager {
 
   /** Emergency stop: SIGKILL to every process of the agent at once. */
   async kill(agent: string, reason?: string): Promise<void> {
+    const s = this.starting(agent);
+    if (s) return this.cancelStart(agent, s, reason);
     const { r, lc } = this.live(agent);
     lc.requestKill();
     this.deps.log({ kind: 'agent.kill', agent, run: r.run, ...(reason ? { reason } : {}) });
@@ -237,13 +268,15 @@ export class RunManager {
 
   /** Polite stop: SIGTERM, grace period, then SIGKILL. */
   async stop(agent: string, graceMs = 10_000): Promise<void> {
+    const s = this.starting(agent);
+    if (s) return this.cancelStart(agent, s, 'stopped while starting');
     const { r, lc } = this.live(agent);
     if (lc.state === 'paused') await this.resume(agent); // a frozen process cannot handle SIGTERM
     await r.proc.stop(graceMs);
   }
 
   async killAll(reason?: string): Promise<void> {
-    const live = [...this.runs.values()].filter((e) => e.lc.live).map((e) => e.slot.agent);
+    const live = [...this.runs.values()].filter((e) => e.lc.live || this.starting(e.slot.agent) === e).map((e) => e.slot.agent);
     await Promise.all(live.map((agent) => this.kill(agent, reason)));
   }
 

@@ -95,6 +95,17 @@ export class OutputMasker {
     return this.scan(this.carry + chunk.toString('latin1'), false);
   }
 
+  /**
+   * Masks one whole text at once (an event's field, an ask's detail), with the same matching as
+   * the output; nothing is held back. Use an instance of its own (a stream's held tail is dropped).
+   */
+  maskText(text: string): string {
+    if (this.list.length === 0 || text.length === 0) return text;
+    const raw = Buffer.from(text, 'utf8');
+    const out = this.scan(raw.toString('latin1'), true);
+    return out.equals(raw) ? text : out.toString('utf8');
+  }
+
   /** What was held back, masked (the stream ended: a partial value is no value). */
   flush(): Buffer {
     return this.scan(this.carry, true);

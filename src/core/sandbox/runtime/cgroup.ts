@@ -20,6 +20,14 @@ export function cgroupName(agent: string, runId: string): string {
   return `${clean(agent)}-${clean(runId)}`.slice(0, 200);
 }
 
+/** How often a run's limits bit (see {@link RunCgroup.limitHits}). */
+export interface LimitHits {
+  /** Processes killed at the memory limit. */
+  memory: number;
+  /** Process starts refused at the process limit. */
+  processes: number;
+}
+
 /**
  * The cgroups of one run: limits, membership, freeze/thaw, kill and accounting.
  * On a hybrid machine (v1 controllers + v2 unified) it uses v1 for limits and v2 for freeze/kill.
@@ -239,6 +247,21 @@ export class RunCgroup {
     const f = this.dirs.memory ? join(this.dirs.memory, 'memory.usage_in_bytes') : this.dirs.unified ? join(this.dirs.unified, 'memory.current') : null;
     const v = f ? read(f) : null;
     return v === null ? null : Number(v.trim());
+  }
+
+  /**
+   * How often the run's limits bit: processes the kernel killed at the memory limit (`oom_kill`)
+   * and process starts refused at the process limit (`max` of pids.events).
+   */
+  limitHits(): LimitHits {
+    const count = (file: string | null, key: string): number => {
+      const m = file ? new RegExp(`^${key} (\\d+)$`, 'm').exec(read(file) ?? '') : null;
+      return m ? Number(m[1]) : 0;
+    };
+    const u = this.v2Full ? this.dirs.unified : undefined;
+    const mem = this.dirs.memory ? join(this.dirs.memory, 'memory.oom_control') : u ? join(u, 'memory.events') : null;
+    const pids = this.dirs.pids ? join(this.dirs.pids, 'pids.events') : u ? join(u, 'pids.events') : null;
+    return { memory: count(mem, 'oom_kill'), processes: count(pids, 'max') };
   }
 
   /** Removes the run's cgroups (retrying while the last members are being reaped). */

@@ -222,7 +222,9 @@ export async function launchSandbox(o: LaunchOptions): Promise<SandboxProcess> {
         procs.stop();
         files$.stop();
         state = 'exited';
-        resolve({ code, signal });
+        // Threat: a run ended (or crippled) by its limits with nothing said: the user sees a bare 137.
+        const hits = cg?.limitHits();
+        resolve({ code, signal, ...(hits && (hits.memory > 0 || hits.processes > 0) ? { limitsHit: hits } : {}) });
         // Removing the (now empty) cgroups is bookkeeping, off the exit path; a leftover is swept later.
         void cg?.remove();
       })();

@@ -82,6 +82,8 @@ export interface NetListener {
 export interface RunExit {
   code: number | null;
   signal: NodeJS.Signals | null;
+  /** The run's limits that bit, when any did (processes killed out of memory, starts refused). */
+  limitsHit?: { memory: number; processes: number };
 }
 
 /** A live sandbox and its controls. */
