@@ -5,15 +5,15 @@ import { clock, decidingRule, summary, tone, type LineLabeler } from '../lib/for
 import { VirtualList } from './VirtualList.js';
 
 /** One event as a feed row: time, agent, kind, what, deciding rule. */
-export function EventRow({ e, showAgent, label }: { e: PaddockEvent; showAgent: boolean; label?: LineLabeler }) {
-  const rule = decidingRule(e, label);
+export function EventRow({ e, showAgent, label, altered = false }: { e: PaddockEvent; showAgent: boolean; label?: LineLabeler; altered?: boolean }) {
+  const rule = altered ? 'ALTERED: the hash chain breaks here' : decidingRule(e, label);
   return (
     <>
       <span className="c-time" role="gridcell">{clock(e.ts)}</span>
       {showAgent && <span className="c-agent" role="gridcell">{e.agent ?? 'paddock'}</span>}
       <span className={`c-kind badge ${tone(e.kind)}`} role="gridcell">{e.kind}</span>
       <span className="c-what" role="gridcell" title={printable(summary(e))}>{printable(summary(e))}</span>
-      <span className="c-rule" role="gridcell" title={rule ?? ''}>{rule ?? ''}</span>
+      <span className={`c-rule${altered ? ' altered' : ''}`} role="gridcell" title={rule ?? ''} data-testid={altered ? 'altered-event' : undefined}>{rule ?? ''}</span>
     </>
   );
 }
@@ -35,7 +35,7 @@ export function matches(e: PaddockEvent, kind: string, text: string): boolean {
 }
 
 /** A live, filterable, windowed feed of events (newest first). */
-export function EventFeed({ events, showAgent, label, toolbar, lineLabel }: { events: PaddockEvent[]; showAgent: boolean; label: string; toolbar?: ReactNode; lineLabel?: LineLabeler }) {
+export function EventFeed({ events, showAgent, label, toolbar, lineLabel, altered = null }: { events: PaddockEvent[]; showAgent: boolean; label: string; toolbar?: ReactNode; lineLabel?: LineLabeler; altered?: number | null }) {
   const [kind, setKind] = useState('');
   const [text, setText] = useState('');
   const [helpers, setHelpers] = useState(false);
@@ -67,7 +67,7 @@ export function EventFeed({ events, showAgent, label, toolbar, lineLabel }: { ev
         <span>What</span>
         <span>Deciding rule</span>
       </div>
-      <VirtualList items={shown} rowHeight={30} label={label} className={`feed-list ${showAgent ? 'with-agent' : ''}`} row={(e) => <EventRow e={e} showAgent={showAgent} label={lineLabel} />} />
+      <VirtualList items={shown} rowHeight={30} label={label} className={`feed-list ${showAgent ? 'with-agent' : ''}`} row={(e) => <EventRow e={e} showAgent={showAgent} label={lineLabel} altered={e.id === altered} />} />
     </div>
   );
 }

@@ -14,6 +14,7 @@ import { VaultTab } from './VaultTab.js';
 import { RunningSessions } from '../terminal/RunningSessions.js';
 import { LearnPanel } from './LearnPanel.js';
 import { clock } from '../../lib/format.js';
+import { hasDraft } from '../../lib/drafts.js';
 // xterm.js is large: load the terminal only when its tab is opened.
 const TerminalTab = lazy(() => import('../terminal/TerminalTab.js').then((m) => ({ default: m.TerminalTab })));
 
@@ -88,6 +89,13 @@ export function AgentPage({ name, initialTab, back }: { name: string; initialTab
         {TABS.map((t) => (
           <button key={t} id={`tab-${t}`} type="button" role="tab" aria-selected={tab === t} aria-controls={`panel-${t}`} tabIndex={tab === t ? 0 : -1} className={`tab ${tab === t ? 'active' : ''}`} onClick={() => setTab(t)}>
             {LABEL[t]}
+            {/* Edits left in another tab are kept, and the tab says so. */}
+            {t !== tab && (t === 'rules' || t === 'profile') && hasDraft(name, t) && (
+              <>
+                <span className="unsaved" aria-hidden="true" title="unsaved changes"> •</span>
+                <span className="sr-only"> (unsaved changes)</span>
+              </>
+            )}
           </button>
         ))}
       </div>

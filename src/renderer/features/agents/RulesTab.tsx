@@ -4,6 +4,7 @@ import type { RulesCheck } from '../../../shared/api.js';
 import { ruleLineKind } from '../../../shared/rule-lines.js';
 import { api } from '../../lib/api.js';
 import { rulesOf } from '../../lib/profile-doc.js';
+import { getDraft, setDraft } from '../../lib/drafts.js';
 import { RememberedAnswers } from './RememberedAnswers.js';
 import { RuleSimulation } from './RuleSimulation.js';
 import { AskTimeout } from './AskTimeout.js';
@@ -12,7 +13,9 @@ import { AskTimeout } from './AskTimeout.js';
 export function RulesTab({ agent, saved, initial }: { agent: Agent; saved: () => void; initial?: string }) {
   const savedRules = useMemo(() => rulesOf(agent.profile), [agent.profile]);
   // `initial`: a profile to start editing from (a learned proposal), instead of the saved one.
-  const [text, setText] = useState(() => (initial !== undefined ? rulesOf(initial) : savedRules));
+  // Unsaved text survives a switch to another tab or agent (drafts.ts).
+  const [text, setText] = useState(() => (initial !== undefined ? rulesOf(initial) : (getDraft<string>(agent.name, 'rules') ?? savedRules)));
+  useEffect(() => setDraft(agent.name, 'rules', text !== savedRules ? text : undefined), [agent.name, text, savedRules]);
   // The engine's answer and the rules text it was for (the profile to save comes with it).
   const [checked, setChecked] = useState<{ rules: string; result: RulesCheck } | null>(null);
   const check = checked?.result ?? null;
