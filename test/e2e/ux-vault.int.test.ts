@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { paddock } from '../helpers/cli.js';
 import { launchChromium, openWatchedPage, screenshotDir, shootThemes, startConsole, type Console } from './console-helpers.js';
 
 // Issue 15, item 8: the Vault tab shows the vault's state up front with its fix, takes the
@@ -124,5 +125,27 @@ describe('the Vault tab', { timeout: 180_000 }, () => {
     await expect.poll(() => state().getAttribute('data-mode')).toBe('passphrase');
     // The wrong passphrase's API answer (E_VAULT_LOCKED is HTTP 409) is the only error Chromium logs.
     expect(errors).toEqual(['Failed to load resource: the server responded with a status of 409 (Conflict)']);
+    await page.goto('about:blank');
+    expect(await consoles.pop()!.stop()).toBe(0);
+  });
+
+  it('without a keychain but with PADDOCK_VAULT_PASSPHRASE set: no second passphrase is asked for; the first secret creates the vault from it', async () => {
+    const c = await open({ ...noKeychainEnv(), PADDOCK_VAULT_PASSPHRASE: 'from the environment' });
+    const ws = await createAgent('env-pass', 'TOKEN');
+    await expect.poll(() => state().getAttribute('data-mode')).toBe('passphrase');
+    expect(await state().textContent()).toContain('the first one creates the vault, its key protected by the passphrase in PADDOCK_VAULT_PASSPHRASE');
+    expect(await page.getByLabel('New vault passphrase').count()).toBe(0);
+    await page.screenshot({ path: join(shots, 'vault-tab-env-passphrase.png') });
+    await addSecret('TOKEN', 'env', 'tok-from-env-passphrase');
+    await page.getByRole('button', { name: 'Start env-pass' }).click();
+    await expect.poll(() => existsSync(join(ws, 'got.txt')), { timeout: 30_000 }).toBe(true);
+    expect(readFileSync(join(ws, 'got.txt'), 'utf8')).toBe('tok-from-env-passphrase');
+    await page.goto('about:blank');
+    expect(await consoles.pop()!.stop()).toBe(0);
+    // The vault is the environment's: the CLI, with the same variable, reads it (no second passphrase was made).
+    const ls = paddock(['--data-dir', c.dataDir, 'secret', 'ls', 'env-pass']);
+    expect(ls.stdout).toContain('TOKEN');
+    const run = paddock(['--data-dir', c.dataDir, 'shell', 'env-pass', '--', 'sh', '-c', 'printf %s "$TOKEN"'], { env: { ...noKeychainEnv(), PADDOCK_VAULT_PASSPHRASE: 'from the environment' } });
+    expect(run.stdout, run.stderr).toBe('tok-from-env-passphrase');
   });
 });
