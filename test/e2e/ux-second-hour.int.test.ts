@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { paddockP } from '../helpers/cli.js';
-import { launchChromium, openWatchedPage, screenshotDir, startConsole, type Console } from './console-helpers.js';
+import { createShellAgent, launchChromium, openWatchedPage, screenshotDir, startConsole, type Console } from './console-helpers.js';
 
 // A user's second hour in the web console: editing rules and the profile with mistakes, answering
 // asks by keyboard, and checking a log altered behind Paddock's back. Real engine, sandboxes, SQLite.
@@ -79,7 +79,25 @@ describe("the second hour: editors, asks by keyboard, a tampered log", { timeout
     expect((await profiles()).get('keeper')).toContain('allow net api.example.test');
   });
 
+  it('action rules are not called "enforced": the gutter says "if asked" and the gap report says an agent that does not ask is not stopped', async () => {
+    await page.getByRole('button', { name: 'Agents', exact: true }).click();
+    await createShellAgent(page, 'preset-shell'); // the Plain shell preset has ask action send-email / purchase
+    await page.getByRole('tab', { name: 'Rules' }).click();
+    const kindOf = async (rule: string): Promise<string | null> => {
+      const line = (await rules().inputValue()).split('\n').indexOf(rule) + 1;
+      expect(line).toBeGreaterThan(0);
+      return page.locator(`.gline[data-line="${line}"] .lkind`).textContent();
+    };
+    await page.getByTestId('rule-problems').getByText('No problems').waitFor();
+    expect(await kindOf('ask   action send-email')).toBe('if asked');
+    expect(await kindOf('deny  exec ssh')).toBe('enforced'); // positive control: a sandbox rule is enforced
+    const gap = page.getByTestId('gap-report').locator('[data-code="action-rules-need-asking"]');
+    expect(await gap.textContent()).toMatch(/ask action send-email; ask action purchase \(lines \d+, \d+\) apply only when the agent asks first through the ask gate.*not stopped by them/);
+    await page.screenshot({ path: join(shots, 'second-hour-rules-if-asked.png') });
+  });
+
   it("the profile editor keeps unsaved YAML across tabs and refuses to save it under another agent's name", async () => {
+    await openAgent('keeper');
     await page.getByRole('tab', { name: 'Profile (YAML)' }).click();
     const yaml = page.getByLabel('Profile YAML');
     const before = await yaml.inputValue();
