@@ -121,6 +121,24 @@ describe("the second hour: editors, asks by keyboard, a tampered log", { timeout
     expect(p.get('other')).toBe('name: other\ncommand: [sleep, "600"]\n');
   });
 
+  it('Pause, Resume and Stop from the page while the agent runs: each is on the record, the Stop too (it read as the agent ending by itself)', async () => {
+    const state = () => page.getByTestId('agent-state').textContent();
+    await page.getByRole('button', { name: 'Start keeper' }).click();
+    await expect.poll(state, { timeout: 20_000 }).toBe('running');
+    await page.getByRole('button', { name: 'Pause keeper' }).click();
+    await expect.poll(() => page.getByTestId('paused-banner').textContent()).toContain('Paused from the app. Nothing of keeper runs until you resume it.');
+    await page.getByTestId('paused-banner').getByRole('button', { name: 'Resume' }).click();
+    await expect.poll(state).toBe('running');
+    await page.getByRole('button', { name: 'Stop keeper' }).click();
+    await expect.poll(state, { timeout: 20_000 }).toBe('stopped');
+    const kinds = (await events(['--agent', 'keeper', '--kind', 'agent.'])).map((e) => [e.kind, e.reason ?? null]);
+    expect(kinds).toEqual([['agent.pause', 'paused from the app'], ['agent.resume', null], ['agent.stop', 'stopped from the app']]);
+    await page.getByRole('tab', { name: 'Activity' }).click();
+    const row = page.getByRole('grid', { name: 'Activity of keeper' }).locator('[role="row"]', { hasText: 'agent.stop' });
+    expect(await row.textContent()).toContain('stopped from the app');
+    await page.screenshot({ path: join(shots, 'second-hour-stopped.png') });
+  });
+
   it('answering an ask by keyboard: a repeated Enter does not answer the next ask, and focus goes back to where the user was', async () => {
     await call('agents:save', { yaml: 'name: asker\ncommand: [sh, -c, "paddock-ask first-thing & sleep 1; paddock-ask second-thing & wait; sleep 600"]\napprovals: { timeout: 120 }\n' });
     await page.getByRole('tab', { name: 'Rules' }).click();

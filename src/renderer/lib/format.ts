@@ -60,6 +60,7 @@ export function summary(e: PaddockEvent): string {
       return `${String(r.type)}: ${String(r.message)}`;
     case 'agent.pause':
     case 'agent.kill':
+    case 'agent.stop':
       return r.reason ? String(r.reason) : '';
     default:
       // Failures to resolve or connect (e.g. `net.error`): what failed and why, not a policy verdict.
