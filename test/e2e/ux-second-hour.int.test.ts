@@ -167,6 +167,34 @@ describe("the second hour: editors, asks by keyboard, a tampered log", { timeout
     expect(answers.map((e) => [e.target, e.answer])).toEqual([['first-thing', 'once'], ['second-thing', 'once']]);
   });
 
+  it('Export on the Activity page exports what is shown: a filtered view exports the filtered events, and says so', async () => {
+    await page.getByRole('button', { name: 'Activity', exact: true }).first().click();
+    const exported = async (): Promise<Record<string, unknown>[]> => {
+      const [dl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: /^Export .*\(JSON Lines\)$/ }).click()]);
+      const text = await new Promise<string>((resolve, reject) => {
+        void dl.createReadStream().then((s) => {
+          let out = '';
+          s.on('data', (d: Buffer) => (out += d.toString()));
+          s.on('end', () => resolve(out));
+          s.on('error', reject);
+        }, reject);
+      });
+      return text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    };
+    await page.getByLabel('Filter by kind').selectOption('approval.');
+    await page.getByRole('button', { name: /^Export the \d+ shown \(JSON Lines\)$/ }).waitFor();
+    const shown = Number(/^(\d+) of/.exec((await page.getByTestId('feed-count').textContent()) ?? '')?.[1]);
+    const some = await exported();
+    expect(some.length).toBe(shown);
+    expect(new Set(some.map((e) => e.kind))).toEqual(new Set(['approval.request', 'approval.answer']));
+    expect(some.map((e) => e.id as number)).toEqual([...some.map((e) => e.id as number)].sort((a, b) => a - b)); // oldest first, as the log
+    // Positive control: unfiltered, the export is every event shown.
+    await page.getByLabel('Filter by kind').selectOption('');
+    const all = await exported();
+    expect(all.length).toBe(Number(/^(\d+) of/.exec((await page.getByTestId('feed-count').textContent()) ?? '')?.[1]));
+    expect(all.length).toBeGreaterThan(some.length);
+  });
+
   it('a log altered while no host ran: Verify names the row, marks it in the feed, and says what to trust', async () => {
     await page.getByRole('button', { name: 'Activity', exact: true }).first().click();
     await page.getByRole('button', { name: 'Verify log' }).click();

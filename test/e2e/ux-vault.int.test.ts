@@ -136,6 +136,13 @@ describe('the Vault tab', { timeout: 180_000 }, () => {
     expect(await state().textContent()).toContain('the first one creates the vault, its key protected by the passphrase in PADDOCK_VAULT_PASSPHRASE');
     expect(await page.getByLabel('New vault passphrase').count()).toBe(0);
     await page.screenshot({ path: join(shots, 'vault-tab-env-passphrase.png') });
+    // A bad name is said before Save (a refused Save wiped the typed value and said only "not a valid secret name").
+    await page.getByRole('textbox', { name: 'Name' }).fill('kube config');
+    await page.getByLabel('Value (write-only)').fill('typed-value');
+    await page.getByText('"kube config" is not a valid secret name: use letters, digits, _ . - starting with a letter or _ (at most 128).').waitFor();
+    expect(await page.getByRole('button', { name: 'Save secret' }).isDisabled()).toBe(true);
+    expect(await page.getByLabel('Value (write-only)').inputValue()).toBe('typed-value');
+    await page.screenshot({ path: join(shots, 'vault-tab-bad-secret-name.png') });
     await addSecret('TOKEN', 'env', 'tok-from-env-passphrase');
     await page.getByRole('button', { name: 'Start env-pass' }).click();
     await expect.poll(() => existsSync(join(ws, 'got.txt')), { timeout: 30_000 }).toBe(true);

@@ -35,7 +35,18 @@ export function matches(e: PaddockEvent, kind: string, text: string): boolean {
 }
 
 /** A live, filterable, windowed feed of events (newest first). */
-export function EventFeed({ events, showAgent, label, toolbar, lineLabel, altered = null }: { events: PaddockEvent[]; showAgent: boolean; label: string; toolbar?: ReactNode; lineLabel?: LineLabeler; altered?: number | null }) {
+export function EventFeed({ events, showAgent, label, toolbar, lineLabel, altered = null, onExport, loadedAll = true }: {
+  events: PaddockEvent[];
+  showAgent: boolean;
+  label: string;
+  toolbar?: ReactNode;
+  lineLabel?: LineLabeler;
+  altered?: number | null;
+  /** Offers an export of the events shown (the filters applied), oldest first. */
+  onExport?: (shown: PaddockEvent[]) => void;
+  /** False when only the latest part of the log was loaded (the count and the export say so). */
+  loadedAll?: boolean;
+}) {
   const [kind, setKind] = useState('');
   const [text, setText] = useState('');
   const [helpers, setHelpers] = useState(false);
@@ -57,7 +68,15 @@ export function EventFeed({ events, showAgent, label, toolbar, lineLabel, altere
         </label>
         <label className="small"><input type="checkbox" checked={helpers} onChange={(e) => setHelpers(e.target.checked)} /> Show Paddock&apos;s helpers</label>
         <input type="search" placeholder="Search" aria-label="Search events" value={text} onChange={(e) => setText(e.target.value)} />
-        <span className="muted" aria-live="polite">{shown.length.toLocaleString()} of {events.length.toLocaleString()} events</span>
+        <span className="muted" aria-live="polite" data-testid="feed-count">
+          {shown.length.toLocaleString()} of {loadedAll ? '' : 'the latest '}{events.length.toLocaleString()} events
+        </span>
+        {onExport && (
+          // What is exported is what is shown: a filtered view exports the filtered events, and says so.
+          <button type="button" disabled={shown.length === 0} onClick={() => onExport([...shown].reverse())} title={loadedAll ? undefined : 'Only the latest events are loaded here: paddock events --json exports the whole log.'}>
+            Export {shown.length === events.length ? 'these' : `the ${shown.length.toLocaleString()} shown`} (JSON Lines)
+          </button>
+        )}
         {toolbar}
       </div>
       <div className={`feed-head ${showAgent ? 'with-agent' : ''}`} aria-hidden="true">

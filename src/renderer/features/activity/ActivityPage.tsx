@@ -3,11 +3,15 @@ import { api } from '../../lib/api.js';
 import { download, useLiveEvents, useLoad } from '../../lib/hooks.js';
 import { ruleLineLabel } from '../../lib/profile-doc.js';
 import { EventFeed } from '../../components/EventFeed.js';
+import type { PaddockEvent } from '../../../shared/events.schema.js';
 import { clock } from '../../lib/format.js';
+
+/** How many of the latest events the page loads (paddock events --json has them all). */
+const LOADED = 10_000;
 
 /** Every agent's activity: search, filters, export to JSON Lines, verify the log. */
 export function ActivityPage() {
-  const events = useLiveEvents({}, 10_000);
+  const events = useLiveEvents({}, LOADED);
   const agents = useLoad(() => api()['agents:list'](undefined), [], ['runs:changed']);
   const profiles = new Map((agents.data ?? []).map((a) => [a.name, a.profile]));
   // Rule lines as the Rules tab's editor numbers them (events record profile-file lines).
@@ -32,13 +36,12 @@ export function ActivityPage() {
       setVerify({ ok: false, text: `The log could not be checked: ${(e as Error).message}`, firstBad: null });
     }
   };
-  const exportJsonl = (): void => download(`paddock-activity-${new Date().toISOString().slice(0, 19)}.jsonl`, events.map((e) => JSON.stringify(e)).join('\n') + '\n', 'application/x-ndjson');
+  const exportJsonl = (shown: PaddockEvent[]): void => download(`paddock-activity-${new Date().toISOString().slice(0, 19)}.jsonl`, shown.map((e) => JSON.stringify(e)).join('\n') + '\n', 'application/x-ndjson');
   return (
     <section aria-labelledby="activity-title" className="activity-page">
       <header className="page-head">
         <h1 id="activity-title">Activity</h1>
         <div className="actions">
-          <button type="button" onClick={exportJsonl}>Export JSON Lines</button>
           <button type="button" onClick={() => void doVerify()}>Verify log</button>
         </div>
       </header>
@@ -47,7 +50,7 @@ export function ActivityPage() {
           {verify.text}
         </p>
       )}
-      <EventFeed events={events} showAgent label="Activity of all agents" lineLabel={lineLabel} altered={verify?.firstBad ?? null} />
+      <EventFeed events={events} showAgent label="Activity of all agents" lineLabel={lineLabel} altered={verify?.firstBad ?? null} onExport={exportJsonl} loadedAll={events.length < LOADED} />
     </section>
   );
 }
