@@ -55,23 +55,35 @@ export class AnswerRules {
 
   /** True when a remembered "always" answer covers this ask. */
   covers(req: Pick<ApprovalRequest, 'agent' | 'kind' | 'target'>): boolean {
+    return this.covering(req) !== null;
+  }
+
+  /** The remembered "always" answer (its rule text) that covers this ask, or null. */
+  private covering(req: Pick<ApprovalRequest, 'agent' | 'kind' | 'target'>): string | null {
     let policy = this.allowCache.get(req.agent);
     if (!policy) {
       policy = compilePolicy(this.rules(req.agent).filter((r) => r.effect === 'allow'));
       this.allowCache.set(req.agent, policy);
     }
+    let d: ReturnType<Policy['decide']>;
     if (req.kind === 'net') {
       const t = parseAuthority(req.target);
-      return t !== null && policy.decideNet({ host: t.host, port: t.port }).effect === 'allow';
-    }
-    const d = policy.decide(req.kind, req.target);
-    return d.effect === 'allow' && d.rule !== null;
+      if (t === null) return null;
+      d = policy.decideNet({ host: t.host, port: t.port });
+    } else d = policy.decide(req.kind, req.target);
+    return d.effect === 'allow' && d.rule !== null ? d.rule : null;
   }
 
   /** The approvals port the proxy and the vault ask through: remembered answers first. */
   gate(queue: ApprovalsPort): ApprovalsPort {
     return {
-      request: (req): Promise<ApprovalOutcome> => (this.covers(req) ? Promise.resolve('once') : queue.request(req)),
+      request: (req): Promise<ApprovalOutcome> => {
+        const rule = this.covering(req);
+        if (rule === null) return queue.request(req);
+        // Decided by a remembered answer, nobody asked: the caller logs no net.ask, and the decision names the answer (principle 5).
+        req.onHeld?.(`answered always earlier (remembered answer: ${rule}); not asked again`);
+        return Promise.resolve('once');
+      },
     };
   }
 }
