@@ -167,6 +167,25 @@ describe("the second hour: editors, asks by keyboard, a tampered log", { timeout
     expect(answers.map((e) => [e.target, e.answer])).toEqual([['first-thing', 'once'], ['second-thing', 'once']]);
   });
 
+  it('the Approvals page by keyboard: after answering the last ask of the list, the keys answer the one left', async () => {
+    await call('agents:save', { yaml: 'name: asker2\ncommand: [sh, -c, "paddock-ask alpha-thing & sleep 1; paddock-ask beta-thing & wait; sleep 600"]\napprovals: { timeout: 120 }\n' });
+    await page.keyboard.press('Alt+2');
+    await page.getByRole('heading', { name: 'Approvals' }).waitFor();
+    await call('runs:start', { name: 'asker2' });
+    const rows = page.locator('li.approval');
+    await expect.poll(() => rows.count(), { timeout: 30_000 }).toBe(2);
+    await page.keyboard.press('j'); // the second (the last) ask
+    await page.keyboard.press('d');
+    await expect.poll(() => rows.count()).toBe(1);
+    // The one left is selected, and the keys answer it.
+    expect(await page.locator('li.approval.selected').textContent()).toContain('alpha-thing');
+    await page.keyboard.press('o');
+    await expect.poll(() => rows.count()).toBe(0);
+    const answers = await events(['--agent', 'asker2', '--kind', 'approval.answer']);
+    expect(answers.map((e) => [e.target, e.answer])).toEqual([['beta-thing', 'deny'], ['alpha-thing', 'once']]);
+    await call('runs:kill', { name: 'asker2' });
+  });
+
   it('Export on the Activity page exports what is shown: a filtered view exports the filtered events, and says so', async () => {
     await page.getByRole('button', { name: 'Activity', exact: true }).first().click();
     const exported = async (): Promise<Record<string, unknown>[]> => {
