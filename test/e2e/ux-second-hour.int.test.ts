@@ -94,6 +94,9 @@ describe("the second hour: editors, asks by keyboard, a tampered log", { timeout
     const gap = page.getByTestId('gap-report').locator('[data-code="action-rules-need-asking"]');
     expect(await gap.textContent()).toMatch(/ask action send-email; ask action purchase \(lines \d+, \d+\) apply only when the agent asks first through the ask gate.*not stopped by them/);
     await page.screenshot({ path: join(shots, 'second-hour-rules-if-asked.png') });
+    // Its Logs tab says where a terminal session's output goes (it said only "Start it", while a session ran).
+    await page.getByRole('tab', { name: 'Logs' }).click();
+    expect(await page.getByTestId('log-none').textContent()).toContain("a terminal session's output is shown in the Terminal tab only");
   });
 
   it("the profile editor keeps unsaved YAML across tabs and refuses to save it under another agent's name", async () => {
@@ -133,6 +136,8 @@ describe("the second hour: editors, asks by keyboard, a tampered log", { timeout
     await expect.poll(state, { timeout: 20_000 }).toBe('stopped');
     const kinds = (await events(['--agent', 'keeper', '--kind', 'agent.'])).map((e) => [e.kind, e.reason ?? null]);
     expect(kinds).toEqual([['agent.pause', 'paused from the app'], ['agent.resume', null], ['agent.stop', 'stopped from the app']]);
+    // The page says who ended the run, not only its exit status.
+    await expect.poll(() => page.getByTestId('last-run').textContent()).toMatch(/last run r-[0-9a-f]+ was stopped from the app \((exited with code \d+|ended by SIGTERM)\) at \d\d:\d\d:\d\d/);
     await page.getByRole('tab', { name: 'Activity' }).click();
     const row = page.getByRole('grid', { name: 'Activity of keeper' }).locator('[role="row"]', { hasText: 'agent.stop' });
     expect(await row.textContent()).toContain('stopped from the app');

@@ -74,7 +74,7 @@ describe('the Vault tab', { timeout: 180_000 }, () => {
     await addSecret('GH_TOKEN', 'header', 'ghp_abc', { hosts: 'api.github.com, uploads.github.com' });
     const table = page.getByTestId('secrets-table');
     // ("never set" also contains "set": wait for the row the saved profile gives, not any row.)
-    await expect.poll(() => table.locator('tr', { hasText: 'GH_TOKEN' }).textContent()).toContain('"Authorization: Bearer …", added by the proxy on requests to api.github.com, uploads.github.com');
+    await expect.poll(() => table.locator('tr', { hasText: 'GH_TOKEN' }).textContent()).toContain('"Authorization: Bearer …", added by the proxy on HTTPS requests to api.github.com, uploads.github.com');
     expect(await table.locator('tr', { hasText: 'API_KEY' }).textContent()).toContain('$API_KEY');
     await shootThemes(page, shots, 'vault-tab');
     await page.getByRole('tab', { name: 'Profile (YAML)' }).click();

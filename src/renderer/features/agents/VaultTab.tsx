@@ -16,7 +16,7 @@ const MODE_TONE: Record<VaultState['mode'], string> = { keychain: 'ok', passphra
 function deliveryText(name: string, as: string, hosts: string[], header: string | null): string {
   if (as === 'env') return `the environment variable $${name || 'NAME'}`;
   if (as === 'file') return `the file ~/.secrets/${name || 'NAME'} (read-only)`;
-  if (as === 'header') return `the header "${(header ?? DEFAULT_HEADER).replace('{}', '…')}", added by the proxy on requests to ${hosts.join(', ') || '(no host)'}; the agent only sees a placeholder`;
+  if (as === 'header') return `the header "${(header ?? DEFAULT_HEADER).replace('{}', '…')}", added by the proxy on HTTPS requests to ${hosts.join(', ') || '(no host)'}; the agent only sees a placeholder`;
   return as;
 }
 
