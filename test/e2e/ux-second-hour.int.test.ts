@@ -124,6 +124,22 @@ describe("the second hour: editors, asks by keyboard, a tampered log", { timeout
     expect(p.get('other')).toBe('name: other\ncommand: [sleep, "600"]\n');
   });
 
+  it('a bad value on the Limits tab is refused with what is wrong (it said "<profile> is not a valid profile (1 errors)… paddock check <profile>")', async () => {
+    await page.getByRole('tab', { name: 'Limits' }).click();
+    await page.getByLabel('Memory').fill('lots');
+    await page.getByRole('button', { name: 'Save limits' }).click();
+    const alert = page.getByRole('alert').filter({ hasText: 'Not saved' });
+    await alert.waitFor();
+    expect(await alert.textContent()).toBe('Not saved: memory must be a size such as 512MiB or 2GiB.');
+    expect(await page.getByLabel('Memory').inputValue()).toBe('lots'); // the input is kept, to be corrected
+    await page.screenshot({ path: join(shots, 'second-hour-limits-refused.png') });
+    // Positive control: a good value saves.
+    await page.getByLabel('Memory').fill('512MiB');
+    await page.getByRole('button', { name: 'Save limits' }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved. Changes apply from the next start.' }).waitFor();
+    expect((await profiles()).get('keeper')).toMatch(/memory: 512MiB/);
+  });
+
   it('Pause, Resume and Stop from the page while the agent runs: each is on the record, the Stop too (it read as the agent ending by itself)', async () => {
     const state = () => page.getByTestId('agent-state').textContent();
     await page.getByRole('button', { name: 'Start keeper' }).click();

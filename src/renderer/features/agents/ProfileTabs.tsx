@@ -16,10 +16,21 @@ function useSave(saved: () => void): [(yaml: string) => Promise<void>, string | 
       setMsg('Saved. Changes apply from the next start.');
       saved();
     } catch (e) {
-      setMsg((e as Error).message);
+      // The save error only counts the problems ("<profile> is not a valid profile (2 errors)…"): say
+      // which values were refused, in the words of the fields this form shows.
+      const c = await api()['agents:check']({ yaml }).catch(() => null);
+      const why = c && !c.ok ? c.diagnostics.map((d) => d.message).join('; ') : '';
+      setMsg(why ? `Not saved: ${why}.` : (e as Error).message);
     }
   };
   return [save, msg];
+}
+
+/** What a save said: a confirmation, or (as an error) why nothing was saved. */
+function SaveMessage({ msg }: { msg: string | null }) {
+  if (!msg) return null;
+  const ok = msg.startsWith('Saved');
+  return <p className={`small${ok ? '' : ' error'}`} role={ok ? 'status' : 'alert'}>{msg}</p>;
 }
 
 /** Workspace and granted folders (ro / rw / copy). */
@@ -61,7 +72,7 @@ export function FoldersTab({ agent, saved, runState }: { agent: Agent; saved: ()
         </label>
         <button type="submit">Grant folder</button>
       </form>
-      {msg && <p className="small" role="status">{msg}</p>}
+      <SaveMessage msg={msg} />
     </div>
   );
 }
@@ -84,7 +95,7 @@ export function LimitsTab({ agent, saved }: { agent: Agent; saved: () => void })
       <label className="field">Processes at once<input inputMode="numeric" value={lim.processes} onChange={(e) => setLim({ ...lim, processes: e.target.value })} placeholder="256" /></label>
       <label className="field">CPU (cores)<input inputMode="decimal" value={lim.cpu} onChange={(e) => setLim({ ...lim, cpu: e.target.value })} placeholder="1.0" /></label>
       <div className="actions"><button type="submit" className="primary">Save limits</button></div>
-      {msg && <p className="small" role="status">{msg}</p>}
+      <SaveMessage msg={msg} />
     </form>
   );
 }
@@ -137,7 +148,7 @@ export function ProfileTab({ agent, saved }: { agent: Agent; saved: () => void }
         <button type="button" onClick={() => download(`${agent.name}.yaml`, agent.profile, 'text/yaml')}>Export YAML</button>
         <button type="button" className="danger" onClick={() => { if (confirm(`Delete the agent ${agent.name}? Its home and workspace stay on disk.`)) void api()['agents:delete']({ name: agent.name }).then(() => location.reload(), (e: Error) => alert(e.message)); }}>Delete agent</button>
       </div>
-      {msg && <p className="small" role="status">{msg}</p>}
+      <SaveMessage msg={msg} />
     </div>
   );
 }
