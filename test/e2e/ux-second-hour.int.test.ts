@@ -1,4 +1,6 @@
 import Database from 'better-sqlite3';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -205,6 +207,30 @@ describe("the second hour: editors, asks by keyboard, a tampered log", { timeout
     const answers = await events(['--agent', 'asker2', '--kind', 'approval.answer']);
     expect(answers.map((e) => [e.target, e.answer])).toEqual([['beta-thing', 'deny'], ['alpha-thing', 'once']]);
     await call('runs:kill', { name: 'asker2' });
+  });
+
+  it("Recent hosts: Allow adds a rule for the host and port the agent used (it added the host alone, 80/443 only)", async () => {
+    const hits: string[] = [];
+    const server: Server = createServer((req, res) => (hits.push(req.url ?? ''), res.end('ok\n')));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      await call('agents:save', { yaml: `name: fetch2\ncommand: [sh, -c, "curl -s -m 10 http://host.paddock.internal:${port}/try"]\nnetwork: on\n` });
+      await call('runs:start', { name: 'fetch2' });
+      await expect.poll(async () => (await events(['--agent', 'fetch2', '--kind', 'run.exit'])).length, { timeout: 30_000 }).toBe(1);
+      expect(hits).toEqual([]); // denied: no rule names the host
+      await openAgent('fetch2');
+      await page.getByRole('tab', { name: 'Network' }).click();
+      await page.getByRole('button', { name: `Allow host.paddock.internal:${port}` }).click();
+      await page.getByText(`Added "allow net host.paddock.internal:${port}".`).waitFor();
+      await page.screenshot({ path: join(shots, 'second-hour-network-recent-allow.png') });
+      // The rule lets the agent through now (and opens nothing else of the computer).
+      await call('runs:start', { name: 'fetch2' });
+      await expect.poll(() => hits, { timeout: 30_000 }).toEqual(['/try']);
+      expect((await profiles()).get('fetch2')).toContain(`allow net host.paddock.internal:${port}\n`);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
   });
 
   it('Export on the Activity page exports what is shown: a filtered view exports the filtered events, and says so', async () => {
