@@ -17,7 +17,7 @@ function once<T>(make: () => T): () => T {
 
 const agentName = once(() => z.string().regex(AGENT_NAME_RE, 'not a valid agent name'));
 type AgentNameSchema = ReturnType<typeof agentName>;
-const secretName = once(() => z.string().regex(SECRET_NAME_RE, 'not a valid secret name'));
+const secretName = once(() => z.string().regex(SECRET_NAME_RE, 'not a valid secret name: use letters, digits, _ . - starting with a letter or _ (at most 128)'));
 type SecretNameSchema = ReturnType<typeof secretName>;
 
 /** A gap-report finding: what the agent can still do that no rule addresses. */

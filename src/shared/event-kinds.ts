@@ -19,6 +19,8 @@ export const EVENT_KINDS = [
   'agent.pause',
   'agent.resume',
   'agent.kill',
+  /** A polite stop (Stop, `paddock stop`): SIGTERM, a grace period, then SIGKILL; the run.exit follows. */
+  'agent.stop',
   'rule.change',
   'alert',
 ] as const;

@@ -50,6 +50,7 @@ export const EventSchema = z.discriminatedUnion('kind', [
   z.looseObject({ ...base, kind: z.literal('agent.pause'), reason: z.string().optional() }),
   z.looseObject({ ...base, kind: z.literal('agent.resume') }),
   z.looseObject({ ...base, kind: z.literal('agent.kill'), reason: z.string().optional() }),
+  z.looseObject({ ...base, kind: z.literal('agent.stop'), reason: z.string().optional() }),
   z.looseObject({ ...base, kind: z.literal('rule.change'), rule: z.string(), change: z.enum(['add', 'remove', 'replace']).optional() }),
   z.looseObject({ ...base, kind: z.literal('alert'), type: z.string(), message: z.string() }),
 ]);

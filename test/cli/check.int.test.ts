@@ -25,6 +25,7 @@ function profileFile(name: string, text: string): string {
  */
 const NOT_ABOUT_OWN_RULES = new Set([
   'advisory-not-enforced', // do/dont lines are advisory by design (the brief's example has two)
+  'action-rules-need-asking', // action rules hold only for an agent that asks, by design (the example and presets have them)
   'secret-env-readable', // the example's own choice of delivery, stated as a risk
   'secret-file-readable',
   'exec-tunnel-tools', // what no rule addresses (nc, socat exist inside)

@@ -111,6 +111,13 @@ describe('issue 15 items 9-11 in the console', { timeout: 180_000 }, () => {
     await pending().first().waitFor({ timeout: 30_000 });
     await pending().first().getByRole('button', { name: 'Always allow' }).click();
     await expect.poll(() => hits.length, { timeout: 20_000 }).toBeGreaterThan(1);
+    // The later requests were let through by the remembered answer: nobody was asked, so no net.ask
+    // for them, and their decision names the answer (they were logged as asks, "approved" by no one).
+    await expect.poll(async () => (await events(['--agent', 'fetcher', '--kind', 'net.allow'])).length, { timeout: 20_000 }).toBeGreaterThan(1);
+    expect((await events(['--agent', 'fetcher', '--kind', 'net.ask'])).length).toBe(1);
+    const allows = await events(['--agent', 'fetcher', '--kind', 'net.allow']);
+    expect(allows[0]!.reason).toMatch(/; approved$/); // positive control: the first one was asked and answered
+    for (const e of allows.slice(1)) expect(e.reason).toContain(`(answered always earlier (your "always" answer: allow net 127.0.0.1:${port}); not asked again)`);
     await openAgent('fetcher');
     await page.getByRole('tab', { name: 'Rules' }).click();
     const remembered = page.getByTestId('remembered-answers');

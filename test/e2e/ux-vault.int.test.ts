@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { paddock } from '../helpers/cli.js';
 import { launchChromium, openWatchedPage, screenshotDir, shootThemes, startConsole, type Console } from './console-helpers.js';
 
 // Issue 15, item 8: the Vault tab shows the vault's state up front with its fix, takes the
@@ -73,7 +74,7 @@ describe('the Vault tab', { timeout: 180_000 }, () => {
     await addSecret('GH_TOKEN', 'header', 'ghp_abc', { hosts: 'api.github.com, uploads.github.com' });
     const table = page.getByTestId('secrets-table');
     // ("never set" also contains "set": wait for the row the saved profile gives, not any row.)
-    await expect.poll(() => table.locator('tr', { hasText: 'GH_TOKEN' }).textContent()).toContain('"Authorization: Bearer …", added by the proxy on requests to api.github.com, uploads.github.com');
+    await expect.poll(() => table.locator('tr', { hasText: 'GH_TOKEN' }).textContent()).toContain('"Authorization: Bearer …", added by the proxy on HTTPS requests to api.github.com, uploads.github.com');
     expect(await table.locator('tr', { hasText: 'API_KEY' }).textContent()).toContain('$API_KEY');
     await shootThemes(page, shots, 'vault-tab');
     await page.getByRole('tab', { name: 'Profile (YAML)' }).click();
@@ -124,5 +125,34 @@ describe('the Vault tab', { timeout: 180_000 }, () => {
     await expect.poll(() => state().getAttribute('data-mode')).toBe('passphrase');
     // The wrong passphrase's API answer (E_VAULT_LOCKED is HTTP 409) is the only error Chromium logs.
     expect(errors).toEqual(['Failed to load resource: the server responded with a status of 409 (Conflict)']);
+    await page.goto('about:blank');
+    expect(await consoles.pop()!.stop()).toBe(0);
+  });
+
+  it('without a keychain but with PADDOCK_VAULT_PASSPHRASE set: no second passphrase is asked for; the first secret creates the vault from it', async () => {
+    const c = await open({ ...noKeychainEnv(), PADDOCK_VAULT_PASSPHRASE: 'from the environment' });
+    const ws = await createAgent('env-pass', 'TOKEN');
+    await expect.poll(() => state().getAttribute('data-mode')).toBe('passphrase');
+    expect(await state().textContent()).toContain('the first one creates the vault, its key protected by the passphrase in PADDOCK_VAULT_PASSPHRASE');
+    expect(await page.getByLabel('New vault passphrase').count()).toBe(0);
+    await page.screenshot({ path: join(shots, 'vault-tab-env-passphrase.png') });
+    // A bad name is said before Save (a refused Save wiped the typed value and said only "not a valid secret name").
+    await page.getByRole('textbox', { name: 'Name' }).fill('kube config');
+    await page.getByLabel('Value (write-only)').fill('typed-value');
+    await page.getByText('"kube config" is not a valid secret name: use letters, digits, _ . - starting with a letter or _ (at most 128).').waitFor();
+    expect(await page.getByRole('button', { name: 'Save secret' }).isDisabled()).toBe(true);
+    expect(await page.getByLabel('Value (write-only)').inputValue()).toBe('typed-value');
+    await page.screenshot({ path: join(shots, 'vault-tab-bad-secret-name.png') });
+    await addSecret('TOKEN', 'env', 'tok-from-env-passphrase');
+    await page.getByRole('button', { name: 'Start env-pass' }).click();
+    await expect.poll(() => existsSync(join(ws, 'got.txt')), { timeout: 30_000 }).toBe(true);
+    expect(readFileSync(join(ws, 'got.txt'), 'utf8')).toBe('tok-from-env-passphrase');
+    await page.goto('about:blank');
+    expect(await consoles.pop()!.stop()).toBe(0);
+    // The vault is the environment's: the CLI, with the same variable, reads it (no second passphrase was made).
+    const ls = paddock(['--data-dir', c.dataDir, 'secret', 'ls', 'env-pass']);
+    expect(ls.stdout).toContain('TOKEN');
+    const run = paddock(['--data-dir', c.dataDir, 'shell', 'env-pass', '--', 'sh', '-c', 'printf %s "$TOKEN"'], { env: { ...noKeychainEnv(), PADDOCK_VAULT_PASSPHRASE: 'from the environment' } });
+    expect(run.stdout, run.stderr).toBe('tok-from-env-passphrase');
   });
 });

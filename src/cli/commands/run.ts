@@ -44,7 +44,7 @@ async function runAsHost(ctx: CommandContext, dataDir: string, yaml: string, fil
     interrupts++;
     if (interrupts === 1 && name) {
       ctx.io.err(`\npaddock: ${sig}: stopping ${name} (press Ctrl-C again to kill every agent hosted here)\n`);
-      void engine.stop(name).catch(() => undefined);
+      void engine.stop(name, `paddock run received ${sig}`).catch(() => undefined);
     } else void engine.killAll(`paddock run received ${sig}`).catch(() => undefined);
   };
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];

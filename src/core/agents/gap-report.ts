@@ -37,6 +37,16 @@ function ruleFindings(profile: Profile, rs: RuleSet): GapFinding[] {
       suggestion: 'where possible, turn them into rules: "deny …", or "ask action NAME" for actions the agent harness declares',
     });
   }
+  // Principle 1: an action rule decides only what the agent asks about; it does not stop the action itself.
+  const actions = rs.rules.filter((r) => r.kind === 'action');
+  if (actions.length > 0) {
+    out.push({
+      severity: 'medium',
+      code: 'action-rules-need-asking',
+      message: `${actions.map((r) => r.text).join('; ')} (${lines(actions)}) apply only when the agent asks first through the ask gate (paddock-ask, or a hook of its harness such as Claude Code's "Ask me before tool calls"): an agent that does the action without asking is not stopped by ${actions.length > 1 ? 'them' : 'it'}.`,
+      suggestion: 'also restrict what the action needs: net rules for the services it uses ("ask net *" for the rest), exec rules for its programs',
+    });
+  }
   const asks = rs.rules.filter((r) => r.effect === 'ask');
   if (asks.length > 0) {
     out.push({

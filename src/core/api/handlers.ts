@@ -34,7 +34,7 @@ export function createApiHandlers(p: Paddock, opts: ApiOptions): ApiHandlers {
     'runs:replay': async ({ name, run }) => p.replay(name, run),
     'runs:pause': async ({ name }) => p.pause(name, reasonFrom(surface, 'pause')),
     'runs:resume': async ({ name }) => p.resume(name),
-    'runs:stop': async ({ name }) => p.stop(name),
+    'runs:stop': async ({ name }) => p.stop(name, reasonFrom(surface, 'stop')),
     'runs:kill': async ({ name }) => p.kill(name, reasonFrom(surface, 'kill')),
     'runs:killAll': async () => p.killAll(reasonFrom(surface, 'killAll')),
     'net:set': async ({ name, on }) => p.setNetwork(name, on),

@@ -13,16 +13,16 @@ export type StartedRun = Pick<ActiveRun, 'agent' | 'run' | 'stdin' | 'stdout' | 
 export type Surface = 'app' | 'console' | 'cli' | 'tray';
 
 /** How each surface's pause / kill reads in the activity log and in a paused terminal (one table, every host). */
-const REASONS: Record<Surface, { pause: string; kill?: string; killAll?: string; pauseAll?: string }> = {
-  app: { pause: 'paused from the app', kill: 'killed from the app', killAll: 'killed from the app (kill all)' },
+const REASONS: Record<Surface, { pause: string; kill?: string; killAll?: string; pauseAll?: string; stop?: string }> = {
+  app: { pause: 'paused from the app', kill: 'killed from the app', killAll: 'killed from the app (kill all)', stop: 'stopped from the app' },
   // The console shows the app's UI: the same words.
-  console: { pause: 'paused from the app', kill: 'killed from the app', killAll: 'killed from the app (kill all)' },
-  cli: { pause: 'paused with paddock pause' },
+  console: { pause: 'paused from the app', kill: 'killed from the app', killAll: 'killed from the app (kill all)', stop: 'stopped from the app' },
+  cli: { pause: 'paused with paddock pause', stop: 'stopped with paddock stop' },
   tray: { pause: 'paused from the tray', kill: 'killed from the tray', killAll: 'killed from the tray (kill all)', pauseAll: 'paused from the tray (pause all)' },
 };
 
 /** Why a run was paused or killed, as `surface` says it (undefined: the run manager's default). */
-export function reasonFrom(surface: Surface, verb: 'pause' | 'kill' | 'killAll' | 'pauseAll'): string | undefined {
+export function reasonFrom(surface: Surface, verb: 'pause' | 'kill' | 'killAll' | 'pauseAll' | 'stop'): string | undefined {
   return REASONS[surface][verb];
 }
 
@@ -54,7 +54,7 @@ export function runVerbs(engine: Engine) {
     },
     resume: (name: string): Promise<void> => runs.resume(name),
     /** SIGTERM, up to 10 s, then SIGKILL. */
-    stop: (name: string): Promise<void> => runs.stop(name),
+    stop: (name: string, reason?: string): Promise<void> => runs.stop(name, undefined, reason),
     kill: (name: string, reason?: string): Promise<void> => runs.kill(name, reason),
     /** Kills the agent only while `run` is still its current run (a guest that went away must not kill a newer run). */
     async killRun(name: string, run: string, reason: string): Promise<void> {

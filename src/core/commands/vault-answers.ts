@@ -37,6 +37,10 @@ export function vaultState(engine: Engine, probe: KeychainProbe = () => keychain
     return { mode: 'locked', message: `The vault key is in the OS keychain, which is not reachable: ${k.message}`, fix: k.fix ?? 'Unlock or start your OS keychain, then reload.' };
   }
   if (k.ok) return { mode: 'keychain', message: 'No secrets stored yet; the first one creates the vault, its key kept in the OS keychain.', fix: null };
+  // The first secret creates a passphrase vault from the environment (as `paddock secret set` does): a
+  // second passphrase typed here would lock that vault against it.
+  if (engine.envHas(PASSPHRASE_ENV))
+    return { mode: 'passphrase', message: `No secrets stored yet; the first one creates the vault, its key protected by the passphrase in ${PASSPHRASE_ENV}.`, fix: null };
   return {
     mode: 'unavailable',
     message: `${k.message.replace(/;.*$/, '').replace(/^n/, 'N')}, so secrets cannot be stored yet. Agents without secrets are unaffected.`,

@@ -88,7 +88,7 @@ export class ApprovalQueue implements ApprovalsPort {
    * Targets answered `always` (agent, kind, target). The added allow rule cannot beat an `ask`
    * rule naming the same target (ask > allow within a tier), so the queue remembers the answer itself.
    */
-  private readonly standing = new Set<string>();
+  private readonly standing = new Map<string, string>();
   private readonly now: () => number;
   /** Answers that hold after their ask is settled (denials for the run, scoped answers). */
   private readonly holds: Holds;
@@ -109,7 +109,12 @@ export class ApprovalQueue implements ApprovalsPort {
   request(req: ApprovalRequest): Promise<ApprovalOutcome> {
     if (req.signal?.aborted) return Promise.resolve('deny');
     const key = `${req.agent}\u0000${req.kind}\u0000${req.target}`;
-    if (this.standing.has(key)) return Promise.resolve('once');
+    const always = this.standing.get(key);
+    if (always !== undefined) {
+      // Decided by the standing answer, not asked: the caller logs no net.ask and names the answer (principle 5).
+      req.onHeld?.(`answered always earlier (approval ${always}); not asked again`);
+      return Promise.resolve('once');
+    }
     const held = this.holds.get(key);
     if (held) {
       req.onHeld?.(holdReason(held));
@@ -206,7 +211,7 @@ export class ApprovalQueue implements ApprovalsPort {
       } else {
         try {
           await this.deps.addRule(p.approval.agent, rule, by);
-          if (answer === 'always') this.standing.add(`${p.approval.agent}\u0000${p.approval.kind}\u0000${p.target}`);
+          if (answer === 'always') this.standing.set(`${p.approval.agent}\u0000${p.approval.kind}\u0000${p.target}`, id);
         } catch {
           outcome = answer === 'always' ? 'once' : 'deny';
         }
@@ -217,7 +222,7 @@ export class ApprovalQueue implements ApprovalsPort {
 
   /** Forgets the `always` answers and the held answers of an agent (call when the user edits its rules or revokes one). */
   clearStanding(agent: string): void {
-    for (const k of [...this.standing]) if (k.startsWith(`${agent}\u0000`)) this.standing.delete(k);
+    for (const k of [...this.standing.keys()]) if (k.startsWith(`${agent}\u0000`)) this.standing.delete(k);
     this.holds.clear(agent);
   }
 

@@ -138,7 +138,7 @@ async function guestRun(p: Paddock, params: Params<'run'>, ctx: RequestContext):
   early.forEach(feed);
   ctx.onStdin = feed;
   ctx.onStdinEnd = () => feed(null);
-  ctx.onSignal = () => void p.stop(run.agent).catch(() => undefined);
+  ctx.onSignal = () => void p.stop(run.agent, 'the paddock run that started it was interrupted').catch(() => undefined);
   // Threat: an agent left running with nobody watching; if the guest goes away, the agent goes too.
   ctx.onClose(() => void p.killRun(run.agent, run.run, 'the paddock run that started it went away').catch(() => undefined));
   const result = await run.done;

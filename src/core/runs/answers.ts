@@ -65,12 +65,12 @@ export class AnswerRules {
       policy = compilePolicy(this.rules(req.agent).filter((r) => r.effect === 'allow'));
       this.allowCache.set(req.agent, policy);
     }
+    let d: ReturnType<Policy['decide']>;
     if (req.kind === 'net') {
       const t = parseAuthority(req.target);
-      const d = t === null ? null : policy.decideNet({ host: t.host, port: t.port });
-      return d?.effect === 'allow' ? (d.rule ?? 'allow net') : null;
-    }
-    const d = policy.decide(req.kind, req.target);
+      if (t === null) return null;
+      d = policy.decideNet({ host: t.host, port: t.port });
+    } else d = policy.decide(req.kind, req.target);
     return d.effect === 'allow' && d.rule !== null ? d.rule : null;
   }
 
@@ -82,7 +82,7 @@ export class AnswerRules {
         if (rule === null) return queue.request(req);
         // No one is asked: the events say so, and which answer decided, instead of a new `*.ask`
         // followed by "approved by the user" (PRODUCT.md: every decision records what made it).
-        req.onHeld?.(`allowed by your "always" answer: ${rule}`);
+        req.onHeld?.(`answered always earlier (your "always" answer: ${rule}); not asked again`);
         return Promise.resolve('always');
       },
     };

@@ -267,10 +267,12 @@ export class RunManager {
   }
 
   /** Polite stop: SIGTERM, grace period, then SIGKILL. */
-  async stop(agent: string, graceMs = 10_000): Promise<void> {
+  async stop(agent: string, graceMs = 10_000, reason?: string): Promise<void> {
     const s = this.starting(agent);
     if (s) return this.cancelStart(agent, s, 'stopped while starting');
     const { r, lc } = this.live(agent);
+    // On the record (principle 5): without it the run.exit that follows reads as the agent ending by itself.
+    this.deps.log({ kind: 'agent.stop', agent, run: r.run, ...(reason ? { reason } : {}) });
     if (lc.state === 'paused') await this.resume(agent); // a frozen process cannot handle SIGTERM
     await r.proc.stop(graceMs);
   }

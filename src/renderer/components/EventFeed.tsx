@@ -5,15 +5,15 @@ import { clock, decidingRule, summary, tone, type LineLabeler } from '../lib/for
 import { VirtualList } from './VirtualList.js';
 
 /** One event as a feed row: time, agent, kind, what, deciding rule. */
-export function EventRow({ e, showAgent, label }: { e: PaddockEvent; showAgent: boolean; label?: LineLabeler }) {
-  const rule = decidingRule(e, label);
+export function EventRow({ e, showAgent, label, altered = false }: { e: PaddockEvent; showAgent: boolean; label?: LineLabeler; altered?: boolean }) {
+  const rule = altered ? 'ALTERED: the hash chain breaks here' : decidingRule(e, label);
   return (
     <>
       <span className="c-time" role="gridcell">{clock(e.ts)}</span>
       {showAgent && <span className="c-agent" role="gridcell">{e.agent ?? 'paddock'}</span>}
       <span className={`c-kind badge ${tone(e.kind)}`} role="gridcell">{e.kind}</span>
       <span className="c-what" role="gridcell" title={printable(summary(e))}>{printable(summary(e))}</span>
-      <span className="c-rule" role="gridcell" title={rule ?? ''}>{rule ?? ''}</span>
+      <span className={`c-rule${altered ? ' altered' : ''}`} role="gridcell" title={rule ?? ''} data-testid={altered ? 'altered-event' : undefined}>{rule ?? ''}</span>
     </>
   );
 }
@@ -35,7 +35,18 @@ export function matches(e: PaddockEvent, kind: string, text: string): boolean {
 }
 
 /** A live, filterable, windowed feed of events (newest first). */
-export function EventFeed({ events, showAgent, label, toolbar, lineLabel }: { events: PaddockEvent[]; showAgent: boolean; label: string; toolbar?: ReactNode; lineLabel?: LineLabeler }) {
+export function EventFeed({ events, showAgent, label, toolbar, lineLabel, altered = null, onExport, loadedAll = true }: {
+  events: PaddockEvent[];
+  showAgent: boolean;
+  label: string;
+  toolbar?: ReactNode;
+  lineLabel?: LineLabeler;
+  altered?: number | null;
+  /** Offers an export of the events shown (the filters applied), oldest first. */
+  onExport?: (shown: PaddockEvent[]) => void;
+  /** False when only the latest part of the log was loaded (the count and the export say so). */
+  loadedAll?: boolean;
+}) {
   const [kind, setKind] = useState('');
   const [text, setText] = useState('');
   const [helpers, setHelpers] = useState(false);
@@ -57,7 +68,15 @@ export function EventFeed({ events, showAgent, label, toolbar, lineLabel }: { ev
         </label>
         <label className="small"><input type="checkbox" checked={helpers} onChange={(e) => setHelpers(e.target.checked)} /> Show Paddock&apos;s helpers</label>
         <input type="search" placeholder="Search" aria-label="Search events" value={text} onChange={(e) => setText(e.target.value)} />
-        <span className="muted" aria-live="polite">{shown.length.toLocaleString()} of {events.length.toLocaleString()} events</span>
+        <span className="muted" aria-live="polite" data-testid="feed-count">
+          {shown.length.toLocaleString()} of {loadedAll ? '' : 'the latest '}{events.length.toLocaleString()} events
+        </span>
+        {onExport && (
+          // What is exported is what is shown: a filtered view exports the filtered events, and says so.
+          <button type="button" disabled={shown.length === 0} onClick={() => onExport([...shown].reverse())} title={loadedAll ? undefined : 'Only the latest events are loaded here: paddock events --json exports the whole log.'}>
+            Export {shown.length === events.length ? 'these' : `the ${shown.length.toLocaleString()} shown`} (JSON Lines)
+          </button>
+        )}
         {toolbar}
       </div>
       <div className={`feed-head ${showAgent ? 'with-agent' : ''}`} aria-hidden="true">
@@ -67,7 +86,7 @@ export function EventFeed({ events, showAgent, label, toolbar, lineLabel }: { ev
         <span>What</span>
         <span>Deciding rule</span>
       </div>
-      <VirtualList items={shown} rowHeight={30} label={label} className={`feed-list ${showAgent ? 'with-agent' : ''}`} row={(e) => <EventRow e={e} showAgent={showAgent} label={lineLabel} />} />
+      <VirtualList items={shown} rowHeight={30} label={label} className={`feed-list ${showAgent ? 'with-agent' : ''}`} row={(e) => <EventRow e={e} showAgent={showAgent} label={lineLabel} altered={e.id === altered} />} />
     </div>
   );
 }

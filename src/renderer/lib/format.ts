@@ -54,11 +54,13 @@ export function summary(e: PaddockEvent): string {
     case 'approval.request':
       return `asks: ${String(r.approvalKind ?? r.what ?? '')} ${String(r.target ?? r.approval)}${r.detail && r.detail !== r.target ? ` — ${String(r.detail)}` : ''}`;
     case 'approval.answer':
-      return `answered ${String(r.answer)} (${String(r.approval)})`;
+      // What was answered, not only the approval's number (the feed shows no event ids).
+      return `answered ${String(r.answer)}${r.target ? `: ${String(r.target)}` : ''} (approval ${String(r.approval)})`;
     case 'alert':
       return `${String(r.type)}: ${String(r.message)}`;
     case 'agent.pause':
     case 'agent.kill':
+    case 'agent.stop':
       return r.reason ? String(r.reason) : '';
     default:
       // Failures to resolve or connect (e.g. `net.error`): what failed and why, not a policy verdict.

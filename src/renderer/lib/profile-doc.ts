@@ -60,6 +60,16 @@ export function rulesOf(yaml: string): string {
   return isScalar(r) ? str(r.value) : '';
 }
 
+/** The profile's `name:` value and where it is written (1-based line and column), or null when it has none. */
+export function nameOf(yaml: string): { name: string; line: number; col: number } | null {
+  const doc = parseDocument(yaml);
+  const node = doc.get('name', true);
+  if (!isScalar(node) || node.value === null || node.value === undefined) return null;
+  const at = node.range?.[0] ?? 0;
+  const before = yaml.slice(0, at).split('\n');
+  return { name: str(node.value), line: before.length, col: before[before.length - 1]!.length + 1 };
+}
+
 /** True when the YAML's top level is a mapping (the tabs can edit it). */
 export function isEditable(yaml: string): boolean {
   const doc = parseDocument(yaml);

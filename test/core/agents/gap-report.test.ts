@@ -23,7 +23,7 @@ describe('gap report of the PRODUCT.md example', () => {
   const report = gapReport(r.profile!, r.ruleSet!);
 
   it('flags the env and file secrets, the advisory lines and the tunnel tools, not what the rules cover', () => {
-    expect(codes(report)).toEqual(['advisory-not-enforced', 'secret-env-readable', 'secret-file-readable', 'exec-tunnel-tools', 'ask-timeout', 'protected-by-default']);
+    expect(codes(report)).toEqual(['action-rules-need-asking', 'advisory-not-enforced', 'secret-env-readable', 'secret-file-readable', 'exec-tunnel-tools', 'ask-timeout', 'protected-by-default']);
     const env = report.find((g) => g.code === 'secret-env-readable')!;
     expect(env.message).toMatch(/GITHUB_TOKEN.*read it and send it to any host/);
     expect(env.suggestion).toMatch(/as: header/);
@@ -128,6 +128,14 @@ describe('gap findings', () => {
   it('secret rules naming undeclared secrets never match', () => {
     const f = gaps(`name: a\nrules: |\n  deny secret NOPE\n${LIMITED}`);
     expect(f.find((g) => g.code === 'secret-rule-undeclared')?.message).toContain('deny secret NOPE');
+  });
+
+  it('action rules say they hold only for an agent that asks (principle 1); net rules get no such note', () => {
+    const f = gaps(`name: a\nnetwork: on\nrules: |\n  ask action purchase\n  deny action send-email\n  ask net *\n${LIMITED}`);
+    const g = f.find((x) => x.code === 'action-rules-need-asking');
+    expect(g?.severity).toBe('medium');
+    expect(g?.message).toMatch(/^ask action purchase; deny action send-email \(lines 4, 5\) apply only when the agent asks first through the ask gate .*not stopped by them\.$/);
+    expect(codes(gaps(`name: a\nnetwork: on\nrules: |\n  ask net *\n${LIMITED}`))).not.toContain('action-rules-need-asking');
   });
 
   it('ask rules mention the approval timeout', () => {

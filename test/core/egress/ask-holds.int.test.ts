@@ -67,6 +67,26 @@ describe('issue 16: an answered or unanswered ask holds, so retries do not flood
     expect(await next).toMatch(/^HTTP\/1\.1 403/);
   });
 
+  it('"always" for a target an ask rule names: later requests pass unasked, logged with no net.ask and naming the answer', async () => {
+    // The added `allow net app.test:PORT` cannot beat `ask net app.test:PORT` (ask > allow in a tier): the queue remembers the answer.
+    const sock = await h.open('alpha', rules());
+    const first = rawExchange(sock, get(srv.port));
+    await waitFor(() => h.queue.list().length === 1, 5000, 'the ask');
+    const id = h.queue.list()[0]!.id;
+    await h.queue.answer(id, 'always');
+    // Positive control: the first request was asked, and the answer added the rule.
+    expect(await first).toMatch(/^HTTP\/1\.1 200/);
+    expect(h.ofKind('net.ask')).toHaveLength(1);
+    expect(h.ofKind('rule.change')).toHaveLength(1);
+    for (let i = 0; i < 2; i++) expect(await rawExchange(sock, get(srv.port))).toMatch(/^HTTP\/1\.1 200/);
+    expect(h.queue.list()).toHaveLength(0);
+    expect(h.ofKind('approval.request')).toHaveLength(1);
+    await waitFor(() => h.ofKind('net.allow').length === 3, 5000, 'three allowed requests');
+    // Nobody was asked again: no net.ask for them, and their decision names the answer that made it.
+    expect(h.ofKind('net.ask')).toHaveLength(1);
+    expect(h.ofKind('net.allow').slice(1).map((e) => e.reason)).toEqual([0, 1].map(() => expect.stringContaining(`answered always earlier (approval ${id}); not asked again`)));
+  });
+
   it('an agent that keeps asking raises one ask-flood alert (auto-pause off by default)', async () => {
     const sock = await h.open('alpha', `ask action *`, { mode: 'gate' });
     const body = (n: number): string => JSON.stringify({ action: `act-${n}`, detail: '' });

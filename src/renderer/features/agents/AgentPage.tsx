@@ -14,6 +14,7 @@ import { VaultTab } from './VaultTab.js';
 import { RunningSessions } from '../terminal/RunningSessions.js';
 import { LearnPanel } from './LearnPanel.js';
 import { clock } from '../../lib/format.js';
+import { hasDraft } from '../../lib/drafts.js';
 // xterm.js is large: load the terminal only when its tab is opened.
 const TerminalTab = lazy(() => import('../terminal/TerminalTab.js').then((m) => ({ default: m.TerminalTab })));
 
@@ -28,6 +29,8 @@ export function AgentPage({ name, initialTab, back }: { name: string; initialTab
   const runs = useLoad(() => api()['runs:list'](undefined), [], ['runs:changed']);
   // How the last run ended: a start that ends at once (a shell with no terminal) must not look like nothing happened.
   const lastExit = useLoad(() => api()['activity:query']({ agent: name, kind: 'run.exit', limit: 1 }), [name], ['runs:changed']);
+  // Who ended it, when someone did (Stop, Kill): a stopped run's exit code 0 read as the agent ending by itself.
+  const lastEnder = useLoad(() => api()['activity:query']({ agent: name, kind: 'agent.', limit: 1 }), [name], ['runs:changed']);
   useInterval(runs.reload, 2000);
   const [error, setError] = useState<string | null>(null);
   // A learned proposal opened in the rule editor (Edit): the profile text to start from.
@@ -59,7 +62,7 @@ export function AgentPage({ name, initialTab, back }: { name: string; initialTab
             <span className={`state ${run?.state ?? 'stopped'}`} data-testid="agent-state">{run?.state ?? 'stopped'}</span>
             {run && ` · run ${run.run} · ${run.pids.length} processes · CPU ${(run.cpu * 100).toFixed(1)}%`}
             {run?.learning && <> · <span className="badge ask" data-testid="run-learning">learning run</span></>}
-            {!run && lastExit.data?.[0] && <span data-testid="last-run"> · {lastRunText(lastExit.data[0], viewProfile(a.profile).command)}</span>}
+            {!run && lastExit.data?.[0] && <span data-testid="last-run"> · {lastRunText(lastExit.data[0], viewProfile(a.profile).command, lastEnder.data?.[0])}</span>}
           </div>
         </div>
         <div className="actions">
@@ -88,6 +91,13 @@ export function AgentPage({ name, initialTab, back }: { name: string; initialTab
         {TABS.map((t) => (
           <button key={t} id={`tab-${t}`} type="button" role="tab" aria-selected={tab === t} aria-controls={`panel-${t}`} tabIndex={tab === t ? 0 : -1} className={`tab ${tab === t ? 'active' : ''}`} onClick={() => setTab(t)}>
             {LABEL[t]}
+            {/* Edits left in another tab are kept, and the tab says so. */}
+            {t !== tab && (t === 'rules' || t === 'profile') && hasDraft(name, t) && (
+              <>
+                <span className="unsaved" aria-hidden="true" title="unsaved changes"> •</span>
+                <span className="sr-only"> (unsaved changes)</span>
+              </>
+            )}
           </button>
         ))}
       </div>
@@ -119,8 +129,11 @@ function pausedText(reason: string | undefined): string {
 const SHELLS = new Set(['bash', 'sh', 'zsh', 'fish', 'dash', 'ksh']);
 
 /** "last run r-… exited with code 0 at 16:05:51: its output is in Logs" (and, for a shell, where it works). */
-function lastRunText(e: { ts: string; run?: unknown; code?: unknown; signal?: unknown }, command: string[]): string {
-  const how = e.signal ? `was ended by ${String(e.signal)}` : `exited with code ${String(e.code)}`;
+function lastRunText(e: { ts: string; run?: unknown; code?: unknown; signal?: unknown }, command: string[], ender?: { kind: string; run?: unknown; reason?: unknown }): string {
+  const ended = e.signal ? `was ended by ${String(e.signal)}` : `exited with code ${String(e.code)}`;
+  const by = ender && ender.run === e.run && (ender.kind === 'agent.stop' || ender.kind === 'agent.kill') ? ender : undefined;
+  const verb = by?.kind === 'agent.stop' ? 'stopped' : 'killed';
+  const how = by ? `was ${typeof by.reason === 'string' && by.reason.startsWith(verb) ? by.reason : verb} (${ended.replace(/^was /, '')})` : ended;
   const at = clock(e.ts);
   // Start gives the command no terminal: a shell reads no input and ends at once.
   const shell = SHELLS.has((command[0] ?? '').split('/').pop() ?? '') ? '; a shell needs a terminal: use the Terminal tab' : '';

@@ -102,7 +102,11 @@ export function LogsTab({ name }: { name: string }) {
         )}
       </div>
       {error && <p className="error" role="alert">{error}</p>}
-      {!s && !error && <p className="muted">No recorded run yet. Start {name} to see what it writes here.</p>}
+      {!s && !error && (
+        <p className="muted" data-testid="log-none">
+          No recorded run yet. Start {name} to see what it writes here; a terminal session&apos;s output is shown in the Terminal tab only (it is not recorded here, even while it runs).
+        </p>
+      )}
       {s?.stdio === 'terminal' && (
         <p className="muted" data-testid="log-terminal-note">
           This run was started by <code>paddock run</code> in a terminal with no Paddock host running: its output went to that terminal and was not recorded.

@@ -4,7 +4,8 @@ import type { ProfileCheck } from '../../../shared/api.js';
 import { api } from '../../lib/api.js';
 import { download } from '../../lib/hooks.js';
 import { CopyStatus, FolderReview } from './FolderReview.js';
-import { addFolder, removeFolder, setKey, viewProfile } from '../../lib/profile-doc.js';
+import { addFolder, nameOf, removeFolder, setKey, viewProfile } from '../../lib/profile-doc.js';
+import { getDraft, setDraft } from '../../lib/drafts.js';
 
 /** Saves a changed profile; reports the engine's sentence on failure. */
 function useSave(saved: () => void): [(yaml: string) => Promise<void>, string | null] {
@@ -15,10 +16,21 @@ function useSave(saved: () => void): [(yaml: string) => Promise<void>, string | 
       setMsg('Saved. Changes apply from the next start.');
       saved();
     } catch (e) {
-      setMsg((e as Error).message);
+      // The save error only counts the problems ("<profile> is not a valid profile (2 errors)…"): say
+      // which values were refused, in the words of the fields this form shows.
+      const c = await api()['agents:check']({ yaml }).catch(() => null);
+      const why = c && !c.ok ? c.diagnostics.map((d) => d.message).join('; ') : '';
+      setMsg(why ? `Not saved: ${why}.` : (e as Error).message);
     }
   };
   return [save, msg];
+}
+
+/** What a save said: a confirmation, or (as an error) why nothing was saved. */
+function SaveMessage({ msg }: { msg: string | null }) {
+  if (!msg) return null;
+  const ok = msg.startsWith('Saved');
+  return <p className={`small${ok ? '' : ' error'}`} role={ok ? 'status' : 'alert'}>{msg}</p>;
 }
 
 /** Workspace and granted folders (ro / rw / copy). */
@@ -60,7 +72,7 @@ export function FoldersTab({ agent, saved, runState }: { agent: Agent; saved: ()
         </label>
         <button type="submit">Grant folder</button>
       </form>
-      {msg && <p className="small" role="status">{msg}</p>}
+      <SaveMessage msg={msg} />
     </div>
   );
 }
@@ -83,17 +95,20 @@ export function LimitsTab({ agent, saved }: { agent: Agent; saved: () => void })
       <label className="field">Processes at once<input inputMode="numeric" value={lim.processes} onChange={(e) => setLim({ ...lim, processes: e.target.value })} placeholder="256" /></label>
       <label className="field">CPU (cores)<input inputMode="decimal" value={lim.cpu} onChange={(e) => setLim({ ...lim, cpu: e.target.value })} placeholder="1.0" /></label>
       <div className="actions"><button type="submit" className="primary">Save limits</button></div>
-      {msg && <p className="small" role="status">{msg}</p>}
+      <SaveMessage msg={msg} />
     </form>
   );
 }
 
 /** The whole profile as YAML: edit, check, save, export. */
 export function ProfileTab({ agent, saved }: { agent: Agent; saved: () => void }) {
-  const [text, setText] = useState(agent.profile);
+  // Unsaved text (and the stored text it started from) survives a switch to another tab or agent (drafts.ts).
+  const [draft] = useState(() => getDraft<{ text: string; base: string }>(agent.name, 'profile'));
+  const [text, setText] = useState(draft?.text ?? agent.profile);
   // The stored text this editor started from: when the profile changes elsewhere (the network switch,
   // another window), an untouched editor follows it and an edited one says so instead of hiding it.
-  const [base, setBase] = useState(agent.profile);
+  const [base, setBase] = useState(draft?.base ?? agent.profile);
+  useEffect(() => setDraft(agent.name, 'profile', text !== agent.profile ? { text, base } : undefined), [agent.name, agent.profile, text, base]);
   const [check, setCheck] = useState<ProfileCheck | null>(null);
   const [save, msg] = useSave(saved);
   useEffect(() => {
@@ -106,10 +121,22 @@ export function ProfileTab({ agent, saved }: { agent: Agent; saved: () => void }
     const t = setTimeout(() => void api()['agents:check']({ yaml: text }).then(setCheck, () => undefined), 200);
     return () => clearTimeout(t);
   }, [text]);
+  // agents:save files a profile under the name it carries: another name would create (or replace)
+  // that agent and leave this one as it was, while the page said "Saved".
+  const named = check?.ok ? nameOf(text) : null;
+  const renamed = named !== null && named.name !== agent.name ? named : null;
+  const problems = check ? check.diagnostics.length + (renamed ? 1 : 0) : 0;
   return (
     <div className="stack">
-      <textarea className="yaml" aria-label="Profile YAML" spellCheck={false} value={text} onChange={(e) => setText(e.target.value)} rows={20} />
-      {check?.diagnostics.map((d, i) => <p key={i} className="error small">Line {d.line}, col {d.col}: {d.message}</p>)}
+      <textarea className="yaml" aria-label="Profile YAML" aria-describedby="profile-problems" aria-invalid={problems > 0} spellCheck={false} value={text} onChange={(e) => setText(e.target.value)} rows={20} />
+      <div id="profile-problems" aria-live="polite" data-testid="profile-problems">
+        {check?.diagnostics.map((d, i) => <p key={i} className="error small">Line {d.line}, col {d.col}: {d.message}</p>)}
+        {renamed && (
+          <p className="error small" data-testid="profile-renamed">
+            Line {renamed.line}, col {renamed.col}: this is the profile of {agent.name}, but it names the agent &quot;{renamed.name}&quot;: saving it would create or replace the agent {renamed.name} and leave {agent.name} unchanged. Put back <code>name: {agent.name}</code>; to make another agent from this text, use Import profile on the Agents page (renaming an agent is not supported).
+          </p>
+        )}
+      </div>
       {stale && (
         <p className="small" role="status">
           The saved profile changed while you were editing (e.g. the network switch).{' '}
@@ -117,11 +144,11 @@ export function ProfileTab({ agent, saved }: { agent: Agent; saved: () => void }
         </p>
       )}
       <div className="actions">
-        <button type="button" className="primary" disabled={!check?.ok || text === agent.profile} onClick={() => void save(text)}>Save profile</button>
+        <button type="button" className="primary" disabled={!check?.ok || renamed !== null || text === agent.profile} onClick={() => void save(text)}>Save profile</button>
         <button type="button" onClick={() => download(`${agent.name}.yaml`, agent.profile, 'text/yaml')}>Export YAML</button>
         <button type="button" className="danger" onClick={() => { if (confirm(`Delete the agent ${agent.name}? Its home and workspace stay on disk.`)) void api()['agents:delete']({ name: agent.name }).then(() => location.reload(), (e: Error) => alert(e.message)); }}>Delete agent</button>
       </div>
-      {msg && <p className="small" role="status">{msg}</p>}
+      <SaveMessage msg={msg} />
     </div>
   );
 }

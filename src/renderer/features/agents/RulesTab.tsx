@@ -4,15 +4,22 @@ import type { RulesCheck } from '../../../shared/api.js';
 import { ruleLineKind } from '../../../shared/rule-lines.js';
 import { api } from '../../lib/api.js';
 import { rulesOf } from '../../lib/profile-doc.js';
+import { getDraft, setDraft } from '../../lib/drafts.js';
 import { RememberedAnswers } from './RememberedAnswers.js';
 import { RuleSimulation } from './RuleSimulation.js';
 import { AskTimeout } from './AskTimeout.js';
+
+/** `allow|deny|ask action …`: a rule for what a cooperating agent declares through the ask gate. */
+const ACTION_RULE = /^\s*(allow|deny|ask)\s+action(\s|$)/;
+const IF_ASKED = 'Applies only when the agent asks first through the ask gate (paddock-ask, or a hook of its harness): an agent that does the action without asking is not stopped by this rule.';
 
 /** The rule editor: validation as you type, the gap report beside it, the instruction preview. */
 export function RulesTab({ agent, saved, initial }: { agent: Agent; saved: () => void; initial?: string }) {
   const savedRules = useMemo(() => rulesOf(agent.profile), [agent.profile]);
   // `initial`: a profile to start editing from (a learned proposal), instead of the saved one.
-  const [text, setText] = useState(() => (initial !== undefined ? rulesOf(initial) : savedRules));
+  // Unsaved text survives a switch to another tab or agent (drafts.ts).
+  const [text, setText] = useState(() => (initial !== undefined ? rulesOf(initial) : (getDraft<string>(agent.name, 'rules') ?? savedRules)));
+  useEffect(() => setDraft(agent.name, 'rules', text !== savedRules ? text : undefined), [agent.name, text, savedRules]);
   // The engine's answer and the rules text it was for (the profile to save comes with it).
   const [checked, setChecked] = useState<{ rules: string; result: RulesCheck } | null>(null);
   const check = checked?.result ?? null;
@@ -58,11 +65,12 @@ export function RulesTab({ agent, saved, initial }: { agent: Agent; saved: () =>
           <div className="gutter" ref={gutter} aria-hidden="true">
             {lines.map((l, i) => {
               const errs = byLine.get(i + 1);
-              const k = ruleLineKind(l);
+              // An action rule decides only what the agent asks about through the ask gate: not "enforced" (principle 1).
+              const k = ruleLineKind(l) === 'enforced' && ACTION_RULE.test(l) ? 'if-asked' : ruleLineKind(l);
               return (
-                <div key={i} className={`gline ${errs ? 'has-error' : ''}`} data-line={i + 1} title={errs?.join('\n')}>
+                <div key={i} className={`gline ${errs ? 'has-error' : ''}`} data-line={i + 1} title={errs?.join('\n') ?? (k === 'if-asked' ? IF_ASKED : undefined)}>
                   <span className="lnum">{i + 1}</span>
-                  <span className={`lkind ${errs ? 'error' : k}`}>{errs ? '✕' : k === 'enforced' ? 'enforced' : k === 'advisory' ? 'advisory' : ''}</span>
+                  <span className={`lkind ${errs ? 'error' : k}`}>{errs ? '✕' : k === 'enforced' ? 'enforced' : k === 'advisory' ? 'advisory' : k === 'if-asked' ? 'if asked' : ''}</span>
                 </div>
               );
             })}
@@ -79,7 +87,7 @@ export function RulesTab({ agent, saved, initial }: { agent: Agent; saved: () =>
         </div>
         <div id="rule-problems" className="problems" aria-live="polite" data-testid="rule-problems">
           {check === null && <p className="muted small">Checking…</p>}
-          {check?.ok && <p className="ok small">No problems. Enforced rules are applied by the sandbox and the egress proxy; advisory lines (do / dont) are only told to the agent.</p>}
+          {check?.ok && <p className="ok small">No problems. Enforced rules are applied by the sandbox and the egress proxy; action rules (if asked) apply only when the agent asks through the ask gate; advisory lines (do / dont) are only told to the agent.</p>}
           {[...byLine.entries()].sort((a, b) => a[0] - b[0]).map(([l, msgs]) => msgs.map((m, j) => (
             <p key={`${l}-${j}`} className="error small" data-error-line={l}>Line {l}: {m}</p>
           )))}

@@ -5,17 +5,18 @@ import { api } from '../../lib/api.js';
 import { useLoad } from '../../lib/hooks.js';
 import { viewProfile } from '../../lib/profile-doc.js';
 import { dateTime } from '../../lib/format.js';
+import { SECRET_NAME_RE } from '../../../shared/names.js';
 
 type Delivery = 'env' | 'file' | 'header';
 const DEFAULT_HEADER = 'Authorization: Bearer {}';
-const MODE_LABEL: Record<VaultState['mode'], string> = { keychain: 'OS keychain', passphrase: 'passphrase (unlocked)', locked: 'locked', unavailable: 'no keychain' };
+const MODE_LABEL: Record<VaultState['mode'], string> = { keychain: 'OS keychain', passphrase: 'passphrase', locked: 'locked', unavailable: 'no keychain' };
 const MODE_TONE: Record<VaultState['mode'], string> = { keychain: 'ok', passphrase: 'ok', locked: 'bad', unavailable: 'ask' };
 
 /** How a secret reaches the agent, in words (shown under the delivery picker and in the table). */
 function deliveryText(name: string, as: string, hosts: string[], header: string | null): string {
   if (as === 'env') return `the environment variable $${name || 'NAME'}`;
   if (as === 'file') return `the file ~/.secrets/${name || 'NAME'} (read-only)`;
-  if (as === 'header') return `the header "${(header ?? DEFAULT_HEADER).replace('{}', '…')}", added by the proxy on requests to ${hosts.join(', ') || '(no host)'}; the agent only sees a placeholder`;
+  if (as === 'header') return `the header "${(header ?? DEFAULT_HEADER).replace('{}', '…')}", added by the proxy on HTTPS requests to ${hosts.join(', ') || '(no host)'}; the agent only sees a placeholder`;
   return as;
 }
 
@@ -114,6 +115,8 @@ export function VaultTab({ agent, saved }: { agent: Agent; saved: () => void }) 
   const stored = new Set((list.data ?? []).map((s) => s.name));
   const hostList = hosts.split(/[\s,]+/).filter(Boolean);
   const usable = status.data?.mode === 'keychain' || status.data?.mode === 'passphrase';
+  // Said before Save (a refused Save also wipes the typed value).
+  const nameBad = name !== '' && !SECRET_NAME_RE.test(name);
   const headerOk = as !== 'header' || (hostList.length > 0 && /^[!#$%&'*+.^_`|~0-9A-Za-z-]+:.*\{\}/.test(header));
   const pick = (n: string): void => {
     const d = declared.find((x) => x.name === n);
@@ -170,10 +173,10 @@ export function VaultTab({ agent, saved }: { agent: Agent; saved: () => void }) 
           {declared.length === 0 && (list.data ?? []).length === 0 && <tr><td colSpan={5} className="muted">No secrets yet. Add one below: its delivery goes into the profile, its value into the vault.</td></tr>}
         </tbody>
       </table>
-      <form className="secret-form" autoComplete="off" aria-labelledby="add-secret-title" onSubmit={(e) => { e.preventDefault(); if (name && value && headerOk && usable) void save(); }}>
+      <form className="secret-form" autoComplete="off" aria-labelledby="add-secret-title" onSubmit={(e) => { e.preventDefault(); if (name && !nameBad && value && headerOk && usable) void save(); }}>
         <h3 id="add-secret-title">Add or replace a secret</h3>
         <div className="row">
-          <label className="field">Name<input value={name} onChange={(e) => setName(e.target.value)} placeholder="GITHUB_TOKEN" spellCheck={false} /></label>
+          <label className="field">Name<input value={name} onChange={(e) => setName(e.target.value)} placeholder="GITHUB_TOKEN" spellCheck={false} aria-invalid={nameBad} aria-describedby="secret-name-problem" /></label>
           <label className="field">Delivery
             <select value={as} onChange={(e) => setAs(e.target.value as Delivery)}>
               <option value="env">environment variable</option>
@@ -189,9 +192,10 @@ export function VaultTab({ agent, saved }: { agent: Agent; saved: () => void }) 
             <label className="field grow">Header template ({'{}'} is the value)<input value={header} onChange={(e) => setHeader(e.target.value)} spellCheck={false} aria-invalid={!headerOk} /></label>
           </div>
         )}
+        <p id="secret-name-problem" className="error small" aria-live="polite">{nameBad ? `"${name}" is not a valid secret name: use letters, digits, _ . - starting with a letter or _ (at most 128).` : ''}</p>
         <p className="small muted" data-testid="delivery-preview">The agent will get it as {deliveryText(name, as, hostList, header)}.</p>
         <div className="actions">
-          <button type="submit" className="primary" disabled={!name || !value || !headerOk || !usable}>Save secret</button>
+          <button type="submit" className="primary" disabled={!name || nameBad || !value || !headerOk || !usable}>Save secret</button>
           {!usable && status.data && <span className="small warn">The vault cannot store secrets yet: see the fix above.</span>}
         </div>
       </form>

@@ -18,6 +18,9 @@ export function ApprovalsPage() {
   const [msg, setMsg] = useState<string | null>(null);
   useInterval(() => setNow(Date.now()), 1000);
   const items = list.data ?? [];
+  // The selection stays on a listed ask: once the last one is answered it moves up (the keys did nothing
+  // until j / k was pressed, with no row shown as selected).
+  const cur = Math.max(0, Math.min(sel, items.length - 1));
   const answer = async (id: string, a: Answer): Promise<void> => {
     try {
       await api()['approvals:answer']({ id, answer: a });
@@ -30,9 +33,9 @@ export function ApprovalsPage() {
   useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {
       if (e.target instanceof HTMLInputElement || e.target instanceof HTMLTextAreaElement || e.altKey || e.ctrlKey || e.metaKey) return;
-      if (e.key === 'j' || e.key === 'ArrowDown') setSel((s) => Math.min(items.length - 1, s + 1));
-      else if (e.key === 'k' || e.key === 'ArrowUp') setSel((s) => Math.max(0, s - 1));
-      else if (KEYS[e.key] && items[sel]) void answer(items[sel]!.id, KEYS[e.key]!);
+      if (e.key === 'j' || e.key === 'ArrowDown') setSel(Math.min(items.length - 1, cur + 1));
+      else if (e.key === 'k' || e.key === 'ArrowUp') setSel(Math.max(0, cur - 1));
+      else if (KEYS[e.key] && items[cur]) void answer(items[cur]!.id, KEYS[e.key]!);
       else return;
       e.preventDefault();
     };
@@ -51,7 +54,7 @@ export function ApprovalsPage() {
         {items.map((a, i) => {
           const left = Math.max(0, Math.round((Date.parse(a.expires) - now) / 1000));
           return (
-            <li key={a.id} className={`approval ${i === sel ? 'selected' : ''}`} aria-current={i === sel} onClick={() => setSel(i)} data-approval={a.id}>
+            <li key={a.id} className={`approval ${i === cur ? 'selected' : ''}`} aria-current={i === cur} onClick={() => setSel(i)} data-approval={a.id}>
               <div className="approval-main">
                 <div><strong>{a.agent}</strong> wants <span className="badge ask">{a.kind}</span> <code>{printable(a.target)}</code></div>
                 {a.detail && <div className="small">{printableText(a.detail)}</div>}
