@@ -1,6 +1,6 @@
 /**
  * The engine's approvals queue: every `ask` (net, action, secret) waits here for the user.
- * Similar pending requests (same agent, kind and target) merge into one approval; an
+ * Similar pending requests (same agent, kind and target; for actions, same detail) merge into one approval; an
  * unanswered ask is denied after its timeout and never becomes a rule; `always` and
  * `deny-always` add a narrow rule through the injected `addRule`. A denial or a timeout holds
  * for the rest of the run, and the scoped answers for the run or an hour (ask-holds.ts).
@@ -78,6 +78,18 @@ interface Pending {
   waiters: Set<(o: ApprovalOutcome) => void>;
   timer: NodeJS.Timeout;
   answering: boolean;
+  /** Its key in `byKey` (what later similar asks merge into). */
+  mergeKey: string;
+}
+
+/**
+ * Which pending asks merge into one prompt: the same agent, kind and target; for an action, also
+ * the same detail. Threat: an agent asking `send-email "report to alice"` and, at the same time,
+ * `send-email "every contact to someone else"`: the user saw one detail and approved both
+ * (PRODUCT.md: `approve ID` answers this ask only). Parallel connections to one host:port still merge.
+ */
+function mergeKeyOf(key: string, kind: string, detail: string): string {
+  return kind === 'action' ? `${key}\u0000${detail.slice(0, 2000)}` : key;
 }
 
 /** The queue; implements the approvals port of the proxy and the API's `approvals:*`. */
@@ -129,13 +141,14 @@ export class ApprovalQueue implements ApprovalsPort {
         resolve(o);
       };
       const waiter = (o: ApprovalOutcome): void => settle(o);
-      const existingId = this.byKey.get(key);
+      const mergeKey = mergeKeyOf(key, req.kind, req.detail);
+      const existingId = this.byKey.get(mergeKey);
       const existing = existingId !== undefined ? this.pending.get(existingId) : undefined;
       // Threat: an agent flooding the user (and the log) with asks, e.g. one per made-up host name:
       // past this many open asks, a new one is denied at once without a prompt.
       if (!existing && this.pendingFor(req.agent) >= MAX_PENDING_PER_AGENT) return settle('deny');
-      // Merge: one prompt for the same agent and target; every waiter gets the one answer.
-      const entry = existing ?? this.create(req, key);
+      // Merge: one prompt for the same agent and target (and action detail); every waiter gets the one answer.
+      const entry = existing ?? this.create(req, mergeKey);
       entry.waiters.add(waiter);
       req.signal?.addEventListener(
         'abort',
@@ -154,7 +167,7 @@ export class ApprovalQueue implements ApprovalsPort {
     return n;
   }
 
-  private create(req: ApprovalRequest, key: string): Pending {
+  private create(req: ApprovalRequest, mergeKey: string): Pending {
     const timeoutMs = Math.max(1, req.timeoutMs ?? (this.deps.defaultTimeoutS ?? DEFAULT_APPROVAL_TIMEOUT_S) * 1000);
     const created = new Date(this.now());
     const id = this.deps.nextEventId ? String(this.deps.nextEventId()) : randomBytes(4).toString('hex');
@@ -166,9 +179,9 @@ export class ApprovalQueue implements ApprovalsPort {
     };
     const timer = setTimeout(() => this.settle(id, 'timeout', 'timeout', true), timeoutMs);
     timer.unref();
-    const entry: Pending = { approval, target: req.target, run: req.run ?? null, rule: req.rule, waiters: new Set(), timer, answering: false };
+    const entry: Pending = { approval, target: req.target, run: req.run ?? null, rule: req.rule, waiters: new Set(), timer, answering: false, mergeKey };
     this.pending.set(id, entry);
-    this.byKey.set(key, id);
+    this.byKey.set(mergeKey, id);
     this.safe(() => this.deps.store?.insert({ ...approval }));
     this.deps.log({
       kind: 'approval.request', agent: req.agent, run: entry.run, approval: id, approvalKind: req.kind,
@@ -245,7 +258,7 @@ export class ApprovalQueue implements ApprovalsPort {
     clearTimeout(p.timer);
     this.pending.delete(id);
     const key = `${p.approval.agent}\u0000${p.approval.kind}\u0000${p.target}`;
-    this.byKey.delete(key);
+    if (this.byKey.get(p.mergeKey) === id) this.byKey.delete(p.mergeKey);
     const h = hold ? holdFor(asAnswered, id, this.now()) : null;
     if (h) this.holds.set(key, h);
     // The store's answer column knows the four original answers; scoped ones are stored as once / deny.

@@ -118,9 +118,9 @@ describe('the ask gate, paddock-ask and the Claude Code hook', () => {
     const refused = await ask('one too many');
     expect(refused).toMatch(/^HTTP\/1\.1 429/);
     expect(refused).toContain('too many pending asks');
-    // One answer (the asks share a prompt) settles every held request and frees their slots.
-    await waitFor(() => h.queue.list().length === 1, 5000, 'the prompt');
-    await h.queue.answer(h.queue.list()[0]!.id, 'once');
+    // Each detail is its own prompt (approving one answers that ask only); the answers free the slots.
+    await waitFor(() => h.queue.list().length === MAX_PENDING_GATE, 5000, 'the prompts');
+    for (const a of h.queue.list()) await h.queue.answer(a.id, 'once');
     for (const r of await Promise.all(held)) expect(r).toMatch(/^HTTP\/1\.1 200/);
     const again = ask('after the answer');
     await waitFor(() => asks() === MAX_PENDING_GATE + 1, 10_000, 'a new ask accepted');
