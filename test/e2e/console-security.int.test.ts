@@ -32,6 +32,10 @@ describe('paddock serve: the console refuses what is not ours', () => {
     const r = await raw('/api/agents', { headers: auth() });
     expect(r.status).toBe(200);
     expect(JSON.parse(r.body)).toEqual([]);
+    // The scheme is case-insensitive (RFC 9110 §11.1); the token is not.
+    expect((await raw('/api/agents', { headers: { Authorization: `bearer ${c.token}` } })).status).toBe(200);
+    expect((await raw('/api/agents', { headers: { Authorization: `BEARER  ${c.token}` } })).status).toBe(200);
+    expect((await raw('/api/agents', { headers: { Authorization: `Bearer ${c.token.toUpperCase()}` } })).status).toBe(401);
   });
 
   it('refuses /api/ without the token, with a wrong token or a wrong scheme', async () => {

@@ -48,11 +48,11 @@ export class ConsoleGuard {
     return origin === `http://127.0.0.1:${this.port}` || origin === `http://localhost:${this.port}`;
   }
 
-  /** `Authorization: Bearer TOKEN`. */
+  /** `Authorization: Bearer TOKEN` (the scheme in any case, as RFC 9110 has it; the token exact). */
   bearerOk(req: IncomingMessage): boolean {
     const h = req.headers.authorization;
     if (typeof h !== 'string') return false;
-    const m = /^Bearer ([A-Za-z0-9_-]{1,128})$/.exec(h);
+    const m = /^[Bb][Ee][Aa][Rr][Ee][Rr] +([A-Za-z0-9_-]{1,128})$/.exec(h);
     return m !== null && tokenEquals(m[1]!, this.token);
   }
 
