@@ -40,3 +40,22 @@ describe('paddock run: notes before the agent starts', () => {
     }
   });
 });
+
+describe('paddock run: an allow write glob outside every writable folder', () => {
+  const data = join(t.dir, 'glob-data');
+  const ws = join(t.dir, 'glob-ws');
+  const elsewhere = join(t.dir, 'elsewhere');
+  mkdirSync(ws, { recursive: true });
+  mkdirSync(elsewhere, { recursive: true });
+
+  it('is said to grant nothing (the folder stays out of reach); a glob inside the workspace is not', async () => {
+    const p = join(t.dir, 'glob.yaml');
+    writeFileSync(p, `name: globber\nworkspace: ${ws}\nrules: |\n  allow write ${elsewhere}/**\n  allow write ${ws}/**/.vscode/**\ncommand: [sh, -c, "touch ${elsewhere}/x 2>/dev/null || echo not-writable"]\n`);
+    const r = await paddockP(['--data-dir', data, 'run', p]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('not-writable');
+    expect(r.stderr).toContain(`paddock: note: "allow write ${elsewhere}/**" (line 4) grants nothing`);
+    expect(r.stderr).toContain(`name it: allow write ${elsewhere}`);
+    expect(r.stderr).not.toContain('.vscode/**" (line 5) grants nothing');
+  });
+});

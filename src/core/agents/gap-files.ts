@@ -38,6 +38,19 @@ function reopensProtected(pattern: string): boolean {
   return candidates.some((c) => re.test(c)) || /(^|\/)(\.git|\.vscode|\.(bash|zsh)rc|\.profile|\.bash_profile)(\/|$)/.test(pattern);
 }
 
+/**
+ * The fixed part of an absolute `allow write` glob that lies outside the workspace and every rw
+ * folder (`/srv/data` of `allow write /srv/data/**`): such a glob grants nothing (globs only lift
+ * protections inside writable folders), though it reads like write access. Null otherwise.
+ */
+function globOutsideWritable(pattern: string, writable: string[]): string | null {
+  const g = pattern.search(/[*?[]/);
+  if (g < 0 || !pattern.startsWith('/')) return null;
+  const root = pattern.slice(0, g).replace(/\/[^/]*$/, '') || '/';
+  const within = (a: string, b: string): boolean => a === b || a.startsWith(`${b.replace(/\/$/, '')}/`);
+  return root === '/' || writable.some((w) => within(root, w) || within(w, root)) ? null : root;
+}
+
 /** Findings about folders, protected paths and write rules. */
 export function fileFindings(profile: Profile, rs: RuleSet): GapFinding[] {
   const out: GapFinding[] = [];
@@ -80,7 +93,17 @@ export function fileFindings(profile: Profile, rs: RuleSet): GapFinding[] {
       suggestion: null,
     });
   }
-  const writes = allowWrites.filter((r) => !namesOneGitConfig(r.pattern) && reopensProtected(r.pattern));
+  const writable = [...(profile.workspace ? [profile.workspace] : []), ...rw.map((f) => f.path)];
+  const idle = allowWrites.filter((r) => globOutsideWritable(r.pattern, writable) !== null);
+  if (idle.length > 0) {
+    out.push({
+      severity: 'low',
+      code: 'write-glob-grants-nothing',
+      message: `${idle.map((r) => r.text).join('; ')} (${lines(idle)}) grant${idle.length > 1 ? '' : 's'} nothing: a glob only lifts protections inside the workspace and read-write folders, and ${idle.map((r) => globOutsideWritable(r.pattern, writable)).join(', ')} is in neither.`,
+      suggestion: `name the folder to let the agent write it: ${idle.map((r) => `allow write ${globOutsideWritable(r.pattern, writable)}`).join('; ')}`,
+    });
+  }
+  const writes = allowWrites.filter((r) => !namesOneGitConfig(r.pattern) && reopensProtected(r.pattern) && !idle.includes(r));
   if (writes.length > 0) {
     out.push({
       severity: 'medium',

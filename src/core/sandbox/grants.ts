@@ -2,7 +2,7 @@ import { lstatSync, mkdirSync, realpathSync, statSync, type MakeDirectoryOptions
 import path from 'node:path';
 import { PaddockError } from '../../shared/errors.js';
 import type { Rule } from '../../shared/rules.schema.js';
-import { expandHome, hasGlob } from './glob.js';
+import { expandHome, hasGlob, literalRoot } from './glob.js';
 import { isWithin } from './layout.js';
 import { resolveTrusted, type LinkTrust } from './links.js';
 import type { SandboxSpec } from './spec.js';
@@ -144,6 +144,20 @@ export async function ruleGrants(spec: SandboxSpec, home: string, ctx: GrantCont
     out.push({ ...g, access: r.kind === 'write' ? 'rw' : 'ro', source: `rule ${r.text}` });
   }
   return out;
+}
+
+/**
+ * An `allow write` glob grants no folder: it only lifts protections inside the folders the agent
+ * can already write. One whose fixed part lies outside all of them does nothing, which the user is
+ * told (they meant write access: name the folder instead).
+ */
+export function writeGlobNotes(rules: Rule[], home: string, writable: string[], warnings: string[]): void {
+  for (const r of rules) {
+    if (r.effect !== 'allow' || r.kind !== 'write' || !hasGlob(expandHome(r.pattern, home))) continue;
+    const root = literalRoot(r.pattern, home);
+    if (root === null || root === '/' || writable.some((w) => isWithin(root, w) || isWithin(w, root))) continue;
+    warnings.push(`"${r.text}" (line ${r.line}) grants nothing: a glob only lifts protections inside the workspace and read-write folders. To let the agent write ${root}, name it: allow write ${root}`);
+  }
 }
 
 /**

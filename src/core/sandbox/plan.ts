@@ -11,7 +11,7 @@ import { execNameMasks } from './exec-mask.js';
 import { preparePlaceholder } from './files.js';
 import { pinPath, type Pin } from './links.js';
 import { codeCovers, codePaths, dataDirHomes, dataDirsToHide, missingDataDirs, otherDataDirs, parentPins } from './own-paths.js';
-import { dropInnerFileGrants, mergeGrants, pathGrantRules, realpathLoose, resolveAgentDir, resolveFolder, ruleGrants, type Grant, type GrantContext } from './grants.js';
+import { dropInnerFileGrants, mergeGrants, pathGrantRules, realpathLoose, resolveAgentDir, resolveFolder, ruleGrants, writeGlobNotes, type Grant, type GrantContext } from './grants.js';
 import { writeInstructionFile } from './instructions.js';
 import { bwrapArgsData, bwrapOptions, depth, isWithin, maskOps, type MountLayout, type MountOp } from './layout.js';
 import { planRuleMasks, readDenied, userPathDirs, type Tree } from './masks.js';
@@ -109,6 +109,7 @@ export async function prepareSandbox(spec: SandboxSpec, opts: { platform?: NodeJ
   }
   grants.push(...(await ruleGrants(spec, home, ctx, warnings)));
   const merged = dropInnerFileGrants(mergeGrants(grants, warnings), workspace);
+  writeGlobNotes(spec.rules, home, [workspace, home, ...merged.filter((g) => g.isDir && g.access === 'rw').map((g) => g.path)], warnings);
   for (const k of droppedEnvKeys(spec.extraEnv)) warnings.push(`Environment variable "${k}" was not passed: reserved or invalid name.`);
 
   const hidden = readDenied(spec.rules, home);

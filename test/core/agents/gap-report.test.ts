@@ -90,11 +90,23 @@ describe('gap findings', () => {
 
   it('an allow write rule that re-opens .git/hooks or rc files is flagged instead of the default note', () => {
     for (const rule of ['allow write /home/u/src/**', 'allow write ~/.bashrc', 'allow write **']) {
-      const f = gaps(`name: a\nrules: |\n  ${rule}\n${LIMITED}`);
+      const f = gaps(`name: a\nfolders:\n  - { path: ~/src, access: rw }\nrules: |\n  ${rule}\n${LIMITED}`);
       expect(codes(f), rule).toContain('write-reopens-protected');
       expect(codes(f), rule).not.toContain('protected-by-default');
     }
     expect(codes(gaps(`name: a\nrules: |\n  allow write /home/u/out/*.txt\n${LIMITED}`))).not.toContain('write-reopens-protected');
+  });
+
+  it('an allow write glob outside the workspace and rw folders is said to grant nothing, and names the rule that would', () => {
+    const f = gaps(`name: a\nrules: |\n  allow write /srv/data/**\n${LIMITED}`);
+    const idle = f.find((g) => g.code === 'write-glob-grants-nothing');
+    expect(idle?.message).toContain('allow write /srv/data/** (line 3) grants nothing');
+    expect(idle?.suggestion).toContain('allow write /srv/data');
+    expect(codes(f)).not.toContain('write-reopens-protected');
+    // Positive control: inside a rw folder the same glob lifts protections, and says so.
+    const g = gaps(`name: a\nfolders:\n  - { path: /srv, access: rw }\nrules: |\n  allow write /srv/data/**\n${LIMITED}`);
+    expect(codes(g)).not.toContain('write-glob-grants-nothing');
+    expect(codes(g)).toContain('write-reopens-protected');
   });
 
   it('the default note says what the git protection looks like to the agent and names the rule that lifts it for one repository (issue 16 item 6)', () => {
