@@ -4,6 +4,8 @@
  * NAME` answered "not running" (exit 125) and `kill --all` said "killed all agents" but passed it
  * over: once the ask was answered the agent started, after the user had hit the emergency stop. A
  * kill or stop of a starting run now cancels it (its asks are denied; it never runs), and is logged.
+ * Likewise `pause` (and the tray's pause all) passed a starting run over: it is now paused as soon as
+ * it has started.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -32,7 +34,7 @@ async function startWaiting(): Promise<{ name: string; marker: string; guest: Re
     name: n,
     rules: 'ask secret TOK\n',
     secrets: [{ name: 'TOK', as: 'env' }],
-    command: ['sh', '-c', 'touch started; sleep 5'],
+    command: ['sh', '-c', 'sleep 1; touch started; sleep 5'],
   }), dataDir);
   expect(paddock(['--data-dir', dataDir, 'secret', 'set', name, 'TOK'], { input: 'tok-value-12345\n', env }).code).toBe(0);
   const guest = paddockAsync(['--data-dir', dataDir, 'run', file], { env });
@@ -56,6 +58,20 @@ describe('kill and stop of a run that is still starting', { timeout: 120_000 }, 
       expect(events(dataDir, name, 'run.start')).toHaveLength(0);
     });
   }
+
+  it('pause NAME holds it: once the ask is answered it starts paused, and resumes on resume', async () => {
+    const { name, marker, guest } = await startWaiting();
+    expect(paddock(['--data-dir', dataDir, 'pause', name], { env }).code).toBe(0);
+    const ask = approvals().find((a) => a.agent === name)!;
+    expect(paddock(['--data-dir', dataDir, 'approve', ask.id], { env }).code).toBe(0);
+    await waitFor(async () => (await psAsync(dataDir)).some((r) => r.agent === name && r.state === 'paused'), 30_000);
+    expect(events(dataDir, name, 'agent.pause')).toHaveLength(1);
+    expect(existsSync(marker)).toBe(false); // frozen within its first second
+    expect(paddock(['--data-dir', dataDir, 'resume', name], { env }).code).toBe(0);
+    await waitFor(() => existsSync(marker), 30_000);
+    expect(paddock(['--data-dir', dataDir, 'kill', name], { env }).code).toBe(0);
+    expect(await guest.exit).toBe(137);
+  });
 
   it('answering the ask starts it (control)', async () => {
     const { name, marker, guest } = await startWaiting();

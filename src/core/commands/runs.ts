@@ -50,7 +50,7 @@ export function runVerbs(engine: Engine) {
     pause: (name: string, reason?: string): Promise<void> => runs.pause(name, reason),
     /** Pauses every running agent. */
     async pauseAll(reason?: string): Promise<void> {
-      await Promise.all(runs.active().filter((r) => r.state === 'running').map((r) => runs.pause(r.agent, reason)));
+      await Promise.all(runs.active().filter((r) => r.state === 'running' || r.state === 'starting').map((r) => runs.pause(r.agent, reason)));
     },
     resume: (name: string): Promise<void> => runs.resume(name),
     /** SIGTERM, up to 10 s, then SIGKILL. */

@@ -8,6 +8,7 @@ import { runLogDir } from './output/read.js';
 import { startRecording } from './output/recording.js';
 import { coveredWatch } from './covered-watch.js';
 import { launchRun, type Launched } from './run-launch.js';
+import { runInfo } from './run-info.js';
 import { RunLifecycle } from './run-state.js';
 import type { ActiveRun, RunManagerDeps, RunResult, RunSlot, StartingRun, StartOptions } from './types.js';
 
@@ -19,6 +20,8 @@ interface Entry {
   lc: RunLifecycle;
   /** Why a kill or stop came while the run was still starting: it must not start, or not stay. */
   cancelled?: string;
+  /** Why a pause came while the run was still starting: it is paused as soon as it has started. */
+  pauseOnStart?: string;
 }
 
 /** Starts sandboxed runs and keeps the controls of the live ones. One run per agent at a time. */
@@ -170,7 +173,7 @@ export class RunManager {
     if (entry.cancelled !== undefined) {
       lc.requestKill();
       await proc.kill();
-    }
+    } else if (entry.pauseOnStart !== undefined) await this.pause(name, entry.pauseOnStart).catch(() => undefined);
     return active;
   }
 
@@ -232,6 +235,12 @@ export class RunManager {
   }
 
   async pause(agent: string, reason?: string): Promise<void> {
+    // Threat: "pause" (or the tray's pause all) passing over a run still starting, which then runs unpaused.
+    const s = this.starting(agent);
+    if (s) {
+      s.pauseOnStart = reason ?? 'by the user';
+      return;
+    }
     const { r, lc } = this.live(agent);
     if (lc.state === 'paused') return;
     this.deps.paused?.(agent);
@@ -245,6 +254,11 @@ export class RunManager {
   }
 
   async resume(agent: string): Promise<void> {
+    const s = this.starting(agent);
+    if (s) {
+      delete s.pauseOnStart;
+      return;
+    }
     const { r, lc } = this.live(agent);
     if (lc.state !== 'paused') return;
     await r.proc.resume();
@@ -282,27 +296,8 @@ export class RunManager {
     await Promise.all(live.map((agent) => this.kill(agent, reason)));
   }
 
-  async info(): Promise<RunInfo[]> {
-    const out: RunInfo[] = [];
-    for (const r of this.active()) {
-      if (r.state === 'starting') {
-        out.push({ agent: r.agent, run: r.run, state: 'starting', pids: [], cpu: 0, memory: 0, started: new Date().toISOString(), network: 'off', ...(this.deps.learning?.(r.agent) ? { learning: true } : {}) });
-        continue;
-      }
-      const s = await r.proc.stats().catch(() => ({ cpu: 0, memory: 0, pids: 0 }));
-      out.push({
-        agent: r.agent,
-        run: r.run,
-        state: r.state,
-        pids: r.proc.pids(),
-        cpu: s.cpu,
-        memory: s.memory,
-        started: r.started.toISOString(),
-        network: r.network,
-        ...(r.state === 'paused' && r.pausedReason ? { pausedReason: r.pausedReason } : {}),
-        ...(this.deps.learning?.(r.agent) ? { learning: true } : {}),
-      });
-    }
-    return out;
+  /** One line per run, as `paddock ps` shows them. */
+  info(): Promise<RunInfo[]> {
+    return runInfo(this.active(), (agent) => this.deps.learning?.(agent) === true);
   }
 }
