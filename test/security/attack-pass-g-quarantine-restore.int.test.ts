@@ -19,10 +19,11 @@ describe('quarantine restore and a link planted on its path', { timeout: 120_000
   it('is refused (the outside folder stays empty); an untouched item is restored (control)', async () => {
     const outside = join(s.dir, 'outside');
     mkdirSync(outside);
-    // Two new repositories with an executable hook, moved into the workspace at once.
+    // Two new repositories with an executable hook, moved into the workspace by one rename (the
+    // plant pauses the agent as soon as it is seen: two renames could be paused between them).
     const plant = [
-      'cd /tmp && for r in victim other; do git init -q $r && printf "#!/bin/sh\\necho planted\\n" > $r/.git/hooks/pre-commit && chmod +x $r/.git/hooks/pre-commit; done',
-      'mv /tmp/victim /tmp/other "$OLDPWD"/',
+      'mkdir /tmp/pl && cd /tmp/pl && for r in victim other; do git init -q $r && printf "#!/bin/sh\\necho planted\\n" > $r/.git/hooks/pre-commit && chmod +x $r/.git/hooks/pre-commit; done',
+      'mv /tmp/pl "$OLDPWD"/pl',
       'sleep 60',
     ].join('; ');
     const { dataDir, file, name } = s.setup((n) => ({ name: n, command: ['bash', '-c', plant] }));
@@ -33,12 +34,12 @@ describe('quarantine restore and a link planted on its path', { timeout: 120_000
     expect(paddock(['--data-dir', dataDir, 'kill', name]).code).toBe(0);
     expect(await run.exit).toBe(137);
     const items = paddock(['--data-dir', dataDir, 'quarantine', '--json']).stdout.trim().split('\n').map((l) => JSON.parse(l) as { id: string; path: string });
-    const victim = items.find((i) => i.path === join(ws, 'victim', '.git'))!;
-    const other = items.find((i) => i.path === join(ws, 'other', '.git'))!;
+    const victim = items.find((i) => i.path === join(ws, 'pl', 'victim', '.git'))!;
+    const other = items.find((i) => i.path === join(ws, 'pl', 'other', '.git'))!;
     expect(victim && other).toBeTruthy();
 
     // The next run swaps the repository folder for a link to a host folder outside every grant.
-    expect(paddock(['--data-dir', dataDir, 'run', file, '--', 'bash', '-c', `rm -rf victim && ln -s ${outside} victim`]).code).toBe(0);
+    expect(paddock(['--data-dir', dataDir, 'run', file, '--', 'bash', '-c', `rm -rf pl/victim && ln -s ${outside} pl/victim`]).code).toBe(0);
     const r = paddock(['--data-dir', dataDir, 'quarantine', 'restore', victim.id]);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain('is not the folder .git was quarantined from');
@@ -48,6 +49,6 @@ describe('quarantine restore and a link planted on its path', { timeout: 120_000
     // Control: the item whose folder is untouched goes back where it was.
     const ok = paddock(['--data-dir', dataDir, 'quarantine', 'restore', other.id]);
     expect(ok.code, ok.stderr).toBe(0);
-    expect(existsSync(join(ws, 'other', '.git', 'hooks', 'pre-commit'))).toBe(true);
+    expect(existsSync(join(ws, 'pl', 'other', '.git', 'hooks', 'pre-commit'))).toBe(true);
   });
 });

@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { eventHash, GENESIS_HASH, keychainAnchorPins, LATEST_VERSION, MIGRATIONS, openDatabase, openStore, type Store } from '../../../src/core/store/index.js';
 import type { PaddockEvent } from '../../../src/shared/events.schema.js';
 import { PaddockError } from '../../../src/shared/errors.js';
+import { jsonLine } from '../../../src/shared/printable.js';
 import { paddock, tempDir } from '../../helpers/cli.js';
 
 const FIXTURE = join(import.meta.dirname, 'fixtures', 'v5-log');
@@ -162,6 +163,9 @@ describe('paddock on a schema-5 data dir', () => {
     expect(v.stdout).toMatch(/log ok: 18 events, hash chain intact; sealed, anchor key pinned in a file/);
     const out = paddock(['--data-dir', dir, '--json', 'events', '--all']);
     expect(out.code, out.stderr).toBe(0);
-    expect(out.stdout.trimEnd().split('\n')).toEqual(meta.events.map((e) => JSON.stringify(e)));
+    const lines = out.stdout.trimEnd().split('\n');
+    // The same values (U+2028 and other characters terminals act on come out as \uXXXX escapes: jsonLine).
+    expect(lines.map((l) => JSON.parse(l) as unknown)).toEqual(meta.events);
+    expect(lines).toEqual(meta.events.map((e) => jsonLine(e)));
   });
 });
