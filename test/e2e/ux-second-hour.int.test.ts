@@ -188,6 +188,21 @@ describe("the second hour: editors, asks by keyboard, a tampered log", { timeout
     await expect.poll(focused).toBe('textarea::Rules, one per line');
     const answers = await events(['--agent', 'asker', '--kind', 'approval.answer']);
     expect(answers.map((e) => [e.target, e.answer])).toEqual([['first-thing', 'once'], ['second-thing', 'once']]);
+    expect(await page.getByTestId('ask-expired').count()).toBe(0); // answered asks are not reported as unanswered
+  });
+
+  it('an ask nobody answers in time does not vanish silently: the page says it was denied, until dismissed', async () => {
+    await call('agents:save', { yaml: 'name: timer\ncommand: [sh, -c, "paddock-ask deploy-prod; sleep 600"]\napprovals: { timeout: 2 }\n' });
+    await call('runs:start', { name: 'timer' });
+    await page.getByTestId('ask-prompt').waitFor({ timeout: 30_000 });
+    const notice = page.getByTestId('ask-expired');
+    await notice.waitFor({ timeout: 20_000 });
+    expect(await page.getByTestId('ask-prompt').count()).toBe(0);
+    expect(await notice.textContent()).toMatch(/An ask was not answered in time, so it was denied.*\d\d:\d\d:\d\d · timer asked for deploy-prod/);
+    await page.screenshot({ path: join(shots, 'second-hour-ask-expired.png') });
+    await notice.getByRole('button', { name: 'Dismiss' }).click();
+    expect(await notice.count()).toBe(0);
+    await call('runs:kill', { name: 'timer' });
   });
 
   it('the Approvals page by keyboard: after answering the last ask of the list, the keys answer the one left', async () => {
