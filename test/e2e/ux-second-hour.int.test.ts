@@ -118,8 +118,40 @@ describe('the second hour: editors, run controls, a tampered log', { timeout: 12
     expect((await profiles()).get('keeper')).toMatch(/memory: 512MiB/);
   });
 
+  it('Import profile… of a file naming an existing agent asks before replacing it (it replaced it silently)', async () => {
+    await page.getByRole('button', { name: 'Agents', exact: true }).click();
+    const dialogs: string[] = [];
+    let answer = false;
+    const onDialog = (d: import('playwright-core').Dialog): void => {
+      dialogs.push(d.message());
+      void (answer ? d.accept() : d.dismiss());
+    };
+    page.on('dialog', onDialog);
+    try {
+      const before = (await profiles()).get('other');
+      const file = (name: string, yaml: string) => ({ name, mimeType: 'text/yaml', buffer: Buffer.from(yaml) });
+      await page.getByLabel('Profile file to import').setInputFiles(file('other.yaml', 'name: other\ncommand: [sh, -c, "echo replaced"]\nnetwork: on\n'));
+      await page.getByTestId('agents-error').getByText('Not imported: other was left as it was.').waitFor();
+      expect(dialogs).toEqual([expect.stringMatching(/^An agent named other exists\. Replace its profile .* with other\.yaml\?/)]);
+      expect((await profiles()).get('other')).toBe(before);
+      // Accepted, it replaces the profile.
+      answer = true;
+      await page.getByLabel('Profile file to import').setInputFiles(file('other.yaml', 'name: other\ncommand: [sh, -c, "echo replaced"]\n'));
+      await page.getByRole('heading', { name: 'other' }).waitFor();
+      expect((await profiles()).get('other')).toContain('echo replaced');
+      // Positive control: a new agent imports without a question.
+      await page.getByRole('button', { name: 'Agents', exact: true }).click();
+      await page.getByLabel('Profile file to import').setInputFiles(file('fresh.yaml', 'name: fresh\n'));
+      await page.getByRole('heading', { name: 'fresh' }).waitFor();
+      expect(dialogs).toHaveLength(2);
+    } finally {
+      page.off('dialog', onDialog);
+    }
+  });
+
   it('Pause, Resume and Stop from the page while the agent runs: each is on the record, the Stop too (it read as the agent ending by itself)', async () => {
     const state = () => page.getByTestId('agent-state').textContent();
+    await openAgent(page, 'keeper');
     await page.getByRole('button', { name: 'Start keeper' }).click();
     await expect.poll(state, { timeout: 20_000 }).toBe('running');
     await page.getByRole('button', { name: 'Pause keeper' }).click();
