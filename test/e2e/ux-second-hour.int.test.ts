@@ -221,7 +221,7 @@ describe('the second hour: editors, run controls, a tampered log', { timeout: 12
     const marked = page.getByRole('grid', { name: 'Activity of all agents' }).locator('[role="row"]', { has: page.getByTestId('altered-event') });
     await marked.waitFor();
     expect(await marked.textContent()).toContain('paused by a tripwire');
-    expect(await marked.textContent()).toContain('ALTERED: the hash chain breaks here');
+    expect(await marked.textContent()).toContain('ALTERED: the chain breaks here');
     await page.screenshot({ path: join(shots, 'second-hour-log-altered.png') });
     expect(errors.filter((e) => !/ERR_CONNECTION_REFUSED|Failed to load resource/.test(e))).toEqual([]);
   });
