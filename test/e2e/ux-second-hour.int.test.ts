@@ -1,43 +1,19 @@
 import Database from 'better-sqlite3';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { paddockP } from '../helpers/cli.js';
 import { createShellAgent, launchChromium, openWatchedPage, screenshotDir, startConsole, type Console } from './console-helpers.js';
+import { consoleApi, openAgent } from './second-hour-helpers.js';
 
-// A user's second hour in the web console: editing rules and the profile with mistakes, answering
-// asks by keyboard, and checking a log altered behind Paddock's back. Real engine, sandboxes, SQLite.
+// A user's second hour in the web console: editing rules and the profile with mistakes, pause /
+// resume / stop, exporting and verifying a log altered behind Paddock's back. Real engine,
+// sandboxes, SQLite. (Asks: ux-second-hour-asks.int.test.ts.)
 let c: Console;
 let browser: Browser;
 let page: Page;
 const shots = screenshotDir();
 const errors: string[] = [];
-
-const call = async (channel: string, input: unknown): Promise<unknown> => {
-  const r = await fetch(`${c.origin}/api/${channel}`, { method: 'POST', headers: { Authorization: `Bearer ${c.token}`, 'Content-Type': 'application/json' }, body: input === undefined ? '' : JSON.stringify(input) });
-  expect(r.status, await r.clone().text()).toBe(200);
-  return ((await r.json()) as { value: unknown }).value;
-};
-const profiles = async (): Promise<Map<string, string>> => {
-  const r = await fetch(`${c.origin}/api/agents`, { headers: { Authorization: `Bearer ${c.token}` } });
-  return new Map(((await r.json()) as { name: string; profile: string }[]).map((a) => [a.name, a.profile]));
-};
-const events = async (args: string[]) =>
-  (await paddockP(['--data-dir', c.dataDir, 'events', '--json', '--limit', '5000', ...args])).stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
-const pendingAsks = async (): Promise<number> => ((await call('approvals:list', undefined)) as unknown[]).length;
-/** What has the keyboard focus: its tag, role and accessible label. */
-const focused = (): Promise<string> =>
-  page.evaluate(() => {
-    const a = document.activeElement;
-    return a ? `${a.tagName.toLowerCase()}:${a.getAttribute('role') ?? ''}:${a.getAttribute('aria-label') ?? a.textContent ?? ''}` : 'none';
-  });
-const openAgent = async (name: string): Promise<void> => {
-  await page.getByRole('button', { name: 'Agents', exact: true }).click();
-  await page.getByRole('button', { name, exact: true }).click();
-  await page.getByRole('heading', { name }).waitFor();
-};
+const { call, profiles, events } = consoleApi(() => c);
 const rules = () => page.getByLabel('Rules, one per line');
 
 beforeAll(async () => {
@@ -53,9 +29,9 @@ afterAll(async () => {
   await c?.stop();
 });
 
-describe("the second hour: editors, asks by keyboard, a tampered log", { timeout: 120_000 }, () => {
+describe('the second hour: editors, run controls, a tampered log', { timeout: 120_000 }, () => {
   it('a half-typed rule survives a switch to another tab and another agent, and the tab says it is unsaved', async () => {
-    await openAgent('keeper');
+    await openAgent(page, 'keeper');
     await page.getByRole('tab', { name: 'Rules' }).click();
     await rules().click();
     await page.keyboard.press('Control+End');
@@ -65,9 +41,9 @@ describe("the second hour: editors, asks by keyboard, a tampered log", { timeout
     // The Rules tab says it holds unsaved text (to a screen reader too).
     await page.getByRole('tab', { name: 'Rules (unsaved changes)' }).waitFor();
     await page.screenshot({ path: join(shots, 'second-hour-rules-unsaved-tab.png') });
-    await openAgent('other');
+    await openAgent(page, 'other');
     expect(await page.getByRole('tab', { name: 'Rules (unsaved changes)' }).count()).toBe(0); // other's rules are untouched
-    await openAgent('keeper');
+    await openAgent(page, 'keeper');
     await page.getByRole('tab', { name: 'Rules' }).click();
     expect(await rules().inputValue()).toBe('deny exec ssh\nalow net api.example.test\n');
     await page.getByTestId('rule-problems').getByText('unknown effect "alow"').waitFor();
@@ -102,7 +78,7 @@ describe("the second hour: editors, asks by keyboard, a tampered log", { timeout
   });
 
   it("the profile editor keeps unsaved YAML across tabs and refuses to save it under another agent's name", async () => {
-    await openAgent('keeper');
+    await openAgent(page, 'keeper');
     await page.getByRole('tab', { name: 'Profile (YAML)' }).click();
     const yaml = page.getByLabel('Profile YAML');
     const before = await yaml.inputValue();
@@ -142,8 +118,40 @@ describe("the second hour: editors, asks by keyboard, a tampered log", { timeout
     expect((await profiles()).get('keeper')).toMatch(/memory: 512MiB/);
   });
 
+  it('Import profile… of a file naming an existing agent asks before replacing it (it replaced it silently)', async () => {
+    await page.getByRole('button', { name: 'Agents', exact: true }).click();
+    const dialogs: string[] = [];
+    let answer = false;
+    const onDialog = (d: import('playwright-core').Dialog): void => {
+      dialogs.push(d.message());
+      void (answer ? d.accept() : d.dismiss());
+    };
+    page.on('dialog', onDialog);
+    try {
+      const before = (await profiles()).get('other');
+      const file = (name: string, yaml: string) => ({ name, mimeType: 'text/yaml', buffer: Buffer.from(yaml) });
+      await page.getByLabel('Profile file to import').setInputFiles(file('other.yaml', 'name: other\ncommand: [sh, -c, "echo replaced"]\nnetwork: on\n'));
+      await page.getByTestId('agents-error').getByText('Not imported: other was left as it was.').waitFor();
+      expect(dialogs).toEqual([expect.stringMatching(/^An agent named other exists\. Replace its profile .* with other\.yaml\?/)]);
+      expect((await profiles()).get('other')).toBe(before);
+      // Accepted, it replaces the profile.
+      answer = true;
+      await page.getByLabel('Profile file to import').setInputFiles(file('other.yaml', 'name: other\ncommand: [sh, -c, "echo replaced"]\n'));
+      await page.getByRole('heading', { name: 'other' }).waitFor();
+      expect((await profiles()).get('other')).toContain('echo replaced');
+      // Positive control: a new agent imports without a question.
+      await page.getByRole('button', { name: 'Agents', exact: true }).click();
+      await page.getByLabel('Profile file to import').setInputFiles(file('fresh.yaml', 'name: fresh\n'));
+      await page.getByRole('heading', { name: 'fresh' }).waitFor();
+      expect(dialogs).toHaveLength(2);
+    } finally {
+      page.off('dialog', onDialog);
+    }
+  });
+
   it('Pause, Resume and Stop from the page while the agent runs: each is on the record, the Stop too (it read as the agent ending by itself)', async () => {
     const state = () => page.getByTestId('agent-state').textContent();
+    await openAgent(page, 'keeper');
     await page.getByRole('button', { name: 'Start keeper' }).click();
     await expect.poll(state, { timeout: 20_000 }).toBe('running');
     await page.getByRole('button', { name: 'Pause keeper' }).click();
@@ -162,77 +170,6 @@ describe("the second hour: editors, asks by keyboard, a tampered log", { timeout
     await page.screenshot({ path: join(shots, 'second-hour-stopped.png') });
   });
 
-  it('answering an ask by keyboard: a repeated Enter does not answer the next ask, and focus goes back to where the user was', async () => {
-    await call('agents:save', { yaml: 'name: asker\ncommand: [sh, -c, "paddock-ask first-thing & sleep 1; paddock-ask second-thing & wait; sleep 600"]\napprovals: { timeout: 120 }\n' });
-    await page.getByRole('tab', { name: 'Rules' }).click();
-    await rules().focus(); // the user is editing rules when the asks come
-    await call('runs:start', { name: 'asker' });
-    const prompt = page.getByTestId('ask-prompt');
-    await prompt.getByTestId('ask-more').waitFor({ timeout: 30_000 });
-    expect(await prompt.textContent()).toContain('first-thing');
-    await prompt.getByRole('button', { name: 'Allow once' }).focus();
-    await page.keyboard.press('Enter');
-    await expect.poll(() => prompt.textContent()).toContain('second-thing');
-    // The focus is on the prompt (which names the new ask), not on a button of the new ask.
-    await expect.poll(focused).toBe('aside:region:Pending asks: asker asks action second-thing');
-    await page.screenshot({ path: join(shots, 'second-hour-ask-focus.png') });
-    await page.keyboard.press('Enter');
-    await page.keyboard.press('Space');
-    expect(await pendingAsks()).toBe(1); // the repeated keys answered nothing
-    // Positive control: Tab reaches the new ask's first answer, and Enter answers it.
-    await page.keyboard.press('Tab');
-    expect(await focused()).toBe('button::Allow once');
-    await page.keyboard.press('Enter');
-    await prompt.waitFor({ state: 'detached' });
-    expect(await pendingAsks()).toBe(0);
-    await expect.poll(focused).toBe('textarea::Rules, one per line');
-    const answers = await events(['--agent', 'asker', '--kind', 'approval.answer']);
-    expect(answers.map((e) => [e.target, e.answer])).toEqual([['first-thing', 'once'], ['second-thing', 'once']]);
-  });
-
-  it('the Approvals page by keyboard: after answering the last ask of the list, the keys answer the one left', async () => {
-    await call('agents:save', { yaml: 'name: asker2\ncommand: [sh, -c, "paddock-ask alpha-thing & sleep 1; paddock-ask beta-thing & wait; sleep 600"]\napprovals: { timeout: 120 }\n' });
-    await page.keyboard.press('Alt+2');
-    await page.getByRole('heading', { name: 'Approvals' }).waitFor();
-    await call('runs:start', { name: 'asker2' });
-    const rows = page.locator('li.approval');
-    await expect.poll(() => rows.count(), { timeout: 30_000 }).toBe(2);
-    await page.keyboard.press('j'); // the second (the last) ask
-    await page.keyboard.press('d');
-    await expect.poll(() => rows.count()).toBe(1);
-    // The one left is selected, and the keys answer it.
-    expect(await page.locator('li.approval.selected').textContent()).toContain('alpha-thing');
-    await page.keyboard.press('o');
-    await expect.poll(() => rows.count()).toBe(0);
-    const answers = await events(['--agent', 'asker2', '--kind', 'approval.answer']);
-    expect(answers.map((e) => [e.target, e.answer])).toEqual([['beta-thing', 'deny'], ['alpha-thing', 'once']]);
-    await call('runs:kill', { name: 'asker2' });
-  });
-
-  it("Recent hosts: Allow adds a rule for the host and port the agent used (it added the host alone, 80/443 only)", async () => {
-    const hits: string[] = [];
-    const server: Server = createServer((req, res) => (hits.push(req.url ?? ''), res.end('ok\n')));
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const port = (server.address() as AddressInfo).port;
-    try {
-      await call('agents:save', { yaml: `name: fetch2\ncommand: [sh, -c, "curl -s -m 10 http://host.paddock.internal:${port}/try"]\nnetwork: on\n` });
-      await call('runs:start', { name: 'fetch2' });
-      await expect.poll(async () => (await events(['--agent', 'fetch2', '--kind', 'run.exit'])).length, { timeout: 30_000 }).toBe(1);
-      expect(hits).toEqual([]); // denied: no rule names the host
-      await openAgent('fetch2');
-      await page.getByRole('tab', { name: 'Network' }).click();
-      await page.getByRole('button', { name: `Allow host.paddock.internal:${port}` }).click();
-      await page.getByText(`Added "allow net host.paddock.internal:${port}".`).waitFor();
-      await page.screenshot({ path: join(shots, 'second-hour-network-recent-allow.png') });
-      // The rule lets the agent through now (and opens nothing else of the computer).
-      await call('runs:start', { name: 'fetch2' });
-      await expect.poll(() => hits, { timeout: 30_000 }).toEqual(['/try']);
-      expect((await profiles()).get('fetch2')).toContain(`allow net host.paddock.internal:${port}\n`);
-    } finally {
-      await new Promise((r) => server.close(r));
-    }
-  });
-
   it('Export on the Activity page exports what is shown: a filtered view exports the filtered events, and says so', async () => {
     await page.getByRole('button', { name: 'Activity', exact: true }).first().click();
     const exported = async (): Promise<Record<string, unknown>[]> => {
@@ -247,12 +184,12 @@ describe("the second hour: editors, asks by keyboard, a tampered log", { timeout
       });
       return text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     };
-    await page.getByLabel('Filter by kind').selectOption('approval.');
+    await page.getByLabel('Filter by kind').selectOption('agent.');
     await page.getByRole('button', { name: /^Export the \d+ shown \(JSON Lines\)$/ }).waitFor();
     const shown = Number(/^(\d+) of/.exec((await page.getByTestId('feed-count').textContent()) ?? '')?.[1]);
     const some = await exported();
     expect(some.length).toBe(shown);
-    expect(new Set(some.map((e) => e.kind))).toEqual(new Set(['approval.request', 'approval.answer']));
+    expect(new Set(some.map((e) => e.kind))).toEqual(new Set(['agent.pause', 'agent.resume', 'agent.stop']));
     expect(some.map((e) => e.id as number)).toEqual([...some.map((e) => e.id as number)].sort((a, b) => a - b)); // oldest first, as the log
     // Positive control: unfiltered, the export is every event shown.
     await page.getByLabel('Filter by kind').selectOption('');
@@ -265,14 +202,13 @@ describe("the second hour: editors, asks by keyboard, a tampered log", { timeout
     await page.getByRole('button', { name: 'Activity', exact: true }).first().click();
     await page.getByRole('button', { name: 'Verify log' }).click();
     expect(await page.getByTestId('verify-result').textContent()).toMatch(/^The log is intact \(\d+ events checked\)\.$/); // positive control
-    await call('runs:kill', { name: 'asker' });
     await page.goto('about:blank');
     expect(await c.stop()).toBe(0);
-    // Someone with the file turns the first "once" into a "deny".
+    // Someone with the file rewrites why keeper was paused.
     const db = new Database(join(c.dataDir, 'paddock.db'));
     db.exec('DROP TRIGGER events_no_update');
-    const row = db.prepare("SELECT id FROM events WHERE kind = 'approval.answer' ORDER BY id LIMIT 1").get() as { id: number };
-    db.prepare(`UPDATE events SET body = replace(body, '"answer":"once"', '"answer":"deny"') WHERE id = ?`).run(row.id);
+    const row = db.prepare("SELECT id FROM events WHERE kind = 'agent.pause' ORDER BY id LIMIT 1").get() as { id: number };
+    db.prepare(`UPDATE events SET body = replace(body, 'paused from the app', 'paused by a tripwire') WHERE id = ?`).run(row.id);
     db.close();
     c = await startConsole(c.dataDir);
     await page.goto(c.url);
@@ -280,13 +216,12 @@ describe("the second hour: editors, asks by keyboard, a tampered log", { timeout
     await page.getByRole('button', { name: 'Verify log' }).click();
     const result = page.getByRole('alert').filter({ hasText: 'The log was altered' });
     await result.waitFor();
-    expect(await result.textContent()).toMatch(new RegExp(`event ${row.id}: hash mismatch.*It is the approval\\.answer event of asker at \\d\\d:\\d\\d:\\d\\d, marked ALTERED below: the events before it check out, from it on the log cannot be trusted\\.`));
-    // The summary says what was answered, so a search for the ask finds the altered answer.
-    await page.getByLabel('Search events').fill('first-thing');
+    expect(await result.textContent()).toMatch(new RegExp(`event ${row.id}: hash mismatch.*It is the agent\\.pause event of keeper at \\d\\d:\\d\\d:\\d\\d, marked ALTERED below: the events before it check out, from it on the log cannot be trusted\\.`));
+    await page.getByLabel('Search events').fill('paused');
     const marked = page.getByRole('grid', { name: 'Activity of all agents' }).locator('[role="row"]', { has: page.getByTestId('altered-event') });
     await marked.waitFor();
-    expect(await marked.textContent()).toContain('answered deny: first-thing (approval');
-    expect(await marked.textContent()).toContain('ALTERED: the hash chain breaks here');
+    expect(await marked.textContent()).toContain('paused by a tripwire');
+    expect(await marked.textContent()).toContain('ALTERED: the chain breaks here');
     await page.screenshot({ path: join(shots, 'second-hour-log-altered.png') });
     expect(errors.filter((e) => !/ERR_CONNECTION_REFUSED|Failed to load resource/.test(e))).toEqual([]);
   });

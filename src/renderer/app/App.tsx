@@ -6,6 +6,7 @@ import { AgentsPage } from '../features/agents/AgentsPage.js';
 import { AgentPage } from '../features/agents/AgentPage.js';
 import { ApprovalsPage } from '../features/approvals/ApprovalsPage.js';
 import { AskPrompt } from '../features/approvals/AskPrompt.js';
+import { ExpiredAsks } from '../features/approvals/ExpiredAsks.js';
 import { ActivityPage } from '../features/activity/ActivityPage.js';
 import { DoctorPage } from '../features/doctor/DoctorPage.js';
 import { QuarantineBanner } from '../features/quarantine/QuarantineBanner.js';
@@ -71,6 +72,7 @@ function Shell({ reconnecting }: { reconnecting: boolean }) {
       </nav>
       <main className="content">
         <QuarantineBanner />
+        <ExpiredAsks />
         {reconnecting && <ReconnectingBanner />}
         {view.page === 'agents' && <AgentsPage open={(name, tab) => setView({ page: 'agent', name, tab })} />}
         {view.page === 'agent' && <AgentPage key={view.name} name={view.name} initialTab={view.tab} back={() => setView({ page: 'agents' })} />}

@@ -6,7 +6,7 @@ import { VirtualList } from './VirtualList.js';
 
 /** One event as a feed row: time, agent, kind, what, deciding rule. */
 export function EventRow({ e, showAgent, label, altered = false }: { e: PaddockEvent; showAgent: boolean; label?: LineLabeler; altered?: boolean }) {
-  const rule = altered ? 'ALTERED: the hash chain breaks here' : decidingRule(e, label);
+  const rule = altered ? 'ALTERED: the chain breaks here' : decidingRule(e, label);
   return (
     <>
       <span className="c-time" role="gridcell">{clock(e.ts)}</span>

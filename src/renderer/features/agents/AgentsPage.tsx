@@ -2,7 +2,7 @@ import { useRef, useState } from 'react';
 import type { RunInfo } from '../../../shared/agent.schema.js';
 import { api } from '../../lib/api.js';
 import { download, useInterval, useLoad } from '../../lib/hooks.js';
-import { viewProfile } from '../../lib/profile-doc.js';
+import { nameOf, viewProfile } from '../../lib/profile-doc.js';
 import { Switch } from '../../components/Switch.js';
 import { NewAgentDialog } from './NewAgentDialog.js';
 import { RunControls } from './RunControls.js';
@@ -19,7 +19,16 @@ export function AgentsPage({ open }: { open: (name: string, tab?: string) => voi
 
   const importFile = async (f: File): Promise<void> => {
     try {
-      const a = await api()['agents:save']({ yaml: await f.text() });
+      const yaml = await f.text();
+      // A file naming an existing agent replaces that agent's profile (its rules, folders, network):
+      // never without asking.
+      const name = nameOf(yaml)?.name;
+      if (name && (agents.data ?? []).some((a) => a.name === name) && !window.confirm(`An agent named ${name} exists. Replace its profile (rules, folders, network, secrets declared) with ${f.name}? Its home, workspace and stored secret values stay.`)) {
+        setError(`Not imported: ${name} was left as it was.`);
+        return;
+      }
+      setError(null);
+      const a = await api()['agents:save']({ yaml });
       agents.reload();
       open(a.name);
     } catch (e) {
@@ -42,10 +51,14 @@ export function AgentsPage({ open }: { open: (name: string, tab?: string) => voi
         <div className="actions">
           <button type="button" className="primary" onClick={() => setCreating(true)}>New agent</button>
           <button type="button" onClick={() => file.current?.click()}>Import profile…</button>
-          <input ref={file} type="file" accept=".yaml,.yml,text/yaml" hidden aria-label="Profile file to import" onChange={(e) => e.target.files?.[0] && void importFile(e.target.files[0])} />
+          <input ref={file} type="file" accept=".yaml,.yml,text/yaml" hidden aria-label="Profile file to import" onChange={(e) => {
+            const f = e.target.files?.[0];
+            e.target.value = ''; // the same file can be chosen again
+            if (f) void importFile(f);
+          }} />
         </div>
       </header>
-      {error && <p className="error" role="alert">{error}</p>}
+      {error && <p className="error" role="alert" data-testid="agents-error">{error}</p>}
       {creating && <NewAgentDialog close={() => setCreating(false)} created={(name) => { setCreating(false); agents.reload(); open(name, 'rules'); }} />}
       {agents.data && agents.data.length === 0 && (
         <div className="empty-state">
