@@ -64,6 +64,7 @@ export async function launchRun(deps: RunManagerDeps, launchers: LauncherPool, o
       tty: o.tty ?? false,
       ...hostLocale(),
       userHome: deps.userHome,
+      userPath: o.userPath,
       othersWritable: deps.othersWritable?.(name),
       extraBinds: add.extraBinds,
       extraEnv: add.extraEnv,

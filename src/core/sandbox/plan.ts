@@ -205,7 +205,9 @@ export async function prepareSandbox(spec: SandboxSpec, opts: { platform?: NodeJ
       ...merged.filter((g) => g.isDir).map((g) => ({ root: g.path, writable: g.access === 'rw', isHome: false, isSystem: false })),
     ];
     const aliases = copies.flatMap((c) => c.names.map((from) => ({ from, to: c.dest })));
-    const rules = await planRuleMasks({ trees, rules: spec.rules, home, emptyFile, budget, copies: aliases, pathDirs: userPathDirs(spec.userPath ?? process.env.PATH ?? '') });
+    // Threat: a program planted in a folder on the PATH of the terminal that ran a guest `paddock run`
+    // (the host's own PATH may lack it): both are protected (attack pass H).
+    const rules = await planRuleMasks({ trees, rules: spec.rules, home, emptyFile, budget, copies: aliases, pathDirs: userPathDirs([process.env.PATH, spec.userPath].filter(Boolean).join(':')) });
     for (const k of ['masked', 'readOnly', 'watchAbsent'] as const) rules[k] = rules[k].filter(shown);
     // A part under a mask or a read-only path needs nothing more (binding it would undo the mask).
     const covered = (p: string): boolean => [...rules.masked, ...rules.readOnly].some((m) => isWithin(p, m));
