@@ -226,11 +226,16 @@ export async function planRuleMasks(input: {
     const all = [...readDeny, ...writeDeny, ...execDeny];
     // Threat: a program planted in a folder on the user's PATH (`~/.cargo/bin/cargo`, `~/go/bin/…`
     // under a granted `~/.cargo` or `~/go`) runs unsandboxed the next time the user types its name.
+    // Only a rule naming the folder (its literal part is the folder or lies inside it) opens it.
+    // Threat: `allow write ~/.cargo/**`, `allow write ~/.cargo` or `allow write *` (meant for the
+    // registry, the cache) silently opening `~/.cargo/bin` too (attack pass H).
+    const pathOpened = (d: string): boolean => writeAllowNamed.some((m) => m.root !== null && isWithin(m.root, d) && (m.match(d) || m.match(`${d}/x`)));
     for (const d of persistence ? (input.pathDirs ?? []) : []) {
-      if (d === tree.root || !isWithin(d, tree.root) || writeAllowed(d, true)) continue;
+      if (d === tree.root || !isWithin(d, tree.root) || pathOpened(d)) continue;
       const st = await lstat(d).catch(() => null);
       if (!st?.isDirectory() || done.has(d)) continue;
-      await protect(tree, d, st);
+      pin(tree, d);
+      readOnly(d, st);
       out.warnings.push(`${d} is on your PATH and inside a folder this agent can write: it is read-only inside (a rule "allow write ${d}" opens it).`);
     }
     for (const start of startsFor(tree, all, persistence)) {
