@@ -4,7 +4,9 @@
  * the `git-plant` alert show `[secret TOKEN]`, but `paddock quarantine restore` logged the path in
  * clear (`fs.change` `quarantine-restored`): the restore runs with no host, or in a host that never ran
  * the agent, which holds no masks for its secrets, and the log is append-only. The restore event now
- * takes the path its alert logged.
+ * takes the path its alert logged. Likewise a run whose host died (SIGKILL) is checked at the agent's
+ * next start, before that run's secrets were known: its `git-plant` alert logged the path in clear;
+ * it is now logged once they are.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -58,6 +60,30 @@ describe('a quarantine restore of a path holding a secret', { timeout: 120_000 }
     expect(restored.map((e) => e.path).sort()).toEqual([join(ws, 'plain', '.git'), join(ws, 'r-[secret TOKEN]', '.git'), join(ws, 's-[secret TOKEN]', '.git')]);
     expect(JSON.stringify(events(dataDir, name))).not.toContain(token);
     expect(paddock(['--data-dir', dataDir, 'events', '--agent', name]).stdout).not.toContain(token);
+    expect(paddock(['--data-dir', dataDir, 'log', 'verify']).code).toBe(0);
+  });
+
+  it('logs [secret NAME] in the alert of a run checked at the next start (its host was killed)', async () => {
+    const token = 'tokH8-Kd4pWz8Nc1Qs6E';
+    const plant = 'cd /tmp && git init -q "r-$TOKEN" && printf "#!/bin/sh\\necho planted\\n" > "r-$TOKEN/.git/hooks/pre-commit" && chmod +x "r-$TOKEN/.git/hooks/pre-commit" && mv "r-$TOKEN" "$OLDPWD"/; sleep 60';
+    const { dataDir, file, name } = s.setup((n) => ({ name: n, secrets: [{ name: 'TOKEN', as: 'env' }], command: ['bash', '-c', plant] }));
+    expect(paddock(['--data-dir', dataDir, 'secret', 'set', name, 'TOKEN'], { input: `${token}\n`, env }).code).toBe(0);
+    const ws = agentDirs(dataDir, name).workspace;
+    const run = paddockAsync(['--data-dir', dataDir, 'run', file], { env });
+    try {
+      await waitFor(async () => (await psAsync(dataDir)).some((r) => r.agent === name && r.state === 'paused'), 30_000);
+    } finally {
+      run.child.kill('SIGKILL'); // the host dies before the run ends: nothing was moved yet
+      await run.exit;
+    }
+    await waitFor(async () => !(await psAsync(dataDir)).some((r) => r.agent === name), 10_000);
+    expect(existsSync(join(ws, `r-${token}`, '.git'))).toBe(true);
+    const again = paddock(['--data-dir', dataDir, 'run', file, '--', 'true'], { env });
+    expect(again.code, again.stderr).toBe(0);
+    expect(existsSync(join(ws, `r-${token}`, '.git'))).toBe(false); // quarantined at this start
+    const alerts = events(dataDir, name, 'alert').filter((e) => e.type === 'git-plant' && typeof e.quarantine === 'string');
+    expect(alerts.map((e) => e.path)).toEqual([join(ws, 'r-[secret TOKEN]', '.git')]);
+    expect(JSON.stringify(events(dataDir, name))).not.toContain(token);
     expect(paddock(['--data-dir', dataDir, 'log', 'verify']).code).toBe(0);
   });
 });
