@@ -82,7 +82,7 @@ async function runAsGuest(ctx: CommandContext, client: ControlClient, yaml: stri
     // Threat: output the host sends faster than this process's stdout takes it (a pipe nobody reads)
     // piling up in memory here; the host waits while the connection is not read, and the agent with it.
     const blocked = new Set<NodeJS.WriteStream>();
-    const id = client.stream('run', { yaml, source: resolve(file), command, cwd: process.cwd(), ...(vaultPassphrase ? { vaultPassphrase } : {}) }, (msg) => {
+    const id = client.stream('run', { yaml, source: resolve(file), command, cwd: process.cwd(), userPath: ctx.env.PATH ?? '', ...(vaultPassphrase ? { vaultPassphrase } : {}) }, (msg) => {
       if ('stream' in msg) {
         const out = msg.stream === 'stdout' ? process.stdout : process.stderr;
         if (!out.write(Buffer.from(msg.data, 'base64')) && !blocked.has(out)) {

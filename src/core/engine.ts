@@ -92,6 +92,8 @@ export interface EngineStartOptions {
   tty?: boolean;
   record?: boolean;
   onNotes?: (notes: readonly string[]) => void;
+  /** The `PATH` of the terminal that asked for the run (a guest's), protected besides this process's own. */
+  userPath?: string;
 }
 
 export class Engine {
@@ -338,7 +340,7 @@ export class Engine {
   /** Starts a stored agent. */
   async start(name: string, opts: EngineStartOptions) {
     const { profile, ruleSet } = this.agent(name);
-    return this.runs.start({ profile, ruleSet, command: opts.command, wrapper: opts.wrapper, stdio: opts.stdio, tty: opts.tty, record: opts.record, onNotes: opts.onNotes, network: this.networkOf(name, profile) });
+    return this.runs.start({ profile, ruleSet, command: opts.command, wrapper: opts.wrapper, stdio: opts.stdio, tty: opts.tty, record: opts.record, onNotes: opts.onNotes, userPath: opts.userPath, network: this.networkOf(name, profile) });
   }
 
   /** Flips the agent's network switch: live for a running agent (new connections, and off cuts tunnels). */

@@ -45,6 +45,8 @@ export const HOST_METHODS = {
          * passphrase vault locked (PRODUCT.md: the passphrase is taken from that variable).
          */
         vaultPassphrase: z.string().min(1).max(1024).optional(),
+        /** The guest's `PATH`: its folders inside writable grants are read-only too (the host's own `PATH` may differ). */
+        userPath: z.string().max(65_536).optional(),
       })
       .strict(),
   ),

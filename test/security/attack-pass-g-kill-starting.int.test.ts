@@ -51,6 +51,8 @@ describe('kill and stop of a run that is still starting', { timeout: 120_000 }, 
       expect(k.code, k.stderr).toBe(0);
       expect(await guest.exit).toBe(125);
       expect(guest.err()).toContain('was not started');
+      // Attack pass H (cosmetic): `stop` said "stopped while starting while it was starting".
+      expect(guest.err()).toContain(how === 'stop NAME' ? 'was not started: stopped by the user while it was starting' : 'was not started: killed by the user while it was starting');
       expect(approvals().filter((a) => a.agent === name)).toEqual([]);
       expect((await psAsync(dataDir)).some((r) => r.agent === name)).toBe(false);
       expect(existsSync(marker)).toBe(false);

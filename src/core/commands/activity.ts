@@ -20,7 +20,7 @@ export function activityVerbs(engine: Engine) {
     /** Puts a quarantined item back (logged). */
     restoreQuarantine(id: string): QuarantineItem {
       const item = restoreQuarantine(engine.paths.root, id);
-      engine.log(restoredEvent(item));
+      engine.log(restoredEvent(item, engine.store.events));
       return item;
     },
     /** Subscribes to one kind of announcement; returns the unsubscribe. */

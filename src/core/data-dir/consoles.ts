@@ -8,13 +8,29 @@
  * rule naming its port; each host refused only its own console's port.
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { homedir, userInfo } from 'node:os';
 import path from 'node:path';
 import { resolveDataDir } from './data-dir.js';
 
 /** The registry folder: `consoles` in the platform's default data dir (`$XDG_CONFIG_HOME` ignored, as the data-dirs list). */
 export function consolesDir(home: string = homedir()): string {
   return path.join(resolveDataDir({ env: {}, home }), 'consoles');
+}
+
+/**
+ * The homes whose registries count: `$HOME` and the account's own home (from the password
+ * database). Threat: a console started with another `$HOME` (a wrapper, `sudo -E`, a desktop
+ * sandbox) recorded its port where the other hosts never looked, so their agents reached it with a
+ * rule naming it (attack pass H). Consoles register in both, and hosts read both.
+ */
+function userHomes(): string[] {
+  let own: string | null = null;
+  try {
+    own = userInfo().homedir || null;
+  } catch {
+    // no password entry: $HOME only
+  }
+  return [...new Set([homedir(), ...(own ? [own] : [])])];
 }
 
 /** A process's start time in clock ticks since boot (Linux), so a reused pid is not taken for the console's. */
@@ -43,7 +59,11 @@ function alive(pid: number, started: string): boolean {
  * Records a console listening on `port` of 127.0.0.1; returns the function that removes it.
  * Best effort: without the record this host still refuses its own port (its `controlPorts`).
  */
-export function registerConsole(port: number, home: string = homedir()): () => void {
+export function registerConsole(port: number, home?: string): () => void {
+  if (home === undefined) {
+    const offs = userHomes().map((h) => registerConsole(port, h));
+    return () => offs.forEach((off) => off());
+  }
   const dir = consolesDir(home);
   const file = path.join(dir, String(port));
   try {
@@ -70,14 +90,18 @@ function removeIfStill(file: string, seen: string): void {
   }
 }
 
-let cache: { dir: string; mtimeMs: number; ports: number[] } | null = null;
+const cache = new Map<string, { mtimeMs: number; ports: number[] }>();
 
 /**
  * The ports of the consoles recorded by live processes (entries of ended ones are removed).
  * Read again only when the folder changed (one stat per call), since every outgoing connection
  * of every agent asks.
  */
-export function registeredConsolePorts(home: string = homedir()): readonly number[] {
+export function registeredConsolePorts(home?: string): readonly number[] {
+  if (home === undefined) {
+    const homes = userHomes();
+    return homes.length === 1 ? registeredConsolePorts(homes[0]) : [...new Set(homes.flatMap((h) => registeredConsolePorts(h)))];
+  }
   const dir = consolesDir(home);
   let mtimeMs: number;
   try {
@@ -85,7 +109,8 @@ export function registeredConsolePorts(home: string = homedir()): readonly numbe
   } catch {
     return [];
   }
-  if (cache && cache.dir === dir && cache.mtimeMs === mtimeMs) return cache.ports;
+  const hit = cache.get(dir);
+  if (hit && hit.mtimeMs === mtimeMs) return hit.ports;
   const ports: number[] = [];
   for (const name of readdirSync(dir)) {
     if (!/^[0-9]{1,5}$/.test(name)) continue;
@@ -101,6 +126,6 @@ export function registeredConsolePorts(home: string = homedir()): readonly numbe
     else removeIfStill(file, `${pid} ${started}`);
   }
   // The removals above changed the folder: key the cache on its time after them.
-  cache = { dir, mtimeMs: statSync(dir).mtimeMs, ports };
+  cache.set(dir, { mtimeMs: statSync(dir).mtimeMs, ports });
   return ports;
 }

@@ -127,7 +127,8 @@ export class ApprovalQueue implements ApprovalsPort {
       req.onHeld?.(`answered always earlier (approval ${always}); not asked again`);
       return Promise.resolve('once');
     }
-    const held = this.holds.get(key);
+    // A denial holds for the target; a scoped approval of an action only for the detail the user saw.
+    const held = this.holds.get(key) ?? this.holds.get(mergeKeyOf(key, req.kind, req.detail));
     if (held) {
       req.onHeld?.(holdReason(held));
       if (held.effect === 'allow') return Promise.resolve('once');
@@ -260,7 +261,9 @@ export class ApprovalQueue implements ApprovalsPort {
     const key = `${p.approval.agent}\u0000${p.approval.kind}\u0000${p.target}`;
     if (this.byKey.get(p.mergeKey) === id) this.byKey.delete(p.mergeKey);
     const h = hold ? holdFor(asAnswered, id, this.now()) : null;
-    if (h) this.holds.set(key, h);
+    // Threat: `approve --for-run` / `--for 1h` of `deploy "staging"` letting the agent's next
+    // `deploy "production"` through unseen (attack pass H): an action's allow holds per detail.
+    if (h) this.holds.set(h.effect === 'allow' ? p.mergeKey : key, h);
     // The store's answer column knows the four original answers; scoped ones are stored as once / deny.
     const stored = (a: ApprovalOutcome): Answer => (a === 'timeout' ? 'deny' : a === 'allow-run' || a === 'allow-1h' ? 'once' : a === 'deny-run' || a === 'deny-1h' ? 'deny' : a);
     this.safe(() => (outcome === 'timeout' ? this.deps.store?.expire(id) : this.deps.store?.answer(id, stored(asAnswered))));

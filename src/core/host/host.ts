@@ -95,7 +95,7 @@ async function guestRun(p: Paddock, params: Params<'run'>, ctx: RequestContext):
     const { profile } = p.saveProfile(params.yaml, params.source);
     // What the sandbox changes from the profile reaches the guest's terminal before its agent starts.
     const onNotes = (notes: readonly string[]): void => notes.forEach((w) => ctx.send({ id: ctx.id, alert: `paddock: note: ${w}` }));
-    const start = (): Promise<StartedRun> => p.start(profile.name, { command: params.command, stdio: 'pipe', record: true, onNotes });
+    const start = (): Promise<StartedRun> => p.start(profile.name, { command: params.command, stdio: 'pipe', record: true, onNotes, userPath: params.userPath });
     try {
       run = await start();
     } catch (e) {

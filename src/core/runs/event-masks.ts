@@ -27,7 +27,14 @@ export class EventMasks {
    * too, until the agent's next run replaces them.
    */
   set(agent: string, masks: readonly SecretMask[]): void {
-    if (masks.length > 0) this.byAgent.set(agent, new OutputMasker(masks));
+    // Threat: host names are compared and logged lowercased (`net.deny` reason: "no rule allows
+    // tokh8-…example.test"), so a mixed-case value used as a host label reached the log in lower
+    // case (attack pass H): its lowercase form is masked too.
+    const lower = masks.flatMap((m) => {
+      const v = Buffer.isBuffer(m.value) ? m.value.toString('utf8') : m.value;
+      return v.toLowerCase() !== v ? [{ name: m.name, value: v.toLowerCase() }] : [];
+    });
+    if (masks.length > 0) this.byAgent.set(agent, new OutputMasker([...masks, ...lower]));
     else this.byAgent.delete(agent);
   }
 

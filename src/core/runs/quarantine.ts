@@ -56,9 +56,23 @@ export function listQuarantine(dataDir: string): QuarantineItem[] {
   return out.sort((a, b) => a.ts.localeCompare(b.ts));
 }
 
-/** The event that records a restore (the user's decision, on the record like the alert it answers). */
-export const restoredEvent = (item: QuarantineItem) =>
-  ({ kind: 'fs.change', agent: item.agent, run: null, path: item.path, change: 'quarantine-restored', quarantine: item.id }) as const;
+/** The events an item's restore looks up its alert in (the store's event repository). */
+interface AlertSource {
+  query(q: { agent?: string; kindPrefix?: string; limit?: number }): ReadonlyArray<Record<string, unknown>>;
+}
+
+/**
+ * The event that records a restore (the user's decision, on the record like the alert it answers).
+ * Its path is the one the item's `git-plant` alert logged, which the run's secret masks had already
+ * shown as `[secret NAME]`. Threat: a restore runs in a host that never ran the agent (or after its
+ * run), which holds no masks for its secrets, so a planted folder named after a secret
+ * (`r-$TOKEN/.git`) put the value in clear into the append-only log (attack pass H).
+ */
+export function restoredEvent(item: QuarantineItem, events: AlertSource) {
+  const alert = events.query({ agent: item.agent, kindPrefix: 'alert', limit: 100_000 }).find((e) => e.type === 'git-plant' && e.quarantine === item.id);
+  const shown = typeof alert?.path === 'string' ? alert.path : item.path;
+  return { kind: 'fs.change', agent: item.agent, run: null, path: shown, change: 'quarantine-restored', quarantine: item.id } as const;
+}
 
 /** The identity of the folder an item was quarantined from, or null (an item made before it was recorded). */
 function recordedParent(dir: string): { dev: number; ino: number } | null {

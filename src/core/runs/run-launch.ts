@@ -4,6 +4,7 @@
  * error undoes what was set up and is rethrown, so a failed start leaves nothing behind.
  */
 import { PaddockError } from '../../shared/errors.js';
+import type { NewEvent } from '../../shared/events.schema.js';
 import { renderInstructions } from '../agents/index.js';
 import { GrantRedirectError, launchSandbox, prepareSandbox, type LauncherPool, type SandboxProcess } from '../sandbox/index.js';
 import { GitGuard } from './git-guard.js';
@@ -48,8 +49,16 @@ export async function launchRun(deps: RunManagerDeps, launchers: LauncherPool, o
   let gitGuard: GitGuard | null = null;
   try {
     // A run whose end was never checked (the host died) is checked before anything else.
-    await GitGuard.recover({ paths: deps.paths, agent: name, log: (e) => deps.log(e) });
-    add = (await deps.prepare?.({ agent: name, run, home, profile, ruleSet: o.ruleSet, network: o.network })) ?? {};
+    // Its events are logged once this run's secrets are known, so they are masked too. Threat: a
+    // folder named after a secret (`r-$TOKEN/.git`) in the recovered run's git-plant alert, logged in
+    // clear by a host that never held the secret (attack pass H).
+    const recovered: NewEvent[] = [];
+    await GitGuard.recover({ paths: deps.paths, agent: name, log: (e) => recovered.push(e) });
+    try {
+      add = (await deps.prepare?.({ agent: name, run, home, profile, ruleSet: o.ruleSet, network: o.network })) ?? {};
+    } finally {
+      for (const e of recovered) deps.log(e);
+    }
     const command = o.command && o.command.length ? o.command : profile.command;
     const plan = await prepareSandbox({
       agent: name,
@@ -64,6 +73,7 @@ export async function launchRun(deps: RunManagerDeps, launchers: LauncherPool, o
       tty: o.tty ?? false,
       ...hostLocale(),
       userHome: deps.userHome,
+      userPath: o.userPath,
       othersWritable: deps.othersWritable?.(name),
       extraBinds: add.extraBinds,
       extraEnv: add.extraEnv,

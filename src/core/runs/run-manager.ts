@@ -283,7 +283,7 @@ export class RunManager {
   /** Polite stop: SIGTERM, grace period, then SIGKILL. */
   async stop(agent: string, graceMs = 10_000, reason?: string): Promise<void> {
     const s = this.starting(agent);
-    if (s) return this.cancelStart(agent, s, 'stopped while starting');
+    if (s) return this.cancelStart(agent, s, 'stopped by the user');
     const { r, lc } = this.live(agent);
     // On the record (principle 5): without it the run.exit that follows reads as the agent ending by itself.
     this.deps.log({ kind: 'agent.stop', agent, run: r.run, ...(reason ? { reason } : {}) });

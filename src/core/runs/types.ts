@@ -63,6 +63,8 @@ export interface StartOptions {
   record?: boolean;
   /** Told what the sandbox changes from the profile (also in run.start), before the agent starts. */
   onNotes?: (notes: readonly string[]) => void;
+  /** The `PATH` of the terminal that asked for the run (a guest's), protected besides the host's own. */
+  userPath?: string;
 }
 
 /** A wrapper Paddock puts around the user's command (the terminal session's pty). */

@@ -1,5 +1,5 @@
 import { lstat, mkdir, realpath, stat } from 'node:fs/promises';
-import { realpathSync, type Stats } from 'node:fs';
+import { lstatSync, realpathSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import type { Rule } from '../../shared/rules.schema.js';
 import { compileGlob, literalRoot } from './glob.js';
@@ -36,6 +36,29 @@ export function userPathDirs(pathVar: string): Set<string> {
       out.add(realpathSync.native(d)); // sync: a few entries, once per start
     } catch {
       // absent: nothing to protect (see docs/SECURITY.md)
+    }
+  }
+  return out;
+}
+
+/**
+ * The symbolic links on the way to the user's `PATH` folders (`~/.sdkman/candidates/java/current`
+ * of `…/current/bin`), each as its folder's real path and its name: the agent could point one that
+ * lies in a folder it can write at a folder of its own (attack pass H).
+ */
+export function userPathLinks(pathVar: string): Set<string> {
+  const out = new Set<string>();
+  for (const d of pathVar.split(':')) {
+    if (!path.isAbsolute(d) || /(^|\/)node_modules\/\.bin\/?$/.test(d)) continue;
+    let cur = '/';
+    for (const part of d.split('/').filter((x) => x !== '' && x !== '.')) {
+      try {
+        const next = path.join(realpathSync.native(cur), part);
+        if (part !== '..' && lstatSync(next).isSymbolicLink()) out.add(next);
+        cur = next;
+      } catch {
+        break; // absent: nothing to protect (see docs/SECURITY.md)
+      }
     }
   }
   return out;
@@ -128,6 +151,8 @@ export async function planRuleMasks(input: {
   copies?: CopyAlias[];
   /** The real paths of the user's `PATH` directories (see {@link userPathDirs}). */
   pathDirs?: ReadonlySet<string>;
+  /** The links on the way to them (see {@link userPathLinks}). */
+  pathLinks?: ReadonlySet<string>;
 }): Promise<MaskPlan> {
   const { trees, rules, home, emptyFile, budget } = input;
   const names = sourceNames(input.copies ?? []);
@@ -226,12 +251,34 @@ export async function planRuleMasks(input: {
     const all = [...readDeny, ...writeDeny, ...execDeny];
     // Threat: a program planted in a folder on the user's PATH (`~/.cargo/bin/cargo`, `~/go/bin/…`
     // under a granted `~/.cargo` or `~/go`) runs unsandboxed the next time the user types its name.
+    // Only a rule naming the folder (its literal part is the folder or lies inside it) opens it.
+    // Threat: `allow write ~/.cargo/**`, `allow write ~/.cargo` or `allow write *` (meant for the
+    // registry, the cache) silently opening `~/.cargo/bin` too (attack pass H).
+    const pathOpened = (d: string): boolean => writeAllowNamed.some((m) => m.root !== null && isWithin(m.root, d) && (m.match(d) || m.match(`${d}/x`)));
     for (const d of persistence ? (input.pathDirs ?? []) : []) {
-      if (d === tree.root || !isWithin(d, tree.root) || writeAllowed(d, true)) continue;
+      if (d === tree.root || !isWithin(d, tree.root) || pathOpened(d)) continue;
       const st = await lstat(d).catch(() => null);
       if (!st?.isDirectory() || done.has(d)) continue;
-      await protect(tree, d, st);
+      pin(tree, d);
+      readOnly(d, st);
       out.warnings.push(`${d} is on your PATH and inside a folder this agent can write: it is read-only inside (a rule "allow write ${d}" opens it).`);
+    }
+    // Threat: the PATH folder's target is read-only, but a link on the way to it (`…/java/current ->
+    // 17`) is an entry of a writable folder: pointed at a folder of the agent's, the user's next
+    // `java` runs its program. A mount cannot cover a link (it follows it): the folder holding it is
+    // read-only, or, when that is the granted folder itself, the user is told (attack pass H).
+    for (const l of persistence ? (input.pathLinks ?? []) : []) {
+      const dir = path.dirname(l);
+      if (!isWithin(dir, tree.root) || pathOpened(l)) continue;
+      if (dir === tree.root) {
+        out.warnings.push(`${l} is a link on the way to a folder on your PATH, directly in ${tree.root}, which this agent can write: it can point the link elsewhere; grant a folder inside ${tree.root} instead, or take the link off your PATH.`);
+        continue;
+      }
+      const st = await lstat(dir).catch(() => null);
+      if (!st?.isDirectory() || done.has(dir) || pathOpened(dir)) continue;
+      pin(tree, dir);
+      readOnly(dir, st);
+      out.warnings.push(`${dir} holds ${path.basename(l)}, a link on the way to a folder on your PATH, inside a folder this agent can write: it is read-only inside (a rule "allow write ${dir}" opens it).`);
     }
     for (const start of startsFor(tree, all, persistence)) {
       await walkTree(start, budget, async (abs, st) => {

@@ -14,7 +14,7 @@ import { codeCovers, codePaths, dataDirHomes, dataDirsToHide, missingDataDirs, o
 import { dropInnerFileGrants, mergeGrants, pathGrantRules, realpathLoose, resolveAgentDir, resolveFolder, ruleGrants, writeGlobNotes, type Grant, type GrantContext } from './grants.js';
 import { writeInstructionFile } from './instructions.js';
 import { bwrapArgsData, bwrapOptions, depth, isWithin, maskOps, type MountLayout, type MountOp } from './layout.js';
-import { planRuleMasks, readDenied, userPathDirs, type Tree } from './masks.js';
+import { planRuleMasks, readDenied, userPathDirs, userPathLinks, type Tree } from './masks.js';
 import { assertPlatformSupported, bwrapHasBindFd, findBwrap } from './platform.js';
 import { seatbeltProfile } from './seatbelt.js';
 import { seccompProgram } from './seccomp.js';
@@ -205,7 +205,10 @@ export async function prepareSandbox(spec: SandboxSpec, opts: { platform?: NodeJ
       ...merged.filter((g) => g.isDir).map((g) => ({ root: g.path, writable: g.access === 'rw', isHome: false, isSystem: false })),
     ];
     const aliases = copies.flatMap((c) => c.names.map((from) => ({ from, to: c.dest })));
-    const rules = await planRuleMasks({ trees, rules: spec.rules, home, emptyFile, budget, copies: aliases, pathDirs: userPathDirs(spec.userPath ?? process.env.PATH ?? '') });
+    // Threat: a program planted in a folder on the PATH of the terminal that ran a guest `paddock run`
+    // (the host's own PATH may lack it): both are protected (attack pass H).
+    const userPath = [process.env.PATH, spec.userPath].filter(Boolean).join(':');
+    const rules = await planRuleMasks({ trees, rules: spec.rules, home, emptyFile, budget, copies: aliases, pathDirs: userPathDirs(userPath), pathLinks: userPathLinks(userPath) });
     for (const k of ['masked', 'readOnly', 'watchAbsent'] as const) rules[k] = rules[k].filter(shown);
     // A part under a mask or a read-only path needs nothing more (binding it would undo the mask).
     const covered = (p: string): boolean => [...rules.masked, ...rules.readOnly].some((m) => isWithin(p, m));

@@ -63,7 +63,7 @@ export interface SandboxSpec {
   othersWritable?: string[];
   /** The real user's home, for refusing grants that would expose it. Default `os.homedir()`. */
   userHome?: string;
-  /** The user's own `PATH` (where their shell finds programs); default this process's `PATH`. */
+  /** Another `PATH` of the user's (a guest run's terminal), protected besides this process's `PATH`. */
   userPath?: string;
   onProgress?: (e: CopyProgress) => void;
 }

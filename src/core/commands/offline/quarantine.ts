@@ -10,7 +10,7 @@ export function restoreQuarantined(paths: DataPaths, id: string): QuarantineItem
   const item = restoreQuarantine(paths.root, id);
   const store = openOfflineStore(paths, false); // the caller prepared the data dir
   try {
-    store.events.append(restoredEvent(item));
+    store.events.append(restoredEvent(item, store.events));
   } finally {
     store.close();
   }
