@@ -1,5 +1,5 @@
 import { lstat, mkdir, realpath, stat } from 'node:fs/promises';
-import { lstatSync, realpathSync, type Stats } from 'node:fs';
+import type { Stats } from 'node:fs';
 import path from 'node:path';
 import type { Rule } from '../../shared/rules.schema.js';
 import { compileGlob, literalRoot } from './glob.js';
@@ -21,48 +21,6 @@ export interface Tree {
 export const RC_FILES = new Set([
   '.bashrc', '.bash_profile', '.profile', '.zshrc', '.zprofile', '.bash_login', '.bash_logout', '.zshenv', '.zlogin',
 ]);
-
-/**
- * The real paths of the existing directories on a `PATH` (absolute entries only: a relative one
- * names a different folder in every current directory).
- */
-export function userPathDirs(pathVar: string): Set<string> {
-  const out = new Set<string>();
-  for (const d of pathVar.split(':')) {
-    // `node_modules/.bin` is put on PATH by `npm run` (yarn, pnpm) for the project's own scripts: the
-    // agent writes that project's code anyway, and a read-only .bin would break its `npm install`.
-    if (!path.isAbsolute(d) || /(^|\/)node_modules\/\.bin\/?$/.test(d)) continue;
-    try {
-      out.add(realpathSync.native(d)); // sync: a few entries, once per start
-    } catch {
-      // absent: nothing to protect (see docs/SECURITY.md)
-    }
-  }
-  return out;
-}
-
-/**
- * The symbolic links on the way to the user's `PATH` folders (`~/.sdkman/candidates/java/current`
- * of `…/current/bin`), each as its folder's real path and its name: the agent could point one that
- * lies in a folder it can write at a folder of its own (attack pass H).
- */
-export function userPathLinks(pathVar: string): Set<string> {
-  const out = new Set<string>();
-  for (const d of pathVar.split(':')) {
-    if (!path.isAbsolute(d) || /(^|\/)node_modules\/\.bin\/?$/.test(d)) continue;
-    let cur = '/';
-    for (const part of d.split('/').filter((x) => x !== '' && x !== '.')) {
-      try {
-        const next = path.join(realpathSync.native(cur), part);
-        if (part !== '..' && lstatSync(next).isSymbolicLink()) out.add(next);
-        cur = next;
-      } catch {
-        break; // absent: nothing to protect (see docs/SECURITY.md)
-      }
-    }
-  }
-  return out;
-}
 
 /** Mount ops produced by the rules, split so the caller can order them after the grants. */
 export interface MaskPlan {
@@ -149,9 +107,9 @@ export async function planRuleMasks(input: {
   budget: WalkBudget;
   /** `copy` folders: a rule naming a path under `from` also applies to the same path under `to`. */
   copies?: CopyAlias[];
-  /** The real paths of the user's `PATH` directories (see {@link userPathDirs}). */
+  /** The real paths of the user's `PATH` directories (see `userPathDirs` in user-path.ts). */
   pathDirs?: ReadonlySet<string>;
-  /** The links on the way to them (see {@link userPathLinks}). */
+  /** The links on the way to them (see `userPathLinks` in user-path.ts). */
   pathLinks?: ReadonlySet<string>;
 }): Promise<MaskPlan> {
   const { trees, rules, home, emptyFile, budget } = input;

@@ -14,7 +14,8 @@ import { codeCovers, codePaths, dataDirHomes, dataDirsToHide, missingDataDirs, o
 import { dropInnerFileGrants, mergeGrants, pathGrantRules, realpathLoose, resolveAgentDir, resolveFolder, ruleGrants, writeGlobNotes, type Grant, type GrantContext } from './grants.js';
 import { writeInstructionFile } from './instructions.js';
 import { bwrapArgsData, bwrapOptions, depth, isWithin, maskOps, type MountLayout, type MountOp } from './layout.js';
-import { planRuleMasks, readDenied, userPathDirs, userPathLinks, type Tree } from './masks.js';
+import { planRuleMasks, readDenied, type Tree } from './masks.js';
+import { userPathDirs, userPathLinks } from './user-path.js';
 import { assertPlatformSupported, bwrapHasBindFd, findBwrap } from './platform.js';
 import { seatbeltProfile } from './seatbelt.js';
 import { seccompProgram } from './seccomp.js';

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync } from 'node:
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { userPathDirs } from '../../../src/core/sandbox/masks.js';
+import { userPathDirs } from '../../../src/core/sandbox/user-path.js';
 
 const root = realpathSync(mkdtempSync(path.join(tmpdir(), 'paddock-pathdirs-')));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
