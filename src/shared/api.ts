@@ -310,8 +310,8 @@ export const API = {
   ),
   'activity:verify': channel<z.ZodVoid, { ok: boolean; count: number; firstBad: number | null; message: string }>(() => z.void()),
   'approvals:list': channel<z.ZodVoid, Approval[]>(() => z.void()),
-  /** Returns the answer actually applied: an "always" that no narrow rule can express counts once (`applied: 'once'`). */
-  'approvals:answer': channel<z.ZodObject<{ id: z.ZodString; answer: typeof AnswerSchema }>, { answer: Answer; applied: Answer | 'timeout' }>(() => 
+  /** Returns the answer actually applied (an "always" that no narrow rule can express counts once: `applied: 'once'`) and the rule it added, if any. */
+  'approvals:answer': channel<z.ZodObject<{ id: z.ZodString; answer: typeof AnswerSchema }>, { answer: Answer; applied: Answer | 'timeout'; rule?: string }>(() => 
     z.object({ id: z.string().min(1).max(64), answer: AnswerSchema }),
   ),
   'vault:list': channel<z.ZodObject<{ agent: AgentNameSchema }>, SecretMeta[]>(() => z.object({ agent: agentName() })),

@@ -133,8 +133,8 @@ describe('egress through paddock run', () => {
     expect(ask).toMatchObject({ agent: name, kind: 'net', target: `127.0.0.1:${port(allowed)}` });
     const approved = paddock(['--data-dir', dataDir, 'approve', ask!.id, '--always']);
     expect(approved.code).toBe(0);
-    // The host added the rule, and the CLI says so (the line reflects the answer applied: see attack-pass-asks).
-    expect(approved.stdout).toBe(`approved ${ask!.id} (and remembered as a rule)\n`);
+    // The host added the rule, and the CLI names it (the line reflects the answer applied: see attack-pass-asks).
+    expect(approved.stdout).toBe(`approved ${ask!.id} (and remembered as the rule "allow net 127.0.0.1:${port(allowed)}")\n`);
     expect(await run.exit).toBe(0);
     expect(run.out().match(/hello from allowed/g)?.length).toBe(2); // the second request was not asked
     const req = events(dataDir, name, 'approval.request');

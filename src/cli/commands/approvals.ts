@@ -1,7 +1,7 @@
 import type { Answer } from '../../shared/approval.schema.js';
 import { expectPositionals, UsageError } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
-import { jsonLine, listing, NO_HEADER } from '../format.js';
+import { jsonLine, listing, NO_HEADER, printable } from '../format.js';
 import { callHost } from '../host-client.js';
 
 export const approvalsCommand: Command = {
@@ -37,11 +37,11 @@ function chosenAnswer(ctx: CommandContext, verb: 'approve' | 'deny'): Answer {
 }
 
 /** What the host applied, in words: an "always" it counted once (no narrow rule can name the target) says so. */
-function applied(answer: Answer, effective: Answer | 'timeout'): string {
+function applied(answer: Answer, effective: Answer | 'timeout', rule?: string): string {
   switch (effective) {
     case 'always':
     case 'deny-always':
-      return ' (and remembered as a rule)';
+      return rule !== undefined ? ` (and remembered as the rule "${printable(rule)}")` : ' (and remembered as a rule)';
     case 'allow-run':
     case 'deny-run':
       return ' for the rest of the run';
@@ -64,7 +64,7 @@ async function answer(ctx: CommandContext, verb: 'approve' | 'deny'): Promise<nu
   const value = chosenAnswer(ctx, verb);
   // The host says which answer it applied: the line printed is that one, never the one asked for.
   const r = await callHost(ctx, 'approvals:answer', { id, answer: value });
-  ctx.io.out(`${verb === 'approve' ? 'approved' : 'denied'} ${id}${applied(r.answer, r.applied)}\n`);
+  ctx.io.out(`${verb === 'approve' ? 'approved' : 'denied'} ${id}${applied(r.answer, r.applied, r.rule)}\n`);
   return 0;
 }
 

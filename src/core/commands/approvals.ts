@@ -9,6 +9,8 @@ import type { ApprovalOutcome } from '../egress/types.js';
 export interface AnswerApplied {
   answer: Answer;
   applied: ApprovalOutcome;
+  /** The rule an `always` answer added (as `rule.change` logged it). */
+  rule?: string;
 }
 
 /** The one sentence every host says for an answer to an ask that is not waiting. */
@@ -27,9 +29,13 @@ export function approvalVerbs(engine: Engine) {
      */
     async answer(id: string, answer: Answer, by: AnswerSurface): Promise<AnswerApplied> {
       let applied: ApprovalOutcome | null = null;
+      let rule: string | undefined;
+      const agent = engine.approvals.list().find((a) => a.id === id)?.agent;
       const seen = (e: PaddockEvent): void => {
-        const a = e as { kind: string; approval?: unknown; effective?: unknown };
+        const a = e as { kind: string; approval?: unknown; effective?: unknown; rule?: unknown; change?: unknown };
         if (a.kind === 'approval.answer' && String(a.approval) === id && typeof a.effective === 'string') applied = a.effective as ApprovalOutcome;
+        // The rule this answer added: so the user reads what was remembered (`allow action deploy` covers every detail).
+        if (a.kind === 'rule.change' && a.change === 'add' && e.agent === agent && typeof a.rule === 'string' && rule === undefined) rule = a.rule;
       };
       engine.bus.on('event', seen);
       let ok: boolean;
@@ -41,7 +47,9 @@ export function approvalVerbs(engine: Engine) {
       }
       if (!ok) throw notPending(id);
       engine.bus.emit('approvals');
-      return { answer, applied: applied ?? answer };
+      const out: AnswerApplied = { answer, applied: applied ?? answer };
+      if (rule !== undefined && (out.applied === 'always' || out.applied === 'deny-always')) out.rule = rule;
+      return out;
     },
   };
 }
