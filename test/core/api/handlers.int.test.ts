@@ -87,7 +87,7 @@ describe('API handlers over a real engine', () => {
     expect(await star).toBe('once');
     const narrow = engine.approvals.request({ agent: 'beta', kind: 'action', target: 'send-report', detail: '', rule: 'ask action *' });
     const [a2] = await h['approvals:list'](undefined);
-    expect(await h['approvals:answer']({ id: a2!.id, answer: 'always' })).toEqual({ answer: 'always', applied: 'always' });
+    expect(await h['approvals:answer']({ id: a2!.id, answer: 'always' })).toEqual({ answer: 'always', applied: 'always', rule: 'allow action send-report' });
     expect(await narrow).toBe('always');
     expect((await h['answers:list']({ name: 'beta' })).map((r) => r.rule)).toContain('allow action send-report');
   });
