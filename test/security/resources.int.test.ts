@@ -20,7 +20,9 @@ describe('resource exhaustion', () => {
   it('a fork bomb is capped by limits.processes; the machine stays fine and run.exit is logged', async () => {
     const { dataDir, file, name } = s.setup((a) => ({
       name: a,
-      limits: { processes: 64, memory: '256MiB' },
+      // Memory well above what 64 shells take: at 256MiB an OOM kill could take the counting shell
+      // under load (a full run saw live=0); this test is about the process cap.
+      limits: { processes: 64, memory: '1GiB' },
             // Counted with a glob (a builtin): at the cap, a command substitution could not fork.
       command: ['bash', '-c', 'bomb() { bomb | bomb & }; bomb 2>/dev/null; sleep 2; p=(/proc/[0-9]*); echo live=${#p[@]}; exit 0'],
     }));
