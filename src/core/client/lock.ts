@@ -1,5 +1,6 @@
 import { closeSync, linkSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { PaddockError } from '../../shared/errors.js';
+import { processAlive, processStartTime } from '../data-dir/index.js';
 
 /** Who holds the host lock of a data dir. */
 export interface LockOwner {
@@ -10,27 +11,7 @@ export interface LockOwner {
   since: string;
 }
 
-/** Start time of a process in clock ticks since boot (Linux), or null where it cannot be read. */
-export function processStartTime(pid: number): string | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Field 22 (starttime); the command name (field 2) may contain spaces and parentheses.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return fields[19] ?? null;
-  } catch {
-    return null;
-  }
-}
-
-function isAlive(owner: LockOwner): boolean {
-  try {
-    process.kill(owner.pid, 0);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ESRCH') return false;
-  }
-  const start = processStartTime(owner.pid);
-  return owner.start === null || start === null || start === owner.start;
-}
+const isAlive = (owner: LockOwner): boolean => processAlive(owner.pid, owner.start);
 
 function readOwner(path: string): LockOwner | null {
   try {

@@ -10,6 +10,7 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import path from 'node:path';
+import { processAlive, processStartTime } from './process.js';
 import { resolveDataDir } from './data-dir.js';
 
 /** The registry folder: `consoles` in the platform's default data dir (`$XDG_CONFIG_HOME` ignored, as the data-dirs list). */
@@ -33,28 +34,6 @@ function userHomes(): string[] {
   return [...new Set([homedir(), ...(own ? [own] : [])])];
 }
 
-/** A process's start time in clock ticks since boot (Linux), so a reused pid is not taken for the console's. */
-function startTime(pid: number): string | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name (field 2) may hold spaces and parentheses: the fields after the last ')' are fixed.
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
-  } catch {
-    return null;
-  }
-}
-
-function alive(pid: number, started: string): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (e) {
-    // EPERM: a live process of someone else; only ESRCH says it is gone.
-    if ((e as NodeJS.ErrnoException).code === 'ESRCH') return false;
-  }
-  const now = startTime(pid);
-  return now === null || started === '' || now === started;
-}
-
 /**
  * Records a console listening on `port` of 127.0.0.1; returns the function that removes it.
  * Best effort: without the record this host still refuses its own port (its `controlPorts`).
@@ -68,7 +47,7 @@ export function registerConsole(port: number, home?: string): () => void {
   const file = path.join(dir, String(port));
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    writeFileSync(file, `${process.pid} ${startTime(process.pid) ?? ''}\n`, { mode: 0o600 });
+    writeFileSync(file, `${process.pid} ${processStartTime(process.pid) ?? ''}\n`, { mode: 0o600 });
   } catch {
     return () => {};
   }
@@ -122,7 +101,7 @@ export function registeredConsolePorts(home?: string): readonly number[] {
     } catch {
       continue;
     }
-    if (Number.isInteger(pid) && pid > 0 && alive(pid, started)) ports.push(Number(name));
+    if (Number.isInteger(pid) && pid > 0 && processAlive(pid, started === '' ? null : started)) ports.push(Number(name));
     else removeIfStill(file, `${pid} ${started}`);
   }
   // The removals above changed the folder: key the cache on its time after them.

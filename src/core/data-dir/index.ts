@@ -5,3 +5,4 @@
  */
 export { APP_FOLDER, dataPaths, ensureDataDir, holdsDataDir, knownDataDirsFile, listedDataDirs, resolveDataDir, type DataPaths, type ResolveDataDirOptions } from './data-dir.js';
 export { consolesDir, registerConsole, registeredConsolePorts } from './consoles.js';
+export { processAlive, processStartTime } from './process.js';
