@@ -7,15 +7,20 @@ import { lstatSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 
 /**
+ * The PATH entries the guard covers: absolute ones only (a relative one names a different folder in
+ * every current directory), and not `node_modules/.bin`, which `npm run` (yarn, pnpm) puts on PATH
+ * for the project's own scripts: the agent writes that project's code anyway, and a read-only .bin
+ * would break its `npm install`.
+ */
+const guardedEntries = (pathVar: string): string[] => pathVar.split(':').filter((d) => path.isAbsolute(d) && !/(^|\/)node_modules\/\.bin\/?$/.test(d));
+
+/**
  * The real paths of the existing directories on a `PATH` (absolute entries only: a relative one
  * names a different folder in every current directory).
  */
 export function userPathDirs(pathVar: string): Set<string> {
   const out = new Set<string>();
-  for (const d of pathVar.split(':')) {
-    // `node_modules/.bin` is put on PATH by `npm run` (yarn, pnpm) for the project's own scripts: the
-    // agent writes that project's code anyway, and a read-only .bin would break its `npm install`.
-    if (!path.isAbsolute(d) || /(^|\/)node_modules\/\.bin\/?$/.test(d)) continue;
+  for (const d of guardedEntries(pathVar)) {
     try {
       out.add(realpathSync.native(d)); // sync: a few entries, once per start
     } catch {
@@ -32,8 +37,7 @@ export function userPathDirs(pathVar: string): Set<string> {
  */
 export function userPathLinks(pathVar: string): Set<string> {
   const out = new Set<string>();
-  for (const d of pathVar.split(':')) {
-    if (!path.isAbsolute(d) || /(^|\/)node_modules\/\.bin\/?$/.test(d)) continue;
+  for (const d of guardedEntries(pathVar)) {
     let cur = '/';
     for (const part of d.split('/').filter((x) => x !== '' && x !== '.')) {
       try {
