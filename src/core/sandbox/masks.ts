@@ -6,6 +6,7 @@ import { compileGlob, literalRoot } from './glob.js';
 import { isWithin, maskOps, type MountOp } from './layout.js';
 import { walkTree, type WalkBudget } from './walk.js';
 import { isAnyTarget } from '../policy/index.js';
+import { makePathFolder } from './user-path.js';
 
 /** A host tree visible inside at the same path. */
 export interface Tree {
@@ -111,6 +112,8 @@ export async function planRuleMasks(input: {
   pathDirs?: ReadonlySet<string>;
   /** The links on the way to them (see `userPathLinks` in user-path.ts). */
   pathLinks?: ReadonlySet<string>;
+  /** The `PATH` folders that do not exist yet (see `userPathAbsent` in user-path.ts). */
+  pathAbsent?: ReadonlySet<string>;
 }): Promise<MaskPlan> {
   const { trees, rules, home, emptyFile, budget } = input;
   const names = sourceNames(input.copies ?? []);
@@ -213,13 +216,21 @@ export async function planRuleMasks(input: {
     // Threat: `allow write ~/.cargo/**`, `allow write ~/.cargo` or `allow write *` (meant for the
     // registry, the cache) silently opening `~/.cargo/bin` too (attack pass H).
     const pathOpened = (d: string): boolean => writeAllowNamed.some((m) => m.root !== null && isWithin(m.root, d) && (m.match(d) || m.match(`${d}/x`)));
-    for (const d of persistence ? (input.pathDirs ?? []) : []) {
+    // Threat: the same folder, absent at launch (`~/go/bin` before the first `go install`): the agent
+    // makes it and fills it. It is made empty here (as the user's would be) and protected like the others.
+    const made = new Set<string>();
+    for (const d of persistence ? (input.pathAbsent ?? []) : []) {
+      if (d === tree.root || !isWithin(d, tree.root) || pathOpened(d)) continue;
+      if (await makePathFolder(tree.root, d)) made.add(d);
+      else out.warnings.push(`${d} is on your PATH, inside a folder this agent can write, and could not be made (a link or a file is on the way): check it before you run commands from it.`);
+    }
+    for (const d of persistence ? [...(input.pathDirs ?? []), ...made] : []) {
       if (d === tree.root || !isWithin(d, tree.root) || pathOpened(d)) continue;
       const st = await lstat(d).catch(() => null);
       if (!st?.isDirectory() || done.has(d)) continue;
       pin(tree, d);
       readOnly(d, st);
-      out.warnings.push(`${d} is on your PATH and inside a folder this agent can write: it is read-only inside (a rule "allow write ${d}" opens it).`);
+      out.warnings.push(`${d} is on your PATH and inside a folder this agent can write: it is read-only inside${made.has(d) ? ' (it did not exist: Paddock made it, empty)' : ''} (a rule "allow write ${d}" opens it).`);
     }
     // Threat: the PATH folder's target is read-only, but a link on the way to it (`…/java/current ->
     // 17`) is an entry of a writable folder: pointed at a folder of the agent's, the user's next

@@ -3,7 +3,8 @@
  * them. Threat: a program planted where the user's shell finds programs runs unsandboxed the next
  * time the user types its name (see `planRuleMasks`).
  */
-import { lstatSync, realpathSync } from 'node:fs';
+import { existsSync, lstatSync, realpathSync } from 'node:fs';
+import { lstat, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 
 /**
@@ -24,7 +25,34 @@ export function userPathDirs(pathVar: string): Set<string> {
     try {
       out.add(realpathSync.native(d)); // sync: a few entries, once per start
     } catch {
-      // absent: nothing to protect (see docs/SECURITY.md)
+      // absent: see userPathAbsent
+    }
+  }
+  return out;
+}
+
+/**
+ * The PATH folders that do not exist (yet), each as the real path of its deepest existing parent
+ * joined with the rest (`~/go/bin` while `~/go` exists: `/home/u/go/bin`). Threat: an agent that can
+ * write that parent makes the folder and fills it; the user's next command finds its program there.
+ * An entry whose missing part holds `.` or `..` is left out (the kernel resolves `..` after links,
+ * which this cannot know before the folder exists).
+ */
+export function userPathAbsent(pathVar: string): Set<string> {
+  const out = new Set<string>();
+  for (const d of guardedEntries(pathVar)) {
+    if (existsSync(d)) continue;
+    const rest: string[] = [];
+    let cur = d.replace(/\/+$/, '') || '/';
+    while (cur !== '/' && !existsSync(cur)) {
+      rest.unshift(path.basename(cur));
+      cur = path.dirname(cur);
+    }
+    if (rest.length === 0 || rest.some((x) => x === '.' || x === '..' || x === '')) continue;
+    try {
+      out.add(path.join(realpathSync.native(cur), ...rest));
+    } catch {
+      // unreadable parent: the agent cannot write there through a grant either
     }
   }
   return out;
@@ -50,4 +78,20 @@ export function userPathLinks(pathVar: string): Set<string> {
     }
   }
   return out;
+}
+
+/**
+ * Makes the absent PATH folder `dir` below `root` (a folder the agent can write), one component at
+ * a time, never through a link (one planted on the way makes it fail). True when `dir` is then a
+ * real folder, to be covered read-only like an existing one.
+ */
+export async function makePathFolder(root: string, dir: string): Promise<boolean> {
+  let cur = root;
+  for (const part of path.relative(root, dir).split('/')) {
+    cur = path.join(cur, part);
+    await mkdir(cur, { mode: 0o755 }).catch(() => undefined); // EEXIST: checked below
+    const st = await lstat(cur).catch(() => null);
+    if (!st || st.isSymbolicLink() || !st.isDirectory()) return false;
+  }
+  return true;
 }
