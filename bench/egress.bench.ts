@@ -8,12 +8,15 @@
  * Goals (issue 17): agent path ≥ 0.9× the do-nothing relay; ≤ 1 ms added p99.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { lookup } from 'node:dns/promises';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { ApprovalQueue } from '../src/core/egress/approvals.js';
 import { createEgress } from '../src/core/egress/egress.js';
+import type { Resolver } from '../src/core/egress/types.js';
+import { vetConnection } from '../src/core/egress/vet.js';
 import { relayBinary, resetRelayLookup, startRelay } from '../src/core/egress/relay.js';
 import { nativeBinary } from '../src/core/native.js';
 import { compilePolicy, parseRules } from '../src/core/policy/index.js';
@@ -157,6 +160,43 @@ async function cFloorProxy(root: string): Promise<{ port: number; kill: () => vo
   return { port, kill: () => child.kill('SIGKILL') };
 }
 
+/**
+ * A prototype native front (bench/native/connect-ask.c): C accepts, reads the CONNECT head, asks
+ * this process for the verdict over a Unix socket — Paddock's own vetConnection with the agent's
+ * policy — dials the vetted address and copies. What a native front would add per connection
+ * (issue 17 goal 3); null if no C compiler.
+ */
+async function cAskProxy(root: string, dir: string, policy: ReturnType<typeof compilePolicy>, onDecision: () => void): Promise<{ port: number; kill: () => void } | null> {
+  const out = path.join(root, '.bench-tmp', 'connect-ask');
+  mkdirSync(path.dirname(out), { recursive: true });
+  const cc = spawnSync('cc', ['-O2', '-o', out, path.join(root, 'bench', 'native', 'connect-ask.c'), '-lpthread'], { stdio: 'inherit' });
+  if (cc.status !== 0) return null;
+  const sock = path.join(dir, 'decider.sock');
+  const decider = net.createServer((c) => {
+    let buf = '';
+    c.setEncoding('latin1');
+    c.on('data', (d: string) => {
+      buf += d;
+      for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
+        const [host, port] = buf.slice(0, i).split(' ');
+        buf = buf.slice(i + 1);
+        void vetConnection({ policy, resolve: benchResolve, ownAddresses: new Set(), controlPorts: [], ask: async () => false }, { host: host!, port: Number(port) })
+          .then((v) => {
+            onDecision();
+            c.write(v.effect === 'allow' && v.family === 4 ? `A ${v.address}\n` : 'D 403\n');
+          });
+      }
+    });
+  });
+  await new Promise<void>((r) => decider.listen(sock, () => r()));
+  const child = spawn(out, [sock], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((r) => child.stdout.once('data', (d: Buffer) => r(Number(d.toString().trim()))));
+  return { port, kill: () => { child.kill('SIGKILL'); decider.close(); } };
+}
+
+/** The egress module's resolver, for the prototype's decider (names; IP literals are not looked up). */
+const benchResolve: Resolver = async (host) => (await lookup(host, { all: true, verbatim: true })).map((a) => ({ address: a.address, family: a.family === 6 ? 6 : 4 }));
+
 /** One connection + one small HTTP exchange; returns milliseconds. */
 function exchange(connect: () => net.Socket, prefix: string, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -199,10 +239,8 @@ async function main(): Promise<void> {
   // it would share the proxy's event loop and heap, and its own work and GC would count as the proxy's.
   const small = spawn(process.execPath, ['-e', SMALL_JS], { stdio: ['ignore', 'pipe', 'inherit'] });
   const smallPort = await new Promise<number>((r) => small.stdout.once('data', (d: Buffer) => r(Number(d.toString().trim()))));
-  const { socketPath } = await egress.open({
-    agent: 'bench', socketDir: path.join(dir, 'sock'), mode: 'proxy',
-    policy: compilePolicy(parseRules(`allow net 127.0.0.1:${bigPort}\nallow net 127.0.0.1:${smallPort}\nallow net 127.0.0.1:${sinkPort}`).rules),
-  });
+  const policy = compilePolicy(parseRules(`allow net 127.0.0.1:${bigPort}\nallow net 127.0.0.1:${smallPort}\nallow net 127.0.0.1:${sinkPort}`).rules);
+  const { socketPath } = await egress.open({ agent: 'bench', socketDir: path.join(dir, 'sock'), mode: 'proxy', policy });
   const relay = relayBinary();
   if (!relay) throw new Error('the native relay is not built: run `node scripts/build-native.mjs`');
   // The bridge exactly as the sandbox's launcher starts it (helper-scripts.ts).
@@ -297,6 +335,8 @@ async function main(): Promise<void> {
     const floorServer = nodeFloorProxy();
     const nodeFloorPort = await listen(floorServer);
     const cFloor = await cFloorProxy(path.resolve(import.meta.dirname, '..'));
+    const lCAsk: number[] = [];
+    const cAsk = await cAskProxy(path.resolve(import.meta.dirname, '..'), dir, policy, log);
     const cpuProxy = { user: 0, system: 0 };
     const cpuFloor = { user: 0, system: 0 };
     for (let round = 0; round < N / ROUND; round++) {
@@ -315,9 +355,11 @@ async function main(): Promise<void> {
       cpuFloor.user += c1.user;
       cpuFloor.system += c1.system;
       if (cFloor) lCFloor.push(...(await latencies(String(cFloor.port), connectSmall, smallPort, ROUND)));
+      if (cAsk) lCAsk.push(...(await latencies(String(cAsk.port), connectSmall, smallPort, ROUND)));
     }
     floorServer.close();
     cFloor?.kill();
+    cAsk?.kill();
     void exchange;
     const d50 = percentile(lDirect, 50);
     const d99 = percentile(lDirect, 99);
@@ -382,6 +424,7 @@ async function main(): Promise<void> {
       `| fallback: socat bridge → proxy socket | ${ms(b50)} ms | ${ms(b99)} ms | ${ms(b50 - d50)} ms | ${ms(b99 - d99)} ms | |`,
       floorRow('reference: do-nothing CONNECT proxy in Node (this process; dials, answers, pipes; decides nothing)', lNodeFloor),
       cFloor ? floorRow('reference: do-nothing CONNECT proxy in C (a thread per connection, poll; decides nothing)', lCFloor) : '| reference: do-nothing CONNECT proxy in C | not measured: no C compiler (`cc`) | | | | |',
+      cAsk ? floorRow('prototype, not used by Paddock: the C proxy asking this process for each verdict (Paddock\'s decision pipeline, over a Unix socket)', lCAsk) : '| prototype: C front asking for verdicts | not measured: no C compiler (`cc`) | | | | |',
       '',
       `The two do-nothing proxies are the floor of a hop of its own here: a client on the host, connecting over TCP. What any proxy adds is mostly kernel work it cannot avoid (a second TCP connection: connect, accept, two more writes and reads, each a wake-up of another process on two shared cores); what Paddock's proxy adds over the Node floor is its decision, its checks of the first bytes and its bookkeeping. CPU time of this process per connection (the Unix-socket rounds, warm-up included): Paddock's proxy **${cpu(cpuProxy)}**, the Node floor **${cpu(cpuFloor)}**.`,
       '',
