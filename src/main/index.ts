@@ -87,6 +87,7 @@ if (!app.requestSingleInstanceLock()) {
       engine = await createPaddock({ dataDir: resolveDataDir({ flag: undefined, env: process.env }), sqliteBinding: process.env.PADDOCK_SQLITE_BINDING ?? null, ...alerts });
       host = await startHost(engine, 'Paddock (desktop app)', app.getVersion());
       engine.prestartLauncher('pipe'); // the first start skips the slow part of its launch
+      void engine.checkLogOnStart();
     } catch (e) {
       dialog.showErrorBox(APP_NAME, (e as Error).message);
       app.exit(1);

@@ -60,4 +60,4 @@ export type PaddockEvent = z.infer<typeof EventSchema>;
 export type NewEvent = { kind: EventKind; agent: string | null; run?: string | null; ts?: string } & Record<string, unknown>;
 
 /** Alert types raised by the tripwires. */
-export const ALERT_TYPES = ['private-probe', 'ssh-egress', 'denied-burst', 'cpu-sustained', 'control-plane', 'secret-exfil', 'sandbox', 'proxy', 'store', 'ask-flood', 'decoy-read'] as const;
+export const ALERT_TYPES = ['private-probe', 'ssh-egress', 'denied-burst', 'cpu-sustained', 'control-plane', 'secret-exfil', 'sandbox', 'proxy', 'store', 'ask-flood', 'decoy-read', 'log'] as const;

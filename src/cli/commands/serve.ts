@@ -35,6 +35,7 @@ Ctrl-C (or SIGTERM) stops every agent and exits.`,
     try {
       host = await startHost(engine, 'paddock serve', paddockVersion());
       engine.prestartLauncher('pipe'); // the first start skips the slow part of its launch
+      void engine.checkLogOnStart();
     } catch (e) {
       engine.closeUnhosted();
       throw e;

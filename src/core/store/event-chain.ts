@@ -73,7 +73,7 @@ export interface ChainHead {
   hash: string;
 }
 
-interface RawRow {
+export interface RawRow {
   id: unknown;
   ts: unknown;
   agent: unknown;
@@ -94,45 +94,66 @@ const isStr = (v: unknown): v is string => typeof v === 'string';
 const isOptStr = (v: unknown): v is string | null => v === null || typeof v === 'string';
 
 /**
- * Walks rows in id order (streamed, never all in memory) and reports the first break: a missing id
- * (deleted event), or a stored hash that is not sha256(previous stored hash || this event), which
- * covers both a changed event and a changed or removed one before it (its successor no longer
- * chains to it). Removal of the newest events cannot be seen from inside the file: compare head()
- * with an anchor kept elsewhere for that.
+ * Walks rows in id order, one at a time, and reports the first break: a missing id (deleted
+ * event), or a stored hash that is not sha256(previous stored hash || this event), which covers
+ * both a changed event and a changed or removed one before it (its successor no longer chains to
+ * it). Removal of the newest events cannot be seen from inside the file: compare head() with an
+ * anchor kept elsewhere for that. Fed by verifyChain (a stream) or in chunks (verifyLogChunked).
  */
-export function verifyChain(rows: Iterable<RawRow>, seals?: SealStep): VerifyResult {
-  let expectedId = 1;
-  let prev = GENESIS_HASH;
-  let count = 0;
-  for (const r of rows) {
+export class ChainWalk {
+  private expectedId = 1;
+  private prev = GENESIS_HASH;
+  private count = 0;
+
+  constructor(private readonly seals?: SealStep) {}
+
+  /** Checks the next row; the failure, or null when it chains. */
+  step(r: RawRow): VerifyResult | null {
+    const { count } = this;
     const id = typeof r.id === 'bigint' ? Number(r.id) : (r.id as number);
-    if (id !== expectedId) {
-      const why = expectedId === 1 ? `the log starts at event ${id} (the oldest events were removed)` : `the log jumps from event ${expectedId - 1} to event ${id} (an event was removed)`;
-      return { ok: false, count, firstBad: expectedId, message: `event ${expectedId}: missing — ${why}` };
+    if (id !== this.expectedId) {
+      const why = this.expectedId === 1 ? `the log starts at event ${id} (the oldest events were removed)` : `the log jumps from event ${this.expectedId - 1} to event ${id} (an event was removed)`;
+      return { ok: false, count, firstBad: this.expectedId, message: `event ${this.expectedId}: missing — ${why}` };
     }
     // Threat: a hash column rewritten with another type or length (hex text, a truncated or padded
     // BLOB) to make a comparison pass that should not: only exactly 32 bytes can match.
     if (!Buffer.isBuffer(r.hash) || r.hash.length !== HASH_BYTES)
       return { ok: false, count, firstBad: id, message: `event ${id}: hash mismatch (its stored hash is not ${HASH_BYTES} bytes: the event was modified)` };
     const shaped = isStr(r.ts) && isOptStr(r.agent) && isStr(r.kind) && isOptStr(r.run) && isStr(r.body);
-    const hash = shaped ? eventHash(prev, { id, ts: r.ts as string, agent: r.agent as string | null, kind: r.kind as string, run: r.run as string | null, body: r.body as string }) : '';
+    const hash = shaped ? eventHash(this.prev, { id, ts: r.ts as string, agent: r.agent as string | null, kind: r.kind as string, run: r.run as string | null, body: r.body as string }) : '';
     if (!shaped || r.hash.toString('hex') !== hash) {
       const cause = id === 1 ? 'the event was modified' : 'the event was modified, or one before it was changed or removed and the hashes recomputed';
       return { ok: false, count, firstBad: id, message: `event ${id}: hash mismatch (${cause})` };
     }
-    const fault = seals?.step(id, hash, r.seal ?? null);
+    const fault = this.seals?.step(id, hash, r.seal ?? null);
     if (fault) return { ok: false, count, ...fault };
-    prev = hash;
-    expectedId = id + 1;
-    count++;
+    this.prev = hash;
+    this.expectedId = id + 1;
+    this.count++;
+    return null;
   }
-  return {
-    ok: true,
-    count,
-    firstBad: null,
-    message:
-      count === 0
-        ? 'the log is empty'
-        : `${count} events, chain intact up to event ${count} (hash ${prev.slice(0, 16)}…); removal of the newest events can only be detected against an anchor kept elsewhere`,
-  };
+
+  /** The result once every row was fed without a break. */
+  done(): VerifyResult {
+    const { count, prev } = this;
+    return {
+      ok: true,
+      count,
+      firstBad: null,
+      message:
+        count === 0
+          ? 'the log is empty'
+          : `${count} events, chain intact up to event ${count} (hash ${prev.slice(0, 16)}…); removal of the newest events can only be detected against an anchor kept elsewhere`,
+    };
+  }
+}
+
+/** Walks a stream of rows in id order (never all in memory): see ChainWalk. */
+export function verifyChain(rows: Iterable<RawRow>, seals?: SealStep): VerifyResult {
+  const walk = new ChainWalk(seals);
+  for (const r of rows) {
+    const bad = walk.step(r);
+    if (bad) return bad;
+  }
+  return walk.done();
 }

@@ -8,7 +8,7 @@ import { canonicalJsonWithout } from './canonical-json.js';
 import type { AnchorPins } from './anchor-pins.js';
 import { GENESIS_HASH, validatedEventHash, type ChainHead, type ChainRow, type VerifyResult } from './event-chain.js';
 import { evolveKey, sealOf } from './log-anchor.js';
-import { verifyLog, type AnchorRow } from './log-verify.js';
+import { verifyLog, verifyLogChunked, type AnchorRow } from './log-verify.js';
 
 /** Filters for reading the log. */
 export interface EventQuery {
@@ -287,5 +287,10 @@ export class EventsRepo {
    */
   verify(): VerifyResult {
     return verifyLog(this.db, this.pins, this.anchorStmt.get() ?? null, this.latestId());
+  }
+
+  /** verify() in chunks, yielding with `pause` between them (a host that keeps serving meanwhile). */
+  verifyChunked(pause: () => Promise<void> = () => new Promise((r) => setImmediate(r))): Promise<VerifyResult> {
+    return verifyLogChunked(this.db, this.pins, this.anchorStmt.get() ?? null, this.latestId(), pause);
   }
 }

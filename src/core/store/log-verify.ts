@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { AnchorPins, PinPlace } from './anchor-pins.js';
-import { verifyChain, type VerifyResult } from './event-chain.js';
+import { ChainWalk, verifyChain, type RawRow, type VerifyResult } from './event-chain.js';
 import { SealWalk, type AnchorState } from './log-anchor.js';
 
 /** The log_anchor row as stored. */
@@ -61,11 +61,43 @@ function anchorNote(place: PinPlace | null, start: number, count: number): strin
 export function verifyLog(db: Database.Database, pins: AnchorPins | null, row: AnchorRow | null, latest: number): VerifyResult {
   const pre = pins === null ? null : anchorCheck(db, pins, row, latest);
   const walk = pre !== null && 'walk' in pre ? pre : null;
+  const rows = db.prepare('SELECT id, ts, agent, kind, run, body, hash, seal FROM events ORDER BY id').iterate() as IterableIterator<RawRow>;
+  return conclude(db, pre, verifyChain(rows, walk?.walk), row, latest);
+}
+
+/** Rows per chunk of verifyLogChunked (~50 ms of hashing on a slow machine). */
+const CHUNK = 10_000;
+
+/**
+ * verifyLog in chunks of rows, yielding to the event loop between them, for a host that keeps
+ * serving while it verifies. Threat: a long verify (a log of millions of events takes tens of
+ * seconds) freezing the engine, so that every agent's proxy decisions and asks stall meanwhile.
+ * Checks the events up to `latest`, read with `row` in the same turn: events appended during the
+ * walk are not part of it (they are append-only, so what it reads cannot change under it).
+ */
+export async function verifyLogChunked(db: Database.Database, pins: AnchorPins | null, row: AnchorRow | null, latest: number, pause: () => Promise<void>): Promise<VerifyResult> {
+  const pre = pins === null ? null : anchorCheck(db, pins, row, latest);
+  const chain = new ChainWalk(pre !== null && 'walk' in pre ? pre.walk : undefined);
+  const page = db.prepare('SELECT id, ts, agent, kind, run, body, hash, seal FROM events WHERE id > ? AND id <= ? ORDER BY id LIMIT ?');
+  let after = 0;
+  for (;;) {
+    const rows = page.all(after, latest, CHUNK) as (RawRow & { id: number })[];
+    for (const r of rows) {
+      const bad = chain.step(r);
+      if (bad) return conclude(db, pre, bad, row, latest);
+    }
+    if (rows.length < CHUNK) break;
+    after = rows[rows.length - 1]!.id;
+    await pause();
+  }
+  return conclude(db, pre, chain.done(), row, latest);
+}
+
+/** The chain's result, with the anchor's end state, a fault found before walking, and the triggers. */
+function conclude(db: Database.Database, pre: ReturnType<typeof anchorCheck>, chained: VerifyResult, row: AnchorRow | null, latest: number): VerifyResult {
+  const walk = pre !== null && 'walk' in pre ? pre : null;
   const fault = pre !== null && !('walk' in pre) ? pre : null;
-  const rows = db.prepare('SELECT id, ts, agent, kind, run, body, hash, seal FROM events ORDER BY id').iterate() as IterableIterator<{
-    id: unknown; ts: unknown; agent: unknown; kind: unknown; run: unknown; body: unknown; hash: unknown; seal: unknown;
-  }>;
-  let result: VerifyResult = verifyChain(rows, walk?.walk);
+  let result = chained;
   if (result.ok && walk && row) {
     const end = walk.walk.finish(latest, toState(row));
     if (end) result = { ok: false, count: result.count, ...end };

@@ -190,6 +190,49 @@ describe('append-only and tamper evidence', () => {
   });
 });
 
+describe('verifyChunked (the host\'s check: it yields between chunks of rows)', () => {
+  const yields = (onPause?: (n: number) => void): { pause: () => Promise<void>; count: () => number } => {
+    let n = 0;
+    return {
+      pause: async () => {
+        n++;
+        onPause?.(n);
+      },
+      count: () => n,
+    };
+  };
+
+  it('gives verify()\'s result on an intact log of several chunks, an edited event and a removed one', async () => {
+    fill(25_000);
+    const y = yields();
+    expect(await store.events.verifyChunked(y.pause)).toEqual(store.events.verify());
+    expect(y.count()).toBe(2); // 10 000 + 10 000 + 5 000 rows: it let the host run twice
+    tamper(`DROP TRIGGER events_no_update; UPDATE events SET body = replace(body, 'h15000.test', 'h15000.tost') WHERE id = 15000;`);
+    const edited = await store.events.verifyChunked(yields().pause);
+    expect(edited).toMatchObject({ ok: false, firstBad: 15000, count: 14999 });
+    expect(edited).toEqual(store.events.verify());
+    tamper('DROP TRIGGER events_no_delete; DELETE FROM events WHERE id = 20001;');
+    expect(await store.events.verifyChunked(yields().pause)).toMatchObject({ ok: false, firstBad: 15000 });
+  });
+
+  it('checks the events there were when it began; appends meanwhile neither break it nor count', async () => {
+    fill(20_500);
+    const y = yields(() => void store.events.append(exec('alpha', 99)));
+    const v = await store.events.verifyChunked(y.pause);
+    expect(v).toMatchObject({ ok: true, count: 20_500, firstBad: null });
+    expect(store.events.latestId()).toBe(20_502);
+    expect((await store.events.verifyChunked()).count).toBe(20_502);
+  });
+
+  it('finds a removed last event against the anchor, as verify() does', async () => {
+    fill(12_000);
+    tamper('DROP TRIGGER events_no_delete; DELETE FROM events WHERE id = 12000;');
+    const v = await store.events.verifyChunked(yields().pause);
+    expect(v.ok).toBe(false);
+    expect(v).toEqual(store.events.verify());
+  });
+});
+
 describe('querying', () => {
   beforeEach(() => {
     store.events.appendMany([
