@@ -83,8 +83,8 @@ describe('the Vault tab', { timeout: 180_000 }, () => {
     expect(yaml).toContain('deny  exec ssh'); // the rest of the profile as it was
     expect(yaml).not.toContain('sk-test-123');
     await page.getByRole('button', { name: 'Start keyed' }).click();
-    await expect.poll(() => existsSync(join(ws, 'got.txt')), { timeout: 30_000 }).toBe(true);
-    expect(readFileSync(join(ws, 'got.txt'), 'utf8')).toBe('sk-test-123');
+    // The shell makes the file before printf fills it: wait for the content, not the name.
+    await expect.poll(() => (existsSync(join(ws, 'got.txt')) ? readFileSync(join(ws, 'got.txt'), 'utf8') : null), { timeout: 30_000 }).toBe('sk-test-123');
   });
 
   let passDir = '';
@@ -102,8 +102,8 @@ describe('the Vault tab', { timeout: 180_000 }, () => {
     await expect.poll(() => state().getAttribute('data-mode')).toBe('passphrase');
     await addSecret('TOKEN', 'env', 'tok-from-passphrase-vault');
     await page.getByRole('button', { name: 'Start locked-out' }).click();
-    await expect.poll(() => existsSync(join(ws, 'got.txt')), { timeout: 30_000 }).toBe(true);
-    expect(readFileSync(join(ws, 'got.txt'), 'utf8')).toBe('tok-from-passphrase-vault');
+    // The shell makes the file before printf fills it: wait for the content, not the name.
+    await expect.poll(() => (existsSync(join(ws, 'got.txt')) ? readFileSync(join(ws, 'got.txt'), 'utf8') : null), { timeout: 30_000 }).toBe('tok-from-passphrase-vault');
     expect(c.stderr()).not.toContain('correct horse battery');
     await page.goto('about:blank'); // leave before the console stops (no reconnect errors)
     expect(await consoles.pop()!.stop()).toBe(0);
@@ -145,8 +145,8 @@ describe('the Vault tab', { timeout: 180_000 }, () => {
     await page.screenshot({ path: join(shots, 'vault-tab-bad-secret-name.png') });
     await addSecret('TOKEN', 'env', 'tok-from-env-passphrase');
     await page.getByRole('button', { name: 'Start env-pass' }).click();
-    await expect.poll(() => existsSync(join(ws, 'got.txt')), { timeout: 30_000 }).toBe(true);
-    expect(readFileSync(join(ws, 'got.txt'), 'utf8')).toBe('tok-from-env-passphrase');
+    // The shell makes the file before printf fills it: wait for the content, not the name.
+    await expect.poll(() => (existsSync(join(ws, 'got.txt')) ? readFileSync(join(ws, 'got.txt'), 'utf8') : null), { timeout: 30_000 }).toBe('tok-from-env-passphrase');
     await page.goto('about:blank');
     expect(await consoles.pop()!.stop()).toBe(0);
     // The vault is the environment's: the CLI, with the same variable, reads it (no second passphrase was made).
