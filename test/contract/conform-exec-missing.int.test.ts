@@ -30,6 +30,9 @@ describe('paddock run of a command that cannot run', () => {
     expect(missing.code).toBe(127);
     expect(missing.stderr).toMatch(/^paddock: no-such-cmd: command not found inside the sandbox .*full path/m);
     expect(missing.stderr).not.toMatch(/execvp/);
+    const empty = paddock(['--data-dir', dataDir, 'run', file, '--', '']);
+    expect(empty.code).toBe(127);
+    expect(empty.stderr).toMatch(/^paddock: the command is empty/m);
     const path = paddock(['--data-dir', dataDir, 'run', file, '--', '/no/such/program']);
     expect(path.code).toBe(127);
     expect(path.stderr).toMatch(/^paddock: \/no\/such\/program: no such file inside the sandbox/m);

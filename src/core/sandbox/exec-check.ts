@@ -19,6 +19,7 @@ export const CHECK_SHELL = '/bin/sh';
 export const EXEC_CHECK_SH = [
   'set -f; __pc=$1; __pf=; __px=',
   'case $__pc in',
+  "'') printf \"paddock: the command is empty: name a program (paddock run PROFILE -- CMD ARGS..., or the profile's command).\\n\" >&2; exit 127 ;;",
   '*/*) __pf=$__pc ;;',
   '*) IFS=:',
   '  for __pd in $PATH; do',
