@@ -62,9 +62,21 @@ describe('paddock run of a command that cannot run', () => {
       expect(r.stdout).toBe('a b|*|\n');
       expect(r.stderr).not.toMatch(/paddock:/);
     }
-    const env = paddock(['--data-dir', dataDir, 'run', file, '--', 'env']);
-    expect(env.stdout).toMatch(/^PADDOCK_AGENT=/m);
-    expect(env.stdout).not.toMatch(/^__p/m); // the check's own variables stay its own
+  });
+
+  // PRODUCT.md "Environment: only PATH, HOME, USER, …": the check is a shell, which exports PWD
+  // and would export its own variables; the agent must see the contract's variables and no more.
+  it.each([
+    ['network off', '', {}],
+    ['network on', 'network: on\n', {}],
+    ['network on, shell bridge', 'network: on\n', { PADDOCK_NATIVE: 'off' }],
+  ])('the environment of a command started through the check is exactly the contract (%s)', (_label, extra, env) => {
+    const { dataDir, file } = profile(extra);
+    const r = paddock(['--data-dir', dataDir, 'run', file, '--', 'env'], { env: { ...process.env, ...env } });
+    expect(r.code).toBe(0);
+    const keys = r.stdout.trim().split('\n').map((l) => l.slice(0, l.indexOf('='))).sort();
+    const proxy = extra ? ['HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY', 'NO_PROXY'].flatMap((k) => [k, k.toLowerCase()]) : [];
+    expect(keys).toEqual(['PATH', 'HOME', 'USER', 'LANG', 'TERM', 'TZ', 'PADDOCK_AGENT', ...proxy].sort());
   });
 
   it('a guest run (a host already running) exits 127 with the same sentence', async () => {

@@ -46,7 +46,8 @@ export const EXEC_CHECK_SH = [
   'if [ ! -x "$__pf" ]; then',
   '  printf "paddock: %s cannot be run inside the sandbox: it is not executable there (a \\"deny exec\\" rule masks a program this way). Check the agent\'s exec rules and the file\'s mode.\\n" "$__pc" >&2; exit 126',
   'fi',
-  'unset __pc __pf __px __pd; set +f',
+  // dash exports PWD itself: the environment inside is exactly the contract's (PRODUCT.md).
+  'unset __pc __pf __px __pd PWD; set +f',
   'exec "$@"',
 ].join('\n');
 
