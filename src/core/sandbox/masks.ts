@@ -5,6 +5,7 @@ import type { Rule } from '../../shared/rules.schema.js';
 import { compileGlob, literalRoot } from './glob.js';
 import { isWithin, maskOps, type MountOp } from './layout.js';
 import { walkTree, type WalkBudget } from './walk.js';
+import { absentPathNotes } from './absent-rules.js';
 import { isAnyTarget } from '../policy/index.js';
 
 /** A host tree visible inside at the same path. */
@@ -132,6 +133,7 @@ export async function planRuleMasks(input: {
       out.warnings.push(`"${r.text}" (line ${r.line}) is enforced as deny: file access cannot wait for an answer.`);
     }
   }
+  out.warnings.push(...(await absentPathNotes(rules, home, trees)));
   const pinned = new Set<string>();
   const done = new Set<string>();
   const roDirs: string[] = [];
