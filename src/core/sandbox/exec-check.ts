@@ -6,6 +6,7 @@
  * as the agent's own failure. A command that runs keeps its own exit code (the check execs it).
  */
 import { realpathSync } from 'node:fs';
+import path from 'node:path';
 
 /** The shell the check runs in (a system file, read-only inside). */
 export const CHECK_SHELL = '/bin/sh';
@@ -57,12 +58,13 @@ export const EXEC_CHECK_SH = [
  * is what the user sees, never a refused start of a command that would have run.
  */
 export function withExecCheck(command: readonly string[], masked: (realPath: string) => boolean): string[] | null {
-  let shell: string;
+  let names: string[];
   try {
-    shell = realpathSync(CHECK_SHELL);
+    // Every name a mask may carry: /bin/sh, /usr/bin/sh (merged /usr), the real file (dash).
+    names = [CHECK_SHELL, path.join(realpathSync(path.dirname(CHECK_SHELL)), path.basename(CHECK_SHELL)), realpathSync(CHECK_SHELL)];
   } catch {
     return null;
   }
-  if (masked(shell)) return null;
+  if (names.some(masked)) return null;
   return [CHECK_SHELL, '-c', EXEC_CHECK_SH, 'paddock-exec', ...command];
 }

@@ -6,6 +6,7 @@ import { compileGlob, literalRoot } from './glob.js';
 import { isWithin, maskOps, type MountOp } from './layout.js';
 import { walkTree, type WalkBudget } from './walk.js';
 import { absentPathNotes } from './absent-rules.js';
+import { systemLinkAliases } from './system.js';
 import { isAnyTarget } from '../policy/index.js';
 
 /** A host tree visible inside at the same path. */
@@ -42,7 +43,7 @@ const pathRules = (rules: Rule[], kind: Rule['kind'], effects: Rule['effect'][],
   rules
     .filter((r) => r.kind === kind && effects.includes(r.effect))
     .filter((r) => kind !== 'exec' || r.pattern.includes('/') || r.pattern.startsWith('~'))
-    .map((r) => ({ rule: r, match: compileGlob(r.pattern, home), root: literalRoot(r.pattern, home) }));
+    .flatMap((r) => [r.pattern, ...systemLinkAliases(r.pattern)].map((p) => ({ rule: r, match: compileGlob(p, home), root: literalRoot(p, home) })));
 
 /** A `copy` folder: `from` (its host source) is copied to `to` (in the workspace). */
 export interface CopyAlias {
