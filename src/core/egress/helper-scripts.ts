@@ -1,13 +1,15 @@
 /**
  * POSIX sh scripts run inside the sandbox (no Node there; sh, socat, coreutils, sed, awk are).
  */
+import { EXEC_CHECK_SH } from '../sandbox/index.js';
 
 /**
  * The launcher: `sh -c LAUNCHER_SH paddock-bridge PORT SOCKET CMD...`. Starts the bridge (socat
  * with 256 KiB buffers: its default 8 KiB costs half the bulk throughput) in a restart loop (an
  * agent that kills socat gets it back; the proxy path is the only route, so while it is down the
  * agent simply has no network), waits until 127.0.0.1:PORT is listening (read from
- * /proc/net/tcp, without connecting), then execs the agent's command.
+ * /proc/net/tcp, without connecting), then execs the agent's command through the exec check (a
+ * missing command exits 127, one that cannot run 126, each with a `paddock: …` sentence).
  *
  * The loop is started from a subshell that exits at once (a double fork), so it is re-parented to
  * the sandbox's init (bwrap, pid 1 of the run's pid namespace, which ends it with the run) and is
@@ -24,7 +26,7 @@ export const LAUNCHER_SH = [
   '  i=$((i+1)); if [ "$i" -ge 500 ]; then echo "paddock: the network bridge did not start; the agent runs without network" >&2; break; fi',
   '  sleep 0.01',
   'done',
-  'exec "$@"',
+  EXEC_CHECK_SH,
 ].join('\n');
 
 /** `paddock-ask ACTION [DETAIL]`: exit 0 approved, 1 denied (also when the gate is unreachable: fail closed). */

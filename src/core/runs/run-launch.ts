@@ -68,6 +68,8 @@ export async function launchRun(deps: RunManagerDeps, launchers: LauncherPool, o
       workspace,
       folders: profile.folders,
       command: add.wrapCommand ? add.wrapCommand(command) : command,
+      // A terminal session's wrapper is a shell that already says "not found" itself.
+      checkCommand: !o.wrapper,
       rules: o.ruleSet.rules,
       instructions: renderInstructions(profile, o.ruleSet),
       tty: o.tty ?? false,
@@ -86,7 +88,7 @@ export async function launchRun(deps: RunManagerDeps, launchers: LauncherPool, o
       },
     });
     cleanup = plan.cleanup;
-    const ofWrapper = wrapperHelpers(o.wrapper?.helpers ?? []);
+    const ofWrapper = wrapperHelpers([...plan.helpers, ...(o.wrapper?.helpers ?? [])]);
     // The bridge's helpers first: they run beside the wrapper and must not close its window.
     const helper = (argv: readonly string[]): boolean => add.isHelper?.(argv) === true || ofWrapper(argv);
     if (plan.warnings.length) o.onNotes?.(plan.warnings);

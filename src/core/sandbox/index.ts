@@ -4,6 +4,7 @@
  */
 export { prepareSandbox } from './plan.js';
 export type { SandboxSpec } from './spec.js';
+export { EXEC_CHECK_SH } from './exec-check.js';
 export { GrantRedirectError } from './links.js';
 export { assertPlatformSupported, probePlatform } from './platform.js';
 export { expandHome, hasGlob } from './glob.js';

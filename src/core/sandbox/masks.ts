@@ -5,6 +5,8 @@ import type { Rule } from '../../shared/rules.schema.js';
 import { compileGlob, literalRoot } from './glob.js';
 import { isWithin, maskOps, type MountOp } from './layout.js';
 import { walkTree, type WalkBudget } from './walk.js';
+import { absentPathNotes } from './absent-rules.js';
+import { systemLinkAliases } from './system.js';
 import { isAnyTarget } from '../policy/index.js';
 import { makePathFolder } from './user-path.js';
 
@@ -42,7 +44,7 @@ const pathRules = (rules: Rule[], kind: Rule['kind'], effects: Rule['effect'][],
   rules
     .filter((r) => r.kind === kind && effects.includes(r.effect))
     .filter((r) => kind !== 'exec' || r.pattern.includes('/') || r.pattern.startsWith('~'))
-    .map((r) => ({ rule: r, match: compileGlob(r.pattern, home), root: literalRoot(r.pattern, home) }));
+    .flatMap((r) => [r.pattern, ...systemLinkAliases(r.pattern)].map((p) => ({ rule: r, match: compileGlob(p, home), root: literalRoot(p, home) })));
 
 /** A `copy` folder: `from` (its host source) is copied to `to` (in the workspace). */
 export interface CopyAlias {
@@ -135,6 +137,7 @@ export async function planRuleMasks(input: {
       out.warnings.push(`"${r.text}" (line ${r.line}) is enforced as deny: file access cannot wait for an answer.`);
     }
   }
+  out.warnings.push(...(await absentPathNotes(rules, home, trees)));
   const pinned = new Set<string>();
   const done = new Set<string>();
   const roDirs: string[] = [];

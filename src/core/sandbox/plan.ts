@@ -7,6 +7,7 @@ import { packageRoot } from '../native.js';
 import { copyFolderOnce } from './copy.js';
 import { emptyMaskFile } from './empty-file.js';
 import { droppedEnvKeys, sandboxEnv, sandboxPathDirs } from './env.js';
+import { withExecCheck } from './exec-check.js';
 import { execNameMasks } from './exec-mask.js';
 import { preparePlaceholder } from './files.js';
 import { pinPath, type Pin } from './links.js';
@@ -33,6 +34,8 @@ export interface SandboxPlan {
    * never on its command line); on macOS `[sandbox-exec, -p, profile, ...command]`.
    */
   argv: string[];
+  /** The argv of Paddock's own wrapper around the command (the exec check), when there is one. */
+  helpers: string[][];
   /** Environment for the bwrap process itself: empty (bwrap's own environ shows in /proc/1/environ inside). */
   env: Record<string, string>;
   /** Current directory to spawn in (the workspace). */
@@ -140,7 +143,7 @@ export async function prepareSandbox(spec: SandboxSpec, opts: { platform?: NodeJ
       { proxyPort: port ? Number(port) : null },
     );
     return {
-      argv: ['/usr/bin/sandbox-exec', '-p', profile, ...spec.command], env, cwd: workspace, fds: [], pins: [], masked: [], readOnly: [], watchAbsent: [], gitTrees: [], hiddenDataDirs: [],
+      argv: ['/usr/bin/sandbox-exec', '-p', profile, ...spec.command], helpers: [], env, cwd: workspace, fds: [], pins: [], masked: [], readOnly: [], watchAbsent: [], gitTrees: [], hiddenDataDirs: [],
       warnings, home, workspace, cleanup: async () => {},
     };
   }
@@ -266,6 +269,8 @@ export async function prepareSandbox(spec: SandboxSpec, opts: { platform?: NodeJ
       ],
       command: spec.command,
     };
+    const checked = spec.checkCommand ? withExecCheck(spec.command, (p) => [...etc.masked, ...rules.masked, ...execMasked].some((m) => isWithin(p, m))) : null;
+    if (checked) layout.command = checked;
     // Threat: TTY injection, kernel keyrings, nested namespaces and other kernel attack surface.
     layout.seccompFd = fdFor(seccompProgram());
     // Pins come after every setup fd, the args fd below included (it is the last setup fd).
@@ -278,6 +283,7 @@ export async function prepareSandbox(spec: SandboxSpec, opts: { platform?: NodeJ
     if (argsFd + 1 !== firstPin) throw new Error('internal: the pinned folders would not follow the setup fds');
     return {
       argv: [bwrap, '--args', String(argsFd), '--', ...layout.command],
+      helpers: checked ? [checked] : [],
       env: {},
       cwd: workspace,
       fds,

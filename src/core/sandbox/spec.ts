@@ -37,6 +37,8 @@ export interface SandboxSpec {
   folders: { path: string; access: FolderAccess }[];
   /** argv run inside. */
   command: string[];
+  /** Start it through the exec check: a command not there exits 127, one that cannot run 126, each with a `paddock: …` sentence. */
+  checkCommand?: boolean;
   /** Parsed rules; the sandbox enforces the read / write / exec ones at launch. */
   rules: Rule[];
   /** Content of the instruction file written into the workspace. */

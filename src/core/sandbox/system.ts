@@ -1,4 +1,5 @@
 import { lstatSync, readlinkSync } from 'node:fs';
+import path from 'node:path';
 import { maskOps, type MountOp } from './layout.js';
 import { privateEtcEntries } from './etc-scan.js';
 import type { WalkBudget } from './walk.js';
@@ -7,6 +8,24 @@ import type { WalkBudget } from './walk.js';
 export const SYSTEM_DIRS = ['/usr', '/etc', '/opt'];
 /** Top-level names that are symlinks into /usr on merged-/usr systems, or real dirs elsewhere. */
 const SYSTEM_LINKS = ['/bin', '/sbin', '/lib', '/lib64', '/lib32', '/libx32'];
+
+/**
+ * The same path pattern spelled through a top-level system link, as it resolves inside (the links
+ * are recreated there as they are on the host): `/bin/tac` is also `/usr/bin/tac` on a merged-/usr
+ * system. Masks are planned on real paths, so without this `deny exec /bin/tac` masked nothing and
+ * said nothing. Only these root-owned links are followed, never a link an agent could plant.
+ */
+export function systemLinkAliases(pattern: string): string[] {
+  const out: string[] = [];
+  for (const d of SYSTEM_LINKS) {
+    if (pattern !== d && !pattern.startsWith(`${d}/`)) continue;
+    const st = lstatSync(d, { throwIfNoEntry: false });
+    if (!st?.isSymbolicLink()) continue;
+    const target = path.resolve('/', readlinkSync(d));
+    if (target !== d) out.push(`${target}${pattern.slice(d.length)}`);
+  }
+  return out;
+}
 
 /**
  * The base of every sandbox: read-only system dirs, fresh /proc, minimal /dev, private /tmp.
