@@ -44,7 +44,7 @@ export const LimitsSchema = z.strictObject({
 export type Limits = z.infer<typeof LimitsSchema>;
 
 export const ApprovalsConfigSchema = z.strictObject({
-  timeout: z.number().int().min(1, 'timeout must be at least 1 second').max(86_400),
+  timeout: z.number().int().min(1, 'timeout must be at least 1 second').max(86_400, 'timeout must be at most 86400 seconds (a day)'),
 });
 
 /** network: on | off. YAML 1.1 readers turn `on` into true, so booleans are accepted too. */

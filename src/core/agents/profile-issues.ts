@@ -54,7 +54,8 @@ function expectation(path: readonly PropertyKey[]): string | null {
 
 function typeWord(expected: string): string {
   if (expected === 'string') return 'a string';
-  if (expected === 'number' || expected === 'int') return 'a number';
+  if (expected === 'number') return 'a number';
+  if (expected === 'int') return 'a whole number';
   if (expected === 'array') return 'a list';
   if (expected === 'object') return 'a mapping';
   if (expected === 'boolean') return 'true or false';

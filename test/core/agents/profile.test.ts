@@ -89,6 +89,9 @@ describe('errors point at the file line and column', () => {
     expect(check('name: a\nlimits: { processes: abc }\n')).toEqual(['p.yaml:2:22: limits.processes must be a number']);
     expect(check('name: a\nnetwork: maybe\n')).toEqual(['p.yaml:2:10: network must be on or off']);
     expect(check('name: a\nlimits: { cpu: .nan }\n')).toEqual(['p.yaml:2:16: limits.cpu must be a number']);
+    // A number that is not whole was told "must be a number" (the conformance pass).
+    expect(check('name: a\napprovals: { timeout: 1.5 }\n')).toEqual(['p.yaml:2:23: approvals.timeout must be a whole number']);
+    expect(check('name: a\nlimits: { processes: 2.5 }\n')).toEqual(['p.yaml:2:22: limits.processes must be a whole number']);
   });
 
   it('a missing name is reported', () => {
