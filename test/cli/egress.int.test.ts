@@ -204,6 +204,10 @@ describe('secrets reach the agent the way the profile says', () => {
     expect(r.stdout).toMatch(/^400$/m);
     const uses = events(dataDir, name, 'secret.use');
     expect(uses.map((u) => u.name).sort()).toEqual(['API_TOKEN', 'KUBECONFIG']);
+    // Each use names the run it was delivered to (it was null: a use could not be tied to its run).
+    const started = events(dataDir, name, 'run.start').at(-1)!;
+    expect(started.run).toEqual(expect.any(String));
+    expect(uses.map((u) => u.run)).toEqual([started.run, started.run]);
     expect(JSON.stringify(uses)).not.toContain('s3cr3t');
     // Neither value is anywhere on the host's disk under the data dir (db, WAL, the agent's home).
     const walk = (d: string): string[] => readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : e.isFile() ? [join(d, e.name)] : []));

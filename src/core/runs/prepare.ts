@@ -92,6 +92,7 @@ export function makePrepare(d: PrepareDeps): PrepareRun {
       if (profile.secrets.length > 0) {
         const delivered = await d.vault().resolveForRun(agent, profile.secrets, {
           home,
+          run,
           decide: async (name) => ((await askSecret(name, `deliver secret ${name} to ${agent}`)) ? 'allow' : 'deny'),
         });
         Object.assign(additions.extraEnv!, delivered.env);
@@ -120,7 +121,7 @@ export function makePrepare(d: PrepareDeps): PrepareRun {
           secrets = {
             bindings: delivered.headers,
             ca,
-            onUse: (name, host) => d.vault().recordInjection(agent, name, host),
+            onUse: (name, host) => d.vault().recordInjection(agent, name, host, run),
             decide: (name, host) => {
               const key = `${name}\u0000${host}`;
               if (!approved.has(key)) approved.set(key, askSecret(name, `inject secret ${name} into a request to ${host}`));

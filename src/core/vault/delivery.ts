@@ -29,6 +29,8 @@ export interface ResolveOptions {
   home: string;
   /** `deny secret NAME` / `ask secret NAME`: resolves 'deny' to withhold (default: allow all). */
   decide?: (name: string) => Promise<'allow' | 'deny'>;
+  /** The run the secrets are delivered to (its `secret.use` events name it). */
+  run?: string;
 }
 
 /** The vault operations delivery needs, bound to one agent. */

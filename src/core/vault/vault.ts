@@ -54,7 +54,7 @@ export interface Vault {
   /** Everything a run delivers: env variables, in-sandbox files and header bindings for the proxy. */
   resolveForRun(agent: string, decls: readonly SecretDecl[], opts: ResolveOptions): Promise<RunSecrets>;
   /** Counts one header injection by the proxy and records its `secret.use` event. */
-  recordInjection(agent: string, name: string, host: string): void;
+  recordInjection(agent: string, name: string, host: string, run?: string): void;
   /** Destroys the agent's data key and its secrets: they become unrecoverable. False if it had no key. */
   destroyAgentKey(agent: string): boolean;
   status(): VaultStatus;
@@ -196,7 +196,7 @@ export function createVault(deps: VaultDeps): Vault {
           get: (name) => vault.get(agent, name),
           recordUse: (name, as) => {
             repo.recordUse(agent, name);
-            deps.log?.({ kind: 'secret.use', agent, name, as, host: null });
+            deps.log?.({ kind: 'secret.use', agent, run: opts.run ?? null, name, as, host: null });
           },
           updateDelivery: (name, as, hosts) => {
             const row = repo.getSecret(agent, name);
@@ -208,9 +208,9 @@ export function createVault(deps: VaultDeps): Vault {
       );
     },
 
-    recordInjection(agent, name, host) {
+    recordInjection(agent, name, host, run) {
       repo.recordUse(agent, name);
-      deps.log?.({ kind: 'secret.use', agent, name, as: 'header', host });
+      deps.log?.({ kind: 'secret.use', agent, run: run ?? null, name, as: 'header', host });
     },
 
     destroyAgentKey(agent) {
