@@ -174,8 +174,8 @@ describe.skipIf(!KEYRING)('vault with the real OS keychain', () => {
       ['secret.use', 'OPENAI_KEY', 'header'],
     ]);
     expect(JSON.stringify(events)).not.toMatch(new RegExp(`${e}|${f}|${h}`));
-    vault.recordInjection('frank', 'OPENAI_KEY', 'api.openai.com');
-    expect(events.at(-1)).toEqual({ kind: 'secret.use', agent: 'frank', name: 'OPENAI_KEY', as: 'header', host: 'api.openai.com' });
+    vault.recordInjection('frank', 'OPENAI_KEY', 'api.openai.com', 'run-7');
+    expect(events.at(-1)).toEqual({ kind: 'secret.use', agent: 'frank', run: 'run-7', name: 'OPENAI_KEY', as: 'header', host: 'api.openai.com' });
   });
 
   it('deny/ask secret rules withhold a secret from delivery', async () => {
