@@ -47,6 +47,14 @@ function expectation(path: readonly PropertyKey[]): string | null {
       return 'a mapping such as { timeout: 60 }';
     case 'secrets.hosts':
       return 'a list of host names such as [api.openai.com]';
+    case 'rules':
+      return 'a block of text: write "rules: |" and then one rule per line, indented under it';
+    case 'limits.cpu':
+      return 'a number of cores such as 1.0 or 0.5';
+    case 'limits.processes':
+      return 'a whole number such as 256';
+    case 'approvals.timeout':
+      return 'a number of seconds such as 60';
     default:
       return null;
   }
