@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { paddock, tempDir } from '../helpers/cli.js';
@@ -34,5 +34,28 @@ describe('paddock check: first-profile mistakes name the fix', () => {
     const r = paddock(['check', 'ok.yaml'], { cwd: tmp.dir });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
+  });
+});
+
+describe('paddock check: a valid profile that paddock run would refuse on this machine says so', () => {
+  it('names a missing folder, the home granted and a kernel folder granted, before the gap report; a subfolder that exists is fine', () => {
+    const home = join(tmp.dir, 'home');
+    const code = join(home, 'code');
+    mkdirSync(code, { recursive: true });
+    writeFileSync(
+      join(tmp.dir, 'here.yaml'),
+      `name: a\nfolders:\n  - { path: ${code}, access: copy }\n  - { path: ${join(home, 'cdoe')}, access: ro }\n  - { path: ${home}, access: ro }\nrules: |\n  allow write /\n  allow read /proc/1\n  allow read ~/only-the-agents\n`,
+    );
+    const r = paddock(['check', 'here.yaml'], { cwd: tmp.dir, env: { ...process.env, HOME: home } });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const head = r.stdout.split('\n\n')[0]!.split('\n');
+    expect(head).toEqual([
+      'here.yaml: valid profile for agent "a" (3 enforced rules, 0 advisory)',
+      `here.yaml: on this machine, folder ${join(home, 'cdoe')} (folders[1], ro) does not exist here (create it, or fix the path): paddock run refuses it`,
+      `here.yaml: on this machine, folder ${home} (folders[2], ro) is your home folder or contains it (grant a subfolder): paddock run refuses it`,
+      'here.yaml: on this machine, rule "allow write /" (line 7) grants /, which is your home folder or contains it (grant a subfolder): paddock run refuses it',
+      'here.yaml: on this machine, rule "allow read /proc/1" (line 8) grants /proc/1, which lies under /proc (devices, kernel interfaces, sockets): paddock run refuses it',
+    ]);
   });
 });
