@@ -17,10 +17,11 @@ import { readProfileFile } from './profile-file.js';
 export const RUN_SPEC: Omit<Command, 'run'> = {
   name: 'run',
   usage: 'paddock run PROFILE [-- CMD ARGS…]',
-  help: `Runs the agent in its sandbox with its stdio passed through (files are passed through pipes). Exit code: the agent's, 128+N when
-a signal N ended it, 125 when Paddock itself failed. If a Paddock host already runs for this data
-dir, the agent is started there and its output streamed here. Ctrl-C stops the agent politely
-(SIGTERM, then SIGKILL after 10 s); a second Ctrl-C kills it.`,
+  help: `Runs the agent in its sandbox with its stdio passed through (files are passed through
+pipes). Exit code: the agent's, 128+N when a signal N ended it, 125 when Paddock itself failed.
+If a Paddock host already runs for this data dir, the agent is started there and its output
+streamed here. Ctrl-C stops the agent politely (SIGTERM, then SIGKILL after 10 s); a second
+Ctrl-C kills it.`,
   options: {},
 };
 

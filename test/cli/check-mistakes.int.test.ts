@@ -59,3 +59,12 @@ describe('paddock check: a valid profile that paddock run would refuse on this m
     ]);
   });
 });
+
+describe('a usage mistake', () => {
+  it('is said in one line, followed by the usage line and where the help is (not the whole help)', () => {
+    const r = paddock(['check']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe('paddock: missing PROFILE (the path of a YAML profile)\nusage: paddock check PROFILE [--instructions]\n(paddock check --help says more)\n');
+  });
+});
