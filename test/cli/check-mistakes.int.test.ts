@@ -20,6 +20,8 @@ describe('paddock check: first-profile mistakes name the fix', () => {
     ['cpu as a percentage', 'name: a\nlimits: { cpu: 200% }\n', 'x.yaml:2:16: limits.cpu must be a number of cores such as 1.0 or 0.5'],
     ['processes as a word', 'name: a\nlimits: { processes: many }\n', 'x.yaml:2:22: limits.processes must be a whole number such as 256'],
     ['a timeout with a unit', 'name: a\napprovals: { timeout: 1m }\n', 'x.yaml:2:23: approvals.timeout must be a number of seconds such as 60'],
+    ['a number in the command', 'name: a\ncommand: [sleep, 600]\n', 'x.yaml:2:18: command[1] is the number 600, not a word: quote it ("600"); every word of command is a string'],
+    ['a boolean in the command', 'name: a\ncommand:\n  - env\n  - true\n', 'x.yaml:4:5: command[1] is the boolean true, not a word: quote it ("true"); every word of command is a string'],
     ['a tab in the rules', 'name: a\nrules: |\n\tallow net example.com\n', 'x.yaml:3:1: YAML syntax error: this line is indented with a tab; YAML indents with spaces only'],
   ];
   it.each(cases)('%s', (_what, yaml, error) => {
