@@ -8,10 +8,13 @@ export function commandUsage(cmd: Command): string {
   return `usage: ${cmd.usage}\n${cmd.help ? `\n${cmd.help.trim()}\n` : ''}${opts}`;
 }
 
-/** The usage of a loaded command (a usage error names only the command that runs), else where to look. */
+/**
+ * What follows a usage error: the command's usage line and where its help is (the whole help after
+ * the error buried the one line that says what went wrong), else where to look.
+ */
 export function usageFor(loaded: Command | undefined): (name?: string) => string {
   return (name) =>
-    loaded && loaded.name === name ? `${commandUsage(loaded)}(see paddock ${loaded.name} --help)\n` : 'run `paddock --help` for the list of commands\n';
+    loaded && loaded.name === name ? `usage: ${loaded.usage}\n(paddock ${loaded.name} --help says more)\n` : 'run `paddock --help` for the list of commands\n';
 }
 
 /**

@@ -17,11 +17,12 @@ import { readProfileFile } from './profile-file.js';
 export const RUN_SPEC: Omit<Command, 'run'> = {
   name: 'run',
   usage: 'paddock run PROFILE [-- CMD ARGS…]',
-  help: `Runs the agent in its sandbox with its stdio passed through (files are passed through pipes). Exit code: the agent's, 128+N when
-a signal N ended it, 125 when Paddock itself failed, 127 when the command is not in the sandbox and
-126 when it cannot be run there (as in a shell). If a Paddock host already runs for this data
-dir, the agent is started there and its output streamed here. Ctrl-C stops the agent politely
-(SIGTERM, then SIGKILL after 10 s); a second Ctrl-C kills it.`,
+  help: `Runs the agent in its sandbox with its stdio passed through (files are passed through
+pipes). Exit code: the agent's, 128+N when a signal N ended it, 125 when Paddock itself failed,
+127 when the command is not in the sandbox and 126 when it cannot be run there (as in a shell).
+If a Paddock host already runs for this data dir, the agent is started there and its output
+streamed here. Ctrl-C stops the agent politely (SIGTERM, then SIGKILL after 10 s); a second
+Ctrl-C kills it.`,
   options: {},
 };
 

@@ -111,4 +111,20 @@ describe('asks through paddock run (issue 16)', () => {
     expect(paddock(['--data-dir', dataDir, 'kill', name]).code).toBe(0);
     await run.exit;
   });
+
+  it('the terminal of paddock run says an ask is waiting and how to answer it there (it looked like a hang)', async () => {
+    const port = (srv.address() as AddressInfo).port;
+    const { dataDir, file, name } = setup(
+      (a) => `name: ${a}\nnetwork: on\napprovals: { timeout: 90 }\nrules: |\n  ask net 127.0.0.1:${port}\ncommand: [sh, -c, "env -u NO_PROXY -u no_proxy curl -fsS -o /dev/null http://127.0.0.1:${port}/ && echo GOT-IT"]\n`,
+    );
+    const run = paddockAsync(['--data-dir', dataDir, 'run', file]);
+    started.push(run);
+    const [ask] = await waitFor(() => (pending(dataDir).length ? pending(dataDir) : null), 20_000);
+    const line = `paddock: ${name} asks: net 127.0.0.1:${port} — it waits for your answer: paddock approve ${ask!.id} or paddock deny ${ask!.id} in another terminal, or the app; unanswered, it is denied in 90 s\n`;
+    await waitFor(() => run.err().includes(line), 10_000);
+    expect(paddock(['--data-dir', dataDir, 'approve', ask!.id]).code).toBe(0);
+    expect(await run.exit).toBe(0);
+    expect(run.out()).toContain('GOT-IT');
+    expect(run.err().match(/ asks: /g)).toHaveLength(1);
+  });
 });

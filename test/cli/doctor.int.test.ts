@@ -91,3 +91,25 @@ describe('paddock doctor: the keychain as the running host sees it', () => {
     }
   });
 });
+
+describe('paddock doctor: the keychain line with no keychain', () => {
+  it('does not tell a user who set PADDOCK_VAULT_PASSPHRASE to set it; says what it costs', () => {
+    const t = tempDir();
+    try {
+      const env = { ...process.env, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent' };
+      const read = (e: NodeJS.ProcessEnv): { ok: boolean; message: string; fix: string | null } => {
+        const r = paddock(['--data-dir', t.dir, 'doctor', '--json'], { env: e });
+        return r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { id: string; ok: boolean; message: string; fix: string | null }).find((l) => l.id === 'keychain')!;
+      };
+      const without = read({ ...env, PADDOCK_VAULT_PASSPHRASE: '' });
+      expect(without.ok).toBe(false);
+      expect(without.fix).toContain('set PADDOCK_VAULT_PASSPHRASE or answer the prompt');
+      const set = read({ ...env, PADDOCK_VAULT_PASSPHRASE: 'correct horse' });
+      expect(set.message).toContain('the vault is unlocked with PADDOCK_VAULT_PASSPHRASE, which your other processes can read');
+      expect(set.fix).toContain('unset PADDOCK_VAULT_PASSPHRASE');
+      expect(set.fix).not.toContain('set PADDOCK_VAULT_PASSPHRASE or');
+    } finally {
+      t.cleanup();
+    }
+  });
+});

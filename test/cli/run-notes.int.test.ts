@@ -59,3 +59,41 @@ describe('paddock run: an allow write glob outside every writable folder', () =>
     expect(r.stderr).not.toContain('.vscode/**" (line 5) grants nothing');
   });
 });
+
+describe('paddock run: a program the sandbox cannot see', () => {
+  const data = join(t.dir, 'missing-data');
+  // Outside every folder the sandbox shows (the test's temp dir is neither /usr, /opt nor granted).
+  const outside = join(t.dir, 'outside-bin');
+  mkdirSync(outside, { recursive: true });
+  writeFileSync(join(outside, 'tool'), '#!/bin/sh\necho tool-ran\n', { mode: 0o755 });
+
+  it('is named before the start, with where the sandbox looks and how to install it', async () => {
+    const p = join(t.dir, 'missing.yaml');
+    writeFileSync(p, 'name: lacks\ncommand: [env, FOO=1, no-such-program-here, --flag]\n');
+    const r = await paddockP(['--data-dir', data, 'run', p]);
+    expect(r.code).toBe(127);
+    expect(r.stderr).toContain("paddock: note: no-such-program-here is not on the agent's PATH inside the sandbox (");
+    expect(r.stderr).toContain('not your home. Install it system-wide (e.g. under /usr/local) or into the agent\'s home (paddock shell lacks).');
+    const abs = await paddockP(['--data-dir', data, 'run', p, '--', join(outside, 'tool')]);
+    expect(abs.stdout).not.toContain('tool-ran');
+    expect(abs.stderr).toContain(`paddock: note: ${join(outside, 'tool')} is not an executable file the sandbox can see`);
+  });
+
+  it('a program on the PATH inside (the system, the agent\'s ~/.local/bin) or granted gets no note', async () => {
+    const p = join(t.dir, 'found.yaml');
+    writeFileSync(p, `name: finds\nrules: |\n  allow read ${outside}\ncommand: [sh, -c, "echo sh-ran"]\n`);
+    const sys = await paddockP(['--data-dir', data, 'run', p]);
+    expect(sys.code, sys.stderr).toBe(0);
+    expect(sys.stdout).toContain('sh-ran');
+    expect(sys.stderr).not.toContain('paddock: note:');
+    const bin = join(data, 'agents', 'finds', 'home', '.local', 'bin');
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(join(bin, 'mine'), '#!/bin/sh\necho mine-ran\n', { mode: 0o755 });
+    const own = await paddockP(['--data-dir', data, 'run', p, '--', 'env', 'X=1', 'mine']);
+    expect(own.stdout).toContain('mine-ran');
+    expect(own.stderr).not.toContain('paddock: note:');
+    const granted = await paddockP(['--data-dir', data, 'run', p, '--', join(outside, 'tool')]);
+    expect(granted.stdout).toContain('tool-ran');
+    expect(granted.stderr).not.toContain('paddock: note:');
+  });
+});

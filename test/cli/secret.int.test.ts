@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/core/store/store.js';
@@ -83,7 +83,7 @@ describe.skipIf(!KEYRING)('paddock secret with the OS keychain', () => {
     const dir = dataDir();
     const v = value('kc');
     const set = cli(dir, ['secret', 'set', 'alice', 'GITHUB_TOKEN'], { input: `${v}\n` });
-    expect(set.stderr).toBe('');
+    expect(set.stderr).toBe('paddock: note: no agent is named alice in this data dir yet; the secret waits for one (its profile needs name: alice and secrets: [{ name: GITHUB_TOKEN, as: env }])\n');
     expect(set.code).toBe(0);
     expect(set.stdout).not.toContain(v);
     expect(await getValue(dir, 'alice', 'GITHUB_TOKEN')).toBe(v);
@@ -156,5 +156,23 @@ describe('paddock secret without a keychain (headless)', () => {
 
     // ls and rm need no passphrase.
     expect(cli(dir, ['secret', 'rm', 'dave', 'SECOND'], { env: noBus() }).code).toBe(0);
+  });
+
+  it('set says when no run will get the secret: no agent of that name yet, or a profile that does not declare it', () => {
+    const dir = dataDir();
+    const good = noBus({ PADDOCK_VAULT_PASSPHRASE: 'correct horse battery' });
+    const warning = 'paddock: warning: PADDOCK_VAULT_PASSPHRASE is visible to other processes of your user; prefer an OS keychain or the passphrase prompt\n';
+    const typo = cli(dir, ['secret', 'set', 'erin-typo', 'TOKEN'], { input: value('t1'), env: good });
+    expect(typo.code).toBe(0);
+    expect(typo.stderr).toBe(`${warning}paddock: note: no agent is named erin-typo in this data dir yet; the secret waits for one (its profile needs name: erin-typo and secrets: [{ name: TOKEN, as: env }])\n`);
+    const profile = join(tmp.dir, 'erin.yaml');
+    writeFileSync(profile, 'name: erin\ncommand: ["true"]\nsecrets:\n  - { name: DECLARED, as: env }\n');
+    // The run imports the agent (and fails, 125: its declared secret has no value yet).
+    expect(cli(dir, ['run', profile], { env: good }).code).toBe(125);
+    const undeclared = cli(dir, ['secret', 'set', 'erin', 'TOKEN'], { input: value('t2'), env: good });
+    expect(undeclared.stderr).toBe(`${warning}paddock: note: erin's profile does not declare TOKEN, so no run gets it until the profile lists it: secrets: [{ name: TOKEN, as: env }]\n`);
+    const declared = cli(dir, ['secret', 'set', 'erin', 'DECLARED'], { input: value('t3'), env: good });
+    expect(declared.code).toBe(0);
+    expect(declared.stderr).toBe(warning);
   });
 });

@@ -23,7 +23,7 @@ export function formatGaps(gaps: readonly GapFinding[]): string {
 export const checkCommand: Command = {
   name: 'check',
   usage: 'paddock check PROFILE [--instructions]',
-  help: 'Exit 0 when the profile is valid (the gap report follows), 2 when it is not (each error as FILE:LINE:COL: message).',
+  help: 'Exit 0 when the profile is valid (what paddock run would refuse on this machine, such as a missing folder, and the gap report follow), 2 when it is not (each error as FILE:LINE:COL: message).',
   options: { instructions: { type: 'boolean', description: 'also print the instruction file (PADDOCK.md) the agent will get' } },
   async run(ctx) {
     expectPositionals(ctx.args, 1, 1, 'PROFILE (the path of a YAML profile)', 'check');
@@ -42,12 +42,16 @@ export const checkCommand: Command = {
       ctx.io.err(`paddock: ${file} is not a valid profile (${diagnostics.length} error${diagnostics.length === 1 ? '' : 's'})\n`);
       return EXIT_USAGE;
     }
-    const { gaps } = checked;
+    const { gaps, here } = checked;
     if (ctx.json) {
       for (const g of gaps) ctx.io.out(`${jsonLine({ type: 'gap', ...g })}\n`);
+      for (const message of here) ctx.io.out(`${jsonLine({ type: 'here', message })}\n`);
       return 0;
     }
-    ctx.io.out(`${file}: valid profile for agent "${checked.agent}" (${checked.rules} enforced rule${checked.rules === 1 ? '' : 's'}, ${checked.advisories} advisory)\n\n`);
+    ctx.io.out(`${file}: valid profile for agent "${checked.agent}" (${checked.rules} enforced rule${checked.rules === 1 ? '' : 's'}, ${checked.advisories} advisory)\n`);
+    // Valid, and still refused by `run` here: said before the gap report, where it is read first.
+    for (const line of here) ctx.io.out(`${file}: on this machine, ${line}\n`);
+    ctx.io.out('\n');
     ctx.io.out(formatGaps(gaps));
     if (checked.instructions !== undefined) ctx.io.out(`\n--- PADDOCK.md ---\n${checked.instructions}`);
     return 0;

@@ -58,6 +58,8 @@ Ctrl-C (or SIGTERM) stops every agent and exits.`,
     if (!existsSync(join(DEFAULT_RENDERER_DIR, 'index.html')))
       ctx.io.err('paddock: the UI is not built (the API works): run `npx electron-vite build` in the Paddock folder, then reload the page.\n');
     ctx.io.out(`${web.url}\n`);
+    // stdout stays the URL alone (scripts read it); how to stop is said where a person reads.
+    ctx.io.err(`paddock: the console hosts ${paths.root} until Ctrl-C, which stops it and every agent it runs\n`);
     await new Promise<void>((resolveStop) => {
       const stop = (): void => {
         for (const s of signals) process.off(s, stop);

@@ -2,7 +2,7 @@
  * Turns zod validation issues into positioned, plain-language diagnostics that point at the
  * offending YAML key or value.
  */
-import { isMap, isScalar, type Node } from 'yaml';
+import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import type { z } from 'zod';
 import { ApprovalsConfigSchema, FolderSchema, LimitsSchema, ProfileSchema, SecretDeclSchema } from '../../shared/profile.schema.js';
 import { nearestNode, nodeAtPath, nodePos, type LoadedYaml, type RawDiagnostic } from './profile-yaml.js';
@@ -47,6 +47,14 @@ function expectation(path: readonly PropertyKey[]): string | null {
       return 'a mapping such as { timeout: 60 }';
     case 'secrets.hosts':
       return 'a list of host names such as [api.openai.com]';
+    case 'rules':
+      return 'a block of text: write "rules: |" and then one rule per line, indented under it';
+    case 'limits.cpu':
+      return 'a number of cores such as 1.0 or 0.5';
+    case 'limits.processes':
+      return 'a whole number such as 256';
+    case 'approvals.timeout':
+      return 'a whole number of seconds such as 60';
     default:
       return null;
   }
@@ -91,6 +99,12 @@ export function issueToDiagnostics(y: LoadedYaml, issue: Issue): RawDiagnostic[]
   }
   if (issue.code === 'invalid_type' && isScalar(node) && node.value === null) {
     return [{ ...at, message: `${name} has no value (in YAML an empty value or a bare ~ means nothing): write a value or remove the key` }];
+  }
+  // `command: [sleep, 600]`: YAML reads 600 (or true) as a number, not a word; point at it.
+  if (path.length === 1 && path[0] === 'command' && isSeq(node)) {
+    const i = node.items.findIndex((it) => isScalar(it) && typeof it.value !== 'string');
+    const item = node.items[i];
+    if (isScalar(item)) return [{ ...nodePos(y, item), message: `command[${i}] is ${item.value === null ? 'empty' : `the ${typeof item.value} ${String(item.source ?? item.value)}`}, not a word: quote it ("${String(item.source ?? item.value ?? '')}"); every word of command is a string` }];
   }
   const expect = expectation(path);
   let message = issue.message;

@@ -73,7 +73,13 @@ export function loadYaml(text: string): LoadedYaml {
   const doc = parseDocument(text, { ...PARSE_OPTIONS, lineCounter: lines });
   const sourceLines = text.split(/\r\n|\r|\n/);
   const y: LoadedYaml = { doc, lines, sourceLines, diagnostics: [] };
-  for (const e of doc.errors) y.diagnostics.push({ ...posAt(y, e.pos[0]), message: describeYamlError(e.code, e.message) });
+  for (const e of doc.errors) {
+    const at = posAt(y, e.pos[0]);
+    // A tab inside a block (`rules: |`) gets the parser's generic indentation messages, often two per line.
+    const tabbed = /^ *\t/.test(sourceLines[at.line - 1] ?? '');
+    const message = tabbed ? 'YAML syntax error: this line is indented with a tab; YAML indents with spaces only' : describeYamlError(e.code, e.message);
+    if (!y.diagnostics.some((d) => d.line === at.line && d.message === message)) y.diagnostics.push({ ...at, message });
+  }
   // Warnings (unresolved tags, unknown directives) mean the text does not say what it seems to: reject.
   for (const w of doc.warnings) y.diagnostics.push({ ...posAt(y, w.pos[0]), message: `YAML: ${w.message.replace(/\s+/g, ' ').trim()}` });
   if (y.diagnostics.length === 0) checkShape(y);

@@ -15,7 +15,7 @@ export interface AnswerApplied {
 
 /** The one sentence every host says for an answer to an ask that is not waiting. */
 export function notPending(id: string): PaddockError {
-  return new PaddockError('E_NOT_FOUND', `approval ${id} is not pending (already answered, timed out, or never asked); see the inbox or paddock approvals`);
+  return new PaddockError('E_NOT_FOUND', `approval ${id} is not pending (already answered, timed out, or never asked); the pending ones are under Approvals in the app and in paddock approvals`);
 }
 
 /** The approvals verbs: the pending asks and their answer. */

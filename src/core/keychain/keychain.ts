@@ -22,13 +22,22 @@ export function keychainEntry(account: string): InstanceType<EntryCtor> {
 }
 
 /** Whether an OS keychain is usable here; says how to fix it when not. */
-export function keychainCheck(platform: NodeJS.Platform = process.platform): DoctorCheck {
+export function keychainCheck(platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env): DoctorCheck {
   try {
     keychainEntry('doctor-probe').getPassword();
     const where = platform === 'darwin' ? 'the macOS Keychain' : platform === 'win32' ? 'the Windows Credential Manager' : 'the Secret Service (D-Bus)';
     return { id: 'keychain', ok: true, message: `vault master key kept in ${where}`, fix: null };
   } catch (e) {
     const why = e instanceof Error ? e.message : String(e);
+    // The passphrase variable already set: "set PADDOCK_VAULT_PASSPHRASE" would send the user in a circle.
+    if (env.PADDOCK_VAULT_PASSPHRASE) {
+      return {
+        id: 'keychain',
+        ok: false,
+        message: `no OS keychain is available (${why.split('\n')[0]}); the vault is unlocked with PADDOCK_VAULT_PASSPHRASE, which your other processes can read`,
+        fix: platform === 'linux' ? 'to keep the master key out of the environment, run a Secret Service (GNOME Keyring or KeePassXC) in your desktop session and unset PADDOCK_VAULT_PASSPHRASE' : 'unset PADDOCK_VAULT_PASSPHRASE and answer the passphrase prompt instead',
+      };
+    }
     return {
       id: 'keychain',
       ok: false,

@@ -78,6 +78,9 @@ function parseHostPart(raw: string, bracketed: boolean): { ok: true; target: Net
   if (host === '') return { ok: false, offset: 0, message: 'missing host before the port' };
   if (host === '*') return { ok: true, target: { type: 'any' } };
   if (host.includes('/')) {
+    const slash = host.indexOf('/');
+    // `api.example.com/v1`: a name with a path, not a CIDR (paths are never filtered).
+    if (!parseIp(host.slice(0, slash)) && !host.slice(0, slash).includes(':')) return { ok: false, offset: slash, message: `a net rule names a host, not a path: write ${raw.slice(0, slash)} (the proxy decides by host and port only)` };
     const c = parseCidr(host);
     return c.ok ? { ok: true, target: { type: 'cidr', cidr: c.cidr } } : { ok: false, offset: c.offset, message: c.message };
   }
@@ -110,6 +113,9 @@ function parseHostPart(raw: string, bracketed: boolean): { ok: true; target: Net
  * goes in brackets: `[::1]:8000`. Never throws.
  */
 export function parseNetPattern(text: string): NetPatternParse {
+  // A URL copied from a browser or a README is the likeliest first mistake: name the host it holds.
+  const url = /^[a-z][a-z0-9+.-]*:\/\/(?:[^/?#@]*@)?([^/?#]*)/i.exec(text);
+  if (url) return { ok: false, offset: 0, message: `a net rule names a host, not a URL: write ${url[1] || 'the host name'} (add :PORT only for a port other than 80 and 443)` };
   let hostText: string;
   let portText: string | null = null;
   let portOffset = 0;

@@ -6,7 +6,7 @@ export interface EventSource {
   off(event: 'event', fn: (e: PaddockEvent) => void): unknown;
 }
 
-/** The line a terminal attached to `agent` shows for a pause or resume event, or null for any other event. */
+/** The line a terminal attached to `agent` shows for a pause, resume, limit or ask event, or null for any other event. */
 export function pauseNoticeLine(e: PaddockEvent, agent: string): string | null {
   if (e.agent !== agent) return null;
   if (e.kind === 'agent.pause') {
@@ -15,7 +15,23 @@ export function pauseNoticeLine(e: PaddockEvent, agent: string): string | null {
   }
   if (e.kind === 'agent.resume') return `paddock: resumed ${agent}`;
   if (e.kind === 'run.exit') return limitNotice(e, agent);
+  if (e.kind === 'approval.request') return askNotice(e, agent);
   return null;
+}
+
+/**
+ * The line for an ask: without it a terminal user sees the agent hang until the ask times out
+ * and never learns that an answer was wanted, nor how to give one from a terminal. The target is
+ * the agent's own text: the caller passes every line through printable() (threat: escape sequences).
+ */
+function askNotice(e: PaddockEvent, agent: string): string {
+  const a = e as { approval?: unknown; what?: unknown; target?: unknown; expires?: unknown; ts?: unknown };
+  const id = String(a.approval);
+  const what = typeof a.what === 'string' ? a.what : 'action';
+  const target = typeof a.target === 'string' ? ` ${a.target.slice(0, 200)}` : '';
+  const left = typeof a.expires === 'string' && typeof a.ts === 'string' ? Math.round((Date.parse(a.expires) - Date.parse(a.ts)) / 1000) : NaN;
+  const timeout = Number.isFinite(left) && left > 0 ? `; unanswered, it is denied in ${left} s` : '';
+  return `paddock: ${agent} asks: ${what}${target} — it waits for your answer: paddock approve ${id} or paddock deny ${id} in another terminal, or the app${timeout}`;
 }
 
 const times = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' : 'es'}`;
@@ -32,8 +48,9 @@ function limitNotice(e: PaddockEvent, agent: string): string | null {
 
 /**
  * Tells a terminal attached to `agent` (a foreground or guest `paddock run`, `paddock shell`) when
- * the agent is paused or resumed: a tripwire freezes it silently otherwise, and the user takes the
- * frozen terminal for a hang. Returns the function that stops the notices.
+ * the agent is paused or resumed, or waits for an answer to an ask: a tripwire freezes it, or an ask
+ * holds it, silently otherwise, and the user takes the frozen terminal for a hang. Returns the
+ * function that stops the notices.
  */
 export function pauseNotices(bus: EventSource, agent: string, write: (line: string) => void): () => void {
   const fn = (e: PaddockEvent): void => {

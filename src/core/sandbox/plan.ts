@@ -8,6 +8,7 @@ import { copyFolderOnce } from './copy.js';
 import { emptyMaskFile } from './empty-file.js';
 import { droppedEnvKeys, sandboxEnv, sandboxPathDirs } from './env.js';
 import { withExecCheck } from './exec-check.js';
+import { missingProgramNote } from './program-check.js';
 import { execNameMasks } from './exec-mask.js';
 import { preparePlaceholder } from './files.js';
 import { pinPath, type Pin } from './links.js';
@@ -227,6 +228,8 @@ export async function prepareSandbox(spec: SandboxSpec, opts: { platform?: NodeJ
     warnings.push(...rules.warnings);
     const visibleRoots = [...sys.roots, home, workspace, ...merged.map((g) => g.path)];
     const execMasked = (await execNameMasks(spec.rules, sandboxPathDirs({ home, extraPath: spec.extraPath }), visibleRoots)).filter(shown);
+    const missing = missingProgramNote(spec.command, { pathDirs: sandboxPathDirs({ home }), visibleRoots, workspace, agent: spec.agent });
+    if (missing) warnings.push(missing);
 
     const fds: Buffer[] = [];
     const fdFor = (data: string | Buffer): number => fds.push(Buffer.from(data)) + 2;

@@ -86,12 +86,12 @@ describe('errors point at the file line and column', () => {
     expect(check('name: 5\n')).toEqual(['p.yaml:1:7: name must be a string']);
     expect(check('name: a\ncommand: 5\n')[0]).toMatch(/^p\.yaml:2:10: command must be a list of strings/);
     expect(check('name: a\nfolders: /x\n')[0]).toMatch(/^p\.yaml:2:10: folders must be a list/);
-    expect(check('name: a\nlimits: { processes: abc }\n')).toEqual(['p.yaml:2:22: limits.processes must be a number']);
+    expect(check('name: a\nlimits: { processes: abc }\n')).toEqual(['p.yaml:2:22: limits.processes must be a whole number such as 256']);
     expect(check('name: a\nnetwork: maybe\n')).toEqual(['p.yaml:2:10: network must be on or off']);
-    expect(check('name: a\nlimits: { cpu: .nan }\n')).toEqual(['p.yaml:2:16: limits.cpu must be a number']);
+    expect(check('name: a\nlimits: { cpu: .nan }\n')).toEqual(['p.yaml:2:16: limits.cpu must be a number of cores such as 1.0 or 0.5']);
     // A number that is not whole was told "must be a number" (the conformance pass).
-    expect(check('name: a\napprovals: { timeout: 1.5 }\n')).toEqual(['p.yaml:2:23: approvals.timeout must be a whole number']);
-    expect(check('name: a\nlimits: { processes: 2.5 }\n')).toEqual(['p.yaml:2:22: limits.processes must be a whole number']);
+    expect(check('name: a\napprovals: { timeout: 1.5 }\n')).toEqual(['p.yaml:2:23: approvals.timeout must be a whole number of seconds such as 60']);
+    expect(check('name: a\nlimits: { processes: 2.5 }\n')).toEqual(['p.yaml:2:22: limits.processes must be a whole number such as 256']);
   });
 
   it('a missing name is reported', () => {

@@ -97,7 +97,7 @@ describe('API handlers over a real engine', () => {
       (['app', 'console', 'cli'] as const).map((surface) => dispatch(createApiHandlers(paddockOver(engine), { version: 'x', surface }), 'approvals:answer', { id: '424242', answer: 'once' })),
     );
     expect(new Set(said.map((r) => JSON.stringify(r))).size).toBe(1);
-    expect(said[0]).toEqual({ ok: false, error: { code: 'E_NOT_FOUND', message: 'approval 424242 is not pending (already answered, timed out, or never asked); see the inbox or paddock approvals' } });
+    expect(said[0]).toEqual({ ok: false, error: { code: 'E_NOT_FOUND', message: 'approval 424242 is not pending (already answered, timed out, or never asked); the pending ones are under Approvals in the app and in paddock approvals' } });
   });
 
   it('quarantine: lists what was moved after a run, restores an item where it was (logged), refuses when the path is taken', async () => {

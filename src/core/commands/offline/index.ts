@@ -20,7 +20,8 @@ import type { PassphrasePrompt } from '../../vault/index.js';
 /** What `paddock check` prints: the problems of an invalid profile, or the valid profile's summary and gap report. */
 export type ProfileCheck =
   | { valid: false; diagnostics: Diagnostic[] }
-  | { valid: true; agent: string; rules: number; advisories: number; gaps: GapFinding[]; instructions?: string };
+  /** here: what `paddock run` would refuse on this machine (a missing folder, the home granted…). */
+  | { valid: true; agent: string; rules: number; advisories: number; gaps: GapFinding[]; here: string[]; instructions?: string };
 
 /** Checks a profile's text (positions name `file` as given); with `instructions`, also renders the agent's PADDOCK.md. */
 export async function checkProfileFile(text: string, file: string, opts: { home: string; instructions?: boolean }): Promise<ProfileCheck> {

@@ -135,7 +135,11 @@ function lastRunText(e: { ts: string; run?: unknown; code?: unknown; signal?: un
   const verb = by?.kind === 'agent.stop' ? 'stopped' : 'killed';
   const how = by ? `was ${typeof by.reason === 'string' && by.reason.startsWith(verb) ? by.reason : verb} (${ended.replace(/^was /, '')})` : ended;
   const at = clock(e.ts);
-  // Start gives the command no terminal: a shell reads no input and ends at once.
-  const shell = SHELLS.has((command[0] ?? '').split('/').pop() ?? '') ? '; a shell needs a terminal: use the Terminal tab' : '';
-  return `last run${typeof e.run === 'string' ? ` ${e.run}` : ''} ${how} at ${at}: its output is in Logs${shell}`;
+  // Start gives the command no terminal: an interactive shell (no -c script) reads no input and
+  // ends at once by itself. A `sh -c …` script, or a run the user stopped, needs no such hint.
+  const interactive = SHELLS.has((command[0] ?? '').split('/').pop() ?? '') && !command.slice(1).some((a) => /^-[a-z]*c/.test(a));
+  const shell = interactive && !by && !e.signal ? '; a shell needs a terminal: use the Terminal tab' : '';
+  // 127 is what env and shells return for a program they cannot find: the likeliest first failure.
+  const missing = !by && e.code === 127 ? ' (a program was not found inside the sandbox: install it where the sandbox sees it, e.g. under /usr/local, or in the agent\'s home from the Terminal tab)' : '';
+  return `last run${typeof e.run === 'string' ? ` ${e.run}` : ''} ${how}${missing} at ${at}: its output is in Logs${shell}`;
 }

@@ -73,10 +73,10 @@ export function AgentsPage({ open }: { open: (name: string, tab?: string) => voi
             <tr>
               <th scope="col">Agent</th>
               <th scope="col">State</th>
-              <th scope="col">CPU</th>
+              <th scope="col" className="c-cpu">CPU</th>
               <th scope="col">Network</th>
               <th scope="col">Controls</th>
-              <th scope="col"><span className="sr-only">Export</span></th>
+              <th scope="col" className="c-export"><span className="sr-only">Export</span></th>
             </tr>
           </thead>
           <tbody>
@@ -87,13 +87,13 @@ export function AgentsPage({ open }: { open: (name: string, tab?: string) => voi
                 <tr key={a.name} data-agent={a.name}>
                   <th scope="row">
                     <button type="button" className="link" onClick={() => open(a.name)}>{a.name}</button>
-                    <div className="muted small">{viewProfile(a.profile).command.join(' ')}</div>
+                    <div className="muted small cmd">{viewProfile(a.profile).command.join(' ')}</div>
                   </th>
                   <td><span className={`state ${run?.state ?? 'stopped'}`}>{run?.state ?? 'stopped'}</span>{run?.learning && <> <span className="badge ask">learning</span></>}</td>
-                  <td>{run ? `${(run.cpu * 100).toFixed(1)}%` : '—'}</td>
+                  <td className="c-cpu">{run ? `${(run.cpu * 100).toFixed(1)}%` : '—'}</td>
                   <td><Switch on={net === 'on'} label={`Network for ${a.name}`} onChange={(on) => void setNet(a.name, on)} /></td>
                   <td><RunControls name={a.name} run={run} onError={setError} onDone={runs.reload} /></td>
-                  <td><button type="button" className="ghost" onClick={() => download(`${a.name}.yaml`, a.profile, 'text/yaml')}>Export</button></td>
+                  <td className="c-export"><button type="button" className="ghost" onClick={() => download(`${a.name}.yaml`, a.profile, 'text/yaml')}>Export</button></td>
                 </tr>
               );
             })}

@@ -21,7 +21,7 @@ export function LoginRecipes({ name, recipes: load, keygen: make }: { name: stri
   return (
     <aside className="recipes" aria-label="Sign this agent in">
       <h2>Sign {name} in</h2>
-      <p className="muted small">Logins made in the terminal land in {name}'s own home, never in yours. Turn its network on and add the suggested rules first.</p>
+      <p className="muted small">Logins made in the terminal land in {name}'s own home, never in yours. A login needs {name}'s network on and the hosts it uses allowed: each recipe lists them as rules.</p>
       <div className="toolbar">
         <button type="button" onClick={() => void keygen(false)}>Make SSH key</button>
         {msg?.includes('--force') && <button type="button" className="ghost" onClick={() => void keygen(true)}>Replace key</button>}
