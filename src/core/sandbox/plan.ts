@@ -8,6 +8,7 @@ import { copyFolderOnce } from './copy.js';
 import { emptyMaskFile } from './empty-file.js';
 import { droppedEnvKeys, sandboxEnv, sandboxPathDirs } from './env.js';
 import { execNameMasks } from './exec-mask.js';
+import { hostSocketMasks } from './host-sockets.js';
 import { preparePlaceholder } from './files.js';
 import { pinPath, type Pin } from './links.js';
 import { codeCovers, codePaths, dataDirHomes, dataDirsToHide, missingDataDirs, otherDataDirs, parentPins } from './own-paths.js';
@@ -224,6 +225,9 @@ export async function prepareSandbox(spec: SandboxSpec, opts: { platform?: NodeJ
     warnings.push(...rules.warnings);
     const visibleRoots = [...sys.roots, home, workspace, ...merged.map((g) => g.path)];
     const execMasked = (await execNameMasks(spec.rules, sandboxPathDirs({ home, extraPath: spec.extraPath }), visibleRoots)).filter(shown);
+    // Threat: a host program's Unix socket in a granted folder, reached around the proxy (attack pass I).
+    const socketMasked = hostSocketMasks(visibleRoots).filter((p) => shown(p) && !covered(p));
+    if (socketMasked.length) warnings.push(`Sockets of programs outside the sandbox are hidden inside (the agent would reach them around the proxy): ${socketMasked.join(', ')}.`);
 
     const fds: Buffer[] = [];
     const fdFor = (data: string | Buffer): number => fds.push(Buffer.from(data)) + 2;
@@ -256,6 +260,7 @@ export async function prepareSandbox(spec: SandboxSpec, opts: { platform?: NodeJ
         // (and the agent's own folders inside it) come after it in the same order.
         ...sortByDepth([...binds.filter((b) => inHidden(b.dest) && !covered(b.dest)), ...[...codePins, ...rulePins, ...codeOps, ...rules.masks].filter((o) => shown(o.dest))]),
         ...execMasked.flatMap((p) => maskOps(p, false, emptyFile)),
+        ...socketMasked.flatMap((p) => maskOps(p, false, emptyFile)),
         // The instruction file is Paddock's: the agent reads it but cannot rewrite it for later runs.
         { op: 'ro-bind', src: instructionPath, dest: instructionPath },
         ...fileOps,
@@ -282,7 +287,7 @@ export async function prepareSandbox(spec: SandboxSpec, opts: { platform?: NodeJ
       cwd: workspace,
       fds,
       pins,
-      masked: [...etc.masked, ...rules.masked, ...execMasked],
+      masked: [...etc.masked, ...rules.masked, ...execMasked, ...socketMasked],
       readOnly: rules.readOnly,
       watchAbsent: rules.watchAbsent,
       gitTrees: [workspace, ...merged.filter((g) => g.access === 'rw' && g.isDir).map((g) => g.path)],
