@@ -6,6 +6,7 @@ import { compileGlob, literalRoot } from './glob.js';
 import { isWithin, maskOps, type MountOp } from './layout.js';
 import { walkTree, type WalkBudget } from './walk.js';
 import { isAnyTarget } from '../policy/index.js';
+import { versionlessNames } from './exec-mask.js';
 
 /** A host tree visible inside at the same path. */
 export interface Tree {
@@ -122,6 +123,19 @@ export async function planRuleMasks(input: {
   const readAllow = pathRules(rules, 'read', ['allow'], home).filter((m) => !isAnyTarget(m.rule.pattern));
   const execAllow = pathRules(rules, 'exec', ['allow'], home).filter((m) => !isAnyTarget(m.rule.pattern));
   const writeAllowNamed = writeAllow.filter((m) => !isAnyTarget(m.rule.pattern));
+  // Threat: `deny exec ssh` and a copy named ssh (or ssh5, x86_64-linux-gnu-ssh) in a granted folder
+  // (`~/tools/bin/ssh`, a vendored binary): only PATH and helper folders were masked (attack pass I).
+  // Named rules only: `deny exec *` would mask every file of every grant.
+  const execNames = rules
+    .filter((r) => r.kind === 'exec' && (r.effect === 'deny' || r.effect === 'ask') && !r.pattern.includes('/') && !r.pattern.startsWith('~') && !isAnyTarget(r.pattern))
+    .map((r) => compileGlob(`/${r.pattern}`, '/'));
+  const execNameDenied = (abs: string, st: Stats): boolean => {
+    if (execNames.length === 0) return false;
+    const base = path.basename(abs);
+    if (execNames.some((m) => m(`/${base}`))) return true;
+    // A versioned name counts only for an executable (`ssh2.conf` is data, not the program).
+    return (st.mode & 0o111) !== 0 && versionlessNames(base).some((v) => execNames.some((m) => m(`/${v}`)));
+  };
   const denied = (deny: Matcher[], allow: Matcher[], p: string, isDir: boolean): 'mask' | 'pass' | 'descend' => {
     // Threat: `deny read /S/token.txt` with `/S` a copy folder: the copy in the workspace is that file too.
     const ps = names(p);
@@ -207,6 +221,8 @@ export async function planRuleMasks(input: {
   for (const tree of trees) {
     const persistence = tree.writable && !tree.isHome && !tree.isSystem;
     const all = [...readDeny, ...writeDeny, ...execDeny];
+    // System folders: execNameMasks covers PATH and helper dirs; the home is the agent's own (it can build any program there).
+    const namesHere = execNames.length > 0 && !tree.isSystem && !tree.isHome;
     // Threat: a program planted in a folder on the user's PATH (`~/.cargo/bin/cargo`, `~/go/bin/…`
     // under a granted `~/.cargo` or `~/go`) runs unsandboxed the next time the user types its name.
     // Only a rule naming the folder (its literal part is the folder or lies inside it) opens it.
@@ -238,13 +254,14 @@ export async function planRuleMasks(input: {
       readOnly(dir, st);
       out.warnings.push(`${dir} holds ${path.basename(l)}, a link on the way to a folder on your PATH, inside a folder this agent can write: it is read-only inside (a rule "allow write ${dir}" opens it).`);
     }
-    for (const start of startsFor(tree, all, persistence)) {
+    for (const start of startsFor(tree, all, persistence || namesHere)) {
       await walkTree(start, budget, async (abs, st) => {
         if (st.isSymbolicLink()) {
           // Threat: `deny exec /usr/bin/awk` where awk → /etc/alternatives/awk → /usr/bin/mawk: masking the
           // link's final target file makes the program unrunnable and unreadable by any name. Only a file
           // the agent can see anyway is masked (a link the agent planted can only hide things from itself).
-          if (denied(execDeny, execAllow, abs, false) !== 'mask') return 'skip';
+          const rst0 = namesHere ? await stat(abs).catch(() => null) : null;
+          if (denied(execDeny, execAllow, abs, false) !== 'mask' && !(rst0?.isFile() && execNameDenied(abs, rst0))) return 'skip';
           const real = await realpath(abs).catch(() => null);
           const rst = real ? await stat(real).catch(() => null) : null;
           if (real && rst?.isFile() && trees.some((t) => isWithin(real, t.root))) mask(real, rst);
@@ -257,7 +274,7 @@ export async function planRuleMasks(input: {
           mask(abs, st);
           return 'skip';
         }
-        if (st.isFile() && denied(execDeny, execAllow, abs, false) === 'mask') {
+        if (st.isFile() && (denied(execDeny, execAllow, abs, false) === 'mask' || (namesHere && execNameDenied(abs, st)))) {
           if (tree.writable) pin(tree, abs);
           mask(abs, st);
           return 'skip';
@@ -281,7 +298,7 @@ export async function planRuleMasks(input: {
 
         }
         return 'descend';
-      }, { links: execDeny.length > 0 });
+      }, { links: execDeny.length > 0 || namesHere });
     }
   }
   return out;
