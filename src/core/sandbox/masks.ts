@@ -7,6 +7,7 @@ import { isWithin, maskOps, type MountOp } from './layout.js';
 import { walkTree, type WalkBudget } from './walk.js';
 import { isAnyTarget } from '../policy/index.js';
 import { versionlessNames } from './exec-mask.js';
+import { LOGIN_PATHS } from './login-paths.js';
 
 /** A host tree visible inside at the same path. */
 export interface Tree {
@@ -112,6 +113,8 @@ export async function planRuleMasks(input: {
   pathDirs?: ReadonlySet<string>;
   /** The links on the way to them (see `userPathLinks` in user-path.ts). */
   pathLinks?: ReadonlySet<string>;
+  /** The user's own home (real path): its login and SSH files are protected inside writable grants. */
+  userHome?: string;
 }): Promise<MaskPlan> {
   const { trees, rules, home, emptyFile, budget } = input;
   const names = sourceNames(input.copies ?? []);
@@ -253,6 +256,17 @@ export async function planRuleMasks(input: {
       pin(tree, dir);
       readOnly(dir, st);
       out.warnings.push(`${dir} holds ${path.basename(l)}, a link on the way to a folder on your PATH, inside a folder this agent can write: it is read-only inside (a rule "allow write ${dir}" opens it).`);
+    }
+    // Threat: `~/.config/autostart/x.desktop`, `~/.ssh/authorized_keys` planted through a grant of
+    // `~/.config` or `~/.ssh` run as the user at the next login or SSH connection (attack pass I).
+    for (const rel of persistence && input.userHome ? LOGIN_PATHS : []) {
+      const abs = path.join(input.userHome as string, rel);
+      if (abs === tree.root || !isWithin(abs, tree.root) || done.has(abs) || writeAllowed(abs, true)) continue;
+      const st = await lstat(abs).catch(() => null);
+      if (st && !st.isSymbolicLink()) {
+        await protect(tree, abs, st);
+        out.warnings.push(`${abs} runs programs for you (login, desktop or SSH) and lies in a folder this agent can write: it is read-only inside (a rule "allow write ${abs}" opens it).`);
+      } else if (!st) out.watchAbsent.push(abs);
     }
     for (const start of startsFor(tree, all, persistence || namesHere)) {
       await walkTree(start, budget, async (abs, st) => {

@@ -210,7 +210,7 @@ export async function prepareSandbox(spec: SandboxSpec, opts: { platform?: NodeJ
     // Threat: a program planted in a folder on the PATH of the terminal that ran a guest `paddock run`
     // (the host's own PATH may lack it): both are protected (attack pass H).
     const userPath = [process.env.PATH, spec.userPath].filter(Boolean).join(':');
-    const rules = await planRuleMasks({ trees, rules: spec.rules, home, emptyFile, budget, copies: aliases, pathDirs: userPathDirs(userPath), pathLinks: userPathLinks(userPath) });
+    const rules = await planRuleMasks({ trees, rules: spec.rules, home, emptyFile, budget, copies: aliases, pathDirs: userPathDirs(userPath), pathLinks: userPathLinks(userPath), userHome });
     for (const k of ['masked', 'readOnly', 'watchAbsent'] as const) rules[k] = rules[k].filter(shown);
     // A part under a mask or a read-only path needs nothing more (binding it would undo the mask).
     const covered = (p: string): boolean => [...rules.masked, ...rules.readOnly].some((m) => isWithin(p, m));

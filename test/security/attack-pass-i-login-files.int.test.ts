@@ -1,0 +1,44 @@
+/**
+ * Attack pass I (black box): docs/SECURITY.md lists "persist (shell rc files, autostart, …)" as
+ * defended, but an agent granted the user's `~/.config`, `~/.ssh` or `~/.local/share` read-write
+ * wrote `~/.config/autostart/evil.desktop`, a systemd user unit, `~/.ssh/authorized_keys`,
+ * `~/.ssh/config` (a `ProxyCommand`) and `~/.ssh/rc`: each runs a program as the user, outside the
+ * sandbox, at the next login, desktop start or SSH connection. Now those that exist are read-only
+ * inside, and one that appears during the run raises a `login-plant` alert and pauses the agent.
+ * Positive control: other files in the same grants stay writable.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { events, runResuming, suite } from './helpers.js';
+
+const s = suite('atkilogin');
+afterAll(() => s.cleanup());
+
+const home = join(s.dir, 'userhome');
+for (const d of ['.config/autostart', '.config/systemd/user', '.config/app', '.ssh', '.local/share/applications']) mkdirSync(join(home, d), { recursive: true });
+writeFileSync(join(home, '.ssh/authorized_keys'), 'ssh-ed25519 AAAA user@laptop\n');
+writeFileSync(join(home, '.ssh/config'), 'Host *\n  ServerAliveInterval 30\n');
+
+describe("the user's login and SSH files inside writable grants", () => {
+  it('cannot be planted: existing ones read-only, a new one alerts and pauses; other files writable', async () => {
+    const { dataDir, file, name } = s.setup((n) => ({
+      name: n,
+      folders: [{ path: '~/.config', access: 'rw' }, { path: '~/.ssh', access: 'rw' }, { path: '~/.local/share', access: 'rw' }],
+    }));
+    const tries = ['.config/autostart/evil.desktop', '.config/systemd/user/evil.service', '.local/share/applications/firefox.desktop', '.ssh/authorized_keys', '.ssh/config'];
+    const cmd = [
+      ...tries.map((t) => `echo PLANT >> ${home}/${t} 2>/dev/null && echo "wrote ${t}" || echo "refused ${t}"`),
+      `echo ok > ${home}/.config/app/settings.conf && echo "wrote app"`,
+      `echo PLANT > ${home}/.ssh/rc; sleep 2; echo after-rc`,
+    ].join('; ');
+    const r = await runResuming(dataDir, file, name, { args: ['--', 'bash', '-c', cmd], ms: 40_000, env: { ...process.env, HOME: home } });
+    // Threat: a program that runs as the user at the next login or ssh connection.
+    for (const t of tries) expect(r.stdout, r.stderr).toContain(`refused ${t}`);
+    expect(readFileSync(join(home, '.ssh/authorized_keys'), 'utf8')).not.toContain('PLANT');
+    expect(r.stdout).toContain('wrote app');
+    const alerts = events(dataDir, name, 'alert').filter((e) => e.type === 'login-plant');
+    expect(alerts.map((a) => a.message).join('\n')).toContain(`${home}/.ssh/rc appeared during the run`);
+    expect(r.pauses).toBeGreaterThanOrEqual(1);
+  }, 90_000);
+});
