@@ -10,6 +10,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { paddock } from '../helpers/cli.js';
 import { events, runResuming, suite } from './helpers.js';
 
 const s = suite('atkilogin');
@@ -41,4 +42,17 @@ describe("the user's login and SSH files inside writable grants", () => {
     expect(alerts.map((a) => a.message).join('\n')).toContain(`${home}/.ssh/rc appeared during the run`);
     expect(r.pauses).toBeGreaterThanOrEqual(1);
   }, 90_000);
+
+  it('paddock check flags a writable folder that is itself a PATH or login folder (HIGH); a folder above one is not flagged', () => {
+    mkdirSync(join(home, 'bin'), { recursive: true });
+    const file = join(s.dir, 'check.yaml');
+    writeFileSync(file, 'name: chk\nworkspace: ~/bin\nfolders:\n  - { path: ~/.config/autostart, access: rw }\n  - { path: ~/.config, access: rw }\n');
+    const r = paddock(['check', file], { env: { ...process.env, HOME: home, PATH: `${home}/bin:${process.env.PATH}` } });
+    expect(r.code, r.stderr).toBe(0);
+    const high = r.stdout.split('\n').filter((l) => l.includes('folder-rw-runs-code'));
+    // Threat: the protections apply inside a grant, never to the grant itself; the user must be told.
+    expect(high).toHaveLength(2);
+    expect(high.join('\n')).toMatch(/HIGH +.*\/bin \(the workspace\) is on your PATH/);
+    expect(high.join('\n')).toMatch(/HIGH +.*\/\.config\/autostart \(rw\) runs programs as you/);
+  });
 });

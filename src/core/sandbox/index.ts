@@ -14,3 +14,5 @@ export type { NetListener } from './runtime/types.js';
 export { LauncherPool } from './runtime/launcher.js';
 export { GitWatch } from './runtime/git-watch.js';
 export { MaskWatch } from './runtime/mask-watch.js';
+export { userPathDirs } from './user-path.js';
+export { LOGIN_PATHS } from './login-paths.js';
