@@ -45,6 +45,9 @@ export class MaskWatch {
         // the folder is gone: nothing left to replace there
       }
     }
+    // Threat: a path that must stay absent, made by the agent between its launch and this watch
+    // (a busy machine: its first command can win), is never reported by an event (attack pass I).
+    for (const p of this.absent) if (this.covered.get(path.dirname(p))?.get(path.basename(p)) === null) this.check(p, null);
   }
 
   /** What `p` must stay: this inode, or (null) absent. Past MAX_DIRS folders, nothing more is watched. */
