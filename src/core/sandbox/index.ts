@@ -7,7 +7,7 @@ export type { SandboxSpec } from './spec.js';
 export { GrantRedirectError } from './links.js';
 export { assertPlatformSupported, probePlatform } from './platform.js';
 export { expandHome, hasGlob } from './glob.js';
-export { MAX_WALK_ENTRIES } from './walk.js';
+export { MAX_WALK_ENTRIES, walkTree, type WalkBudget } from './walk.js';
 export { findPlants, scanGitTrees, shallowScan, type GitPlant, type GitScan, type GitSnapshot } from './git-scan.js';
 export { cgroupLayout, detectCapabilities, doctorChecks, findBwrap, launchSandbox, type SandboxProcess } from './runtime/index.js';
 export type { NetListener } from './runtime/types.js';

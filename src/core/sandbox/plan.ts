@@ -52,6 +52,8 @@ export interface SandboxPlan {
   readOnly: string[];
   /** Paths that must not appear while the run lasts (the run manager watches them). */
   watchAbsent: string[];
+  /** Host folders visible inside at the same path (system folders, home, workspace, grants). */
+  visible?: string[];
   /** Writable folders the user's own git may walk later (workspace and rw grants; not the agent's home). */
   gitTrees: string[];
   /** Data dirs hidden inside (a grant or the workspace holds them): not the agent's, so not watched for its changes. */
@@ -291,6 +293,7 @@ export async function prepareSandbox(spec: SandboxSpec, opts: { platform?: NodeJ
       readOnly: rules.readOnly,
       watchAbsent: rules.watchAbsent,
       gitTrees: [workspace, ...merged.filter((g) => g.access === 'rw' && g.isDir).map((g) => g.path)],
+      visible: visibleRoots,
       hiddenDataDirs: hiddenDirs,
       warnings,
       home,

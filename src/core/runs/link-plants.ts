@@ -1,0 +1,50 @@
+import { readlinkSync } from 'node:fs';
+import path from 'node:path';
+import { walkTree, type WalkBudget } from '../sandbox/index.js';
+
+/** Where links may point without raising anything: the folders every sandbox sees (its own /proc and /dev). */
+const ALWAYS_VISIBLE = ['/usr', '/etc', '/opt', '/bin', '/sbin', '/lib', '/lib64', '/lib32', '/libx32', '/proc', '/dev'];
+
+const within = (p: string, root: string): boolean => p === root || p.startsWith(root.endsWith('/') ? root : `${root}/`);
+
+/** A symbolic link the agent made that points outside every folder it sees. */
+export interface LinkPlant {
+  link: string;
+  target: string;
+}
+
+/**
+ * Symbolic links made or changed since `since` (ctime, which no program can set) in the writable
+ * `roots`, whose target lies outside every folder visible inside (`visible` plus the system folders).
+ * Threat: such a link is useless inside (it dangles there) but steers the user's own tools on the
+ * host: `make test > test.log`, a `yarn-error.log`, `nohup.out` written through `test.log ->
+ * ~/.bashrc` put the agent's output in the user's shell start-up; `zip -r`, `rsync -L`, `cp -L`, a
+ * site generator copy `notes -> ~/.ssh/id_ed25519` into what the user shares (attack pass I).
+ * Links are read, never followed; the walk stops at `budget` (the caller says so).
+ */
+export async function findLinkPlants(roots: readonly string[], visible: readonly string[], since: number, budget: WalkBudget): Promise<LinkPlant[]> {
+  const seen = [...visible, ...ALWAYS_VISIBLE];
+  const out: LinkPlant[] = [];
+  for (const root of roots) {
+    await walkTree(
+      root,
+      budget,
+      (abs, st) => {
+        if (!st.isSymbolicLink()) return 'descend';
+        if (abs === root || st.ctimeMs < since) return 'skip';
+        let target: string;
+        try {
+          target = readlinkSync(abs);
+        } catch {
+          return 'skip';
+        }
+        // Lexically, as the kernel would start resolving it on the host (`..` past the folder included).
+        const resolved = path.resolve(path.dirname(abs), target);
+        if (!seen.some((v) => within(resolved, v))) out.push({ link: abs, target });
+        return 'skip';
+      },
+      { links: true },
+    );
+  }
+  return out;
+}
