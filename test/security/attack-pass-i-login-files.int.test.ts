@@ -43,6 +43,19 @@ describe("the user's login and SSH files inside writable grants", () => {
     expect(r.pauses).toBeGreaterThanOrEqual(1);
   }, 90_000);
 
+  it('a login folder whose parent does not exist yet (mkdir -p ~/.config/systemd/user) alerts too', async () => {
+    const bare = join(s.dir, 'barehome');
+    mkdirSync(join(bare, '.config', 'app'), { recursive: true });
+    const { dataDir, file, name } = s.setup((n) => ({ name: n, folders: [{ path: '~/.config', access: 'rw' }] }));
+    const unit = `${bare}/.config/systemd/user/evil.service`;
+    const cmd = `sleep 1; mkdir -p ${bare}/.config/systemd/user && echo PLANT > ${unit}; echo planted; sleep 2`;
+    const r = await runResuming(dataDir, file, name, { args: ['--', 'bash', '-c', cmd], ms: 40_000, env: { ...process.env, HOME: bare } });
+    expect(r.stdout, r.stderr).toContain('planted');
+    // Threat: a systemd user unit that runs as the user at the next login, planted where nothing was watched.
+    const alerts = events(dataDir, name, 'alert').filter((e) => e.type === 'login-plant');
+    expect(alerts.map((a) => a.message).join('\n')).toContain(`${bare}/.config/systemd/user appeared during the run`);
+  }, 90_000);
+
   it('paddock check flags a writable folder that is itself a PATH or login folder (HIGH); a folder above one is not flagged', () => {
     mkdirSync(join(home, 'bin'), { recursive: true });
     const file = join(s.dir, 'check.yaml');
