@@ -4,8 +4,10 @@
  * host the user's next `make test > test.log` (a `yarn-error.log`, `nohup.out`) wrote the agent's
  * output into their shell start-up file, and `zip -r` / `rsync -L` / `cp -L` copy
  * `notes -> ../../.ssh/id_ed25519` into what they share. Now a link made during the run that points
- * outside every folder the agent sees is moved to quarantine after the run, with a `link-plant`
- * alert. Positive controls: links into what the agent sees, and the user's own older links, stay.
+ * outside every folder the agent may write is moved to quarantine after the run, with a `link-plant`
+ * alert (also one into a `ro` grant: it would write what the grant keeps read-only). Positive
+ * controls: links into folders the agent may write or the system folders, and the user's own older
+ * links, stay.
  */
 import { lstatSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,11 +27,15 @@ describe('links to host files planted in a writable folder', () => {
     writeFileSync(join(outside, 'victimrc'), 'alias ll="ls -l"\n');
     writeFileSync(join(proj, 'sub', 'file'), 'x\n');
     symlinkSync(join(outside, 'victimrc'), join(proj, 'user-link')); // the user's own, before the run
-    const { dataDir, file, name } = s.setup((n) => ({ name: n, folders: [{ path: proj, access: 'rw' }] }));
+    const ro = join(s.dir, 'ro-config');
+    mkdirSync(ro, { recursive: true });
+    writeFileSync(join(ro, 'config.fish'), 'set -x EDITOR vi\n');
+    const { dataDir, file, name } = s.setup((n) => ({ name: n, folders: [{ path: proj, access: 'rw' }, { path: ro, access: 'ro' }] }));
     const cmd = [
       `cd ${proj}`,
       `ln -s ${join(outside, 'victimrc')} test.log`,
       'ln -s ../outside/victimrc notes',
+      `ln -s ${join(ro, 'config.fish')} build.log`, // a file the ro grant keeps read-only
       'ln -s /usr/bin bin',
       'ln -s sub/file rel',
       'echo planted',
@@ -40,7 +46,7 @@ describe('links to host files planted in a writable folder', () => {
     expect(lstatSync(join(proj, 'test.log'), { throwIfNoEntry: false })).toBeUndefined();
     expect(lstatSync(join(proj, 'notes'), { throwIfNoEntry: false })).toBeUndefined();
     const alerts = events(dataDir, name, 'alert').filter((e) => e.type === 'link-plant');
-    expect(alerts.map((a) => a.path).sort()).toEqual([join(proj, 'notes'), join(proj, 'test.log')]);
+    expect(alerts.map((a) => a.path).sort()).toEqual([join(proj, 'build.log'), join(proj, 'notes'), join(proj, 'test.log')]);
     const q = paddock(['--data-dir', dataDir, 'quarantine', '--json']);
     expect(q.stdout).toContain(join(proj, 'test.log'));
     // Positive controls.

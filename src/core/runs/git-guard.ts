@@ -14,7 +14,7 @@ interface SavedSnapshot {
   run: string;
   roots: string[];
   files: Array<[string, string]>;
-  /** Folders visible inside and the run's start (ms): for links planted towards the host (older records lack them). */
+  /** Folders the agent may write and the run's start (ms): for links planted towards the host (older records lack them). */
   visible?: string[];
   since?: number;
 }
@@ -156,15 +156,15 @@ export class GitGuard {
       this.log({ kind: 'alert', agent: this.agent, run: this.run, type: 'link-plant', path: this.roots[0] ?? '', message: `The check of ${this.roots.join(', ')} for links to your files failed (${(e as Error).message}); look for unexpected symbolic links before writing into those folders.` });
     }
     for (const p of plants) {
-      const reasons = [`a symbolic link to ${p.target}, outside every folder the agent sees`];
+      const reasons = [`a symbolic link to ${p.target}, outside every folder the agent may write`];
       try {
         const q = quarantine(this.paths.root, { agent: this.agent, run: this.run, path: p.link, reasons });
         this.log({
           kind: 'alert', agent: this.agent, run: this.run, type: 'link-plant', path: p.link, target: p.target, quarantine: q.id, reasons,
-          message: `${p.link} is a link the agent made to ${p.target}, outside every folder it sees: your tools writing or copying it (a log, zip, rsync -L) would act on that file. It was moved to quarantine (${q.id}); restore it only if you trust it: paddock quarantine restore ${q.id}`,
+          message: `${p.link} is a link the agent made to ${p.target}, outside every folder it may write: your tools writing or copying it (a log, zip, rsync -L) would act on that file. It was moved to quarantine (${q.id}); restore it only if you trust it: paddock quarantine restore ${q.id}`,
         });
       } catch (e) {
-        this.log({ kind: 'alert', agent: this.agent, run: this.run, type: 'link-plant', path: p.link, target: p.target, reasons, message: `${p.link} is a link the agent made to ${p.target}, outside every folder it sees, and could not be moved to quarantine (${(e as Error).message}); remove it.` });
+        this.log({ kind: 'alert', agent: this.agent, run: this.run, type: 'link-plant', path: p.link, target: p.target, reasons, message: `${p.link} is a link the agent made to ${p.target}, outside every folder it may write, and could not be moved to quarantine (${(e as Error).message}); remove it.` });
       }
     }
   }

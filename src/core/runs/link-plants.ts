@@ -2,12 +2,12 @@ import { readlinkSync } from 'node:fs';
 import path from 'node:path';
 import { walkTree, type WalkBudget } from '../sandbox/index.js';
 
-/** Where links may point without raising anything: the folders every sandbox sees (its own /proc and /dev). */
+/** Where links may also point: the system folders every sandbox sees read-only (and its own /proc and /dev). */
 const ALWAYS_VISIBLE = ['/usr', '/etc', '/opt', '/bin', '/sbin', '/lib', '/lib64', '/lib32', '/libx32', '/proc', '/dev'];
 
 const within = (p: string, root: string): boolean => p === root || p.startsWith(root.endsWith('/') ? root : `${root}/`);
 
-/** A symbolic link the agent made that points outside every folder it sees. */
+/** A symbolic link the agent made that points outside every folder it may write. */
 export interface LinkPlant {
   link: string;
   target: string;
@@ -15,11 +15,12 @@ export interface LinkPlant {
 
 /**
  * Symbolic links made or changed since `since` (ctime, which no program can set) in the writable
- * `roots`, whose target lies outside every folder visible inside (`visible` plus the system folders).
+ * `roots`, whose target lies outside every folder the agent may write (`visible`) and the system folders.
  * Threat: such a link is useless inside (it dangles there) but steers the user's own tools on the
  * host: `make test > test.log`, a `yarn-error.log`, `nohup.out` written through `test.log ->
  * ~/.bashrc` put the agent's output in the user's shell start-up; `zip -r`, `rsync -L`, `cp -L`, a
- * site generator copy `notes -> ~/.ssh/id_ed25519` into what the user shares (attack pass I).
+ * site generator copy `notes -> ~/.ssh/id_ed25519` into what the user shares (attack pass I). A `ro`
+ * grant counts as outside: `test.log -> ~/ro-granted/config.fish` writes what the grant kept read-only.
  * Links are read, never followed; the walk stops at `budget` (the caller says so).
  */
 export async function findLinkPlants(roots: readonly string[], visible: readonly string[], since: number, budget: WalkBudget): Promise<LinkPlant[]> {

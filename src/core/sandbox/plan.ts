@@ -52,7 +52,7 @@ export interface SandboxPlan {
   readOnly: string[];
   /** Paths that must not appear while the run lasts (the run manager watches them). */
   watchAbsent: string[];
-  /** Host folders visible inside at the same path (system folders, home, workspace, grants). */
+  /** Host folders the agent may write (its home, workspace, rw grants): where its links may point (link plants). */
   visible?: string[];
   /** Writable folders the user's own git may walk later (workspace and rw grants; not the agent's home). */
   gitTrees: string[];
@@ -293,7 +293,7 @@ export async function prepareSandbox(spec: SandboxSpec, opts: { platform?: NodeJ
       readOnly: rules.readOnly,
       watchAbsent: rules.watchAbsent,
       gitTrees: [workspace, ...merged.filter((g) => g.access === 'rw' && g.isDir).map((g) => g.path)],
-      visible: visibleRoots,
+      visible: [home, workspace, ...merged.filter((g) => g.access === 'rw').map((g) => g.path)],
       hiddenDataDirs: hiddenDirs,
       warnings,
       home,
