@@ -36,6 +36,8 @@ describe('links to host files planted in a writable folder', () => {
       `ln -s ${join(outside, 'victimrc')} test.log`,
       'ln -s ../outside/victimrc notes',
       `ln -s ${join(ro, 'config.fish')} build.log`, // a file the ro grant keeps read-only
+      `ln -s /proc/self/root${join(outside, 'autostart.desktop')} via-proc`, // created by the user's tool on the host
+      'mkdir -p a/b && ln -s /usr/share a/b/sys && ln -s sys/../../tmp/new a/b/climb', // `..` after a link: not what the text says
       'ln -s /usr/bin bin',
       'ln -s sub/file rel',
       'echo planted',
@@ -46,7 +48,8 @@ describe('links to host files planted in a writable folder', () => {
     expect(lstatSync(join(proj, 'test.log'), { throwIfNoEntry: false })).toBeUndefined();
     expect(lstatSync(join(proj, 'notes'), { throwIfNoEntry: false })).toBeUndefined();
     const alerts = events(dataDir, name, 'alert').filter((e) => e.type === 'link-plant');
-    expect(alerts.map((a) => a.path).sort()).toEqual([join(proj, 'build.log'), join(proj, 'notes'), join(proj, 'test.log')]);
+    expect(alerts.map((a) => a.path).sort()).toEqual([join(proj, 'a/b/climb'), join(proj, 'build.log'), join(proj, 'notes'), join(proj, 'test.log'), join(proj, 'via-proc')]);
+    expect(lstatSync(join(proj, 'a/b/sys')).isSymbolicLink()).toBe(true); // a link into a system folder stays
     const q = paddock(['--data-dir', dataDir, 'quarantine', '--json']);
     expect(q.stdout).toContain(join(proj, 'test.log'));
     // Positive controls.

@@ -1,8 +1,8 @@
-import { readlinkSync } from 'node:fs';
+import { readlinkSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { walkTree, type WalkBudget } from '../sandbox/index.js';
 
-/** Where links may also point: the system folders every sandbox sees read-only (and its own /proc and /dev). */
+/** Where links to existing files may also point: the system folders every sandbox sees read-only, /proc and /dev. */
 const ALWAYS_VISIBLE = ['/usr', '/etc', '/opt', '/bin', '/sbin', '/lib', '/lib64', '/lib32', '/libx32', '/proc', '/dev'];
 
 const within = (p: string, root: string): boolean => p === root || p.startsWith(root.endsWith('/') ? root : `${root}/`);
@@ -39,13 +39,36 @@ export async function findLinkPlants(roots: readonly string[], visible: readonly
         } catch {
           return 'skip';
         }
-        // Lexically, as the kernel would start resolving it on the host (`..` past the folder included).
-        const resolved = path.resolve(path.dirname(abs), target);
-        if (!seen.some((v) => within(resolved, v))) out.push({ link: abs, target });
+        const real = existingTarget(abs);
+        // A target that does not exist yet may only be in a folder the agent writes anyway: through
+        // `/proc/self/root/…` or a user-writable `/usr/local/bin` the user's tool would create it.
+        const later = real === null ? danglingTarget(abs, target) : null;
+        const ok = real !== null ? seen.some((v) => within(real, v)) : later !== null && visible.some((v) => within(later, v));
+        if (!ok) out.push({ link: abs, target });
         return 'skip';
       },
       { links: true },
     );
   }
   return out;
+}
+
+/** The kernel's answer for a link whose target exists, else null. */
+function existingTarget(link: string): string | null {
+  try {
+    return realpathSync.native(link);
+  } catch {
+    return null; // dangling: the target does not exist (yet)
+  }
+}
+
+/**
+ * Where a dangling link leads, lexically; null when a `..` follows a name (`sub/../../home/u/x`):
+ * through a link `sub -> /usr/share` the kernel climbs from elsewhere than the text says.
+ */
+function danglingTarget(link: string, target: string): string | null {
+  const parts = target.split('/');
+  const firstName = parts.findIndex((c) => c !== '' && c !== '.' && c !== '..');
+  if (firstName >= 0 && parts.slice(firstName).includes('..')) return null;
+  return path.resolve(path.dirname(link), target);
 }
