@@ -7,7 +7,7 @@
  * inside, and one that appears during the run raises a `login-plant` alert and pauses the agent.
  * Positive control: other files in the same grants stay writable.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { paddock } from '../helpers/cli.js';
@@ -54,6 +54,22 @@ describe("the user's login and SSH files inside writable grants", () => {
     // Threat: a systemd user unit that runs as the user at the next login, planted where nothing was watched.
     const alerts = events(dataDir, name, 'alert').filter((e) => e.type === 'login-plant');
     expect(alerts.map((a) => a.message).join('\n')).toContain(`${bare}/.config/systemd/user appeared during the run`);
+  }, 90_000);
+
+  it("a login file that is a dotfile manager's link: replacing it alerts and pauses", async () => {
+    const dh = join(s.dir, 'dotfiles-home');
+    mkdirSync(join(dh, '.ssh'), { recursive: true });
+    mkdirSync(join(dh, 'dotfiles'), { recursive: true });
+    writeFileSync(join(dh, 'dotfiles', 'ssh_config'), 'Host *\n');
+    symlinkSync(join(dh, 'dotfiles', 'ssh_config'), join(dh, '.ssh', 'config'));
+    const { dataDir, file, name } = s.setup((n) => ({ name: n, folders: [{ path: '~/.ssh', access: 'rw' }] }));
+    const cmd = `sleep 1; rm ${dh}/.ssh/config && echo 'Host *\n  ProxyCommand sh -c evil' > ${dh}/.ssh/config; echo replaced; sleep 2`;
+    const r = await runResuming(dataDir, file, name, { args: ['--', 'bash', '-c', cmd], ms: 40_000, env: { ...process.env, HOME: dh } });
+    expect(r.stdout, r.stderr).toContain('replaced');
+    // Threat: a ProxyCommand that runs at the user's next ssh, in place of their dotfiles link.
+    const alerts = events(dataDir, name, 'alert').filter((e) => e.type === 'mask-replaced');
+    expect(alerts.map((a) => a.message).join('\n')).toContain(`${dh}/.ssh/config was replaced during the run`);
+    expect(r.pauses).toBeGreaterThanOrEqual(1);
   }, 90_000);
 
   it('paddock check flags a writable folder that is itself a PATH or login folder (HIGH); a folder above one is not flagged', () => {

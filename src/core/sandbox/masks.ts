@@ -266,7 +266,16 @@ export async function planRuleMasks(input: {
       if (st && !st.isSymbolicLink()) {
         await protect(tree, abs, st);
         out.warnings.push(`${abs} runs programs for you (login, desktop or SSH) and lies in a folder this agent can write: it is read-only inside (a rule "allow write ${abs}" opens it).`);
-      } else if (!st) out.watchAbsent.push(abs);
+      } else if (st) {
+        // A dotfile manager's link (`~/.ssh/config -> ~/dotfiles/ssh_config`): a mount cannot cover a
+        // link, so replacing it is watched (alert and pause), and its target is protected when writable here.
+        pin(tree, abs);
+        if (!done.has(abs)) out.readOnly.push(abs);
+        done.add(abs);
+        const real = await realpath(abs).catch(() => null);
+        const rst = real ? await lstat(real).catch(() => null) : null;
+        if (real && rst && trees.some((t) => t.writable && !t.isHome && isWithin(real, t.root))) await protect(trees.find((t) => t.writable && isWithin(real, t.root)) as Tree, real, rst);
+      } else out.watchAbsent.push(abs);
     }
     for (const start of startsFor(tree, all, persistence || namesHere)) {
       await walkTree(start, budget, async (abs, st) => {
