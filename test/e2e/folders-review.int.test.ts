@@ -38,7 +38,7 @@ describe('copy folder review and export from the console', { timeout: 90_000 }, 
     await page.getByRole('tab', { name: 'Profile (YAML)' }).click();
     const yaml = [
       'name: copier',
-      `command: [bash, -c, "cd papers && echo 'third line, by the agent' >> notes.txt && echo fresh > fresh.md && ln -s ${victim} evil.txt && echo x > $'rev\\\\xe2\\\\x80\\\\xaegpj.sh'; echo done"]`,
+      `command: [bash, -c, "cd papers && echo 'third line, by the agent' >> notes.txt && echo fresh > fresh.md && ln -s $HOME/evil-target evil.txt && echo x > $'rev\\\\xe2\\\\x80\\\\xaegpj.sh'; echo done"]`,
       'folders:',
       `  - { path: ${papers}, access: copy }`,
       '',
@@ -55,6 +55,8 @@ describe('copy folder review and export from the console', { timeout: 90_000 }, 
     const review = page.getByTestId('folder-review');
     await review.locator('li[data-file="notes.txt"]').waitFor();
     expect(await review.locator('li[data-file="notes.txt"] .diff').textContent()).toContain('+third line, by the agent');
+    // A link into what the agent sees (its home) stays for the review; one to a host file it cannot
+    // see (`victim`) would have been quarantined after the run (attack pass I, link plants).
     const evil = review.locator('li[data-file="evil.txt"]');
     expect(await evil.textContent()).toContain('never exported');
     expect(await evil.getByRole('checkbox').isDisabled()).toBe(true);

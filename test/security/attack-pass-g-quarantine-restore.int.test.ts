@@ -26,7 +26,9 @@ describe('quarantine restore and a link planted on its path', { timeout: 120_000
       'mv /tmp/pl "$OLDPWD"/pl',
       'sleep 60',
     ].join('; ');
-    const { dataDir, file, name } = s.setup((n) => ({ name: n, command: ['bash', '-c', plant] }));
+    // `outside` is granted rw: a link to a folder the agent may not write is quarantined after its
+    // run (attack pass I, link plants); this one stays, and the restore must still refuse it.
+    const { dataDir, file, name } = s.setup((n) => ({ name: n, folders: [{ path: outside, access: 'rw' }], command: ['bash', '-c', plant] }));
     const ws = agentDirs(dataDir, name).workspace;
     // The plant pauses the agent (git-plant); killing it ends the run, and its end check quarantines both.
     const run = paddockAsync(['--data-dir', dataDir, 'run', file]);

@@ -27,7 +27,9 @@ describe('one agent redirecting another agent\'s grant', () => {
   it('refuses B\'s start (exit 125, naming the link and the way out, with an alert) once A planted a link in its folder', () => {
     const a = s.setup((name) => ({
       name,
-      folders: [{ path: proj, access: 'rw' }],
+      // `secret` is A's too (rw): a link A leaves to a folder it may not write is quarantined after
+      // its run (attack pass I, link plants), so B would never meet it; this one B must refuse.
+      folders: [{ path: proj, access: 'rw' }, { path: secret, access: 'rw' }],
       command: ['sh', '-c', `rm -rf ${docs} && ln -s ${secret} ${docs} && echo planted`],
     }), dataDir);
     const b = s.setup((name) => ({

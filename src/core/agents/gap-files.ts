@@ -6,7 +6,11 @@ import type { GapFinding } from '../../shared/api.js';
 import type { Profile } from '../../shared/profile.schema.js';
 import type { RuleSet } from '../../shared/rules.schema.js';
 import { compilePathGlob } from '../policy/index.js';
+import { realpathSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { lines } from './gap-net.js';
+import { LOGIN_PATHS, userPathDirs } from '../sandbox/index.js';
 
 /** Paths Paddock keeps read-only in writable places by default (they run code outside the sandbox later). */
 export const PROTECTED_BY_DEFAULT = ['.git/hooks', '.git/config', 'shell rc files (.bashrc, .profile, .zshrc…)', '.vscode/', 'folders on your PATH'] as const;
@@ -71,6 +75,29 @@ export function fileFindings(profile: Profile, rs: RuleSet): GapFinding[] {
       code: 'folder-rw-in-place',
       message: `${rw.map((f) => f.path).join(', ')} ${rw.length > 1 ? 'are' : 'is'} changed in place (rw): there is no copy to review before the changes land.`,
       suggestion: 'access: copy (the agent works on a copy; you export the results after reviewing a diff)',
+    });
+  }
+  // Threat (attack pass I): a writable folder that *is* a PATH folder or a login folder is not protected
+  // inside (the protections cover such folders within a grant, never the grant itself).
+  const real = (p: string): string => {
+    try {
+      return realpathSync.native(p);
+    } catch {
+      return p;
+    }
+  };
+  const pathDirs = userPathDirs(process.env.PATH ?? '');
+  const home = real(os.homedir());
+  const loginDirs = new Set(LOGIN_PATHS.map((l) => path.join(home, l)));
+  for (const w of [...(profile.workspace ? [profile.workspace] : []), ...rw.map((f) => f.path)]) {
+    const r = real(w);
+    const what = pathDirs.has(r) ? 'is on your PATH: a program the agent puts there runs as you when you type its name' : loginDirs.has(r) ? 'runs programs as you at your next login, desktop start or SSH connection' : null;
+    if (!what) continue;
+    out.push({
+      severity: 'high',
+      code: 'folder-rw-runs-code',
+      message: `${w} (${w === profile.workspace ? 'the workspace' : 'rw'}) ${what}; Paddock protects such folders inside a grant, not a grant that is one.`,
+      suggestion: 'grant it ro, or grant the folder above it rw (the protection then applies)',
     });
   }
   const allowWrites = rs.rules.filter((r) => r.kind === 'write' && r.effect === 'allow');

@@ -5,7 +5,7 @@
 import type { GapFinding } from '../../shared/api.js';
 import type { Profile } from '../../shared/profile.schema.js';
 import type { Rule, RuleSet } from '../../shared/rules.schema.js';
-import { cidrContains, classifyAddress, HOST_INTERNAL, parseIp, parseNetPattern, type NetTarget } from '../policy/index.js';
+import { cidrContains, classifyAddress, HOST_INTERNAL, parseIp, parseNetPattern, type Cidr, type IpAddress, type NetTarget, type PortSpec } from '../policy/index.js';
 
 function target(rule: Rule): NetTarget | null {
   const p = parseNetPattern(rule.pattern);
@@ -27,6 +27,51 @@ function covers(t: NetTarget, host: string): boolean {
     return bare.endsWith(`.${t.domain}`) || (h.startsWith('*.') && bare === t.domain);
   }
   return false;
+}
+
+const ports = (r: Rule): PortSpec | null => {
+  const p = parseNetPattern(r.pattern);
+  return p.ok ? p.pattern.ports : null;
+};
+/** True when the ports reach beyond 80 and 443, the only ports a rule without a port covers. */
+const beyondDefault = (p: PortSpec | null): boolean =>
+  p !== null && (p.kind === 'any' || (p.kind === 'range' && p.hi - p.lo + 1 > [80, 443].filter((n) => n >= p.lo && n <= p.hi).length));
+const baseOf = (c: Cidr): IpAddress => (c.family === 4 ? { family: 4, value: c.base, text: '' } : { family: 6, value: c.base, text: '' });
+const isLoopback = (t: NetTarget): boolean =>
+  t.type === 'localhost' || (t.type === 'cidr' && (cidrContains(t.cidr, parseIp('127.0.0.1')!) || cidrContains(t.cidr, parseIp('::1')!)));
+
+/** True when a connection could match both targets (the second as `*` only for public names). */
+function overlap(d: NetTarget, o: NetTarget): boolean {
+  if (o.type === 'any') return !(d.type === 'name' && d.name === HOST_INTERNAL);
+  if (d.type === 'name' && o.type === 'name') return d.name === o.name;
+  if (d.type === 'name' && o.type === 'suffix') return d.name.endsWith(`.${o.domain}`);
+  if (d.type === 'suffix' && o.type === 'suffix') return d.domain === o.domain || d.domain.endsWith(`.${o.domain}`) || o.domain.endsWith(`.${d.domain}`);
+  if (d.type === 'suffix' && o.type === 'name') return o.name.endsWith(`.${d.domain}`);
+  if (d.type === 'cidr' && o.type === 'cidr') return cidrContains(o.cidr, baseOf(d.cidr)) || cidrContains(d.cidr, baseOf(o.cidr));
+  if (isLoopback(d) && (isLoopback(o) || (o.type === 'name' && o.name === HOST_INTERNAL))) return true;
+  return false;
+}
+
+/**
+ * Threat (attack pass I): `deny net evil.test` reads as "never evil.test", but without a port it covers
+ * 80 and 443 only, so `allow net *:*` (or `host.paddock.internal:*` past `deny net 127.0.0.1`) still
+ * reaches it on every other port, silently.
+ */
+function denyPortFindings(net: readonly Rule[]): GapFinding[] {
+  const out: GapFinding[] = [];
+  for (const d of net.filter((r) => r.effect === 'deny' && ports(r)?.kind === 'default')) {
+    const dt = target(d);
+    if (!dt || dt.type === 'any') continue;
+    const wider = net.filter((o) => o.effect !== 'deny' && beyondDefault(ports(o)) && overlap(dt, target(o) ?? { type: 'name', name: '' }));
+    if (wider.length === 0) continue;
+    out.push({
+      severity: 'medium',
+      code: 'net-deny-default-ports',
+      message: `${d.text} (line ${d.line}) covers ports 80 and 443 only: ${wider.map((w) => w.text).join('; ')} (${lines(wider)}) still ${wider.length > 1 ? 'let' : 'lets'} the agent reach it on other ports.`,
+      suggestion: `deny net ${d.pattern}:*`,
+    });
+  }
+  return out;
 }
 
 /** Findings about net rules and the network switch. */
@@ -55,6 +100,7 @@ export function netFindings(profile: Profile, rs: RuleSet): GapFinding[] {
       suggestion: null,
     });
   }
+  out.push(...denyPortFindings(net));
   if (on && anyRules.length === 0) {
     out.push({
       severity: 'low',

@@ -97,6 +97,13 @@ function checkPath(pattern: string, kind: 'read' | 'write' | 'exec'): { offset: 
 function validatePattern(kind: RuleKind, pattern: string): { offset: number; message: string } | null {
   const ctl = /[\u0000-\u001f\u007f]/.exec(pattern);
   if (ctl) return { offset: ctl.index, message: 'control characters are not allowed in a pattern' };
+  // Threat: a profile that reads `deny exec ssh` but holds `s\u200bsh` (zero-width, bidi, C1 characters)
+  // masks nothing while it looks right to whoever reviews it (attack pass I).
+  const hidden = /[\p{Cc}\p{Cf}\u2028\u2029]/u.exec(pattern);
+  if (hidden) {
+    const code = `U+${hidden[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+    return { offset: hidden.index, message: `an invisible character (${code}) is not allowed in a pattern: the rule would not cover what it seems to; retype it` };
+  }
   switch (kind) {
     case 'net': {
       const p = parseNetPattern(pattern);

@@ -20,16 +20,19 @@ export function coveredWatch(o: {
     o.covered,
     (p) => {
       const planted = o.mustStayAbsent.includes(p);
+      const git = planted && /\/(commondir|config\.worktree)$/.test(p);
       o.log({
         kind: 'alert',
         agent,
         run,
-        type: planted ? 'git-redirect' : 'mask-replaced',
-        message: planted
+        type: git ? 'git-redirect' : planted ? 'login-plant' : 'mask-replaced',
+        message: git
           ? `${p} appeared during the run: it makes git take its config and hooks from another folder (code the agent could have written runs on your next git command); ${agent} was paused. Check and remove that file before using git there.`
-          : `${p} was replaced on the host during the run, so the mask or read-only cover on it no longer holds; ${agent} was paused. Stop it and start it again to cover the new file.`,
+          : planted
+            ? `${p} appeared during the run: programs it names run as you at your next login, desktop start or SSH connection; ${agent} was paused. Check and remove it.`
+            : `${p} was replaced during the run, so the mask or read-only cover (or the watched link) on it no longer holds; ${agent} was paused. Stop it and start it again to cover the new file.`,
       });
-      o.pause(`${planted ? 'a git redirect appeared' : 'a covered path was replaced on the host'}: ${p}`);
+      o.pause(`${git ? 'a git redirect appeared' : planted ? 'a login file appeared' : 'a covered path was replaced on the host'}: ${p}`);
     },
     o.mustStayAbsent,
   );

@@ -5,6 +5,7 @@ import { PaddockError } from '../../shared/errors.js';
 import { findPlants, GitWatch, MAX_WALK_ENTRIES, scanGitTrees, shallowScan, type GitPlant, type GitScan, type GitSnapshot } from '../sandbox/index.js';
 import type { DataPaths } from '../data-dir/index.js';
 import { quarantine } from './quarantine.js';
+import { findLinkPlants } from './link-plants.js';
 
 /** How many entries the end-of-run scan may inspect (the agent may have added many files). */
 const END_SCAN_ENTRIES = 4 * MAX_WALK_ENTRIES;
@@ -13,6 +14,9 @@ interface SavedSnapshot {
   run: string;
   roots: string[];
   files: Array<[string, string]>;
+  /** Folders the agent may write and the run's start (ms): for links planted towards the host (older records lack them). */
+  visible?: string[];
+  since?: number;
 }
 
 const snapshotFile = (paths: DataPaths, agent: string): string => path.join(paths.agentDir(agent), 'git-snapshot.json');
@@ -39,16 +43,18 @@ export class GitGuard {
     private readonly before: GitSnapshot,
     private readonly log: (e: NewEvent) => void,
     private readonly folders: string[] = [],
+    private readonly links: { visible: string[]; since: number } | null = null,
   ) {}
 
   /** Records the trees' git control files before the run (fail closed: an unfinished record means no run). */
-  static async begin(o: { paths: DataPaths; agent: string; run: string; roots: string[]; log: (e: NewEvent) => void }): Promise<GitGuard> {
+  static async begin(o: { paths: DataPaths; agent: string; run: string; roots: string[]; visible?: string[]; log: (e: NewEvent) => void }): Promise<GitGuard> {
+    const since = Date.now();
     const scan = await scanGitTrees(o.roots, { left: MAX_WALK_ENTRIES });
     if (!scan.complete)
       throw new PaddockError('E_FOLDER', `Too many files in the writable folders (${o.roots.join(', ')}) to record their git settings before the run; grant smaller folders.`);
-    const saved: SavedSnapshot = { run: o.run, roots: o.roots, files: [...scan.files] };
+    const saved: SavedSnapshot = { run: o.run, roots: o.roots, files: [...scan.files], ...(o.visible ? { visible: o.visible, since } : {}) };
     writeFileSync(snapshotFile(o.paths, o.agent), JSON.stringify(saved), { mode: 0o600 });
-    return new GitGuard(o.paths, o.agent, o.run, o.roots, scan.files, o.log, scan.folders);
+    return new GitGuard(o.paths, o.agent, o.run, o.roots, scan.files, o.log, scan.folders, o.visible ? { visible: o.visible, since } : null);
   }
 
   /** A record left by a run whose end was never checked (the host died): check it now. */
@@ -59,7 +65,8 @@ export class GitGuard {
     } catch {
       return;
     }
-    await new GitGuard(o.paths, o.agent, saved.run, saved.roots, new Map(saved.files), o.log).end();
+    const links = saved.visible && typeof saved.since === 'number' ? { visible: saved.visible, since: saved.since } : null;
+    await new GitGuard(o.paths, o.agent, saved.run, saved.roots, new Map(saved.files), o.log, [], links).end();
   }
 
   /** Watches the trees during the run; `onPlant` is told (once per finding) so the run can be paused. */
@@ -128,12 +135,38 @@ export class GitGuard {
           message: `${p.gitDir} makes git run a program (${p.reasons.join('; ')}) and lies outside the folders Paddock may change. Check it before using git there.`,
         });
     }
+    await this.endLinks();
     if (!scan.complete)
       this.log({
         kind: 'alert', agent: this.agent, run: this.run, type: 'git-plant', path: this.roots[0] ?? '',
         message: `The writable folders (${this.roots.join(', ')}) now hold too many files to check them all for planted git settings after the run; do not use git there before checking for unexpected .git folders or files.`,
       });
     unlinkIfThere(snapshotFile(this.paths, this.agent));
+  }
+
+  /** Links planted towards the host (see findLinkPlants): moved to quarantine, with an alert. */
+  private async endLinks(): Promise<void> {
+    if (!this.links) return;
+    const budget = { left: END_SCAN_ENTRIES };
+    let plants: Awaited<ReturnType<typeof findLinkPlants>>;
+    try {
+      plants = await findLinkPlants(this.roots, this.links.visible, this.links.since, budget);
+    } catch (e) {
+      plants = [];
+      this.log({ kind: 'alert', agent: this.agent, run: this.run, type: 'link-plant', path: this.roots[0] ?? '', message: `The check of ${this.roots.join(', ')} for links to your files failed (${(e as Error).message}); look for unexpected symbolic links before writing into those folders.` });
+    }
+    for (const p of plants) {
+      const reasons = [`a symbolic link to ${p.target}, outside every folder the agent may write`];
+      try {
+        const q = quarantine(this.paths.root, { agent: this.agent, run: this.run, path: p.link, reasons });
+        this.log({
+          kind: 'alert', agent: this.agent, run: this.run, type: 'link-plant', path: p.link, target: p.target, quarantine: q.id, reasons,
+          message: `${p.link} is a link the agent made to ${p.target}, outside every folder it may write: your tools writing or copying it (a log, zip, rsync -L) would act on that file. It was moved to quarantine (${q.id}); restore it only if you trust it: paddock quarantine restore ${q.id}`,
+        });
+      } catch (e) {
+        this.log({ kind: 'alert', agent: this.agent, run: this.run, type: 'link-plant', path: p.link, target: p.target, reasons, message: `${p.link} is a link the agent made to ${p.target}, outside every folder it may write, and could not be moved to quarantine (${(e as Error).message}); remove it.` });
+      }
+    }
   }
 
   /** The run never started: drop the record. */

@@ -92,7 +92,7 @@ export async function launchRun(deps: RunManagerDeps, launchers: LauncherPool, o
     // The bridge's helpers first: they run beside the wrapper and must not close its window.
     const helper = (argv: readonly string[]): boolean => add.isHelper?.(argv) === true || ofWrapper(argv);
     if (plan.warnings.length) o.onNotes?.(plan.warnings);
-    if (plan.gitTrees.length) gitGuard = await GitGuard.begin({ paths: deps.paths, agent: name, run, roots: plan.gitTrees, log: (e) => deps.log(e) });
+    if (plan.gitTrees.length) gitGuard = await GitGuard.begin({ paths: deps.paths, agent: name, run, roots: plan.gitTrees, visible: plan.visible, log: (e) => deps.log(e) });
     // Threat: an emergency stop during the start (a secret's ask, a long copy) followed by the start.
     const why = t.cancelled?.();
     if (why) throw new PaddockError('E_KILLED', `agent "${name}" was not started: ${why} while it was starting; start it again with paddock run when you want it`);

@@ -9,6 +9,8 @@ import { absentPathNotes } from './absent-rules.js';
 import { systemLinkAliases } from './system.js';
 import { isAnyTarget } from '../policy/index.js';
 import { makePathFolder } from './user-path.js';
+import { versionlessNames } from './exec-mask.js';
+import { LOGIN_PATHS } from './login-paths.js';
 
 /** A host tree visible inside at the same path. */
 export interface Tree {
@@ -116,6 +118,8 @@ export async function planRuleMasks(input: {
   pathLinks?: ReadonlySet<string>;
   /** The `PATH` folders that do not exist yet (see `userPathAbsent` in user-path.ts). */
   pathAbsent?: ReadonlySet<string>;
+  /** The user's own home (real path): its login and SSH files are protected inside writable grants. */
+  userHome?: string;
 }): Promise<MaskPlan> {
   const { trees, rules, home, emptyFile, budget } = input;
   const names = sourceNames(input.copies ?? []);
@@ -127,6 +131,19 @@ export async function planRuleMasks(input: {
   const readAllow = pathRules(rules, 'read', ['allow'], home).filter((m) => !isAnyTarget(m.rule.pattern));
   const execAllow = pathRules(rules, 'exec', ['allow'], home).filter((m) => !isAnyTarget(m.rule.pattern));
   const writeAllowNamed = writeAllow.filter((m) => !isAnyTarget(m.rule.pattern));
+  // Threat: `deny exec ssh` and a copy named ssh (or ssh5, x86_64-linux-gnu-ssh) in a granted folder
+  // (`~/tools/bin/ssh`, a vendored binary): only PATH and helper folders were masked (attack pass I).
+  // Named rules only: `deny exec *` would mask every file of every grant.
+  const execNames = rules
+    .filter((r) => r.kind === 'exec' && (r.effect === 'deny' || r.effect === 'ask') && !r.pattern.includes('/') && !r.pattern.startsWith('~') && !isAnyTarget(r.pattern))
+    .map((r) => compileGlob(`/${r.pattern}`, '/'));
+  const execNameDenied = (abs: string, st: Stats): boolean => {
+    if (execNames.length === 0) return false;
+    const base = path.basename(abs);
+    if (execNames.some((m) => m(`/${base}`))) return true;
+    // A versioned name counts only for an executable (`ssh2.conf` is data, not the program).
+    return (st.mode & 0o111) !== 0 && versionlessNames(base).some((v) => execNames.some((m) => m(`/${v}`)));
+  };
   const denied = (deny: Matcher[], allow: Matcher[], p: string, isDir: boolean): 'mask' | 'pass' | 'descend' => {
     // Threat: `deny read /S/token.txt` with `/S` a copy folder: the copy in the workspace is that file too.
     const ps = names(p);
@@ -213,6 +230,8 @@ export async function planRuleMasks(input: {
   for (const tree of trees) {
     const persistence = tree.writable && !tree.isHome && !tree.isSystem;
     const all = [...readDeny, ...writeDeny, ...execDeny];
+    // System folders: execNameMasks covers PATH and helper dirs; the home is the agent's own (it can build any program there).
+    const namesHere = execNames.length > 0 && !tree.isSystem && !tree.isHome;
     // Threat: a program planted in a folder on the user's PATH (`~/.cargo/bin/cargo`, `~/go/bin/…`
     // under a granted `~/.cargo` or `~/go`) runs unsandboxed the next time the user types its name.
     // Only a rule naming the folder (its literal part is the folder or lies inside it) opens it.
@@ -252,13 +271,34 @@ export async function planRuleMasks(input: {
       readOnly(dir, st);
       out.warnings.push(`${dir} holds ${path.basename(l)}, a link on the way to a folder on your PATH, inside a folder this agent can write: it is read-only inside (a rule "allow write ${dir}" opens it).`);
     }
-    for (const start of startsFor(tree, all, persistence)) {
+    // Threat: `~/.config/autostart/x.desktop`, `~/.ssh/authorized_keys` planted through a grant of
+    // `~/.config` or `~/.ssh` run as the user at the next login or SSH connection (attack pass I).
+    for (const rel of persistence && input.userHome ? LOGIN_PATHS : []) {
+      const abs = path.join(input.userHome as string, rel);
+      if (abs === tree.root || !isWithin(abs, tree.root) || done.has(abs) || writeAllowed(abs, true)) continue;
+      const st = await lstat(abs).catch(() => null);
+      if (st && !st.isSymbolicLink()) {
+        await protect(tree, abs, st);
+        out.warnings.push(`${abs} runs programs for you (login, desktop or SSH) and lies in a folder this agent can write: it is read-only inside (a rule "allow write ${abs}" opens it).`);
+      } else if (st) {
+        // A dotfile manager's link (`~/.ssh/config -> ~/dotfiles/ssh_config`): a mount cannot cover a
+        // link, so replacing it is watched (alert and pause), and its target is protected when writable here.
+        pin(tree, abs);
+        if (!done.has(abs)) out.readOnly.push(abs);
+        done.add(abs);
+        const real = await realpath(abs).catch(() => null);
+        const rst = real ? await lstat(real).catch(() => null) : null;
+        if (real && rst && trees.some((t) => t.writable && !t.isHome && isWithin(real, t.root))) await protect(trees.find((t) => t.writable && isWithin(real, t.root)) as Tree, real, rst);
+      } else out.watchAbsent.push(abs);
+    }
+    for (const start of startsFor(tree, all, persistence || namesHere)) {
       await walkTree(start, budget, async (abs, st) => {
         if (st.isSymbolicLink()) {
           // Threat: `deny exec /usr/bin/awk` where awk → /etc/alternatives/awk → /usr/bin/mawk: masking the
           // link's final target file makes the program unrunnable and unreadable by any name. Only a file
           // the agent can see anyway is masked (a link the agent planted can only hide things from itself).
-          if (denied(execDeny, execAllow, abs, false) !== 'mask') return 'skip';
+          const rst0 = namesHere ? await stat(abs).catch(() => null) : null;
+          if (denied(execDeny, execAllow, abs, false) !== 'mask' && !(rst0?.isFile() && execNameDenied(abs, rst0))) return 'skip';
           const real = await realpath(abs).catch(() => null);
           const rst = real ? await stat(real).catch(() => null) : null;
           if (real && rst?.isFile() && trees.some((t) => isWithin(real, t.root))) mask(real, rst);
@@ -271,7 +311,7 @@ export async function planRuleMasks(input: {
           mask(abs, st);
           return 'skip';
         }
-        if (st.isFile() && denied(execDeny, execAllow, abs, false) === 'mask') {
+        if (st.isFile() && (denied(execDeny, execAllow, abs, false) === 'mask' || (namesHere && execNameDenied(abs, st)))) {
           if (tree.writable) pin(tree, abs);
           mask(abs, st);
           return 'skip';
@@ -295,7 +335,7 @@ export async function planRuleMasks(input: {
 
         }
         return 'descend';
-      }, { links: execDeny.length > 0 });
+      }, { links: execDeny.length > 0 || namesHere });
     }
   }
   return out;

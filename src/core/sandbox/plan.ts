@@ -10,6 +10,7 @@ import { droppedEnvKeys, sandboxEnv, sandboxPathDirs } from './env.js';
 import { withExecCheck } from './exec-check.js';
 import { missingProgramNote } from './program-check.js';
 import { execNameMasks } from './exec-mask.js';
+import { hostSocketMasks } from './host-sockets.js';
 import { preparePlaceholder } from './files.js';
 import { pinPath, type Pin } from './links.js';
 import { codeCovers, codePaths, dataDirHomes, dataDirsToHide, missingDataDirs, otherDataDirs, parentPins } from './own-paths.js';
@@ -55,6 +56,8 @@ export interface SandboxPlan {
   readOnly: string[];
   /** Paths that must not appear while the run lasts (the run manager watches them). */
   watchAbsent: string[];
+  /** Host folders the agent may write (its home, workspace, rw grants): where its links may point (link plants). */
+  visible?: string[];
   /** Writable folders the user's own git may walk later (workspace and rw grants; not the agent's home). */
   gitTrees: string[];
   /** Data dirs hidden inside (a grant or the workspace holds them): not the agent's, so not watched for its changes. */
@@ -213,7 +216,7 @@ export async function prepareSandbox(spec: SandboxSpec, opts: { platform?: NodeJ
     // Threat: a program planted in a folder on the PATH of the terminal that ran a guest `paddock run`
     // (the host's own PATH may lack it): both are protected (attack pass H).
     const userPath = [process.env.PATH, spec.userPath].filter(Boolean).join(':');
-    const rules = await planRuleMasks({ trees, rules: spec.rules, home, emptyFile, budget, copies: aliases, pathDirs: userPathDirs(userPath), pathLinks: userPathLinks(userPath), pathAbsent: userPathAbsent(userPath) });
+    const rules = await planRuleMasks({ trees, rules: spec.rules, home, emptyFile, budget, copies: aliases, pathDirs: userPathDirs(userPath), pathLinks: userPathLinks(userPath), pathAbsent: userPathAbsent(userPath), userHome });
     for (const k of ['masked', 'readOnly', 'watchAbsent'] as const) rules[k] = rules[k].filter(shown);
     // A part under a mask or a read-only path needs nothing more (binding it would undo the mask).
     const covered = (p: string): boolean => [...rules.masked, ...rules.readOnly].some((m) => isWithin(p, m));
@@ -228,6 +231,9 @@ export async function prepareSandbox(spec: SandboxSpec, opts: { platform?: NodeJ
     warnings.push(...rules.warnings);
     const visibleRoots = [...sys.roots, home, workspace, ...merged.map((g) => g.path)];
     const execMasked = (await execNameMasks(spec.rules, sandboxPathDirs({ home, extraPath: spec.extraPath }), visibleRoots)).filter(shown);
+    // Threat: a host program's Unix socket in a granted folder, reached around the proxy (attack pass I).
+    const socketMasked = hostSocketMasks(visibleRoots).filter((p) => shown(p) && !covered(p));
+    if (socketMasked.length) warnings.push(`Sockets of programs outside the sandbox are hidden inside (the agent would reach them around the proxy): ${socketMasked.join(', ')}.`);
     const missing = missingProgramNote(spec.command, { pathDirs: sandboxPathDirs({ home }), visibleRoots, workspace, agent: spec.agent });
     if (missing) warnings.push(missing);
 
@@ -262,6 +268,7 @@ export async function prepareSandbox(spec: SandboxSpec, opts: { platform?: NodeJ
         // (and the agent's own folders inside it) come after it in the same order.
         ...sortByDepth([...binds.filter((b) => inHidden(b.dest) && !covered(b.dest)), ...[...codePins, ...rulePins, ...codeOps, ...rules.masks].filter((o) => shown(o.dest))]),
         ...execMasked.flatMap((p) => maskOps(p, false, emptyFile)),
+        ...socketMasked.flatMap((p) => maskOps(p, false, emptyFile)),
         // The instruction file is Paddock's: the agent reads it but cannot rewrite it for later runs.
         { op: 'ro-bind', src: instructionPath, dest: instructionPath },
         ...fileOps,
@@ -291,10 +298,11 @@ export async function prepareSandbox(spec: SandboxSpec, opts: { platform?: NodeJ
       cwd: workspace,
       fds,
       pins,
-      masked: [...etc.masked, ...rules.masked, ...execMasked],
+      masked: [...etc.masked, ...rules.masked, ...execMasked, ...socketMasked],
       readOnly: rules.readOnly,
       watchAbsent: rules.watchAbsent,
       gitTrees: [workspace, ...merged.filter((g) => g.access === 'rw' && g.isDir).map((g) => g.path)],
+      visible: [home, workspace, ...merged.filter((g) => g.access === 'rw').map((g) => g.path)],
       hiddenDataDirs: hiddenDirs,
       warnings,
       home,

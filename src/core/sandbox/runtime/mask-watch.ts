@@ -1,4 +1,4 @@
-import { type FSWatcher, lstatSync, watch } from 'node:fs';
+import { existsSync, type FSWatcher, lstatSync, watch } from 'node:fs';
 import path from 'node:path';
 
 /** Most folders watched per run (threat: exhausting the host's inotify watches). */
@@ -18,6 +18,7 @@ export class MaskWatch {
   private readonly lost = new Set<string>();
   /** True when there were more folders than MAX_DIRS: the rest are not watched. */
   saturated = false;
+  private stopped = false;
 
   constructor(
     private readonly paths: readonly string[],
@@ -45,6 +46,37 @@ export class MaskWatch {
         // the folder is gone: nothing left to replace there
       }
     }
+    // Threat: a path that must stay absent, made by the agent between its launch and this watch
+    // (a busy machine: its first command can win), is never reported by an event (attack pass I).
+    for (const p of this.absent) if (this.covered.get(path.dirname(p))?.get(path.basename(p)) === null) this.check(p, null);
+    // Threat: `mkdir -p ~/.config/systemd/user` when `systemd` did not exist: its folder could not be
+    // watched, so the nearest folder that exists is, one level deeper at each step (attack pass I).
+    for (const p of this.absent) if (!existsSync(path.dirname(p))) this.anchor(p);
+  }
+
+  /** Watches the nearest existing folder above an absent path whose own folder does not exist yet. */
+  private anchor(p: string): void {
+    if (this.stopped || this.lost.has(p) || this.watchers.length >= MAX_DIRS) return;
+    let a = path.dirname(p);
+    while (!existsSync(a) && path.dirname(a) !== a) a = path.dirname(a);
+    const own = a === path.dirname(p);
+    try {
+      const w = watch(a, { persistent: false }, (_ev, file) => {
+        if (own) {
+          if (file === null || file === path.basename(p)) this.check(p, null);
+          return;
+        }
+        w.close();
+        this.anchor(p); // one level deeper (or the path's own folder) now
+      });
+      w.on('error', () => {});
+      this.watchers.push(w);
+    } catch {
+      return;
+    }
+    // What appeared between finding the folder and watching it.
+    if (own) this.check(p, null);
+    else if (existsSync(path.join(a, path.relative(a, p).split(path.sep)[0] ?? ''))) this.anchor(p);
   }
 
   /** What `p` must stay: this inode, or (null) absent. Past MAX_DIRS folders, nothing more is watched. */
@@ -71,6 +103,9 @@ export class MaskWatch {
   }
 
   stop(): void {
+    this.stopped = true;
     for (const w of this.watchers.splice(0)) w.close();
+    // The run is over: a path that must stay absent and is there now is still reported (a race lost above).
+    for (const p of this.absent) this.check(p, null);
   }
 }
