@@ -41,14 +41,18 @@ async function viaEngine(e = engine, agent = 'bench'): Promise<number> {
   return t;
 }
 
-const plan = await prepareSandbox({
+// The engine starts a command through the exec check (a short /bin/sh that execs it: 127/126 with a
+// sentence when it cannot); the baseline runs the same argv, and, as a row of its own, without it.
+const bareSpec = {
   agent: 'bench', runId: 'bare', dataDir: dir, home: engine.paths.agentHome('bench'), workspace: engine.paths.agentWorkspace('bench'),
   folders: [], command: ['/bin/true'], rules: ruleSet.rules, instructions: renderInstructions(profile, ruleSet),
-});
-async function bare(): Promise<number> {
+};
+const plan = await prepareSandbox({ ...bareSpec, checkCommand: true });
+const planUnchecked = await prepareSandbox(bareSpec);
+async function bare(p = plan): Promise<number> {
   const t0 = performance.now();
   await new Promise<void>((resolve, reject) => {
-    const c = spawnSandbox(plan, ['ignore', 'pipe', 'pipe']);
+    const c = spawnSandbox(p, ['ignore', 'pipe', 'pipe']);
     c.stdout?.resume();
     c.stderr?.resume();
     c.once('error', reject);
@@ -75,12 +79,14 @@ for (let i = 0; i < 5; i++) {
 }
 refillT.length = 0;
 const bareT: number[] = [];
+const uncheckedT: number[] = [];
 const engT: number[] = [];
 const coldT: number[] = [];
 const netT: number[] = [];
 const bridgeT: number[] = [];
 for (let i = 0; i < N; i++) {
   bareT.push(await bare());
+  uncheckedT.push(await bare(planUnchecked));
   engT.push(await viaEngine());
   coldT.push(await viaEngine(coldEngine));
   netT.push(await viaEngine(engine, 'bench-net'));
@@ -177,6 +183,7 @@ pre-starting off (every engine's first start is one).
 | path | median | p90 |
 | --- | --- | --- |
 | bare \`bwrap\`, same plan argv — baseline | ${fmt(percentile(bareT, 50))} | ${fmt(percentile(bareT, 90))} |
+| bare \`bwrap\` running \`true\` without the exec check (what the check costs: a \`/bin/sh\` start inside) | ${fmt(percentile(uncheckedT, 50))} | ${fmt(percentile(uncheckedT, 90))} |
 | through the engine, launcher ready | ${fmt(percentile(engT, 50))} | ${fmt(percentile(engT, 90))} |
 | through the engine, cold start | ${fmt(percentile(coldT, 50))} | ${fmt(percentile(coldT, 90))} |
 | network on, launcher ready: proxy + its listener made in the sandbox's namespace | ${fmt(percentile(netT, 50))} | ${fmt(percentile(netT, 90))} |

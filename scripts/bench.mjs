@@ -75,7 +75,8 @@ const CHECKS = {
     }
   },
   engine(s, miss) {
-    const r = /Ratio of medians: \*\*([\d.]+)×\*\* \(goal ≤ ([\d.]+)×/.exec(s);
+    // The section says "**R×** with the launcher ready (goal ≤ G×: …)"; an older one "**R×** (goal ≤ G×)".
+    const r = /Ratio of medians: \*\*([\d.]+)×\*\*(?: with the launcher ready)? \(goal ≤ ([\d.]+)×/.exec(s);
     if (r && num(r[1]) > num(r[2])) miss(`engine: agent start-to-exit through the engine ${r[1]}× bare bwrap with the same mounts (goal ≤ ${r[2]}×)`);
   },
   egress(s, miss) {
