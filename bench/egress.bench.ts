@@ -149,28 +149,32 @@ function nodeFloorProxy(): net.Server {
   });
 }
 
-/** The same floor in C (bench/native/connect-floor.c, compiled here with cc); null if no compiler. */
-async function cFloorProxy(root: string): Promise<{ port: number; kill: () => void } | null> {
+/** bench/native/connect-floor.c compiled with cc into .bench-tmp; null if there is no compiler. */
+function floorBinary(root: string): string | null {
   const out = path.join(root, '.bench-tmp', 'connect-floor');
   mkdirSync(path.dirname(out), { recursive: true });
   const cc = spawnSync('cc', ['-O2', '-o', out, path.join(root, 'bench', 'native', 'connect-floor.c'), '-lpthread'], { stdio: 'inherit' });
-  if (cc.status !== 0) return null;
+  return cc.status === 0 ? out : null;
+}
+
+/** The same floor in C (bench/native/connect-floor.c); null if no compiler. */
+async function cFloorProxy(root: string): Promise<{ port: number; kill: () => void } | null> {
+  const out = floorBinary(root);
+  if (!out) return null;
   const child = spawn(out, [], { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((r) => child.stdout.once('data', (d: Buffer) => r(Number(d.toString().trim()))));
   return { port, kill: () => child.kill('SIGKILL') };
 }
 
 /**
- * A prototype native front (bench/native/connect-ask.c): C accepts, reads the CONNECT head, asks
+ * A prototype native front (bench/native/connect-floor.c with a decider socket): C accepts, reads the CONNECT head, asks
  * this process for the verdict over a Unix socket — Paddock's own vetConnection with the agent's
  * policy — dials the vetted address and copies. What a native front would add per connection
  * (issue 17 goal 3); null if no C compiler.
  */
 async function cAskProxy(root: string, dir: string, policy: ReturnType<typeof compilePolicy>, onDecision: () => void): Promise<{ port: number; kill: () => void } | null> {
-  const out = path.join(root, '.bench-tmp', 'connect-ask');
-  mkdirSync(path.dirname(out), { recursive: true });
-  const cc = spawnSync('cc', ['-O2', '-o', out, path.join(root, 'bench', 'native', 'connect-ask.c'), '-lpthread'], { stdio: 'inherit' });
-  if (cc.status !== 0) return null;
+  const out = floorBinary(root);
+  if (!out) return null;
   const sock = path.join(dir, 'decider.sock');
   const decider = net.createServer((c) => {
     let buf = '';

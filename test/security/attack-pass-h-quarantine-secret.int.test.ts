@@ -23,13 +23,15 @@ describe('a quarantine restore of a path holding a secret', { timeout: 120_000 }
   it('logs [secret NAME], with no host and through a host; a plain path is logged as it is (control)', async () => {
     const token = 'tokH8-Rq5nVy2Kc7Mx3W';
     const plant = [
-      'cd /tmp && for r in "r-$TOKEN" "s-$TOKEN" plain; do git init -q "$r" && printf "#!/bin/sh\\necho planted\\n" > "$r/.git/hooks/pre-commit" && chmod +x "$r/.git/hooks/pre-commit"; done',
-      'mv /tmp/r-* /tmp/s-* /tmp/plain "$OLDPWD"/',
+      'mkdir /tmp/b && cd /tmp/b && for r in "r-$TOKEN" "s-$TOKEN" plain; do git init -q "$r" && printf "#!/bin/sh\\necho planted\\n" > "$r/.git/hooks/pre-commit" && chmod +x "$r/.git/hooks/pre-commit"; done',
+      // All three arrive in one rename: the first plant pauses the agent, and a pause between
+      // separate moves (a loaded machine) left the others outside the workspace.
+      'mv /tmp/b "$OLDPWD"/b',
       'sleep 60',
     ].join('; ');
     const { dataDir, file, name } = s.setup((n) => ({ name: n, secrets: [{ name: 'TOKEN', as: 'env' }], command: ['bash', '-c', plant] }));
     expect(paddock(['--data-dir', dataDir, 'secret', 'set', name, 'TOKEN'], { input: `${token}\n`, env }).code).toBe(0);
-    const ws = agentDirs(dataDir, name).workspace;
+    const ws = join(agentDirs(dataDir, name).workspace, 'b');
     const run = paddockAsync(['--data-dir', dataDir, 'run', file], { env });
     await waitFor(async () => (await psAsync(dataDir)).some((r) => r.agent === name && r.state === 'paused'), 30_000);
     expect(paddock(['--data-dir', dataDir, 'kill', name]).code).toBe(0);
