@@ -28,7 +28,9 @@ describe('paddock run of a command that cannot run', () => {
     const { dataDir, file } = profile();
     const missing = paddock(['--data-dir', dataDir, 'run', file, '--', 'no-such-cmd', '--flag']);
     expect(missing.code).toBe(127);
-    expect(missing.stderr).toMatch(/^paddock: no-such-cmd: command not found inside the sandbox .*full path/m);
+    // The start's note says where the sandbox looks and how to install it; the check then says it in one line.
+    expect(missing.stderr).toMatch(/^paddock: note: no-such-cmd is not on the agent's PATH inside the sandbox .*Install it/m);
+    expect(missing.stderr).toMatch(/^paddock: no-such-cmd: command not found inside the sandbox \(see the note above\)\.$/m);
     expect(missing.stderr).not.toMatch(/execvp/);
     const empty = paddock(['--data-dir', dataDir, 'run', file, '--', '']);
     expect(empty.code).toBe(127);

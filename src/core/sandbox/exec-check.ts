@@ -35,6 +35,8 @@ export const EXEC_CHECK_SH = [
   '    printf "paddock: %s cannot be run inside the sandbox: %s is not executable there (a \\"deny exec\\" rule masks a program this way). Check the agent\'s exec rules and the file\'s mode.\\n" "$__pc" "$__px" >&2; exit 126',
   '  fi',
   '  if [ -z "$__pf" ]; then',
+  // $0 says the start's note already explained where the sandbox looks: one line, not the same twice.
+  '    if [ "$0" = paddock-exec-noted ]; then printf "paddock: %s: command not found inside the sandbox (see the note above).\\n" "$__pc" >&2; exit 127; fi',
   '    printf "paddock: %s: command not found inside the sandbox (PATH there: %s). Install it where the sandbox can see it (/usr, /usr/local, /opt, or the agent\'s own ~/.local/bin: your home is not visible inside), or give its full path.\\n" "$__pc" "$PATH" >&2; exit 127',
   '  fi ;;',
   'esac',
@@ -54,10 +56,11 @@ export const EXEC_CHECK_SH = [
 
 /**
  * The command wrapped in the check, or null when the check cannot run: no `/bin/sh`, or a
- * rule masks it (`masked`: true for a real path made unrunnable inside). Then bwrap's own failure
+ * rule masks it (`masked`: true for a real path made unrunnable inside); `noted`: the start's notes
+ * already say the program is not visible inside (the check then says so in one line). Then bwrap's own failure
  * is what the user sees, never a refused start of a command that would have run.
  */
-export function withExecCheck(command: readonly string[], masked: (realPath: string) => boolean): string[] | null {
+export function withExecCheck(command: readonly string[], masked: (realPath: string) => boolean, noted = false): string[] | null {
   let names: string[];
   try {
     // Every name a mask may carry: /bin/sh, /usr/bin/sh (merged /usr), the real file (dash).
@@ -66,5 +69,5 @@ export function withExecCheck(command: readonly string[], masked: (realPath: str
     return null;
   }
   if (names.some(masked)) return null;
-  return [CHECK_SHELL, '-c', EXEC_CHECK_SH, 'paddock-exec', ...command];
+  return [CHECK_SHELL, '-c', EXEC_CHECK_SH, noted ? 'paddock-exec-noted' : 'paddock-exec', ...command];
 }

@@ -279,7 +279,7 @@ export async function prepareSandbox(spec: SandboxSpec, opts: { platform?: NodeJ
       ],
       command: spec.command,
     };
-    const checked = spec.checkCommand ? withExecCheck(spec.command, (p) => [...etc.masked, ...rules.masked, ...execMasked].some((m) => isWithin(p, m))) : null;
+    const checked = spec.checkCommand ? withExecCheck(spec.command, (p) => [...etc.masked, ...rules.masked, ...execMasked].some((m) => isWithin(p, m)), Boolean(missing)) : null;
     if (checked) layout.command = checked;
     // Threat: TTY injection, kernel keyrings, nested namespaces and other kernel attack surface.
     layout.seccompFd = fdFor(seccompProgram());
