@@ -63,9 +63,7 @@ describe("the user's login and SSH files inside writable grants", () => {
     writeFileSync(join(dh, 'dotfiles', 'ssh_config'), 'Host *\n');
     symlinkSync(join(dh, 'dotfiles', 'ssh_config'), join(dh, '.ssh', 'config'));
     const { dataDir, file, name } = s.setup((n) => ({ name: n, folders: [{ path: '~/.ssh', access: 'rw' }] }));
-    // Open race (SECURITY.md, attack pass I): the watch records what it covers when it starts, after
-    // the launch; a replacement before that (a loaded full run, 1 s in) goes unseen. 3 s is past it.
-    const cmd = `sleep 3; rm ${dh}/.ssh/config && echo 'Host *\n  ProxyCommand sh -c evil' > ${dh}/.ssh/config; echo replaced; sleep 2`;
+    const cmd = `sleep 1; rm ${dh}/.ssh/config && echo 'Host *\n  ProxyCommand sh -c evil' > ${dh}/.ssh/config; echo replaced; sleep 2`;
     const r = await runResuming(dataDir, file, name, { args: ['--', 'bash', '-c', cmd], ms: 40_000, env: { ...process.env, HOME: dh } });
     expect(r.stdout, r.stderr).toContain('replaced');
     // Threat: a ProxyCommand that runs at the user's next ssh, in place of their dotfiles link.
