@@ -1,11 +1,9 @@
 import { readlinkSync, realpathSync } from 'node:fs';
 import path from 'node:path';
-import { walkTree, type WalkBudget } from '../sandbox/index.js';
+import { isWithin, walkTree, type WalkBudget } from '../sandbox/index.js';
 
 /** Where links to existing files may also point: the system folders every sandbox sees read-only, /proc and /dev. */
 const ALWAYS_VISIBLE = ['/usr', '/etc', '/opt', '/bin', '/sbin', '/lib', '/lib64', '/lib32', '/libx32', '/proc', '/dev'];
-
-const within = (p: string, root: string): boolean => p === root || p.startsWith(root.endsWith('/') ? root : `${root}/`);
 
 /** A symbolic link the agent made that points outside every folder it may write. */
 export interface LinkPlant {
@@ -43,7 +41,7 @@ export async function findLinkPlants(roots: readonly string[], visible: readonly
         // A target that does not exist yet may only be in a folder the agent writes anyway: through
         // `/proc/self/root/…` or a user-writable `/usr/local/bin` the user's tool would create it.
         const later = real === null ? danglingTarget(abs, target) : null;
-        const ok = real !== null ? seen.some((v) => within(real, v)) : later !== null && visible.some((v) => within(later, v));
+        const ok = real !== null ? seen.some((v) => isWithin(real, v)) : later !== null && visible.some((v) => isWithin(later, v));
         if (!ok) out.push({ link: abs, target });
         return 'skip';
       },

@@ -8,6 +8,7 @@ export { EXEC_CHECK_SH } from './exec-check.js';
 export { GrantRedirectError } from './links.js';
 export { assertPlatformSupported, probePlatform } from './platform.js';
 export { expandHome, hasGlob } from './glob.js';
+export { isWithin } from './layout.js';
 export { MAX_WALK_ENTRIES, walkTree, type WalkBudget } from './walk.js';
 export { findPlants, scanGitTrees, shallowScan, type GitPlant, type GitScan, type GitSnapshot } from './git-scan.js';
 export { cgroupLayout, detectCapabilities, doctorChecks, findBwrap, launchSandbox, type SandboxProcess } from './runtime/index.js';
